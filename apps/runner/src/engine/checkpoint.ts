@@ -1,0 +1,62 @@
+import type { Budget, ErrorInfo, Flow, MockScript, ModelInfo, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Decision, WaitRequest } from '@trellis/nodes/server';
+
+/** Where one node of a run stands; enough to resume the run in another process. */
+export interface NodeState {
+  status: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+  attempts: number;
+  output?: unknown;
+  /** Source handles that fired. */
+  ports?: string[];
+  usage?: Usage;
+  models?: ModelInfo[];
+  /** How many of its mock replies the node has played. */
+  mockCursor?: number;
+  /** The pause it asked for, with its deadline when it has one. */
+  wait?: WaitRequest & { deadline?: string };
+  /** What its executor saved when it asked to wait. */
+  saved?: unknown;
+  /** A person's answer that arrived and is not yet consumed by the node. */
+  resume?: { waitId: string; decision: Decision };
+  error?: ErrorInfo;
+}
+
+export interface RunRecord {
+  id: string;
+  flow: Flow;
+  flowVersion?: number;
+  input: unknown;
+  mocks?: MockScript;
+  budget?: Budget;
+  status: RunStatus;
+  output?: unknown;
+  error?: ErrorInfo;
+  usage: Usage;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface RunSnapshot {
+  run: RunRecord;
+  nodes: Record<string, NodeState>;
+  /** The seq of the last committed event. */
+  lastSeq: number;
+}
+
+/** One atomic write: the run's changed fields, the changed nodes, and the events since the last commit. */
+export interface Commit {
+  run?: Partial<Pick<RunRecord, 'status' | 'output' | 'error' | 'usage' | 'startedAt' | 'finishedAt'>>;
+  nodes?: Record<string, NodeState>;
+  events: RunEvent[];
+}
+
+/**
+ * What the engine needs of storage. The engine commits after every step, so a run can resume
+ * from the last completed step in a new process. The runner's SQL store implements it too.
+ */
+export interface CheckpointStore {
+  createRun(run: RunRecord): Promise<void>;
+  commit(runId: string, commit: Commit): Promise<void>;
+  load(runId: string): Promise<RunSnapshot | undefined>;
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { MockScript, type Budget, type Flow, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
+import {
+  TrellisError,
+  createModelResolver,
+  executors as defaultExecutors,
+  kinds as defaultKinds,
+  priceTable,
+  type Decision,
+  type KindExecutor,
+  type Kinds,
+  type ModelResolver,
+  type NetworkPolicy,
+} from '@trellis/nodes/server';
+import { loadFlow, formatProblem } from '@trellis/schema';
+import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
+import { RunExecution } from './execution.js';
+import { emptyUsage } from './meter.js';
+
+export interface EngineOptions {
+  store: CheckpointStore;
+  kinds?: Kinds<string>;
+  executors?: ReadonlyMap<string, KindExecutor<unknown>>;
+  models?: ModelResolver;
+  network?: NetworkPolicy;
+  /** Every event as it happens (before it is committed), e.g. for a live terminal trace. */
+  onEvent?: (event: RunEvent) => void;
+  /** Steps of one run that may execute at once. */
+  maxConcurrency?: number;
+  prices?: Record<string, readonly [number, number]>;
+}
+
+export interface StartOptions {
+  input: unknown;
+  mocks?: unknown;
+  runId?: string;
+  flowVersion?: number;
+  /** Overrides the flow's own budget. */
+  budget?: Budget;
+  signal?: AbortSignal;
+}
+
+export interface PendingWait {
+  nodeId: string;
+  waitId: string;
+  kind: 'approval' | 'tool_approval';
+  message: string;
+  payload?: unknown;
+  deadline?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  output?: unknown;
+  error?: ErrorInfo;
+  waiting: PendingWait[];
+  usage: Usage;
+}
+
+export interface Answer extends Decision {
+  waitId: string;
+}
+
+/**
+ * Runs flows step by step over a checkpoint store. The engine knows no kind by name: it walks
+ * data edges, asks each kind's executor to run, and follows the ports the executor fired.
+ */
+export class Engine {
+  readonly kinds: Kinds<string>;
+  private readonly executors: ReadonlyMap<string, KindExecutor<unknown>>;
+  private readonly models: ModelResolver;
+  private readonly active = new Map<string, RunExecution>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.kinds = options.kinds ?? defaultKinds;
+    this.executors = options.executors ?? defaultExecutors;
+    this.models = options.models ?? createModelResolver();
+  }
+
+  /** Starts a run and resolves when it stops: succeeded, failed, cancelled, or waiting for a person. */
+  async start(flowDocument: unknown, options: StartOptions): Promise<RunResult> {
+    const flow = this.check(flowDocument);
+    const mocks = this.checkMocks(flow, options.mocks);
+    const run: RunRecord = {
+      id: options.runId ?? randomUUID(),
+      flow,
+      input: options.input,
+      status: 'queued',
+      usage: emptyUsage(),
+      createdAt: new Date().toISOString(),
+      ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
+      ...(mocks ? { mocks } : {}),
+      ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
+    };
+    await this.options.store.createRun(run);
+    return this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal);
+  }
+
+  /**
+   * Continues a run from its last checkpoint: after a person answered one of its waits, or
+   * after the process that ran it died (steps that were mid-way run again; completed ones never do).
+   */
+  async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string } = {}): Promise<RunResult> {
+    const live = this.active.get(runId);
+    if (live) {
+      if (!options.answer) throw new TrellisError('run_active', `run ${runId} is already running here`);
+      if (live.accepting) {
+        live.answer(options.answer);
+        return live.finished;
+      }
+      await live.finished; // it is wrapping up: answer through the store once it has
+    }
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
+    if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
+      throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
+    }
+    return this.execute(snapshot, options.signal, options.answer);
+  }
+
+  /** Cancels a run: a live one is aborted; a waiting or orphaned one is marked cancelled. */
+  async cancel(runId: string, reason = 'cancelled by request'): Promise<RunResult> {
+    const live = this.active.get(runId);
+    if (live) {
+      live.cancel(reason);
+      return live.finished;
+    }
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
+    if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
+      throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
+    }
+    const execution = this.prepare(snapshot);
+    return execution.cancelIdle(reason);
+  }
+
+  /** Resolves every wait of a run whose deadline has passed (as a timeout). */
+  async expireWaits(runId: string, now = new Date()): Promise<RunResult | undefined> {
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot || snapshot.run.status !== 'waiting') return undefined;
+    const expired = Object.values(snapshot.nodes).filter((n) => n.status === 'waiting' && n.wait?.deadline && Date.parse(n.wait.deadline) <= now.getTime());
+    let result: RunResult | undefined;
+    for (const node of expired) {
+      result = await this.resume(runId, { answer: { waitId: node.wait!.id, approved: false, timedOut: true } });
+    }
+    return result;
+  }
+
+  private check(flowDocument: unknown): Flow {
+    const loaded = loadFlow(flowDocument, this.kinds);
+    if (!loaded.ok || !loaded.flow) {
+      const errors = loaded.problems.filter((p) => p.severity === 'error');
+      throw new TrellisError('invalid_flow', `the flow has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatProblem).join('\n')}`);
+    }
+    return loaded.flow;
+  }
+
+  private checkMocks(flow: Flow, mocks: unknown): MockScript | undefined {
+    if (mocks === undefined || mocks === null) return undefined;
+    const parsed = MockScript.safeParse(mocks);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new TrellisError('invalid_mocks', `mock script: ${issue.path.join('.') || 'the script'}: ${issue.message}`);
+    }
+    const unknown = Object.keys(parsed.data).filter((id) => !flow.nodes.some((n) => n.id === id));
+    if (unknown.length) {
+      throw new TrellisError('invalid_mocks', `mock script names ${unknown.map((id) => `"${id}"`).join(', ')}, which ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of flow "${flow.id}"`);
+    }
+    return parsed.data;
+  }
+
+  private prepare(snapshot: RunSnapshot): RunExecution {
+    const loaded = loadFlow(snapshot.run.flow, this.kinds);
+    if (!loaded.graph || !loaded.flow) throw new TrellisError('invalid_flow', `the flow of run ${snapshot.run.id} no longer loads`);
+    return new RunExecution({
+      snapshot,
+      flow: loaded.flow,
+      graph: loaded.graph,
+      kinds: this.kinds,
+      executors: this.executors,
+      models: this.models,
+      store: this.options.store,
+      network: this.options.network ?? { allowPrivateNetwork: false },
+      onEvent: this.options.onEvent,
+      maxConcurrency: this.options.maxConcurrency ?? 16,
+      prices: this.options.prices ?? priceTable(),
+    });
+  }
+
+  private async execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer): Promise<RunResult> {
+    const execution = this.prepare(snapshot);
+    this.active.set(snapshot.run.id, execution);
+    const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) onAbort();
+      return await execution.run(answer);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.active.delete(snapshot.run.id);
+    }
+  }
+}

@@ -1,0 +1,454 @@
+import type { ErrorInfo, EventOf, Flow, FlowGraph, ModelInfo, RunEvent, RunEventType, Usage } from '@trellis/schema';
+import {
+  TrellisError,
+  normalizeError,
+  type AttachedTool,
+  type ExecContext,
+  type ExecResult,
+  type KindExecutor,
+  type Kinds,
+  type ModelResolver,
+  type NetworkPolicy,
+} from '@trellis/nodes/server';
+import type { CheckpointStore, Commit, NodeState, RunRecord, RunSnapshot } from './checkpoint.js';
+import type { Answer, PendingWait, RunResult } from './engine.js';
+import { addUsage, emptyUsage, metered } from './meter.js';
+
+export interface ExecutionDeps {
+  snapshot: RunSnapshot;
+  flow: Flow;
+  graph: FlowGraph;
+  kinds: Kinds<string>;
+  executors: ReadonlyMap<string, KindExecutor<unknown>>;
+  models: ModelResolver;
+  store: CheckpointStore;
+  network: NetworkPolicy;
+  onEvent: ((event: RunEvent) => void) | undefined;
+  maxConcurrency: number;
+  prices: Record<string, readonly [number, number]>;
+}
+
+type EventData<T extends RunEventType> = EventOf<T>['data'];
+
+const MAX_BACKOFF_MS = 60_000;
+
+/** One run being executed in this process: the walk over the graph, step by step. */
+export class RunExecution {
+  readonly finished: Promise<RunResult>;
+  private resolveFinished!: (result: RunResult) => void;
+  private readonly record: RunRecord;
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly scopeNodes: Record<string, { output: unknown }> = {};
+  /** Nodes that may have become ready: the pending successors of whatever settled last. */
+  private readonly candidates = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly controller = new AbortController();
+  private seq: number;
+  private events: RunEvent[] = [];
+  private readonly dirty = new Set<string>();
+  private runChanges: NonNullable<Commit['run']> = {};
+  private commits: Promise<void> = Promise.resolve();
+  private failure: { error: ErrorInfo } | undefined;
+  private cancelReason: string | undefined;
+  private signalled = false;
+  private wake: (() => void) | undefined;
+  /** False once the walk has ended: a late answer then goes through the store. */
+  accepting = true;
+
+  constructor(private readonly deps: ExecutionDeps) {
+    const { snapshot, flow, graph } = deps;
+    this.record = snapshot.run;
+    this.seq = snapshot.lastSeq;
+    for (const node of flow.nodes) {
+      if (graph.attached.has(node.id)) continue; // tools run inside their consumer, not as steps
+      const state: NodeState = snapshot.nodes[node.id] ?? { status: 'pending', attempts: 0 };
+      this.nodes.set(node.id, state);
+      if (state.status === 'succeeded') this.scopeNodes[node.id] = { output: state.output };
+      if (state.status === 'pending' || state.status === 'running') this.candidates.add(node.id);
+    }
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  async run(answer?: Answer): Promise<RunResult> {
+    try {
+      const fresh = this.record.status === 'queued';
+      if (!fresh && !answer && this.record.status === 'waiting' && ![...this.nodes.values()].some((n) => n.status === 'running')) {
+        // Nothing to do until a person answers.
+        return this.settle(this.result());
+      }
+      this.setRun({ status: 'running' });
+      if (fresh) {
+        this.setRun({ startedAt: new Date().toISOString() });
+        const mocked = Object.keys(this.record.mocks ?? {});
+        this.emit('run.started', undefined, {
+          flowId: this.deps.flow.id,
+          ...(this.record.flowVersion === undefined ? {} : { flowVersion: this.record.flowVersion }),
+          input: this.record.input,
+          ...(mocked.length ? { mocked } : {}),
+        });
+      } else {
+        let recovered = false;
+        for (const [id, state] of this.nodes) {
+          if (state.status === 'running') {
+            // It was mid-way when its process stopped: it runs again from its start.
+            state.status = 'pending';
+            this.dirty.add(id);
+            recovered = true;
+          }
+        }
+        if (recovered || !answer) this.emit('run.resumed', undefined, { reason: 'recovered' });
+        if (answer) this.applyAnswer(answer);
+      }
+      await this.commit();
+      await this.walk();
+      return this.settle(await this.finish());
+    } catch (error) {
+      // Only the store can fail here; the run stays where its last checkpoint left it.
+      this.accepting = false;
+      const err = normalizeError(error);
+      return this.settle({ ...this.result(), status: 'failed', error: { code: err.code, message: `could not save the run: ${err.message}` } });
+    }
+  }
+
+  /** A person's answer to one of the waits, while the run is live in this process. */
+  answer(answer: Answer): void {
+    if (!this.accepting) throw new TrellisError('run_busy', 'the run is finishing; try again');
+    this.applyAnswer(answer);
+    this.poke();
+  }
+
+  cancel(reason: string): void {
+    if (this.cancelReason || !this.accepting) return;
+    this.cancelReason = reason;
+    this.controller.abort(new TrellisError('cancelled', `cancelled: ${reason}`));
+    this.poke();
+  }
+
+  /** Cancels a run that is not executing anywhere (waiting, or orphaned by a dead process). */
+  async cancelIdle(reason: string): Promise<RunResult> {
+    this.cancelReason = reason;
+    return this.settle(await this.finish());
+  }
+
+  private applyAnswer(answer: Answer): void {
+    const entry = [...this.nodes].find(([, s]) => s.status === 'waiting' && s.wait?.id === answer.waitId);
+    if (!entry) {
+      const waits = [...this.nodes.values()].filter((s) => s.status === 'waiting').map((s) => s.wait?.id);
+      throw new TrellisError('unknown_wait', `run ${this.record.id} is not waiting on "${answer.waitId}"${waits.length ? ` (it waits on ${waits.join(', ')})` : ''}`);
+    }
+    const [nodeId, state] = entry;
+    const { waitId, ...decision } = answer;
+    state.resume = { waitId, decision };
+    state.status = 'pending';
+    this.dirty.add(nodeId);
+    this.candidates.add(nodeId);
+    this.setRun({ status: 'running' });
+    this.emit('run.resumed', nodeId, {
+      reason: decision.timedOut ? 'timeout' : 'decision',
+      waitId,
+      decision: {
+        approved: decision.approved,
+        ...(decision.by ? { by: decision.by } : {}),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+        ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+      },
+    });
+  }
+
+  private async walk(): Promise<void> {
+    for (;;) {
+      if (!this.failure && !this.cancelReason) this.schedule();
+      if (this.inFlight.size === 0) break;
+      if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
+      this.signalled = false;
+      await this.commit(); // skips and answers that happened meanwhile
+    }
+    this.accepting = false;
+  }
+
+  private poke(): void {
+    this.signalled = true;
+    this.wake?.();
+    this.wake = undefined;
+  }
+
+  /** Starts every candidate whose incoming edges are settled; skips those no taken edge reaches. */
+  private schedule(): void {
+    const { graph } = this.deps;
+    for (const id of this.candidates) {
+      if (this.inFlight.size >= this.deps.maxConcurrency) return;
+      const state = this.nodes.get(id)!;
+      this.candidates.delete(id);
+      if (state.status !== 'pending' || this.inFlight.has(id)) continue;
+      const incoming = graph.incoming.get(id)!;
+      let settled = true;
+      let taken = incoming.length === 0;
+      for (const edge of incoming) {
+        const source = this.nodes.get(edge.source)!;
+        if (source.status === 'succeeded') taken ||= source.ports?.includes(edge.sourceHandle) ?? false;
+        else if (source.status !== 'skipped') settled = false;
+      }
+      if (!settled) continue; // a predecessor will add it back when it settles
+      if (!taken) {
+        state.status = 'skipped';
+        this.dirty.add(id);
+        this.emit('node.skipped', id, { reason: 'no branch leading here was taken' });
+        this.addSuccessors(id); // Set iteration visits entries added during the loop
+        continue;
+      }
+      this.inFlight.set(
+        id,
+        this.runNode(id).finally(() => {
+          this.inFlight.delete(id);
+          this.poke();
+        }),
+      );
+    }
+  }
+
+  private addSuccessors(id: string): void {
+    for (const edge of this.deps.graph.outgoing.get(id)!) this.candidates.add(edge.target);
+  }
+
+  private async runNode(id: string): Promise<void> {
+    const { graph, kinds, executors } = this.deps;
+    const node = graph.nodes.get(id)!;
+    const spec = kinds.get(node.type)!;
+    const executor = executors.get(node.type);
+    const state = this.nodes.get(id)!;
+    const policy = { ...spec.defaultPolicy, ...node.policy };
+    const usage = state.usage ? { ...state.usage } : emptyUsage();
+    const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
+    const cursor = { value: state.mockCursor ?? 0 };
+
+    for (;;) {
+      state.attempts++;
+      state.status = 'running';
+      this.dirty.add(id);
+      this.emit('node.started', id, { kind: node.type, attempt: state.attempts, ...(node.name ? { name: node.name } : {}) });
+      const started = performance.now();
+      const nodeController = new AbortController();
+      const onRunAbort = () => nodeController.abort(this.controller.signal.reason);
+      this.controller.signal.addEventListener('abort', onRunAbort, { once: true });
+      const timer = setTimeout(
+        () => nodeController.abort(new TrellisError('timeout', `step "${id}" took longer than ${policy.timeoutMs} ms`, { retryable: true })),
+        policy.timeoutMs,
+      );
+      try {
+        if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
+        const ctx = this.context(id, state, nodeController.signal, usage, models, cursor);
+        // The race guarantees the bound even if an executor ignores its signal.
+        const result = await Promise.race([executor.execute(ctx), rejectOnAbort(nodeController.signal)]);
+        this.succeedOrWait(id, state, result, performance.now() - started, usage, models, cursor.value);
+        if (result.status === 'done') this.addSuccessors(id);
+        await this.commit();
+        return;
+      } catch (caught) {
+        const error = normalizeError(nodeController.signal.aborted ? nodeController.signal.reason ?? caught : caught);
+        const stopped = this.cancelReason !== undefined || this.failure !== undefined;
+        const willRetry = !stopped && error.retryable && state.attempts <= policy.retries;
+        const retryInMs = willRetry ? Math.min(MAX_BACKOFF_MS, Math.max(error.retryAfterMs ?? 0, policy.backoffMs * 2 ** (state.attempts - 1))) : undefined;
+        const info: ErrorInfo = { code: error.code, message: error.message, retryable: error.retryable, nodeId: id };
+        this.emit('node.failed', id, {
+          error: info,
+          durationMs: Math.round(performance.now() - started),
+          attempt: state.attempts,
+          willRetry,
+          ...(retryInMs === undefined ? {} : { retryInMs }),
+        });
+        if (willRetry) {
+          await this.commit();
+          if (await sleep(retryInMs!, this.controller.signal)) continue;
+        }
+        state.status = 'failed';
+        state.error = info;
+        state.usage = { ...usage };
+        this.dirty.add(id);
+        if (!stopped && !this.cancelReason) this.failure = { error: info };
+        this.controller.abort(new TrellisError('aborted', `stopped because step "${id}" failed`));
+        await this.commit();
+        return;
+      } finally {
+        clearTimeout(timer);
+        this.controller.signal.removeEventListener('abort', onRunAbort);
+      }
+    }
+  }
+
+  private succeedOrWait(id: string, state: NodeState, result: ExecResult, durationMs: number, usage: Usage, models: Map<string, ModelInfo>, cursor: number): void {
+    state.usage = { ...usage };
+    state.mockCursor = cursor;
+    if (models.size) state.models = [...models.values()];
+    delete state.resume;
+    this.dirty.add(id);
+    if (result.status === 'wait') {
+      const deadline = result.wait.timeoutMs ? new Date(Date.now() + result.wait.timeoutMs).toISOString() : undefined;
+      state.status = 'waiting';
+      state.wait = { ...result.wait, ...(deadline ? { deadline } : {}) };
+      state.saved = result.state;
+      this.emit('run.waiting', id, {
+        waitId: result.wait.id,
+        kind: result.wait.kind,
+        message: result.wait.message,
+        ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(deadline ? { deadline } : {}),
+      });
+      return;
+    }
+    const ports = result.ports ?? this.deps.graph.ports.get(id)!.outputs.filter((p) => p.type === 'data').map((p) => p.id);
+    state.status = 'succeeded';
+    state.output = result.output;
+    state.ports = ports;
+    delete state.wait;
+    delete state.saved;
+    this.scopeNodes[id] = { output: result.output };
+    this.emit('node.completed', id, {
+      output: result.output,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      usage: { ...usage },
+      ports,
+      ...(result.decision === undefined ? {} : { decision: result.decision }),
+      ...(models.size ? { models: [...models.values()] } : {}),
+    });
+  }
+
+  private context(id: string, state: NodeState, signal: AbortSignal, usage: Usage, models: Map<string, ModelInfo>, cursor: { value: number }): ExecContext<unknown> {
+    const { graph, executors, network, prices } = this.deps;
+    const node = graph.nodes.get(id)!;
+    const scope = { input: this.record.input, nodes: this.scopeNodes, vars: this.deps.flow.vars ?? {} };
+    const mocks = this.record.mocks?.[id];
+    return {
+      runId: this.record.id,
+      node,
+      config: node.config,
+      scope,
+      signal,
+      attempt: state.attempts,
+      network,
+      ...(state.resume ? { resume: state.resume } : {}),
+      ...(state.saved === undefined ? {} : { state: state.saved }),
+      emit: (emission) => this.emit(emission.type, id, emission.data as never),
+      model: (requested) => {
+        const resolved = this.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });
+        models.set(requested, resolved.info);
+        return metered(resolved.model, { run: this.record.usage, node: usage }, this.record.budget, prices);
+      },
+      tools: (handle): AttachedTool[] =>
+        (graph.attachments.get(id)?.get(handle) ?? []).map((toolId) => {
+          const toolNode = graph.nodes.get(toolId)!;
+          const toolExecutor = executors.get(toolNode.type);
+          if (!toolExecutor?.asTool) {
+            throw new TrellisError('invalid_wiring', `node "${toolId}" (${toolNode.type}) cannot be used as a tool`);
+          }
+          const definition = toolExecutor.asTool({ runId: this.record.id, node: toolNode, config: toolNode.config, scope, network });
+          return { nodeId: toolId, ...definition };
+        }),
+    };
+  }
+
+  private async finish(): Promise<RunResult> {
+    const finishedAt = new Date().toISOString();
+    if (this.cancelReason) {
+      this.setRun({ status: 'cancelled', finishedAt });
+      this.emit('run.cancelled', undefined, { reason: this.cancelReason });
+    } else if (this.failure) {
+      this.setRun({ status: 'failed', error: this.failure.error, finishedAt });
+      this.emit('run.failed', undefined, { error: this.failure.error, usage: { ...this.record.usage } });
+    } else if ([...this.nodes.values()].some((n) => n.status === 'waiting')) {
+      this.setRun({ status: 'waiting' });
+    } else {
+      const output = this.collectOutput();
+      this.setRun({ status: 'succeeded', output, finishedAt });
+      const durationMs = Date.parse(finishedAt) - Date.parse(this.record.startedAt ?? this.record.createdAt);
+      this.emit('run.completed', undefined, { output, durationMs, usage: { ...this.record.usage } });
+    }
+    await this.commit();
+    return this.result();
+  }
+
+  /** The result is what the nodes of run-output kinds produced: one value, or each by node id. */
+  private collectOutput(): unknown {
+    const produced = [...this.nodes].filter(([id, s]) => s.status === 'succeeded' && this.deps.kinds.get(this.deps.graph.nodes.get(id)!.type)?.runOutput);
+    if (produced.length === 0) return null;
+    if (produced.length === 1) return produced[0]![1].output;
+    return Object.fromEntries(produced.map(([id, s]) => [id, s.output]));
+  }
+
+  private result(): RunResult {
+    const waiting: PendingWait[] = [];
+    for (const [nodeId, s] of this.nodes) {
+      if (s.status !== 'waiting' || !s.wait) continue;
+      waiting.push({
+        nodeId,
+        waitId: s.wait.id,
+        kind: s.wait.kind,
+        message: s.wait.message,
+        ...(s.wait.payload === undefined ? {} : { payload: s.wait.payload }),
+        ...(s.wait.deadline ? { deadline: s.wait.deadline } : {}),
+      });
+    }
+    return {
+      runId: this.record.id,
+      status: this.record.status,
+      ...(this.record.output === undefined ? {} : { output: this.record.output }),
+      ...(this.record.error ? { error: this.record.error } : {}),
+      waiting,
+      usage: { ...this.record.usage },
+    };
+  }
+
+  private settle(result: RunResult): RunResult {
+    this.accepting = false;
+    this.resolveFinished(result);
+    return result;
+  }
+
+  private setRun(changes: NonNullable<Commit['run']>): void {
+    Object.assign(this.record, changes);
+    Object.assign(this.runChanges, changes);
+  }
+
+  private emit<T extends RunEventType>(type: T, nodeId: string | undefined, data: EventData<T>): void {
+    const event = { runId: this.record.id, seq: ++this.seq, ts: new Date().toISOString(), type, ...(nodeId ? { nodeId } : {}), data } as RunEvent;
+    this.events.push(event);
+    this.deps.onEvent?.(event);
+  }
+
+  /** Hands the changes since the last commit to the store, in order; resolves once stored. */
+  private commit(): Promise<void> {
+    if (this.events.length === 0 && this.dirty.size === 0 && Object.keys(this.runChanges).length === 0) return this.commits;
+    const nodes: Record<string, NodeState> = {};
+    for (const id of this.dirty) nodes[id] = { ...this.nodes.get(id)! };
+    const commit: Commit = { run: { ...this.runChanges, usage: { ...this.record.usage } }, nodes, events: this.events };
+    this.events = [];
+    this.dirty.clear();
+    this.runChanges = {};
+    this.commits = this.commits.then(() => this.deps.store.commit(this.record.id, commit));
+    return this.commits;
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/** Resolves true after `ms`, or false at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export { addUsage };

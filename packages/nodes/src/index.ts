@@ -1,0 +1,35 @@
+/**
+ * Every node kind, defined once. This entry is browser-safe: specs (config schemas, ports,
+ * editor hints, checks). Executors live behind `@trellis/nodes/server`.
+ */
+import { flowJsonSchema, loadFlow, parseFlowText } from '@trellis/schema';
+import { Kinds } from './spec.js';
+import { inputSpec } from './kinds/input/spec.js';
+import { promptSpec } from './kinds/prompt/spec.js';
+import { conditionSpec } from './kinds/condition/spec.js';
+import { toolSpec } from './kinds/tool/spec.js';
+import { agentSpec } from './kinds/agent/spec.js';
+import { approvalSpec } from './kinds/approval/spec.js';
+import { outputSpec } from './kinds/output/spec.js';
+
+export const kinds = new Kinds()
+  .register(inputSpec)
+  .register(promptSpec)
+  .register(conditionSpec)
+  .register(toolSpec)
+  .register(agentSpec)
+  .register(approvalSpec)
+  .register(outputSpec);
+
+export type KindType = ReturnType<typeof kinds.types>[number];
+
+/** Loads and checks a flow with every kind known: every problem at once. */
+export const validateFlow = (raw: unknown) => loadFlow(raw, kinds);
+export const validateFlowText = (text: string) => parseFlowText(text, kinds);
+export const flowSchema = () => flowJsonSchema(kinds);
+
+export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
+export { TrellisError, errorMessage } from './errors.js';
+export { templateVariables, unknownVariable } from './lib/template.js';
+export { expressionSyntaxError } from './lib/expression.js';
+export { ELSE_BRANCH } from './kinds/condition/spec.js';

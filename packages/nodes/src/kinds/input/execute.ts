@@ -1,0 +1,15 @@
+import { TrellisError } from '../../errors.js';
+import { describeViolations, validateJson } from '../../lib/json-schema.js';
+import { defineExecutor } from '../../runtime.js';
+import type { InputConfig } from './spec.js';
+
+export const inputExecutor = defineExecutor<InputConfig>({
+  type: 'input',
+  async execute({ config, scope }) {
+    const violations = validateJson(scope.input, config.schema);
+    if (violations.length) {
+      throw new TrellisError('invalid_input', `the run input does not match the input schema: ${describeViolations(violations)}`);
+    }
+    return { status: 'done', output: scope.input };
+  },
+});

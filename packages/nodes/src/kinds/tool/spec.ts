@@ -1,0 +1,99 @@
+import type { CheckContext } from '@trellis/schema';
+import { z } from 'zod';
+import { defineKind, type KindProblem } from '../../spec.js';
+import { JsonSchemaObject } from '../../lib/json-schema.js';
+import { checkTemplate, templateLeaves } from '../../lib/template.js';
+import { networkPolicy } from '../../lib/policy.js';
+import { transformSyntaxError } from '../../lib/transform.js';
+
+/** What every tool shares: how an agent sees it, and whether a person approves each call. */
+const common = {
+  /** The name an agent calls it by; defaults to the node id. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
+    .optional(),
+  description: z.string().max(2_000).optional(),
+  /** JSON Schema of the arguments an agent passes (templates see them as `args`). */
+  parameters: JsonSchemaObject.optional(),
+  /** Pause the run for a person's approval before each call an agent makes. */
+  requiresApproval: z.boolean().default(false),
+};
+
+export const HttpToolConfig = z.object({
+  tool: z.literal('http'),
+  ...common,
+  http: z.object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    url: z.string().min(1, 'the request needs a URL').max(8_000),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** JSON body; string leaves are templates. */
+    body: z.unknown().optional(),
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    maxResponseBytes: z.number().int().min(1_024).max(20_000_000).default(1_000_000),
+    /** Fail the step on a 4xx/5xx answer (an agent always gets the answer to reason about). */
+    failOnHttpError: z.boolean().default(true),
+  }),
+});
+
+export const TransformToolConfig = z.object({
+  tool: z.literal('transform'),
+  ...common,
+  /** A JSONata expression, e.g. `{ 'total': $sum(items.price) }`. */
+  expression: z.string().min(1, 'the transform needs an expression').max(20_000),
+  /** What the expression reads: a template naming a value, e.g. `{{ nodes.fetch.output.body }}`. Default: the whole scope. */
+  source: z.string().max(2_000).optional(),
+});
+
+export const ToolConfig = z.discriminatedUnion('tool', [HttpToolConfig, TransformToolConfig]);
+export type ToolConfig = z.infer<typeof ToolConfig>;
+export type HttpToolConfig = z.infer<typeof HttpToolConfig>;
+export type TransformToolConfig = z.infer<typeof TransformToolConfig>;
+
+function checkTool(config: ToolConfig, ctx: CheckContext): KindProblem[] {
+  if (config.tool === 'transform') {
+    const syntax = transformSyntaxError(config.expression);
+    return [
+      ...(syntax ? [{ code: 'invalid_expression' as const, path: ['expression'], message: `JSONata: ${syntax}` }] : []),
+      ...(config.source ? checkTemplate(config.source, ctx, ['source']) : []),
+    ];
+  }
+  return [
+    ...checkTemplate(config.http.url, ctx, ['http', 'url']),
+    ...templateLeaves(config.http.headers, ['http', 'headers']).flatMap(([t, path]) => checkTemplate(t, ctx, path)),
+    ...templateLeaves(config.http.body, ['http', 'body']).flatMap(([t, path]) => checkTemplate(t, ctx, path)),
+  ];
+}
+
+export const toolSpec = defineKind<ToolConfig>({
+  type: 'tool',
+  version: 1,
+  label: 'Tool',
+  description: 'One tool call as a step (HTTP request, JSON transform); wired to an agent\'s tools, a tool the agent may call.',
+  category: 'tools',
+  configSchema: ToolConfig,
+  defaults: () => ({ tool: 'http', requiresApproval: false, http: { method: 'GET', url: 'https://example.com', timeoutMs: 10_000, maxResponseBytes: 1_000_000, failOnHttpError: true } }),
+  ports: () => ({
+    inputs: [{ id: 'in', label: 'In', type: 'data' }],
+    outputs: [
+      { id: 'out', label: 'Out', type: 'data' },
+      { id: 'tool', label: 'As tool', type: 'tool', description: "Wire to an agent's tools" },
+    ],
+  }),
+  check: checkTool,
+  fields: [
+    { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform'] },
+    { path: 'name', label: 'Tool name', widget: 'text', help: 'The name an agent calls it by.' },
+    { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an agent when to use it.' },
+    { path: 'parameters', label: 'Arguments schema', widget: 'json-schema' },
+    { path: 'requiresApproval', label: 'Needs approval', widget: 'boolean' },
+    { path: 'http.method', label: 'Method', widget: 'select', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], showWhen: { path: 'tool', equals: ['http'] } },
+    { path: 'http.url', label: 'URL', widget: 'template', showWhen: { path: 'tool', equals: ['http'] } },
+    { path: 'http.headers', label: 'Headers', widget: 'template-json', showWhen: { path: 'tool', equals: ['http'] } },
+    { path: 'http.body', label: 'Body', widget: 'template-json', showWhen: { path: 'tool', equals: ['http'] } },
+    { path: 'http.timeoutMs', label: 'Timeout (ms)', widget: 'number', showWhen: { path: 'tool', equals: ['http'] } },
+    { path: 'expression', label: 'JSONata expression', widget: 'textarea', showWhen: { path: 'tool', equals: ['transform'] } },
+    { path: 'source', label: 'Source', widget: 'template', showWhen: { path: 'tool', equals: ['transform'] } },
+  ],
+  defaultPolicy: networkPolicy,
+});

@@ -1,0 +1,137 @@
+import { jsonSchema, Output, stepCountIs, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
+import { TrellisError } from '../errors.js';
+import { describeViolations, validateJson } from './json-schema.js';
+import type { AttachedTool, ExecContext } from '../runtime.js';
+
+export interface ModelCallOptions {
+  model: string;
+  system?: string | undefined;
+  messages: ModelMessage[];
+  /** JSON Schema of a structured output; the answer is validated against it. */
+  schema?: Record<string, unknown> | undefined;
+  tools?: AttachedTool[];
+  /** Model calls this loop may make (1 for a single prompt). */
+  maxSteps?: number;
+  temperature?: number | undefined;
+  maxOutputTokens?: number | undefined;
+}
+
+export interface PendingApproval {
+  approvalId: string;
+  toolCallId: string;
+  tool: string;
+  toolNodeId: string | undefined;
+  args: unknown;
+}
+
+export interface ModelCallResult {
+  text: string;
+  output: unknown;
+  /** Messages the model and tools added, to continue the conversation later. */
+  messages: ModelMessage[];
+  steps: number;
+  finishReason: string;
+  approvals: PendingApproval[];
+}
+
+/**
+ * One model call, or an AI SDK tool loop of up to `maxSteps` calls, streamed into the trace:
+ * text deltas, tool calls and tool results become node events as they happen.
+ * Retries are the engine's (with backoff, visible in the trace), so the SDK's are off.
+ */
+export async function callModel(ctx: ExecContext<unknown>, options: ModelCallOptions): Promise<ModelCallResult> {
+  const byName = new Map((options.tools ?? []).map((t) => [t.name, t]));
+  const tools: ToolSet = {};
+  for (const t of options.tools ?? []) {
+    tools[t.name] = tool({
+      description: t.description,
+      inputSchema: jsonSchema<Record<string, unknown>>(t.inputSchema as Parameters<typeof jsonSchema>[0]),
+      needsApproval: t.requiresApproval,
+      execute: (args: Record<string, unknown>, { abortSignal }) => t.execute(args, abortSignal ?? ctx.signal),
+    });
+  }
+  const result = streamText({
+    model: ctx.model(options.model),
+    system: options.system,
+    messages: options.messages,
+    ...(options.tools?.length ? { tools } : {}),
+    stopWhen: stepCountIs(options.maxSteps ?? 1),
+    ...(options.schema ? { output: Output.object({ schema: jsonSchema(options.schema as Parameters<typeof jsonSchema>[0]) }) } : {}),
+    temperature: options.temperature,
+    maxOutputTokens: options.maxOutputTokens,
+    abortSignal: ctx.signal,
+    maxRetries: 0,
+  });
+
+  const approvals: PendingApproval[] = [];
+  const startedAt = new Map<string, number>();
+  for await (const part of result.fullStream) {
+    switch (part.type) {
+      case 'text-delta':
+        if (part.text) ctx.emit({ type: 'node.delta', data: { text: part.text } });
+        break;
+      case 'tool-call':
+        startedAt.set(part.toolCallId, Date.now());
+        ctx.emit({
+          type: 'node.tool_call',
+          data: { toolCallId: part.toolCallId, tool: part.toolName, toolNodeId: byName.get(part.toolName)?.nodeId, args: part.input },
+        });
+        break;
+      case 'tool-result':
+      case 'tool-error': {
+        const start = startedAt.get(part.toolCallId);
+        ctx.emit({
+          type: 'node.tool_result',
+          data: {
+            toolCallId: part.toolCallId,
+            tool: part.toolName,
+            toolNodeId: byName.get(part.toolName)?.nodeId,
+            ...(part.type === 'tool-result' ? { result: part.output } : { error: errorText(part.error) }),
+            ...(start === undefined ? {} : { durationMs: Date.now() - start }),
+          },
+        });
+        break;
+      }
+      case 'tool-output-denied':
+        ctx.emit({
+          type: 'node.tool_result',
+          data: { toolCallId: part.toolCallId, tool: part.toolName, toolNodeId: byName.get(part.toolName)?.nodeId, error: 'denied by the approver' },
+        });
+        break;
+      case 'tool-approval-request':
+        approvals.push({
+          approvalId: part.approvalId,
+          toolCallId: part.toolCall.toolCallId,
+          tool: part.toolCall.toolName,
+          toolNodeId: byName.get(part.toolCall.toolName)?.nodeId,
+          args: part.toolCall.input,
+        });
+        break;
+      case 'error':
+        throw part.error;
+      case 'abort':
+        throw new TrellisError('cancelled', 'the model call was cancelled');
+      default:
+        break;
+    }
+  }
+
+  const [text, steps, response, finishReason] = await Promise.all([result.text, result.steps, result.response, result.finishReason]);
+  let output: unknown = text;
+  if (options.schema && approvals.length === 0 && finishReason !== 'tool-calls') {
+    try {
+      output = await result.output;
+    } catch (error) {
+      throw new TrellisError('invalid_model_output', `the model's answer is not valid JSON for the output schema: ${errorText(error)}`, { retryable: true, cause: error });
+    }
+    const violations = validateJson(output, options.schema);
+    if (violations.length) {
+      throw new TrellisError('invalid_model_output', `the model's answer does not match the output schema: ${describeViolations(violations)}`, { retryable: true });
+    }
+  }
+  return { text, output, messages: response.messages, steps: steps.length, finishReason, approvals };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+}

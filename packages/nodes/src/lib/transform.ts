@@ -1,0 +1,77 @@
+import jsonata from 'jsonata';
+
+/**
+ * JSON transforms are JSONata (`{ 'total': $sum(items.price) }`): no JavaScript, but no time
+ * limit of its own, so every evaluation is boxed in time and depth through JSONata's
+ * entry/exit hooks, and the result's size is capped.
+ */
+export interface TransformLimits {
+  timeoutMs: number;
+  maxDepth: number;
+  maxResultBytes: number;
+}
+
+export const DEFAULT_TRANSFORM_LIMITS: TransformLimits = { timeoutMs: 1_000, maxDepth: 200, maxResultBytes: 5_000_000 };
+
+export class TransformError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransformError';
+  }
+}
+
+/** Why an expression does not parse, or undefined when it does. */
+export function transformSyntaxError(source: string): string | undefined {
+  try {
+    jsonata(source);
+    return undefined;
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+export async function evaluateTransform(
+  source: string,
+  data: unknown,
+  limits: TransformLimits = DEFAULT_TRANSFORM_LIMITS,
+): Promise<unknown> {
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(source);
+  } catch (error) {
+    throw new TransformError(`transform does not parse: ${describe(error)}`);
+  }
+  const started = Date.now();
+  let depth = 0;
+  const guard = () => {
+    if (depth > limits.maxDepth) throw new TransformError(`transform nests deeper than ${limits.maxDepth} calls`);
+    if (Date.now() - started > limits.timeoutMs) throw new TransformError(`transform ran longer than ${limits.timeoutMs} ms`);
+  };
+  expression.assign('__evaluate_entry', () => {
+    depth++;
+    guard();
+  });
+  expression.assign('__evaluate_exit', () => {
+    depth--;
+    guard();
+  });
+  let result: unknown;
+  try {
+    result = await expression.evaluate(data);
+  } catch (error) {
+    if (error instanceof TransformError) throw error;
+    throw new TransformError(`transform failed: ${describe(error)}`);
+  }
+  // JSONata marks sequences with extra properties; a JSON round trip gives plain data.
+  const json = result === undefined ? undefined : JSON.stringify(result);
+  if (json !== undefined && json.length > limits.maxResultBytes) {
+    throw new TransformError(`transform result is larger than ${limits.maxResultBytes} bytes`);
+  }
+  return json === undefined ? null : JSON.parse(json);
+}
+
+function describe(error: unknown): string {
+  const e = error as { message?: string; position?: number; token?: string };
+  const at = typeof e.position === 'number' ? ` (at character ${e.position})` : '';
+  return `${e.message ?? String(error)}${at}`;
+}

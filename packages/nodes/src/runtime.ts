@@ -1,0 +1,109 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { FlowNode } from '@trellis/schema';
+
+/** What templates and expressions see. Never JavaScript: templates are Liquid, expressions CEL. */
+export interface Scope {
+  input: unknown;
+  nodes: Record<string, { output: unknown }>;
+  vars: Record<string, unknown>;
+  /** Arguments of a tool call, when a node runs as an agent's tool. */
+  args?: Record<string, unknown>;
+}
+
+/** Things a node reports while it works; the engine stamps them into run events. */
+export type NodeEmission =
+  | { type: 'node.delta'; data: { text: string } }
+  | { type: 'node.tool_call'; data: { toolCallId: string; tool: string; toolNodeId?: string; args: unknown } }
+  | {
+      type: 'node.tool_result';
+      data: { toolCallId: string; tool: string; toolNodeId?: string; result?: unknown; error?: string; durationMs?: number };
+    };
+
+/** A pause for a person: an approval step, or an agent's tool that needs approval before it runs. */
+export interface WaitRequest {
+  id: string;
+  kind: 'approval' | 'tool_approval';
+  message: string;
+  payload?: unknown;
+  /** After this long with no answer, the wait resolves as a timeout. */
+  timeoutMs?: number;
+}
+
+export interface Decision {
+  approved: boolean;
+  by?: string;
+  comment?: string;
+  /** The payload as the approver left it (edited or not). */
+  payload?: unknown;
+  timedOut?: boolean;
+}
+
+/** Network rules for tools that reach out (the HTTP tool). */
+export interface NetworkPolicy {
+  /** Allow loopback, private and link-local addresses (off by default: SSRF protection). */
+  allowPrivateNetwork: boolean;
+}
+
+/** A node attached to this one as a tool, ready for a model to call. */
+export interface AttachedTool {
+  nodeId: string;
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  inputSchema: Record<string, unknown>;
+  requiresApproval: boolean;
+  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+export interface ExecContext<C> {
+  runId: string;
+  node: FlowNode;
+  config: C;
+  scope: Scope;
+  /** Aborts on cancel and on the node's timeout. */
+  signal: AbortSignal;
+  attempt: number;
+  emit(emission: NodeEmission): void;
+  /** A model by `provider:model` id, with budget, usage accounting and the test provider wired in. */
+  model(id: string): LanguageModelV3;
+  /** The nodes attached at one of this node's resource handles, as tools. */
+  tools(handle: string): AttachedTool[];
+  /** Set when the node is run again after it asked to wait. */
+  resume?: { waitId: string; decision: Decision };
+  /** What the node saved when it asked to wait. */
+  state?: unknown;
+  network: NetworkPolicy;
+}
+
+export type ExecResult =
+  | { status: 'done'; output: unknown; ports?: string[]; decision?: unknown }
+  | { status: 'wait'; wait: WaitRequest; state?: unknown };
+
+/** The context a node gets when another node calls it as a tool. */
+export interface ToolContext<C> {
+  runId: string;
+  node: FlowNode;
+  config: C;
+  scope: Scope;
+  network: NetworkPolicy;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  requiresApproval: boolean;
+  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+/** The server half of a kind: how it runs. Lives apart from the spec so `ai` stays out of the editor. */
+export interface KindExecutor<C = unknown> {
+  type: string;
+  execute(ctx: ExecContext<C>): Promise<ExecResult>;
+  /** Present when nodes of this kind can be attached to an agent as tools. */
+  asTool?(ctx: ToolContext<C>): ToolDefinition;
+}
+
+export function defineExecutor<C>(executor: KindExecutor<C>): KindExecutor<C> {
+  return executor;
+}

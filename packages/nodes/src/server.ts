@@ -1,0 +1,29 @@
+/** The server half of the node kinds: executors, models, and the libraries they run on. */
+import type { KindExecutor } from './runtime.js';
+import { inputExecutor } from './kinds/input/execute.js';
+import { promptExecutor } from './kinds/prompt/execute.js';
+import { conditionExecutor } from './kinds/condition/execute.js';
+import { toolExecutor } from './kinds/tool/execute.js';
+import { agentExecutor } from './kinds/agent/execute.js';
+import { approvalExecutor } from './kinds/approval/execute.js';
+import { outputExecutor } from './kinds/output/execute.js';
+import { kinds } from './index.js';
+
+const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, outputExecutor] as KindExecutor<unknown>[];
+
+export const executors: ReadonlyMap<string, KindExecutor<unknown>> = new Map(all.map((e) => [e.type, e]));
+
+for (const type of kinds.types()) {
+  if (!executors.has(type)) throw new Error(`node kind "${type}" has a spec but no executor`);
+}
+
+export * from './index.js';
+export * from './runtime.js';
+export { normalizeError } from './models/errors.js';
+export { createModelResolver, type ModelResolver, type ModelResolverOptions, type ModelRequest, type CompatibleProvider } from './models/resolve.js';
+export { TestLanguageModel, type MockCursor } from './models/test-provider.js';
+export { costOf, priceTable } from './models/pricing.js';
+export { renderTemplate, renderValue } from './lib/template.js';
+export { evaluateExpression } from './lib/expression.js';
+export { evaluateTransform } from './lib/transform.js';
+export { validateJson, describeViolations } from './lib/json-schema.js';

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const Usage = z.object({
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  totalTokens: z.number().int().min(0),
+  modelCalls: z.number().int().min(0),
+  /** Known only when every model used has a price; null otherwise. */
+  costUsd: z.number().min(0).nullable(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const ErrorInfo = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean().optional(),
+  nodeId: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+export const ModelInfo = z.object({
+  /** The model id the node asked for, e.g. `openai:gpt-4.1-mini`. */
+  requested: z.string(),
+  /** The provider that answered: `test` when the deterministic test provider stood in. */
+  provider: z.string(),
+  modelId: z.string(),
+  /** Why the test provider answered, when it did. */
+  testReason: z.string().optional(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+const base = {
+  runId: z.string(),
+  seq: z.number().int().min(1),
+  ts: z.string(),
+};
+const onNode = { ...base, nodeId: z.string() };
+
+export const RunEvent = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('run.started'),
+    data: z.object({
+      flowId: z.string(),
+      flowVersion: z.number().int().optional(),
+      input: z.unknown(),
+      mocked: z.array(z.string()).optional(),
+    }),
+  }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.started'),
+    data: z.object({ kind: z.string(), attempt: z.number().int().min(1), name: z.string().optional() }),
+  }),
+  z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.tool_call'),
+    data: z.object({
+      toolCallId: z.string(),
+      tool: z.string(),
+      toolNodeId: z.string().optional(),
+      args: z.unknown(),
+    }),
+  }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.tool_result'),
+    data: z.object({
+      toolCallId: z.string(),
+      tool: z.string(),
+      toolNodeId: z.string().optional(),
+      result: z.unknown().optional(),
+      error: z.string().optional(),
+      durationMs: z.number().optional(),
+    }),
+  }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.completed'),
+    data: z.object({
+      output: z.unknown(),
+      durationMs: z.number(),
+      usage: Usage,
+      /** Source handles that fired; the others' downstream is skipped. */
+      ports: z.array(z.string()),
+      /** Why the node chose what it chose (a condition's branch and the values it saw, an approver's decision). */
+      decision: z.unknown().optional(),
+      models: z.array(ModelInfo).optional(),
+    }),
+  }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.failed'),
+    data: z.object({
+      error: ErrorInfo,
+      durationMs: z.number(),
+      attempt: z.number().int().min(1),
+      /** True when the engine will try again after a backoff. */
+      willRetry: z.boolean(),
+      retryInMs: z.number().optional(),
+    }),
+  }),
+  z.object({ ...onNode, type: z.literal('node.skipped'), data: z.object({ reason: z.string() }) }),
+  z.object({
+    ...base,
+    type: z.literal('run.waiting'),
+    nodeId: z.string(),
+    data: z.object({
+      waitId: z.string(),
+      kind: z.enum(['approval', 'tool_approval']),
+      message: z.string(),
+      payload: z.unknown().optional(),
+      deadline: z.string().optional(),
+    }),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('run.resumed'),
+    nodeId: z.string().optional(),
+    data: z.object({
+      reason: z.enum(['decision', 'recovered', 'timeout']),
+      waitId: z.string().optional(),
+      decision: z
+        .object({
+          approved: z.boolean(),
+          by: z.string().optional(),
+          comment: z.string().optional(),
+          payload: z.unknown().optional(),
+          edited: z.boolean().optional(),
+        })
+        .optional(),
+    }),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('run.completed'),
+    data: z.object({ output: z.unknown(), durationMs: z.number(), usage: Usage }),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('run.failed'),
+    data: z.object({ error: ErrorInfo, usage: Usage }),
+  }),
+  z.object({ ...base, type: z.literal('run.cancelled'), data: z.object({ reason: z.string().optional() }) }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+export type RunEventType = RunEvent['type'];
+/** The event of a given type, e.g. `EventOf<'node.completed'>`. */
+export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** The current flow document version. Older documents are migrated on read (see migrate.ts). */
+export const FLOW_SCHEMA_V1 = 'trellis.flow/v1';
+
+/** Ids appear in URLs, templates (`nodes.<id>.output`) and expressions, so keep them plain. */
+export const Id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and use only letters, digits, _ and -');
+
+export const Position = z.object({ x: z.number(), y: z.number() });
+
+/** How the engine runs one node: a bound on time and a retry policy for retryable errors. */
+export const NodePolicy = z.object({
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  backoffMs: z.number().int().min(0).max(600_000).optional(),
+});
+export type NodePolicy = z.infer<typeof NodePolicy>;
+
+export const FlowNode = z.object({
+  id: Id,
+  type: z.string().min(1, 'must name a node kind'),
+  /** The version of the kind's config this node was written for; kinds migrate older configs. */
+  typeVersion: z.number().int().min(1).optional(),
+  name: z.string().max(200).optional(),
+  position: Position.default({ x: 0, y: 0 }),
+  config: z.record(z.string(), z.unknown()).default({}),
+  policy: NodePolicy.optional(),
+});
+export type FlowNode = z.infer<typeof FlowNode>;
+
+export const FlowEdge = z.object({
+  id: Id,
+  source: Id,
+  sourceHandle: z.string().min(1).default('out'),
+  target: Id,
+  targetHandle: z.string().min(1).default('in'),
+});
+export type FlowEdge = z.infer<typeof FlowEdge>;
+
+export const Budget = z.object({
+  maxModelCalls: z.number().int().min(1).max(100_000).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  maxCostUsd: z.number().positive().optional(),
+});
+export type Budget = z.infer<typeof Budget>;
+
+const MockToolCall = z.object({
+  tool: z.string().min(1),
+  args: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** One scripted reply of the test provider: text, a structured object, tool calls, or an error. */
+export const MockReply = z
+  .object({
+    text: z.string().optional(),
+    object: z.unknown().optional(),
+    toolCalls: z.array(MockToolCall).max(32).optional(),
+    error: z.object({ status: z.number().int().optional(), message: z.string() }).optional(),
+    /** Delay before the reply, to rehearse slow models and timeouts. */
+    delayMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .strict();
+export type MockReply = z.infer<typeof MockReply>;
+
+/** Replies per node id; a list is played one reply per model call. */
+export const MockScript = z.record(z.string(), z.union([MockReply, z.array(MockReply).max(1000)]));
+export type MockScript = z.infer<typeof MockScript>;
+
+export const Sample = z.object({
+  name: z.string().min(1).max(100),
+  description: z.string().optional(),
+  input: z.unknown(),
+  mocks: MockScript.optional(),
+});
+export type Sample = z.infer<typeof Sample>;
+
+export const FlowSettings = z.object({
+  budget: Budget.optional(),
+});
+
+export const Flow = z.object({
+  schema: z.literal(FLOW_SCHEMA_V1),
+  id: Id,
+  name: z.string().min(1, 'must not be empty').max(200),
+  description: z.string().max(10_000).optional(),
+  /** Constants the flow's templates and expressions see as `vars`. */
+  vars: z.record(z.string(), z.unknown()).optional(),
+  settings: FlowSettings.optional(),
+  nodes: z.array(FlowNode).max(5000, 'a flow holds at most 5000 nodes'),
+  edges: z.array(FlowEdge).max(20_000, 'a flow holds at most 20000 edges'),
+  /** Sample inputs (and mock scripts) saved with the flow for test runs. */
+  samples: z.array(Sample).max(100).optional(),
+});
+export type Flow = z.infer<typeof Flow>;

@@ -1,0 +1,263 @@
+import type { z } from 'zod';
+import { Flow, FlowEdge, FlowNode } from './flow.js';
+import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
+import type { KindPorts, KindRegistry } from './kinds.js';
+import { migrateFlowDocument } from './migrate.js';
+import { formatPath, type Problem } from './problems.js';
+
+export interface LoadResult {
+  /** True when there is no problem of severity `error`. */
+  ok: boolean;
+  problems: Problem[];
+  /** The flow with every node's config parsed by its kind (defaults filled in), when it could be read. */
+  flow?: Flow;
+  graph?: FlowGraph;
+}
+
+/** Reads JSON text; a syntax error becomes one problem rather than an exception. */
+export function parseFlowText(text: string, registry: KindRegistry): LoadResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return fail({ code: 'invalid_json', message: `this is not valid JSON: ${message}` });
+  }
+  return loadFlow(raw, registry);
+}
+
+/**
+ * The one load path for a flow, used by the runner and the editor alike: migrate by version,
+ * parse the envelope, parse each node's config by its kind, check the graph. Returns every
+ * problem at once, each with the node or edge it concerns and a path into the document.
+ */
+export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
+  if (!isRecord(raw) || (!('schema' in raw) && !('nodes' in raw))) {
+    return fail({
+      code: 'not_a_flow',
+      message: 'this is not a Trellis flow: expected a JSON object with "schema": "trellis.flow/v1", "nodes" and "edges"',
+    });
+  }
+  const migrated = migrateFlowDocument(raw);
+  if (!migrated.ok) return fail({ code: 'unsupported_version', message: migrated.message, path: ['schema'] });
+  const doc = migrated.doc;
+  const problems: Problem[] = [];
+
+  // The envelope without its lists, so one bad node does not hide the rest.
+  const envelope = Flow.omit({ nodes: true, edges: true }).safeParse(doc);
+  if (!envelope.success) problems.push(...zodProblems(envelope.error, [], 'invalid_flow'));
+  if (!Array.isArray(doc.nodes) || !Array.isArray(doc.edges)) {
+    for (const key of ['nodes', 'edges'] as const) {
+      if (!Array.isArray(doc[key])) {
+        problems.push(error({ code: 'invalid_flow', message: `"${key}" must be a list`, path: [key] }));
+      }
+    }
+    return done(problems);
+  }
+  const listLimits = Flow.pick({ nodes: true, edges: true }).safeParse({
+    nodes: doc.nodes.map(() => ({ id: 'n', type: 'x' })),
+    edges: doc.edges.map(() => ({ id: 'e', source: 'a', target: 'b' })),
+  });
+  if (!listLimits.success) return done([...problems, ...zodProblems(listLimits.error, [], 'invalid_flow')]);
+
+  const nodes: FlowNode[] = [];
+  const ports = new Map<string, KindPorts>();
+  const validConfig = new Set<string>();
+  doc.nodes.forEach((rawNode, i) => {
+    const idHint = isRecord(rawNode) && typeof rawNode.id === 'string' ? rawNode.id : undefined;
+    const parsed = FlowNode.safeParse(rawNode);
+    if (!parsed.success) {
+      problems.push(...zodProblems(parsed.error, ['nodes', i], 'invalid_flow', { nodeId: idHint }));
+      return;
+    }
+    const node = parsed.data;
+    if (nodes.some((n) => n.id === node.id)) {
+      problems.push(error({ code: 'duplicate_id', nodeId: node.id, path: ['nodes', i, 'id'], message: `another node already has the id "${node.id}"` }));
+      return;
+    }
+    nodes.push(node);
+    const spec = registry.get(node.type);
+    if (!spec) {
+      problems.push(error({
+        code: 'unknown_kind', nodeId: node.id, path: ['nodes', i, 'type'],
+        message: `unknown node kind "${node.type}" (known kinds: ${registry.types().join(', ')})`,
+      }));
+      return;
+    }
+    const from = node.typeVersion ?? spec.version;
+    if (from > spec.version) {
+      problems.push(error({
+        code: 'invalid_config', nodeId: node.id, path: ['nodes', i, 'typeVersion'],
+        message: `written for version ${from} of the "${node.type}" kind, but this Trellis knows version ${spec.version}`,
+      }));
+      return;
+    }
+    const rawConfig = from < spec.version && spec.migrate ? spec.migrate(node.config, from) : node.config;
+    const config = spec.configSchema.safeParse(rawConfig);
+    if (!config.success) {
+      problems.push(...zodProblems(config.error, ['nodes', i, 'config'], 'invalid_config', { nodeId: node.id }));
+      return;
+    }
+    node.config = config.data as Record<string, unknown>;
+    node.typeVersion = spec.version;
+    ports.set(node.id, spec.ports(config.data));
+    validConfig.add(node.id);
+  });
+
+  const nodeIds = new Set(nodes.map((n) => n.id));
+  const edges: FlowEdge[] = [];
+  doc.edges.forEach((rawEdge, i) => {
+    const idHint = isRecord(rawEdge) && typeof rawEdge.id === 'string' ? rawEdge.id : undefined;
+    const parsed = FlowEdge.safeParse(rawEdge);
+    if (!parsed.success) {
+      problems.push(...zodProblems(parsed.error, ['edges', i], 'invalid_flow', { edgeId: idHint }));
+      return;
+    }
+    const edge = parsed.data;
+    const at = (field: string) => ['edges', i, field];
+    if (edges.some((e) => e.id === edge.id)) {
+      problems.push(error({ code: 'duplicate_id', edgeId: edge.id, path: at('id'), message: `another edge already has the id "${edge.id}"` }));
+      return;
+    }
+    let sound = true;
+    for (const end of ['source', 'target'] as const) {
+      if (!nodeIds.has(edge[end])) {
+        sound = false;
+        problems.push(error({ code: 'dangling_edge', edgeId: edge.id, path: at(end), message: `its ${end} "${edge[end]}" is not a node of this flow` }));
+      }
+    }
+    if (!sound) return;
+    const sourcePort = portOf(ports.get(edge.source), 'outputs', edge.sourceHandle);
+    const targetPort = portOf(ports.get(edge.target), 'inputs', edge.targetHandle);
+    for (const [end, handle, port, side] of [
+      ['source', edge.sourceHandle, sourcePort, 'outputs'],
+      ['target', edge.targetHandle, targetPort, 'inputs'],
+    ] as const) {
+      const known = ports.get(edge[end]);
+      if (known && !port) {
+        sound = false;
+        const names = known[side].map((p) => `"${p.id}"`).join(', ') || 'none';
+        problems.push(error({
+          code: 'unknown_handle', edgeId: edge.id, path: at(`${end}Handle`),
+          message: `node "${edge[end]}" has no ${side === 'outputs' ? 'output' : 'input'} "${handle}" (it has: ${names})`,
+        }));
+      }
+    }
+    if (sourcePort && targetPort && sourcePort.type !== targetPort.type) {
+      sound = false;
+      problems.push(error({
+        code: 'incompatible_ports', edgeId: edge.id, path: ['edges', i],
+        message: `"${edge.source}".${sourcePort.id} gives ${sourcePort.type === 'data' ? 'data' : `a ${sourcePort.type}`}, but "${edge.target}".${targetPort.id} takes ${targetPort.type === 'data' ? 'data' : `a ${targetPort.type}`}`,
+      }));
+    }
+    if (sound) edges.push(edge);
+  });
+
+  const graph = buildGraph(nodes, edges, ports);
+  const indexOf = new Map(doc.nodes.map((n, i) => [isRecord(n) ? n.id : undefined, i]));
+  const nodePath = (id: string, ...rest: (string | number)[]) => ['nodes', indexOf.get(id) ?? -1, ...rest];
+
+  const entries = nodes.filter((n) => registry.get(n.type)?.entry);
+  if (entries.length === 0) {
+    problems.push(error({ code: 'no_input', path: ['nodes'], message: 'the flow has no input node: add one so a run has somewhere to start' }));
+  } else if (entries.length > 1) {
+    for (const extra of entries.slice(1)) {
+      problems.push(error({
+        code: 'multiple_inputs', nodeId: extra.id, path: nodePath(extra.id),
+        message: `a flow has one input node, and "${entries[0]!.id}" is already one`,
+      }));
+    }
+  }
+
+  const cyclic = nodesOnCycles(graph);
+  for (const id of cyclic) {
+    problems.push(error({
+      code: 'cycle', nodeId: id, path: nodePath(id),
+      message: `is on a cycle (${cyclic.join(', ')}): flows run each step once, so repeat work inside an agent instead`,
+    }));
+  }
+
+  for (const id of graph.attached) {
+    const stepEdges = [...graph.incoming.get(id)!, ...graph.outgoing.get(id)!];
+    if (stepEdges.length) {
+      problems.push(error({
+        code: 'invalid_wiring', nodeId: id, path: nodePath(id),
+        message: `is attached to another node (as a tool), so it cannot also be a step: remove edge ${stepEdges.map((e) => `"${e.id}"`).join(', ')}`,
+      }));
+    }
+  }
+
+  if (entries.length > 0) {
+    const reached = reachableFrom(graph, entries.map((n) => n.id));
+    for (const node of nodes) {
+      if (!reached.has(node.id)) {
+        problems.push(error({ code: 'unreachable', nodeId: node.id, path: nodePath(node.id), message: 'no path from the input node leads here, so it would never run' }));
+      }
+    }
+  }
+
+  const consumers = new Map<string, string[]>();
+  for (const [consumer, byHandle] of graph.attachments) {
+    for (const ids of byHandle.values()) for (const id of ids) consumers.set(id, [...(consumers.get(id) ?? []), consumer]);
+  }
+  const memo = new Map<string, Set<string>>();
+  const vars = new Set(Object.keys(isRecord(doc.vars) ? doc.vars : {}));
+  for (const node of nodes) {
+    const spec = registry.get(node.type);
+    if (!spec?.check || !validConfig.has(node.id)) continue;
+    const usedBy = consumers.get(node.id);
+    const upstream = new Set<string>();
+    for (const id of usedBy ?? [node.id]) for (const a of ancestorsOf(graph, id, memo)) upstream.add(a);
+    const found = spec.check(node.config, {
+      nodeId: node.id,
+      upstream,
+      vars,
+      extraRoots: new Set(usedBy ? ['args'] : []),
+    });
+    for (const p of found) {
+      problems.push({
+        severity: p.severity ?? 'error', code: p.code, message: p.message,
+        nodeId: node.id, path: nodePath(node.id, 'config', ...(p.path ?? [])),
+      });
+    }
+  }
+
+  const result = done(problems);
+  if (envelope.success) {
+    result.flow = { ...(envelope.data as Omit<Flow, 'nodes' | 'edges'>), nodes, edges };
+    result.graph = graph;
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function error(p: Omit<Problem, 'severity' | 'path'> & { path?: Problem['path'] }): Problem {
+  return { severity: 'error', path: [], ...p };
+}
+
+function fail(p: Omit<Problem, 'severity' | 'path'> & { path?: Problem['path'] }): LoadResult {
+  return { ok: false, problems: [error(p)] };
+}
+
+function done(problems: Problem[]): LoadResult {
+  return { ok: !problems.some((p) => p.severity === 'error'), problems };
+}
+
+function zodProblems(
+  err: z.ZodError,
+  prefix: (string | number)[],
+  code: Problem['code'],
+  where: { nodeId?: string | undefined; edgeId?: string | undefined } = {},
+): Problem[] {
+  return err.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const inner = issue.path.length ? `${formatPath(issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)))}: ` : '';
+    const p: Problem = { severity: 'error', code, message: `${inner}${issue.message}`, path };
+    if (where.nodeId) p.nodeId = where.nodeId;
+    if (where.edgeId) p.edgeId = where.edgeId;
+    return p;
+  });
+}
