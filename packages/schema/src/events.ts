@@ -53,7 +53,13 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.object({
     ...onNode,
     type: z.literal('node.started'),
-    data: z.object({ kind: z.string(), attempt: z.number().int().min(1), name: z.string().optional() }),
+    data: z.object({
+      kind: z.string(),
+      attempt: z.number().int().min(1),
+      name: z.string().optional(),
+      /** The step goes on after a person's answer (not a new attempt). */
+      resumed: z.boolean().optional(),
+    }),
   }),
   z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }),
   z.object({

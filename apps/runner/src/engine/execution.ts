@@ -222,10 +222,16 @@ export class RunExecution {
     const cursor = { value: state.mockCursor ?? 0 };
 
     for (;;) {
-      state.attempts++;
+      const resumed = state.resume !== undefined;
+      if (!resumed || state.attempts === 0) state.attempts++;
       state.status = 'running';
       this.dirty.add(id);
-      this.emit('node.started', id, { kind: node.type, attempt: state.attempts, ...(node.name ? { name: node.name } : {}) });
+      this.emit('node.started', id, {
+        kind: node.type,
+        attempt: state.attempts,
+        ...(node.name ? { name: node.name } : {}),
+        ...(resumed ? { resumed: true } : {}),
+      });
       const started = performance.now();
       const nodeController = new AbortController();
       const onRunAbort = () => nodeController.abort(this.controller.signal.reason);

@@ -1,0 +1,232 @@
+import { userInfo } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatProblem, type Flow, type RunEvent } from '@trellis/schema';
+import { TrellisError, flowSchema, validateFlowText, createModelResolver } from '@trellis/nodes/server';
+import { Engine, type RunResult } from '../engine/engine.js';
+import { MemoryCheckpointStore } from '../engine/memory-store.js';
+import { askOnTerminal } from './approve.js';
+import { CliError, parseJson, readText } from './files.js';
+import { stylist } from './style.js';
+import { TracePrinter, formatUsage } from './trace.js';
+
+/** Exit codes: what a script calling `trellis` can branch on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3, interrupted: 130 } as const;
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1`);
+  return n;
+};
+
+async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: string[] }> {
+  const loaded = validateFlowText(await readText(path, 'flow file'));
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (!loaded.ok || !loaded.flow) {
+    const [first] = errors;
+    if (errors.length === 1 && first && ['invalid_json', 'not_a_flow', 'unsupported_version'].includes(first.code)) {
+      throw new CliError(`${path}: ${first.message}`, EXIT.failed);
+    }
+    throw new CliError(`${path} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}\n(run "trellis validate ${path}" for details)`, EXIT.failed);
+  }
+  return { flow: loaded.flow, warnings: loaded.problems.filter((p) => p.severity === 'warning').map(formatProblem) };
+}
+
+async function validateCommand(path: string, options: { json?: boolean }): Promise<number> {
+  const loaded = validateFlowText(await readText(path, 'flow file'));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ok: loaded.ok, problems: loaded.problems }, null, 2)}\n`);
+    return loaded.ok ? EXIT.ok : EXIT.failed;
+  }
+  const s = stylist(process.stdout);
+  const [first] = loaded.problems;
+  if (loaded.problems.length === 1 && first && ['invalid_json', 'not_a_flow', 'unsupported_version'].includes(first.code)) {
+    process.stdout.write(`${s('red', '✗')} ${path}: ${first.message}\n`);
+    return EXIT.failed;
+  }
+  for (const problem of loaded.problems) {
+    const mark = problem.severity === 'error' ? s('red', '✗') : s('yellow', '!');
+    process.stdout.write(`${mark} ${formatProblem(problem)}\n`);
+  }
+  const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+  const warnings = loaded.problems.length - errors;
+  if (errors) {
+    process.stdout.write(`${path}: ${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+    return EXIT.failed;
+  }
+  const flow = loaded.flow!;
+  process.stdout.write(`${s('green', '✓')} ${path}: flow "${flow.id}" is valid (${flow.nodes.length} nodes, ${flow.edges.length} edges${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})\n`);
+  return EXIT.ok;
+}
+
+interface RunOptions {
+  input?: string;
+  inputFile?: string;
+  sample?: string;
+  mocks?: string;
+  mocksFile?: string;
+  json?: boolean;
+  approve?: 'all' | 'none';
+  allowPrivateNetwork?: boolean;
+  maxModelCalls?: number;
+  maxTokens?: number;
+}
+
+async function runCommand(path: string, options: RunOptions): Promise<number> {
+  const { flow, warnings } = await loadFlowFile(path);
+  const err = process.stderr;
+  const s = stylist(err);
+  if (options.input !== undefined && options.inputFile !== undefined) throw new CliError('give --input or --input-file, not both');
+  if (options.mocks !== undefined && options.mocksFile !== undefined) throw new CliError('give --mocks or --mocks-file, not both');
+
+  let sample = options.sample ? flow.samples?.find((x) => x.name === options.sample) : undefined;
+  if (options.sample && !sample) {
+    const names = flow.samples?.map((x) => x.name).join(', ');
+    throw new CliError(`flow "${flow.id}" has no sample "${options.sample}"${names ? ` (it has: ${names})` : ' (it has none)'}`);
+  }
+  let input: unknown;
+  if (options.input !== undefined) input = parseJson(options.input, '--input');
+  else if (options.inputFile !== undefined) input = parseJson(await readText(options.inputFile, 'input file'), `input file ${options.inputFile}`);
+  else if (sample) input = sample.input;
+  else if (flow.samples?.[0]) {
+    sample = flow.samples[0];
+    input = sample.input;
+    if (!options.json) err.write(s('dim', `no --input given: using the flow's sample "${sample.name}"\n`));
+  } else input = {};
+  let mocks: unknown = sample?.mocks;
+  if (options.mocks !== undefined) mocks = parseJson(options.mocks, '--mocks');
+  else if (options.mocksFile !== undefined) mocks = parseJson(await readText(options.mocksFile, 'mocks file'), `mocks file ${options.mocksFile}`);
+
+  const printer = options.json ? undefined : new TracePrinter(process.stdout);
+  const onEvent = (event: RunEvent) => {
+    if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    else printer!.print(event);
+  };
+  if (!options.json) for (const w of warnings) err.write(s('yellow', `${w}\n`));
+
+  const engine = new Engine({
+    store: new MemoryCheckpointStore(),
+    onEvent,
+    models: createModelResolver({ fallbackToTest: true }),
+    network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' },
+  });
+  const budget = {
+    ...flow.settings?.budget,
+    ...(options.maxModelCalls ? { maxModelCalls: options.maxModelCalls } : {}),
+    ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
+  };
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    err.write(s('yellow', '\ncancelling the run (Ctrl-C again to quit at once)\n'));
+    controller.abort('interrupted from the terminal');
+  };
+  process.on('SIGINT', onSigint);
+  const by = `cli:${safeUser()}`;
+  try {
+    let result: RunResult = await engine.start(flow, { input, mocks, budget, signal: controller.signal });
+    while (result.status === 'waiting') {
+      const wait = result.waiting[0]!;
+      let answer;
+      if (options.approve) {
+        answer = { waitId: wait.waitId, approved: options.approve === 'all', by: `${by} (--approve ${options.approve})` };
+      } else if (process.stdin.isTTY && !options.json) {
+        printer?.finish();
+        answer = await askOnTerminal(wait, { input: process.stdin, output: process.stdout }, by);
+      } else {
+        break;
+      }
+      result = await engine.resume(result.runId, { answer, signal: controller.signal });
+    }
+    printer?.finish();
+    return report(result, options, printer);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function report(result: RunResult, options: RunOptions, printer: TracePrinter | undefined): number {
+  const out = process.stdout;
+  const s = stylist(out);
+  if (result.status === 'waiting') {
+    const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message})`).join(', ');
+    process.stderr.write(`run ${result.runId} is waiting for approval at ${waits}: no terminal to ask on, so the run stops here as waiting. Answer with --approve all or --approve none.\n`);
+    return EXIT.waiting;
+  }
+  if (options.json) return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+  if (result.status === 'succeeded') {
+    out.write(`${s('bold', 'output')}\n${JSON.stringify(result.output, null, 2)}\n`);
+  }
+  if (printer?.testProviderNodes.size) {
+    out.write(s('yellow', `ℹ this run used the deterministic test provider for ${[...printer.testProviderNodes.keys()].join(', ')}: its answers are not a real model's.\n`));
+  }
+  const usage = formatUsage(result.usage);
+  if (usage) out.write(s('dim', `total: ${usage}\n`));
+  return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('trellis')
+    .description('Trellis: AI workflows, agents and hybrids.\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 3 waiting for approval, 130 interrupted.')
+    .showHelpAfterError('(add --help for usage)');
+  program
+    .command('validate')
+    .description('print every problem of a flow at once; exit 1 if any is an error')
+    .argument('<flow>', 'flow file (JSON)')
+    .option('--json', 'print the problems as JSON')
+    .action(async (path: string, opts: { json?: boolean }) => {
+      process.exitCode = await validateCommand(path, opts);
+    });
+  program
+    .command('run')
+    .description('run a flow and print its live trace')
+    .argument('<flow>', 'flow file (JSON)')
+    .option('-i, --input <json>', 'the run input, as JSON')
+    .option('--input-file <path>', 'read the run input from a JSON file')
+    .option('-s, --sample <name>', "use one of the flow's saved samples (input and mock script)")
+    .option('--mocks <json>', 'mock script for the test provider: replies by node id')
+    .option('--mocks-file <path>', 'read the mock script from a JSON file')
+    .option('--json', 'print the run events as NDJSON (one RunEvent a line)')
+    .addOption(new Option('--approve <answer>', 'answer every approval without asking').choices(['all', 'none']))
+    .option('--allow-private-network', 'let HTTP tools reach loopback and private addresses')
+    .option('--max-model-calls <n>', 'budget: most model calls for the run', positiveInt('--max-model-calls'))
+    .option('--max-tokens <n>', 'budget: most tokens for the run', positiveInt('--max-tokens'))
+    .action(async (path: string, opts: RunOptions) => {
+      process.exitCode = await runCommand(path, opts);
+    });
+  program
+    .command('schema')
+    .description('print the JSON Schema of the flow format')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(flowSchema(), null, 2)}\n`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`trellis: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else if (TrellisError.isInstance(error)) {
+      process.stderr.write(`trellis: ${error.message}\n`);
+      process.exitCode = EXIT.failed;
+    } else {
+      process.stderr.write(`trellis: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+      if (process.env.TRELLIS_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import type { RunEvent, Usage } from '@trellis/schema';
+import { stylist } from './style.js';
+
+const MAX_VALUE_CHARS = 400;
+
+export function formatUsage(usage: Usage): string {
+  const parts: string[] = [];
+  if (usage.modelCalls) parts.push(`${usage.modelCalls} model call${usage.modelCalls === 1 ? '' : 's'}`);
+  if (usage.totalTokens) parts.push(`${usage.totalTokens} tokens (${usage.inputTokens} in, ${usage.outputTokens} out)`);
+  if (usage.modelCalls) parts.push(usage.costUsd === null ? 'cost unknown' : `$${usage.costUsd.toFixed(4)}`);
+  return parts.join(' · ');
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function brief(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (text === undefined) return '';
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} chars)` : text;
+}
+
+/**
+ * A readable live trace: each step as it starts and ends, streamed text as it arrives, tool
+ * calls and results, durations, tokens and cost. Steps of parallel branches interleave; each
+ * line names its node.
+ */
+export class TracePrinter {
+  private readonly s: ReturnType<typeof stylist>;
+  /** The node whose streamed text the current line holds, if any. */
+  private streaming: string | undefined;
+  readonly testProviderNodes = new Map<string, string>();
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.s = stylist(out);
+  }
+
+  private line(text: string): void {
+    if (this.streaming) {
+      this.out.write('\n');
+      this.streaming = undefined;
+    }
+    this.out.write(`${text}\n`);
+  }
+
+  print(event: RunEvent): void {
+    const s = this.s;
+    const node = 'nodeId' in event && event.nodeId ? s('bold', event.nodeId) : '';
+    switch (event.type) {
+      case 'run.started':
+        this.line(s('cyan', `▶ run ${event.runId} of flow "${event.data.flowId}"`) + s('dim', `  input ${brief(event.data.input)}`));
+        if (event.data.mocked?.length) this.line(s('dim', `  mock script for: ${event.data.mocked.join(', ')}`));
+        break;
+      case 'node.started':
+        this.line(
+          `${s('blue', '●')} ${node} ${s('dim', event.data.kind)}` +
+            (event.data.resumed ? s('dim', ' (resumed)') : event.data.attempt > 1 ? s('yellow', ` (attempt ${event.data.attempt})`) : ''),
+        );
+        break;
+      case 'node.delta':
+        if (this.streaming !== event.nodeId) {
+          this.line(s('dim', `  ${event.nodeId} │`));
+          this.streaming = event.nodeId;
+          this.out.write('    ');
+        }
+        this.out.write(event.data.text.replace(/\n/g, '\n    '));
+        break;
+      case 'node.tool_call':
+        this.line(`  ${s('magenta', '⚙')} ${node} calls ${s('bold', event.data.tool)} ${brief(event.data.args)}`);
+        break;
+      case 'node.tool_result':
+        this.line(
+          event.data.error
+            ? `  ${s('red', '↳')} ${event.data.tool} failed: ${event.data.error}`
+            : `  ${s('magenta', '↳')} ${event.data.tool} ${s('dim', brief(event.data.result))}${event.data.durationMs === undefined ? '' : s('dim', `  ${formatMs(event.data.durationMs)}`)}`,
+        );
+        break;
+      case 'node.completed': {
+        const usage = formatUsage(event.data.usage);
+        this.line(`${s('green', '✓')} ${node} ${s('dim', formatMs(event.data.durationMs))}${usage ? s('dim', ` · ${usage}`) : ''}`);
+        for (const model of event.data.models ?? []) {
+          if (model.provider === 'test' && model.testReason) {
+            this.testProviderNodes.set(event.nodeId, model.testReason);
+            this.line(s('yellow', `  ⚠ ${model.requested} was answered by the test provider: ${model.testReason}`));
+          } else if (model.provider === 'test') {
+            this.testProviderNodes.set(event.nodeId, 'the flow asks for the test provider');
+          }
+        }
+        const decision = event.data.decision as { branch?: string; evaluated?: { when: string; value: unknown }[] } | undefined;
+        if (decision?.branch) {
+          const why = decision.evaluated?.map((e) => `${e.when} → ${JSON.stringify(e.value)}`).join('; ');
+          this.line(s('dim', `  branch ${s('bold', decision.branch)}${why ? ` (${why})` : ''}`));
+        }
+        if (event.data.ports.length === 0 || !decision?.branch) this.line(s('dim', `  → ${brief(event.data.output)}`));
+        break;
+      }
+      case 'node.failed':
+        this.line(
+          `${s('red', '✗')} ${node} ${event.data.error.message}` +
+            s('dim', ` [${event.data.error.code}]`) +
+            (event.data.willRetry ? s('yellow', ` — retrying in ${formatMs(event.data.retryInMs ?? 0)}`) : ''),
+        );
+        break;
+      case 'node.skipped':
+        this.line(`${s('dim', '○')} ${s('dim', `${event.nodeId} skipped: ${event.data.reason}`)}`);
+        break;
+      case 'run.waiting':
+        this.line(`${s('yellow', '⏸')} ${node} waits for ${event.data.kind === 'approval' ? 'approval' : 'approval of a tool call'}: ${event.data.message}`);
+        if (event.data.payload !== undefined) this.line(s('dim', `  payload ${brief(event.data.payload)}`));
+        break;
+      case 'run.resumed':
+        if (event.data.decision) {
+          const d = event.data.decision;
+          this.line(
+            `${s('yellow', '▶')} ${event.data.reason === 'timeout' ? 'no answer in time' : d.approved ? s('green', 'approved') : s('red', 'rejected')}` +
+              `${d.by ? ` by ${d.by}` : ''}${d.comment ? `: "${d.comment}"` : ''}${d.payload === undefined ? '' : s('dim', ` payload ${brief(d.payload)}`)}`,
+          );
+        } else {
+          this.line(s('yellow', '▶ resumed from the last checkpoint'));
+        }
+        break;
+      case 'run.completed':
+        this.line(s('green', `✔ run succeeded in ${formatMs(event.data.durationMs)}`) + s('dim', formatUsage(event.data.usage) ? ` · ${formatUsage(event.data.usage)}` : ''));
+        break;
+      case 'run.failed':
+        this.line(s('red', `✘ run failed: ${event.data.error.message}`) + s('dim', ` [${event.data.error.code}${event.data.error.nodeId ? ` at ${event.data.error.nodeId}` : ''}]`));
+        break;
+      case 'run.cancelled':
+        this.line(s('yellow', `■ run cancelled${event.data.reason ? `: ${event.data.reason}` : ''}`));
+        break;
+    }
+  }
+
+  finish(): void {
+    if (this.streaming) this.out.write('\n');
+    this.streaming = undefined;
+  }
+}
