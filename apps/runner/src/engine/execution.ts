@@ -70,6 +70,7 @@ export class RunExecution {
   }
 
   async run(answer?: Answer): Promise<RunResult> {
+    if (answer) this.waitingNode(answer.waitId); // a wrong answer is the caller's error, before anything changes
     try {
       const fresh = this.record.status === 'queued';
       if (!fresh && !answer && this.record.status === 'waiting' && ![...this.nodes.values()].some((n) => n.status === 'running')) {
@@ -130,13 +131,17 @@ export class RunExecution {
     return this.settle(await this.finish());
   }
 
-  private applyAnswer(answer: Answer): void {
-    const entry = [...this.nodes].find(([, s]) => s.status === 'waiting' && s.wait?.id === answer.waitId);
+  private waitingNode(waitId: string): [string, NodeState] {
+    const entry = [...this.nodes].find(([, s]) => s.status === 'waiting' && s.wait?.id === waitId);
     if (!entry) {
       const waits = [...this.nodes.values()].filter((s) => s.status === 'waiting').map((s) => s.wait?.id);
-      throw new TrellisError('unknown_wait', `run ${this.record.id} is not waiting on "${answer.waitId}"${waits.length ? ` (it waits on ${waits.join(', ')})` : ''}`);
+      throw new TrellisError('unknown_wait', `run ${this.record.id} is not waiting on "${waitId}"${waits.length ? ` (it waits on ${waits.join(', ')})` : ''}`);
     }
-    const [nodeId, state] = entry;
+    return entry;
+  }
+
+  private applyAnswer(answer: Answer): void {
+    const [nodeId, state] = this.waitingNode(answer.waitId);
     const { waitId, ...decision } = answer;
     state.resume = { waitId, decision };
     state.status = 'pending';
