@@ -80,6 +80,7 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body; the raw text when it is not JSON; undefined when empty or too large. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests dig freely into the JSON a provider sent
   body: any;
 }
 
