@@ -322,6 +322,8 @@ describe('structured output through the real path', () => {
     expect(of('node.completed', 'ask')[0]!.data.output).toEqual({ category: 'billing' });
     expect(result.output).toEqual({ answer: { category: 'billing' } });
     expect(fake.requests).toHaveLength(1);
+    // JSON mode was asked of the server (json_object or json_schema).
+    expect(fake.requests[0]!.body.response_format).toMatchObject({ type: expect.stringMatching(/^json_/) });
     expect(fake.pendingReplies()).toBe(0);
   });
 

@@ -23,8 +23,8 @@ export interface KindPorts {
 /** What a flow's scope looks like around one node, for checks that warn about unknown names. */
 export interface CheckContext {
   nodeId: string;
-  /** Nodes that always run before this one (its data-edge ancestors). */
-  upstream: ReadonlySet<string>;
+  /** Nodes that always run before this one (its data-edge ancestors); worked out on first use. */
+  upstream: { has(nodeId: string): boolean };
   /** Names of the flow's `vars`. */
   vars: ReadonlySet<string>;
   /** Extra names the node's templates may use (a tool used by an agent sees `args`). */

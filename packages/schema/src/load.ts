@@ -5,6 +5,10 @@ import type { KindPorts, KindRegistry } from './kinds.js';
 import { migrateFlowDocument } from './migrate.js';
 import { formatPath, type Problem } from './problems.js';
 
+const Envelope = Flow.omit({ nodes: true, edges: true });
+const MAX_NODES = 5000;
+const MAX_EDGES = 20_000;
+
 export interface LoadResult {
   /** True when there is no problem of severity `error`. */
   ok: boolean;
@@ -44,7 +48,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   const problems: Problem[] = [];
 
   // The envelope without its lists, so one bad node does not hide the rest.
-  const envelope = Flow.omit({ nodes: true, edges: true }).safeParse(doc);
+  const envelope = Envelope.safeParse(doc);
   if (!envelope.success) problems.push(...zodProblems(envelope.error, [], 'invalid_flow'));
   if (!Array.isArray(doc.nodes) || !Array.isArray(doc.edges)) {
     for (const key of ['nodes', 'edges'] as const) {
@@ -54,13 +58,15 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     }
     return done(problems);
   }
-  const listLimits = Flow.pick({ nodes: true, edges: true }).safeParse({
-    nodes: doc.nodes.map(() => ({ id: 'n', type: 'x' })),
-    edges: doc.edges.map(() => ({ id: 'e', source: 'a', target: 'b' })),
-  });
-  if (!listLimits.success) return done([...problems, ...zodProblems(listLimits.error, [], 'invalid_flow')]);
+  for (const [key, limit] of [['nodes', MAX_NODES], ['edges', MAX_EDGES]] as const) {
+    const list = doc[key] as unknown[];
+    if (list.length > limit) {
+      return done([...problems, error({ code: 'invalid_flow', path: [key], message: `a flow holds at most ${limit} ${key} (this one has ${list.length})` })]);
+    }
+  }
 
   const nodes: FlowNode[] = [];
+  const seenNodes = new Set<string>();
   const ports = new Map<string, KindPorts>();
   const validConfig = new Set<string>();
   doc.nodes.forEach((rawNode, i) => {
@@ -71,11 +77,12 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       return;
     }
     const node = parsed.data;
-    if (nodes.some((n) => n.id === node.id)) {
+    if (seenNodes.has(node.id)) {
       problems.push(error({ code: 'duplicate_id', nodeId: node.id, path: ['nodes', i, 'id'], message: `another node already has the id "${node.id}"` }));
       return;
     }
     nodes.push(node);
+    seenNodes.add(node.id);
     const spec = registry.get(node.type);
     if (!spec) {
       problems.push(error({
@@ -106,6 +113,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
 
   const nodeIds = new Set(nodes.map((n) => n.id));
   const edges: FlowEdge[] = [];
+  const seenEdges = new Set<string>();
   doc.edges.forEach((rawEdge, i) => {
     const idHint = isRecord(rawEdge) && typeof rawEdge.id === 'string' ? rawEdge.id : undefined;
     const parsed = FlowEdge.safeParse(rawEdge);
@@ -115,10 +123,11 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     }
     const edge = parsed.data;
     const at = (field: string) => ['edges', i, field];
-    if (edges.some((e) => e.id === edge.id)) {
+    if (seenEdges.has(edge.id)) {
       problems.push(error({ code: 'duplicate_id', edgeId: edge.id, path: at('id'), message: `another edge already has the id "${edge.id}"` }));
       return;
     }
+    seenEdges.add(edge.id);
     let sound = true;
     for (const end of ['source', 'target'] as const) {
       if (!nodeIds.has(edge[end])) {
@@ -206,8 +215,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     const spec = registry.get(node.type);
     if (!spec?.check || !validConfig.has(node.id)) continue;
     const usedBy = consumers.get(node.id);
-    const upstream = new Set<string>();
-    for (const id of usedBy ?? [node.id]) for (const a of ancestorsOf(graph, id, memo)) upstream.add(a);
+    const upstream = { has: (id: string) => (usedBy ?? [node.id]).some((of) => ancestorsOf(graph, of, memo).has(id)) };
     const found = spec.check(node.config, {
       nodeId: node.id,
       upstream,

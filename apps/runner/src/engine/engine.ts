@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MockScript, type Budget, type Flow, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
+import { MockScript, type Budget, type Flow, type FlowGraph, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
 import {
   TrellisError,
   createModelResolver,
@@ -71,6 +71,7 @@ export class Engine {
   private readonly executors: ReadonlyMap<string, KindExecutor<unknown>>;
   private readonly models: ModelResolver;
   private readonly active = new Map<string, RunExecution>();
+  private readonly loaded = new WeakMap<object, { flow: Flow; graph: FlowGraph }>();
 
   constructor(private readonly options: EngineOptions) {
     this.kinds = options.kinds ?? defaultKinds;
@@ -80,7 +81,7 @@ export class Engine {
 
   /** Starts a run and resolves when it stops: succeeded, failed, cancelled, or waiting for a person. */
   async start(flowDocument: unknown, options: StartOptions): Promise<RunResult> {
-    const flow = this.check(flowDocument);
+    const { flow } = this.load(flowDocument);
     const mocks = this.checkMocks(flow, options.mocks);
     const run: RunRecord = {
       id: options.runId ?? randomUUID(),
@@ -147,13 +148,22 @@ export class Engine {
     return result;
   }
 
-  private check(flowDocument: unknown): Flow {
-    const loaded = loadFlow(flowDocument, this.kinds);
-    if (!loaded.ok || !loaded.flow) {
-      const errors = loaded.problems.filter((p) => p.severity === 'error');
+  /**
+   * Loads and checks a flow once per document object: a flow handed to the engine is treated
+   * as immutable, so a server running the same stored version again skips the work.
+   */
+  private load(flowDocument: unknown): { flow: Flow; graph: FlowGraph } {
+    const cached = typeof flowDocument === 'object' && flowDocument !== null ? this.loaded.get(flowDocument) : undefined;
+    if (cached) return cached;
+    const result = loadFlow(flowDocument, this.kinds);
+    if (!result.ok || !result.flow || !result.graph) {
+      const errors = result.problems.filter((p) => p.severity === 'error');
       throw new TrellisError('invalid_flow', `the flow has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatProblem).join('\n')}`);
     }
-    return loaded.flow;
+    const loaded = { flow: result.flow, graph: result.graph };
+    if (typeof flowDocument === 'object' && flowDocument !== null) this.loaded.set(flowDocument, loaded);
+    this.loaded.set(loaded.flow, loaded);
+    return loaded;
   }
 
   private checkMocks(flow: Flow, mocks: unknown): MockScript | undefined {
@@ -171,12 +181,11 @@ export class Engine {
   }
 
   private prepare(snapshot: RunSnapshot): RunExecution {
-    const loaded = loadFlow(snapshot.run.flow, this.kinds);
-    if (!loaded.graph || !loaded.flow) throw new TrellisError('invalid_flow', `the flow of run ${snapshot.run.id} no longer loads`);
+    const { flow, graph } = this.load(snapshot.run.flow);
     return new RunExecution({
       snapshot,
-      flow: loaded.flow,
-      graph: loaded.graph,
+      flow,
+      graph,
       kinds: this.kinds,
       executors: this.executors,
       models: this.models,

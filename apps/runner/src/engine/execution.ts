@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ErrorInfo, EventOf, Flow, FlowGraph, ModelInfo, RunEvent, RunEventType, Usage } from '@trellis/schema';
 import {
   TrellisError,
@@ -67,6 +68,8 @@ export class RunExecution {
       if (state.status === 'pending' || state.status === 'running') this.candidates.add(node.id);
     }
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    // Every step in flight listens for the run's cancellation: there is no leak to warn of.
+    setMaxListeners(0, this.controller.signal);
   }
 
   async run(answer?: Answer): Promise<RunResult> {

@@ -61,6 +61,9 @@ export async function callModel(ctx: ExecContext<unknown>, options: ModelCallOpt
     maxOutputTokens: options.maxOutputTokens,
     abortSignal: ctx.signal,
     maxRetries: 0,
+    // Errors reach the trace through the stream; the SDK's default would print them (prompts
+    // included) to stderr.
+    onError: () => {},
   });
 
   const approvals: PendingApproval[] = [];

@@ -79,8 +79,15 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
 
 /** The variables a template reads, as dotted paths (`input.message`, `nodes.classify.output`). */
 export function templateVariables(source: string): string[] {
-  return liquid.globalFullVariablesSync(source);
+  let variables = variableCache.get(source);
+  if (!variables) {
+    variables = liquid.globalFullVariablesSync(source);
+    if (variableCache.size >= CACHE_LIMIT) variableCache.delete(variableCache.keys().next().value!);
+    variableCache.set(source, variables);
+  }
+  return variables;
 }
+const variableCache = new Map<string, string[]>();
 
 /** Syntax errors, and variables that will not exist when the node runs, as problems. */
 export function checkTemplate(source: string, ctx: CheckContext, path: (string | number)[]): KindProblem[] {

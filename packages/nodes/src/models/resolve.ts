@@ -10,6 +10,8 @@ import { TestLanguageModel, type MockCursor } from './test-provider.js';
 export interface CompatibleProvider {
   baseURL: string;
   apiKey?: string;
+  /** The server enforces a JSON Schema on answers (vLLM, Ollama, LM Studio do): send it. */
+  supportsStructuredOutputs?: boolean;
 }
 
 export interface ModelResolverOptions {
@@ -52,7 +54,9 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     const baseURL = env[`${prefix}_BASE_URL`] ?? env[`${name.toUpperCase()}_BASE_URL`] ?? KNOWN_COMPATIBLE[name];
     if (!baseURL) return undefined;
     const apiKey = env[`${prefix}_API_KEY`] ?? env[`${name.toUpperCase()}_API_KEY`];
-    return { baseURL, ...(apiKey ? { apiKey } : {}) };
+    const structured = env[`${prefix}_STRUCTURED_OUTPUTS`];
+    const supportsStructuredOutputs = structured === undefined ? name in KNOWN_COMPATIBLE : structured === '1';
+    return { baseURL, supportsStructuredOutputs, ...(apiKey ? { apiKey } : {}) };
   }
 
   /** A factory for the provider's models, or the reason there is none. */
