@@ -376,21 +376,50 @@ describe('tool: transform', () => {
     expect(r.output).toBe(5);
   });
 
-  it('infinite recursion fails with a bounded-time error', async () => {
-    const config = ToolConfig.parse({ tool: 'transform', expression: '($f := function($x){ $f($x) }; $f(1))' });
+  /** Runs a transform step; returns how it ended and how long it took. */
+  async function timed(expression: string) {
+    const config = ToolConfig.parse({ tool: 'transform', expression });
     const started = Date.now();
-    const e = await failure(toolExecutor.execute(ctx(config, {})));
-    expect(Date.now() - started).toBeLessThan(3_000);
-    expect(e.code).toBe('transform_failed');
-    expect(e.message).toMatch(/deeper|longer/);
+    try {
+      const r = await toolExecutor.execute(ctx(config, {}));
+      return { ms: Date.now() - started, output: r.status === 'done' ? r.output : undefined, error: undefined };
+    } catch (error) {
+      return { ms: Date.now() - started, output: undefined, error: error as TrellisError };
+    }
+  }
+
+  // Finite expressions that run past the limits (≈0.2 s and ≈4 s with no limits at all), so a
+  // missing limit shows up as a failing test rather than a hung process.
+  const DEEP = '($f := function($x){ $x >= 2000 ? 0 : 1 + $f($x + 1) }; $f(0))';
+  const LONG = '($f := function($x){ $x >= 400000 ? $x : $f($x + 1) }; $f(0))';
+
+  it('a deep (finite) recursion stops at the depth limit', async () => {
+    const r = await timed(DEEP);
+    expect(r.output, 'the expression ran to the end: no depth limit applied').toBeUndefined();
+    expect(r.error?.code).toBe('transform_failed');
+    expect(r.ms).toBeLessThan(3_000);
   });
 
-  it('an infinite tail-recursive loop is bounded in time too', async () => {
-    const config = ToolConfig.parse({ tool: 'transform', expression: '($f := function($x){ $x > -1 ? $f($x + 1) : 0 }; $f(1))' });
-    const started = Date.now();
-    const e = await failure(toolExecutor.execute(ctx(config, {})));
-    expect(Date.now() - started).toBeLessThan(3_000);
-    expect(e.code).toBe('transform_failed');
+  it('a long (finite) loop stops at the time limit', async () => {
+    const r = await timed(LONG);
+    expect(r.output, 'the expression ran to the end: no time limit applied').toBeUndefined();
+    expect(r.error?.code).toBe('transform_failed');
+    expect(r.ms).toBeLessThan(3_000);
+  });
+
+  it('infinite recursion fails with a bounded-time error', async () => {
+    // JSONata evaluates on promises alone: an unbounded expression starves the event loop, so no
+    // timer (not even the test's own timeout) could stop it. Only run it once the limits are seen to work.
+    for (const canary of [DEEP, LONG]) {
+      const r = await timed(canary);
+      if (r.error === undefined) throw new Error(`transform limits do not apply (${canary} completed), so an infinite expression would hang the process`);
+    }
+    for (const expression of ['($f := function($x){ $f($x) }; $f(1))', '($f := function($x){ 1 + $f($x) }; $f(1))']) {
+      const r = await timed(expression);
+      expect(r.error?.code).toBe('transform_failed');
+      expect(r.error?.message).toMatch(/deep|long|time|stack|depth/i);
+      expect(r.ms).toBeLessThan(3_000);
+    }
   });
 });
 

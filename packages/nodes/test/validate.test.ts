@@ -312,6 +312,23 @@ describe('validation: one test per problem class', () => {
     expect(r.problems).toEqual([]);
   });
 
+  it('names Liquid defines itself (loop variables, assign, forloop) are not reported', () => {
+    const template = '{% for t in input.tags %}{{ forloop.index }}. {{ t }}{% endfor %}{% assign n = input.n %}{{ n }}';
+    const r = validateFlow(flow([input(), prompt('p', template), output()], [edge('e1', 'in', 'p'), edge('e2', 'p', 'out')]));
+    expect(r.problems).toEqual([]);
+  });
+
+  it('problems of a node whose id is duplicated point at the node that was kept', () => {
+    const r = validateFlow(
+      flow([input(), prompt('p', 'Hi {{ foo }}'), prompt('p', 'Other'), output()], [edge('e1', 'in', 'p'), edge('e2', 'p', 'out')]),
+    );
+    expect(one(r, 'duplicate_id').path).toEqual(['nodes', 2, 'id']);
+    const warning = one(r, 'unknown_variable');
+    expect(warning.nodeId).toBe('p');
+    // The kept "p" is nodes[1] (its template is the one with {{ foo }}), not the duplicate at nodes[2].
+    expect(warning.path).toEqual(['nodes', 1, 'config', 'prompt', 'template']);
+  });
+
   it('a tool attached to an agent that also has data edges is invalid wiring', () => {
     const r = validateFlow(
       flow(
@@ -601,7 +618,7 @@ describe('JSON Schema export', () => {
     for (const type of KIND_TYPES) expect(values, type).toContain(type);
     expect(values).toContain('trellis.flow/v1');
     expect(kinds.types().sort()).toEqual([...KIND_TYPES].sort());
-    const nodes = (schema.properties as Record<string, { items: { anyOf?: unknown[]; oneOf?: unknown[] } }>).nodes;
+    const nodes = (schema.properties as { nodes: { items: { anyOf?: unknown[]; oneOf?: unknown[] } } }).nodes;
     const union = nodes.items.anyOf ?? nodes.items.oneOf ?? [];
     expect(union).toHaveLength(KIND_TYPES.length);
     const types = union.map((s) => ((s as { properties: { type: { const?: string } } }).properties.type.const));

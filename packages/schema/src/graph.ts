@@ -61,7 +61,21 @@ export function nodesOnCycles(graph: FlowGraph): string[] {
       if (d === 0) queue.push(edge.target);
     }
   }
-  return [...indegree].filter(([, d]) => d > 0).map(([id]) => id);
+  // What is left is on a cycle or downstream of one; peel off the downstream part from its end.
+  const left = new Set([...indegree].filter(([, d]) => d > 0).map(([id]) => id));
+  const outdegree = new Map([...left].map((id) => [id, graph.outgoing.get(id)!.filter((e) => left.has(e.target)).length]));
+  const sinks = [...outdegree].filter(([, d]) => d === 0).map(([id]) => id);
+  for (let i = 0; i < sinks.length; i++) {
+    const id = sinks[i]!;
+    left.delete(id);
+    for (const edge of graph.incoming.get(id) ?? []) {
+      if (!left.has(edge.source)) continue;
+      const d = outdegree.get(edge.source)! - 1;
+      outdegree.set(edge.source, d);
+      if (d === 0) sinks.push(edge.source);
+    }
+  }
+  return [...left];
 }
 
 /** Every node reachable from `from` along data edges, plus what is attached to those. */

@@ -163,7 +163,11 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   });
 
   const graph = buildGraph(nodes, edges, ports);
-  const indexOf = new Map(doc.nodes.map((n, i) => [isRecord(n) ? n.id : undefined, i]));
+  const indexOf = new Map<unknown, number>();
+  doc.nodes.forEach((n, i) => {
+    const id = isRecord(n) ? n.id : undefined;
+    if (!indexOf.has(id)) indexOf.set(id, i); // the loader keeps the first node of an id
+  });
   const nodePath = (id: string, ...rest: (string | number)[]) => ['nodes', indexOf.get(id) ?? -1, ...rest];
 
   const entries = nodes.filter((n) => registry.get(n.type)?.entry);

@@ -54,7 +54,7 @@ async function validateCommand(path: string, options: { json?: boolean }): Promi
     return EXIT.failed;
   }
   const flow = loaded.flow!;
-  process.stdout.write(`${s('green', '✓')} ${path}: flow "${flow.id}" is valid (${flow.nodes.length} nodes, ${flow.edges.length} edges${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})\n`);
+  process.stdout.write(`${s('green', '✓')} ${path}: flow "${flow.id}" is valid (${plural(flow.nodes.length, 'node')}, ${plural(flow.edges.length, 'edge')}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})\n`);
   return EXIT.ok;
 }
 
@@ -165,6 +165,10 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
   const usage = formatUsage(result.usage);
   if (usage) out.write(s('dim', `total: ${usage}\n`));
   return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function safeUser(): string {

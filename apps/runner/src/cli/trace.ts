@@ -16,8 +16,9 @@ export function formatMs(ms: number): string {
 }
 
 function brief(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (text === undefined) return '';
+  const raw = typeof value === 'string' ? value : JSON.stringify(value);
+  if (raw === undefined) return '';
+  const text = raw.replace(/\s*\n\s*/g, ' ⏎ ');
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} chars)` : text;
 }
 
@@ -31,6 +32,7 @@ export class TracePrinter {
   /** The node whose streamed text the current line holds, if any. */
   private streaming: string | undefined;
   readonly testProviderNodes = new Map<string, string>();
+  private readonly streamedNodes = new Set<string>();
 
   constructor(private readonly out: NodeJS.WriteStream) {
     this.s = stylist(out);
@@ -59,6 +61,7 @@ export class TracePrinter {
         );
         break;
       case 'node.delta':
+        this.streamedNodes.add(event.nodeId);
         if (this.streaming !== event.nodeId) {
           this.line(s('dim', `  ${event.nodeId} │`));
           this.streaming = event.nodeId;
@@ -92,7 +95,9 @@ export class TracePrinter {
           const why = decision.evaluated?.map((e) => `${e.when} → ${JSON.stringify(e.value)}`).join('; ');
           this.line(s('dim', `  branch ${s('bold', decision.branch)}${why ? ` (${why})` : ''}`));
         }
-        if (event.data.ports.length === 0 || !decision?.branch) this.line(s('dim', `  → ${brief(event.data.output)}`));
+        // Streamed text was shown as it arrived; other outputs are shown once here.
+        const streamed = this.streamedNodes.has(event.nodeId) && typeof event.data.output === 'string';
+        if (!decision?.branch && !streamed) this.line(s('dim', `  → ${brief(event.data.output)}`));
         break;
       }
       case 'node.failed':

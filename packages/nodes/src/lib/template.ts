@@ -9,6 +9,8 @@ import type { CheckContext } from '@trellis/schema';
  */
 export const liquid = new Liquid({
   strictVariables: true,
+  // `{% if input.optional %}` tests for a value that may be absent; only output stays strict.
+  lenientIf: true,
   ownPropertyOnly: true,
   parseLimit: 100_000,
   renderLimit: 1_000,

@@ -1,9 +1,8 @@
 import jsonata from 'jsonata';
 
 /**
- * JSON transforms are JSONata (`{ 'total': $sum(items.price) }`): no JavaScript, but no time
- * limit of its own, so every evaluation is boxed in time and depth through JSONata's
- * entry/exit hooks, and the result's size is capped.
+ * JSON transforms are JSONata (`{ 'total': $sum(items.price) }`): no JavaScript. Every
+ * evaluation is bounded in time and recursion depth, and the result's size is capped.
  */
 export interface TransformLimits {
   timeoutMs: number;
@@ -37,29 +36,15 @@ export async function evaluateTransform(
 ): Promise<unknown> {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source);
+    // JSONata's own guards: a wall-clock timeout and a bound on recursion depth.
+    expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
   } catch (error) {
     throw new TransformError(`transform does not parse: ${describe(error)}`);
   }
-  const started = Date.now();
-  let depth = 0;
-  const guard = () => {
-    if (depth > limits.maxDepth) throw new TransformError(`transform nests deeper than ${limits.maxDepth} calls`);
-    if (Date.now() - started > limits.timeoutMs) throw new TransformError(`transform ran longer than ${limits.timeoutMs} ms`);
-  };
-  expression.assign('__evaluate_entry', () => {
-    depth++;
-    guard();
-  });
-  expression.assign('__evaluate_exit', () => {
-    depth--;
-    guard();
-  });
   let result: unknown;
   try {
     result = await expression.evaluate(data);
   } catch (error) {
-    if (error instanceof TransformError) throw error;
     throw new TransformError(`transform failed: ${describe(error)}`);
   }
   // JSONata marks sequences with extra properties; a JSON round trip gives plain data.
