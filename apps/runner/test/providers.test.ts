@@ -201,26 +201,26 @@ describe.each([
     expect(completed!.data.models?.[0]?.provider).toBe(model.split(':')[0]);
 
     expect(modelPaths(fake.requests)).toEqual([path, path]);
-    const [first, second] = fake.requests.map((r) => r.body as Record<string, any>);
+    const [first, second] = fake.requests.map((r) => r.body); // request JSON, as the provider sent it
 
     if (path === '/v1/chat/completions') {
       // The first request offers the tool with its JSON Schema.
-      const tool = (first!.tools as any[]).find((t) => t.function?.name === 'lookup_account');
+      const tool = (first!.tools as { function?: { name?: string }; name?: string }[]).find((t) => t.function?.name === 'lookup_account');
       expect(tool).toMatchObject({ type: 'function', function: { name: 'lookup_account', description: 'Finds an account by id', parameters: accountSchema } });
       // The second carries the assistant's tool call and the tool's JSON result.
-      const messages = second!.messages as any[];
+      const messages = second!.messages as { role: string; tool_calls?: unknown; content: string }[];
       const assistant = messages.find((m) => m.role === 'assistant');
-      expect(assistant.tool_calls).toEqual([expect.objectContaining({ id: 'call_lookup_1', function: expect.objectContaining({ name: 'lookup_account' }) })]);
+      expect(assistant?.tool_calls).toEqual([expect.objectContaining({ id: 'call_lookup_1', function: expect.objectContaining({ name: 'lookup_account' }) })]);
       const toolMessage = messages.find((m) => m.role === 'tool');
       expect(toolMessage).toMatchObject({ role: 'tool', tool_call_id: 'call_lookup_1' });
-      expect(JSON.parse(toolMessage.content)).toEqual({ id: 'A-7', balance: 42 });
+      expect(JSON.parse(toolMessage!.content)).toEqual({ id: 'A-7', balance: 42 });
     } else {
-      const tool = (first!.tools as any[]).find((t) => t.name === 'lookup_account');
+      const tool = (first!.tools as { function?: { name?: string }; name?: string }[]).find((t) => t.name === 'lookup_account');
       expect(tool).toMatchObject({ type: 'function', name: 'lookup_account', description: 'Finds an account by id', parameters: accountSchema });
-      const items = second!.input as any[];
+      const items = second!.input as { type?: string; output?: string }[];
       const output = items.find((i) => i.type === 'function_call_output');
       expect(output).toMatchObject({ call_id: 'call_lookup_1' });
-      expect(JSON.parse(output.output)).toEqual({ id: 'A-7', balance: 42 });
+      expect(JSON.parse(output!.output!)).toEqual({ id: 'A-7', balance: 42 });
     }
     expect(fake.pendingReplies()).toBe(0);
   });
