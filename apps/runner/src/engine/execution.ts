@@ -13,7 +13,7 @@ import {
 } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit, NodeState, RunRecord, RunSnapshot } from './checkpoint.js';
 import type { Answer, PendingWait, RunResult } from './engine.js';
-import { addUsage, emptyUsage, metered } from './meter.js';
+import { emptyUsage, metered } from './meter.js';
 
 export interface ExecutionDeps {
   snapshot: RunSnapshot;
@@ -465,4 +465,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-export { addUsage };

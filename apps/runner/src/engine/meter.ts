@@ -6,14 +6,6 @@ export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 };
 }
 
-export function addUsage(into: Usage, add: Usage): void {
-  into.inputTokens += add.inputTokens;
-  into.outputTokens += add.outputTokens;
-  into.totalTokens += add.totalTokens;
-  into.modelCalls += add.modelCalls;
-  into.costUsd = into.costUsd === null || add.costUsd === null ? null : into.costUsd + add.costUsd;
-}
-
 /**
  * Counts every model call and its tokens into the node's and the run's usage, and enforces
  * the run's budget: a call over `maxModelCalls` is refused before it is made; a call that

@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { boundedMemo } from './cache.js';
 
 /**
  * Condition expressions are CEL (`nodes.classify.output.category == 'billing'`): no loops,
@@ -15,7 +16,6 @@ const env = new Environment({
 export const MAX_EXPRESSION_LENGTH = 4_000;
 
 type Compiled = (context: Record<string, unknown>) => unknown;
-const cache = new Map<string, Compiled>();
 
 export class ExpressionError extends Error {
   constructor(message: string) {
@@ -28,22 +28,16 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!;
 }
 
-function compile(source: string): Compiled {
-  let fn = cache.get(source);
-  if (!fn) {
-    if (source.length > MAX_EXPRESSION_LENGTH) {
-      throw new ExpressionError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
-    }
-    try {
-      fn = env.parse(source) as unknown as Compiled;
-    } catch (error) {
-      throw new ExpressionError(firstLine(error));
-    }
-    if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
-    cache.set(source, fn);
+const compile = boundedMemo<string, Compiled>(1000, (source) => {
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   }
-  return fn;
-}
+  try {
+    return env.parse(source) as unknown as Compiled;
+  } catch (error) {
+    throw new ExpressionError(firstLine(error));
+  }
+});
 
 /** Why an expression does not parse, or undefined when it does. */
 export function expressionSyntaxError(source: string): string | undefined {

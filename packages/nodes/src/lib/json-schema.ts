@@ -1,5 +1,6 @@
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { z } from 'zod';
+import { boundedMemo } from './cache.js';
 
 /**
  * Validation of user-written JSON Schemas (run input, structured outputs, tool arguments).
@@ -17,18 +18,8 @@ export const JsonSchemaObject = z.record(z.string(), z.unknown());
 
 const CONTAINER_KEYWORDS = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref']);
 
-const validators = new Map<string, Validator>();
-
-function validatorFor(schema: Record<string, unknown>): Validator {
-  const key = JSON.stringify(schema);
-  let validator = validators.get(key);
-  if (!validator) {
-    validator = new Validator(schema as Schema, '2020-12', false);
-    if (validators.size >= 500) validators.delete(validators.keys().next().value!);
-    validators.set(key, validator);
-  }
-  return validator;
-}
+const validatorByJson = boundedMemo<string, Validator>(500, (json) => new Validator(JSON.parse(json) as Schema, '2020-12', false));
+const validatorFor = (schema: Record<string, unknown>) => validatorByJson(JSON.stringify(schema));
 
 export function validateJson(value: unknown, schema: Record<string, unknown>): SchemaViolation[] {
   const result = validatorFor(schema).validate(value);

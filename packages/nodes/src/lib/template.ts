@@ -1,6 +1,7 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { KindProblem } from '@trellis/schema';
 import type { CheckContext } from '@trellis/schema';
+import { boundedMemo } from './cache.js';
 
 /**
  * Prompt and value templates are Liquid: `{{ input.message }}`, filters, `{% if %}`.
@@ -20,18 +21,7 @@ export const liquid = new Liquid({
     typeof value === 'object' && value !== null ? JSON.stringify(value) : value == null ? '' : String(value),
 });
 
-const cache = new Map<string, Template[]>();
-const CACHE_LIMIT = 1000;
-
-function parse(source: string): Template[] {
-  let parsed = cache.get(source);
-  if (!parsed) {
-    parsed = liquid.parse(source);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(source, parsed);
-  }
-  return parsed;
-}
+const parse = boundedMemo<string, Template[]>(1000, (source) => liquid.parse(source));
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -80,16 +70,7 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
 }
 
 /** The variables a template reads, as dotted paths (`input.message`, `nodes.classify.output`). */
-export function templateVariables(source: string): string[] {
-  let variables = variableCache.get(source);
-  if (!variables) {
-    variables = liquid.globalFullVariablesSync(source);
-    if (variableCache.size >= CACHE_LIMIT) variableCache.delete(variableCache.keys().next().value!);
-    variableCache.set(source, variables);
-  }
-  return variables;
-}
-const variableCache = new Map<string, string[]>();
+export const templateVariables = boundedMemo<string, string[]>(1000, (source) => liquid.globalFullVariablesSync(source));
 
 /** Syntax errors, and variables that will not exist when the node runs, as problems. */
 export function checkTemplate(source: string, ctx: CheckContext, path: (string | number)[]): KindProblem[] {
