@@ -1,6 +1,7 @@
 import { benchEngine } from './engine.js';
+import { benchHttp } from './http.js';
 
-const benches: Record<string, () => Promise<void>> = { engine: benchEngine };
+const benches: Record<string, () => Promise<void>> = { engine: benchEngine, http: benchHttp };
 
 export async function main(args: string[]): Promise<void> {
   const names = args.length ? args : Object.keys(benches);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { RunEvent } from '@trellis/schema';
+import { createModelResolver, type ModelResolver } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
 import { countingExecutors, eventually, flow, harness, input, output, prompt } from './support/flows.js';
@@ -351,5 +353,127 @@ describe('engine: bad requests', () => {
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ code: 'invalid_input', nodeId: 'in' });
     expect(result.error?.message).toContain('topic');
+  });
+});
+
+/** A store that remembers the events of each commit, in order: what a live viewer of the store saw, when. */
+class RecordingStore implements CheckpointStore {
+  readonly commits: RunEvent[][] = [];
+  readonly inner = new MemoryCheckpointStore();
+  createRun = (run: Parameters<CheckpointStore['createRun']>[0]) => this.inner.createRun(run);
+  load = (runId: string) => this.inner.load(runId);
+  commit(runId: string, commit: Commit): Promise<void> {
+    this.commits.push([...commit.events]);
+    return this.inner.commit(runId, commit);
+  }
+  /** The index of the first commit holding an event that matches. */
+  indexOf(predicate: (e: RunEvent) => boolean): number {
+    return this.commits.findIndex((events) => events.some(predicate));
+  }
+}
+
+/** Models that stream like a real one: each piece of text a few milliseconds after the last. */
+function slowStreaming(msPerPiece: number): ModelResolver {
+  const resolve = createModelResolver({ fallbackToTest: true, env: {} });
+  return (request) => {
+    const resolved = resolve(request);
+    const inner = resolved.model;
+    const model: LanguageModelV3 = {
+      specificationVersion: 'v3',
+      provider: inner.provider,
+      modelId: inner.modelId,
+      supportedUrls: inner.supportedUrls,
+      doGenerate: (options) => inner.doGenerate(options),
+      async doStream(options) {
+        const result = await inner.doStream(options);
+        const paced = new TransformStream<LanguageModelV3StreamPart, LanguageModelV3StreamPart>({
+          async transform(part, controller) {
+            if (part.type === 'text-delta') await new Promise((r) => setTimeout(r, msPerPiece));
+            controller.enqueue(part);
+          },
+        });
+        return { ...result, stream: result.stream.pipeThrough(paced) };
+      },
+    };
+    return { ...resolved, model };
+  };
+}
+
+type Delta = Extract<RunEvent, { type: 'node.delta' }>;
+const isDelta = (nodeId: string) => (e: RunEvent): e is Delta => e.type === 'node.delta' && e.nodeId === nodeId;
+/** The test provider streams a reply word by word. */
+const pieces = (text: string) => text.match(/\S+\s*|\s+/g)!.length;
+const words = (n: number, word = 'tea') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
+
+describe('engine: streamed text', () => {
+  it('merges the streamed pieces of a step into few events, losing no text', async () => {
+    const { engine, events, store } = harness();
+    const reply = `${words(80)}.\nAnd a second paragraph, with punctuation: done!`;
+    const result = await engine.start(flow([input(), prompt('p'), output('out', '{{ nodes.p.output }}')], [['in', 'p'], ['p', 'out']]), { input: topic, mocks: { p: { text: reply } } });
+    expect(result.output).toBe(reply);
+
+    const deltas = events.filter(isDelta('p'));
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(deltas.length).toBeLessThan(pieces(reply) / 4);
+    expect(deltas.map((d) => d.data.text).join('')).toBe(reply);
+    // Text comes between the step's start and its end; the trace has no gap.
+    const types = events.filter((e) => 'nodeId' in e && e.nodeId === 'p').map((e) => e.type);
+    expect(types[0]).toBe('node.started');
+    expect(types.at(-1)).toBe('node.completed');
+    events.forEach((e, i) => expect(e.seq).toBe(i + 1));
+    expect((store as MemoryCheckpointStore).events(result.runId)).toEqual(events);
+  });
+
+  it('commits streamed text while the model is still streaming, so a viewer of the store sees it before the step ends', async () => {
+    const store = new RecordingStore();
+    const { engine, events } = harness({ store, models: slowStreaming(10) });
+    const reply = words(40); // 40 pieces, 10 ms apart: about 400 ms of streaming
+    const result = await engine.start(flow([input(), prompt('p')], [['in', 'p']]), { input: topic, mocks: { p: { text: reply } } });
+    expect(result.status).toBe('succeeded');
+
+    const deltas = events.filter(isDelta('p'));
+    expect(deltas.map((d) => d.data.text).join('')).toBe(reply);
+    expect(deltas.length).toBeGreaterThan(1); // flushed on the timer while streaming…
+    expect(deltas.length).toBeLessThan(pieces(reply) / 2); // …but merged, not one per piece
+
+    const firstText = store.indexOf(isDelta('p'));
+    const completed = store.indexOf((e) => e.type === 'node.completed' && e.nodeId === 'p');
+    expect(firstText).toBeGreaterThanOrEqual(0);
+    expect(firstText).toBeLessThan(completed); // committed on its own, mid-step
+    // The live trace and the store agree, event for event.
+    expect(store.inner.events(result.runId)).toEqual(events);
+
+    // Nothing is flushed or committed once the run has finished.
+    const commitsAtEnd = store.commits.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(store.commits.length).toBe(commitsAtEnd);
+  });
+
+  it('never merges text across steps: parallel streams each keep their own text', async () => {
+    const { engine, events } = harness({ models: slowStreaming(5) });
+    const f = flow([input(), prompt('a'), prompt('b')], [['in', 'a'], ['in', 'b']]);
+    const mocks = { a: { text: words(30, 'apple') }, b: { text: words(30, 'berry') } };
+    const result = await engine.start(f, { input: topic, mocks });
+    expect(result.status).toBe('succeeded');
+    expect(events.filter(isDelta('a')).map((d) => d.data.text).join('')).toBe(mocks.a.text);
+    expect(events.filter(isDelta('b')).map((d) => d.data.text).join('')).toBe(mocks.b.text);
+  });
+
+  it("flushes an agent's text before its tool call, keeping the order of what happened", async () => {
+    const { engine, events } = harness();
+    const f = flow(
+      [
+        input(),
+        { id: 'lookup', type: 'tool', config: { tool: 'transform', name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'string' } } }, expression: "{ 'found': args.id }" } },
+        { id: 'agent', type: 'agent', config: { model: 'test:m', instructions: 'Help', maxSteps: 3 } },
+      ],
+      [['in', 'agent'], ['lookup', 'agent', 'tool', 'tools']],
+    );
+    const mocks = { agent: [{ text: 'Let me look that up. ', toolCalls: [{ tool: 'lookup', args: { id: 'x1' } }] }, { text: 'Found x1 for you.' }] };
+    const result = await engine.start(f, { input: topic, mocks });
+    expect(result.status).toBe('succeeded');
+    const trace = events.filter((e) => 'nodeId' in e && e.nodeId === 'agent');
+    expect(trace.map((e) => e.type)).toEqual(['node.started', 'node.delta', 'node.tool_call', 'node.tool_result', 'node.delta', 'node.completed']);
+    expect(trace.filter(isDelta('agent')).map((d) => d.data.text)).toEqual(['Let me look that up. ', 'Found x1 for you.']);
   });
 });

@@ -150,8 +150,9 @@ describe('streamed text through an OpenAI-compatible provider', () => {
     expect(result.status).toBe('succeeded');
     expect(result.output).toEqual({ answer: text });
 
+    // Deltas arriving together are coalesced into fewer events; the text is all there, in order.
     const deltas = of('node.delta', 'ask');
-    expect(deltas.length).toBeGreaterThan(3);
+    expect(deltas.length).toBeGreaterThanOrEqual(1);
     expect(deltas.map((d) => d.data.text).join('')).toBe(text);
 
     const [completed] = of('node.completed', 'ask');

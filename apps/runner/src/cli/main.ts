@@ -5,6 +5,7 @@ import { TrellisError, flowSchema, validateFlowText, createModelResolver } from 
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { askOnTerminal } from './approve.js';
+import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
 import { stylist } from './style.js';
 import { TracePrinter, formatUsage } from './trace.js';
@@ -15,6 +16,12 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3, interrupted: 130 }
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1`);
+  return n;
+};
+
+const portNumber = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('the port must be a whole number from 0 to 65535');
   return n;
 };
 
@@ -207,6 +214,16 @@ export function buildProgram(): Command {
     .option('--max-tokens <n>', 'budget: most tokens for the run', positiveInt('--max-tokens'))
     .action(async (path: string, opts: RunOptions) => {
       process.exitCode = await runCommand(path, opts);
+    });
+  program
+    .command('serve')
+    .description('start the runner: HTTP API, published flows and the editor (PORT, HOST, TRELLIS_DATA, DATABASE_URL)')
+    .option('-p, --port <n>', 'port to listen on (default: PORT or 3000)', portNumber)
+    .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
+    .option('--data <dir>', 'directory of the SQLite database (default: TRELLIS_DATA or ./data)')
+    .option('--no-examples', 'do not load the bundled example flows into a new database')
+    .action(async (opts: ServeOptions) => {
+      await serveCommand(opts);
     });
   program
     .command('schema')

@@ -28,6 +28,8 @@ export interface RunRecord {
   input: unknown;
   mocks?: MockScript;
   budget?: Budget;
+  /** Where the run came from, e.g. `{ source: 'endpoint', slug: 'triage' }`; kept with the run for filtering. */
+  labels?: Record<string, string>;
   status: RunStatus;
   output?: unknown;
   error?: ErrorInfo;

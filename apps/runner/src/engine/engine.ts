@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { MockScript, type Budget, type Flow, type FlowGraph, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
 import {
   TrellisError,
@@ -37,6 +37,7 @@ export interface StartOptions {
   flowVersion?: number;
   /** Overrides the flow's own budget. */
   budget?: Budget;
+  labels?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -71,6 +72,9 @@ export class Engine {
   private readonly executors: ReadonlyMap<string, KindExecutor<unknown>>;
   private readonly models: ModelResolver;
   private readonly active = new Map<string, RunExecution>();
+  /** Calls that were let in before a drain began and have not yet registered their run: a drain waits for them. */
+  private readonly admitting = new Set<Promise<unknown>>();
+  private draining = false;
   private readonly loaded = new WeakMap<object, { flow: Flow; graph: FlowGraph }>();
 
   constructor(private readonly options: EngineOptions) {
@@ -79,23 +83,45 @@ export class Engine {
     this.models = options.models ?? createModelResolver();
   }
 
+  /** Runs executing in this process. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
   /** Starts a run and resolves when it stops: succeeded, failed, cancelled, or waiting for a person. */
   async start(flowDocument: unknown, options: StartOptions): Promise<RunResult> {
-    const { flow } = this.load(flowDocument);
-    const mocks = this.checkMocks(flow, options.mocks);
-    const run: RunRecord = {
-      id: options.runId ?? randomUUID(),
-      flow,
-      input: options.input,
-      status: 'queued',
-      usage: emptyUsage(),
-      createdAt: new Date().toISOString(),
-      ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
-      ...(mocks ? { mocks } : {}),
-      ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
-    };
-    await this.options.store.createRun(run);
-    return this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal);
+    const { finished } = await this.begin(flowDocument, options);
+    return finished;
+  }
+
+  /**
+   * Starts a run and resolves as soon as its record is stored (so it can be looked up by id),
+   * with a promise of its result; the run goes on in the background.
+   */
+  async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; finished: Promise<RunResult> }> {
+    return this.admit(async () => {
+      const { flow } = this.load(flowDocument);
+      const mocks = this.checkMocks(flow, options.mocks);
+      const run: RunRecord = {
+        // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
+        id: options.runId ?? uuidv7(),
+        flow,
+        input: options.input,
+        status: 'queued',
+        usage: emptyUsage(),
+        createdAt: new Date().toISOString(),
+        ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
+        ...(mocks ? { mocks } : {}),
+        ...(options.labels ? { labels: options.labels } : {}),
+        ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
+      };
+      await this.options.store.createRun(run);
+      return { runId: run.id, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal) };
+    });
   }
 
   /**
@@ -103,21 +129,56 @@ export class Engine {
    * after the process that ran it died (steps that were mid-way run again; completed ones never do).
    */
   async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string } = {}): Promise<RunResult> {
-    const live = this.active.get(runId);
-    if (live) {
-      if (!options.answer) throw new TrellisError('run_active', `run ${runId} is already running here`);
-      if (live.accepting) {
-        live.answer(options.answer);
-        return live.finished;
+    const { finished } = await this.admit(async () => {
+      const live = this.active.get(runId);
+      if (live) {
+        if (!options.answer) throw new TrellisError('run_active', `run ${runId} is already running here`);
+        if (live.accepting) {
+          live.answer(options.answer);
+          return { finished: live.finished };
+        }
+        await live.finished; // it is wrapping up: answer through the store once it has
       }
-      await live.finished; // it is wrapping up: answer through the store once it has
+      const snapshot = await this.options.store.load(runId);
+      if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
+      if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
+        throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
+      }
+      return { finished: this.execute(snapshot, options.signal, options.answer) };
+    });
+    return finished;
+  }
+
+  /**
+   * Shuts down gracefully: refuses new work, lets every live run finish and commit the steps
+   * it has in flight, and stops it there, still `running` in the store, for another process to
+   * resume with nothing to redo. Runs that only wait for a person are durable already. Runs
+   * whose steps outlast `timeoutMs` are abandoned as if the process had died: their steps stay
+   * `running` in the store and run again on recovery.
+   */
+  async drain(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
+    this.draining = true;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await Promise.race([Promise.allSettled(this.admitting), deadline]);
+      const stopped = new Set<string>();
+      const executions = [...this.active];
+      const settled = executions.map(([runId, execution]) => {
+        execution.drain();
+        return execution.finished.then(() => void stopped.add(runId));
+      });
+      await Promise.race([Promise.all(settled), deadline]);
+      const abandoned: string[] = [];
+      for (const [runId, execution] of executions) {
+        if (stopped.has(runId)) continue;
+        execution.abandon();
+        abandoned.push(runId);
+      }
+      return { drained: [...stopped], abandoned };
+    } finally {
+      clearTimeout(timer);
     }
-    const snapshot = await this.options.store.load(runId);
-    if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
-      throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
-    }
-    return this.execute(snapshot, options.signal, options.answer);
   }
 
   /** Cancels a run: a live one is aborted; a waiting or orphaned one is marked cancelled. */
@@ -180,6 +241,22 @@ export class Engine {
     return parsed.data;
   }
 
+  /**
+   * Lets a call start or continue a run unless the engine is draining. Until the call has
+   * registered its run (its work resolves), a drain that began meanwhile waits for it, so no run
+   * slips past the drain.
+   */
+  private async admit<T>(work: () => Promise<T>): Promise<T> {
+    if (this.draining) throw new TrellisError('shutting_down', 'the runner is shutting down and takes no new work; try again shortly');
+    const entering = work();
+    this.admitting.add(entering);
+    try {
+      return await entering;
+    } finally {
+      this.admitting.delete(entering);
+    }
+  }
+
   private prepare(snapshot: RunSnapshot): RunExecution {
     const { flow, graph } = this.load(snapshot.run.flow);
     return new RunExecution({
@@ -200,6 +277,7 @@ export class Engine {
   private async execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer): Promise<RunResult> {
     const execution = this.prepare(snapshot);
     this.active.set(snapshot.run.id, execution);
+    if (this.draining) execution.drain(); // let in before the drain: it stops at its first chance
     const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -32,6 +32,8 @@ export interface ExecutionDeps {
 type EventData<T extends RunEventType> = EventOf<T>['data'];
 
 const MAX_BACKOFF_MS = 60_000;
+/** Streamed text is held back at most this long, so a live viewer of the store sees it arrive. */
+const DELTA_FLUSH_MS = 100;
 
 /** One run being executed in this process: the walk over the graph, step by step. */
 export class RunExecution {
@@ -44,6 +46,11 @@ export class RunExecution {
   private readonly candidates = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controller = new AbortController();
+  /** Aborted when a drain begins: cuts short the backoff before a retry, which the next process does. */
+  /** Wakes steps sleeping out a retry backoff when the process drains; made only when one sleeps. */
+  private drainController: AbortController | undefined;
+  /** The usage last handed to the store, as a comparable key. */
+  private committedUsage: string | undefined;
   private seq: number;
   private events: RunEvent[] = [];
   private readonly dirty = new Set<string>();
@@ -53,6 +60,13 @@ export class RunExecution {
   private cancelReason: string | undefined;
   private signalled = false;
   private wake: (() => void) | undefined;
+  /** Consecutive text deltas of one node, merged; they get a seq only when flushed. */
+  private delta: { nodeId: string; text: string; ts: string } | undefined;
+  private deltaTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+  /** Given up by a drain that ran out of time: like a dead process, it says and writes nothing more. */
+  private abandoned = false;
+  private settled = false;
   /** False once the walk has ended: a late answer then goes through the store. */
   accepting = true;
 
@@ -121,6 +135,26 @@ export class RunExecution {
     this.poke();
   }
 
+  /** Stops scheduling steps; the walk ends once the steps in flight have finished and committed. */
+  drain(): void {
+    this.draining = true;
+    this.drainController?.abort();
+    this.poke();
+  }
+
+  /**
+   * Leaves the run as a crashed process would: nothing more is emitted or committed (so its
+   * running steps stay `running` in the store, to run again on recovery), and the steps are
+   * aborted so they stop spending.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.clearDeltaTimer();
+    this.delta = undefined;
+    this.controller.abort(new TrellisError('shutting_down', 'the runner shut down before the step finished'));
+    this.poke();
+  }
+
   cancel(reason: string): void {
     if (this.cancelReason || !this.accepting) return;
     this.cancelReason = reason;
@@ -165,7 +199,7 @@ export class RunExecution {
 
   private async walk(): Promise<void> {
     for (;;) {
-      if (!this.failure && !this.cancelReason) this.schedule();
+      if (!this.failure && !this.cancelReason && !this.draining) this.schedule();
       if (this.inFlight.size === 0) break;
       if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
       this.signalled = false;
@@ -182,22 +216,14 @@ export class RunExecution {
 
   /** Starts every candidate whose incoming edges are settled; skips those no taken edge reaches. */
   private schedule(): void {
-    const { graph } = this.deps;
     for (const id of this.candidates) {
       if (this.inFlight.size >= this.deps.maxConcurrency) return;
       const state = this.nodes.get(id)!;
       this.candidates.delete(id);
       if (state.status !== 'pending' || this.inFlight.has(id)) continue;
-      const incoming = graph.incoming.get(id)!;
-      let settled = true;
-      let taken = incoming.length === 0;
-      for (const edge of incoming) {
-        const source = this.nodes.get(edge.source)!;
-        if (source.status === 'succeeded') taken ||= source.ports?.includes(edge.sourceHandle) ?? false;
-        else if (source.status !== 'skipped') settled = false;
-      }
-      if (!settled) continue; // a predecessor will add it back when it settles
-      if (!taken) {
+      const readiness = this.readiness(id);
+      if (readiness === 'blocked') continue; // a predecessor will add it back when it settles
+      if (readiness === 'skip') {
         state.status = 'skipped';
         this.dirty.add(id);
         this.emit('node.skipped', id, { reason: 'no branch leading here was taken' });
@@ -212,6 +238,26 @@ export class RunExecution {
         }),
       );
     }
+  }
+
+  /** A node can run once all its incoming edges are settled; it is skipped if none of them was taken. */
+  private readiness(id: string): 'run' | 'skip' | 'blocked' {
+    const incoming = this.deps.graph.incoming.get(id)!;
+    let taken = incoming.length === 0;
+    for (const edge of incoming) {
+      const source = this.nodes.get(edge.source)!;
+      if (source.status === 'succeeded') taken ||= source.ports?.includes(edge.sourceHandle) ?? false;
+      else if (source.status !== 'skipped') return 'blocked';
+    }
+    return taken ? 'run' : 'skip';
+  }
+
+  /** After a drain: whether some step could still be taken (or skipped) now, so the run is not over. */
+  private hasStepsLeft(): boolean {
+    for (const id of this.candidates) {
+      if (this.nodes.get(id)!.status === 'pending' && this.readiness(id) !== 'blocked') return true;
+    }
+    return false;
   }
 
   private addSuccessors(id: string): void {
@@ -241,24 +287,18 @@ export class RunExecution {
         ...(resumed ? { resumed: true } : {}),
       });
       const started = performance.now();
-      const nodeController = new AbortController();
-      const onRunAbort = () => nodeController.abort(this.controller.signal.reason);
-      this.controller.signal.addEventListener('abort', onRunAbort, { once: true });
-      const timer = setTimeout(
-        () => nodeController.abort(new TrellisError('timeout', `step "${id}" took longer than ${policy.timeoutMs} ms`, { retryable: true })),
-        policy.timeoutMs,
-      );
+      const step = this.stepSignal(id, policy.timeoutMs);
       try {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
-        const ctx = this.context(id, state, nodeController.signal, usage, models, cursor);
+        const ctx = this.context(id, state, step, usage, models, cursor);
         // The race guarantees the bound even if an executor ignores its signal.
-        const result = await Promise.race([executor.execute(ctx), rejectOnAbort(nodeController.signal)]);
+        const result = await Promise.race([executor.execute(ctx), step.stopped]);
         this.succeedOrWait(id, state, result, performance.now() - started, usage, models, cursor.value);
         if (result.status === 'done') this.addSuccessors(id);
         await this.commit();
         return;
       } catch (caught) {
-        const error = normalizeError(nodeController.signal.aborted ? nodeController.signal.reason ?? caught : caught);
+        const error = normalizeError(step.reason() ?? caught);
         const stopped = this.cancelReason !== undefined || this.failure !== undefined;
         const willRetry = !stopped && error.retryable && state.attempts <= policy.retries;
         const retryInMs = willRetry ? Math.min(MAX_BACKOFF_MS, Math.max(error.retryAfterMs ?? 0, policy.backoffMs * 2 ** (state.attempts - 1))) : undefined;
@@ -272,7 +312,20 @@ export class RunExecution {
         });
         if (willRetry) {
           await this.commit();
-          if (await sleep(retryInMs!, this.controller.signal)) continue;
+          this.drainController ??= new AbortController();
+          if (this.draining) this.drainController.abort();
+          if (await sleep(retryInMs!, this.controller.signal, this.drainController.signal)) continue;
+          if (this.draining && !this.cancelReason && !this.failure) {
+            // Drained during the backoff: the next process makes the retry, counting on from these attempts.
+            state.status = 'pending';
+            state.usage = { ...usage };
+            state.mockCursor = cursor.value; // a mock script goes on with its next reply, as the retry would here
+            if (models.size) state.models = [...models.values()];
+            this.dirty.add(id);
+            this.candidates.add(id);
+            await this.commit();
+            return;
+          }
         }
         state.status = 'failed';
         state.error = info;
@@ -283,10 +336,49 @@ export class RunExecution {
         await this.commit();
         return;
       } finally {
-        clearTimeout(timer);
-        this.controller.signal.removeEventListener('abort', onRunAbort);
+        step.dispose();
       }
     }
+  }
+
+  /**
+   * What stops one attempt of a step: its timeout or the run's end. `stopped` rejects with the
+   * reason; the AbortSignal handed to the executor is made only when the executor reads it,
+   * since most steps never do and a signal is not free.
+   */
+  private stepSignal(id: string, timeoutMs: number): StepSignal {
+    const run = this.controller.signal;
+    let controller: AbortController | undefined;
+    let timeout: TrellisError | undefined;
+    let rejectStopped!: (reason: unknown) => void;
+    const stopped = new Promise<never>((_, reject) => (rejectStopped = reject));
+    stopped.catch(() => undefined); // raced, never awaited alone
+    const onRunAbort = () => {
+      controller?.abort(run.reason);
+      rejectStopped(run.reason);
+    };
+    run.addEventListener('abort', onRunAbort, { once: true });
+    if (run.aborted) onRunAbort();
+    const timer = setTimeout(() => {
+      timeout = new TrellisError('timeout', `step "${id}" took longer than ${timeoutMs} ms`, { retryable: true });
+      controller?.abort(timeout);
+      rejectStopped(timeout);
+    }, timeoutMs);
+    return {
+      stopped,
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (timeout ?? run.aborted) controller.abort(timeout ?? run.reason);
+        }
+        return controller.signal;
+      },
+      reason: () => timeout ?? (run.aborted ? run.reason : undefined),
+      dispose: () => {
+        clearTimeout(timer);
+        run.removeEventListener('abort', onRunAbort);
+      },
+    };
   }
 
   private succeedOrWait(id: string, state: NodeState, result: ExecResult, durationMs: number, usage: Usage, models: Map<string, ModelInfo>, cursor: number): void {
@@ -326,7 +418,7 @@ export class RunExecution {
     });
   }
 
-  private context(id: string, state: NodeState, signal: AbortSignal, usage: Usage, models: Map<string, ModelInfo>, cursor: { value: number }): ExecContext<unknown> {
+  private context(id: string, state: NodeState, step: StepSignal, usage: Usage, models: Map<string, ModelInfo>, cursor: { value: number }): ExecContext<unknown> {
     const { graph, executors, network, prices } = this.deps;
     const node = graph.nodes.get(id)!;
     const scope = { input: this.record.input, nodes: this.scopeNodes, vars: this.deps.flow.vars ?? {} };
@@ -336,12 +428,14 @@ export class RunExecution {
       node,
       config: node.config,
       scope,
-      signal,
+      get signal() {
+        return step.signal;
+      },
       attempt: state.attempts,
       network,
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
-      emit: (emission) => this.emit(emission.type, id, emission.data as never),
+      emit: (emission) => (emission.type === 'node.delta' ? this.bufferDelta(id, emission.data.text) : this.emit(emission.type, id, emission.data as never)),
       model: (requested) => {
         const resolved = this.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });
         models.set(requested, resolved.info);
@@ -361,6 +455,13 @@ export class RunExecution {
   }
 
   private async finish(): Promise<RunResult> {
+    if (this.abandoned) return this.result();
+    if (this.draining && !this.cancelReason && !this.failure && this.hasStepsLeft()) {
+      // Stopped by a drain with steps still to take: the run stays `running` in the store, and
+      // the process that resumes it takes those steps, with nothing to redo.
+      await this.commit();
+      return this.result();
+    }
     const finishedAt = new Date().toISOString();
     if (this.cancelReason) {
       this.setRun({ status: 'cancelled', finishedAt });
@@ -413,6 +514,8 @@ export class RunExecution {
 
   private settle(result: RunResult): RunResult {
     this.accepting = false;
+    this.settled = true;
+    this.clearDeltaTimer(); // a pending flush must not keep a finished run (or the process) alive
     this.resolveFinished(result);
     return result;
   }
@@ -423,17 +526,64 @@ export class RunExecution {
   }
 
   private emit<T extends RunEventType>(type: T, nodeId: string | undefined, data: EventData<T>): void {
-    const event = { runId: this.record.id, seq: ++this.seq, ts: new Date().toISOString(), type, ...(nodeId ? { nodeId } : {}), data } as RunEvent;
+    if (this.abandoned) return;
+    this.flushDelta(); // streamed text goes first: it came before this event
+    this.push({ runId: this.record.id, seq: ++this.seq, ts: new Date().toISOString(), type, ...(nodeId ? { nodeId } : {}), data } as RunEvent);
+  }
+
+  private push(event: RunEvent): void {
     this.events.push(event);
     this.deps.onEvent?.(event);
   }
 
+  /**
+   * Streamed text arrives in many small pieces; one event each would bloat the trace and the
+   * store. Consecutive pieces of one node are merged and flushed when any other event is
+   * emitted, or by a timer that also commits them, so the text shows while the step runs.
+   */
+  private bufferDelta(nodeId: string, text: string): void {
+    // Late pieces from a step the run has given up on (after it settled) have nowhere to go.
+    if (this.abandoned || this.settled) return;
+    if (this.delta && this.delta.nodeId !== nodeId) this.flushDelta();
+    if (this.delta) {
+      this.delta.text += text;
+      return;
+    }
+    this.delta = { nodeId, text, ts: new Date().toISOString() };
+    this.deltaTimer = setTimeout(() => {
+      this.deltaTimer = undefined;
+      this.flushDelta();
+      // A failed write leaves the commit chain rejected, so the step's own commit reports it.
+      this.commit().catch(() => {});
+    }, DELTA_FLUSH_MS);
+  }
+
+  private flushDelta(): void {
+    const delta = this.delta;
+    if (!delta) return;
+    this.delta = undefined;
+    this.clearDeltaTimer();
+    this.push({ runId: this.record.id, seq: ++this.seq, ts: delta.ts, type: 'node.delta', nodeId: delta.nodeId, data: { text: delta.text } });
+  }
+
+  private clearDeltaTimer(): void {
+    if (this.deltaTimer === undefined) return;
+    clearTimeout(this.deltaTimer);
+    this.deltaTimer = undefined;
+  }
+
   /** Hands the changes since the last commit to the store, in order; resolves once stored. */
   private commit(): Promise<void> {
+    if (this.abandoned) return Promise.resolve();
     if (this.events.length === 0 && this.dirty.size === 0 && Object.keys(this.runChanges).length === 0) return this.commits;
     const nodes: Record<string, NodeState> = {};
     for (const id of this.dirty) nodes[id] = { ...this.nodes.get(id)! };
-    const commit: Commit = { run: { ...this.runChanges, usage: { ...this.record.usage } }, nodes, events: this.events };
+    // Usage goes with a commit only when it moved: most steps use no model, and a run row not rewritten is time saved.
+    const usage = this.record.usage;
+    const usageKey = `${usage.inputTokens}/${usage.outputTokens}/${usage.totalTokens}/${usage.modelCalls}/${usage.costUsd}`;
+    const run: NonNullable<Commit['run']> = { ...this.runChanges, ...(usageKey === this.committedUsage ? {} : { usage: { ...usage } }) };
+    this.committedUsage = usageKey;
+    const commit: Commit = { ...(Object.keys(run).length ? { run } : {}), nodes, events: this.events };
     this.events = [];
     this.dirty.clear();
     this.runChanges = {};
@@ -442,26 +592,25 @@ export class RunExecution {
   }
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+interface StepSignal {
+  readonly signal: AbortSignal;
+  readonly stopped: Promise<never>;
+  reason(): unknown;
+  dispose(): void;
 }
 
-/** Resolves true after `ms`, or false at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+/** Resolves true after `ms`, or false at once when any of the signals aborts. */
+function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
+    if (signals.some((s) => s.aborted)) return resolve(false);
+    const stop = (slept: boolean) => {
       clearTimeout(timer);
-      resolve(false);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+      resolve(slept);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => stop(false);
+    const timer = setTimeout(() => stop(true), ms);
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { boundedMemo } from './cache.js';
 
 /**
  * JSON transforms are JSONata (`{ 'total': $sum(items.price) }`): no JavaScript. Every
@@ -29,6 +30,16 @@ export function transformSyntaxError(source: string): string | undefined {
   }
 }
 
+/**
+ * Parsed once per source and limits: an expression keeps its per-evaluation state (guards,
+ * depth, bindings) in a frame of its own, so one parse serves concurrent runs.
+ */
+const compile = boundedMemo<string, jsonata.Expression>(1000, (key) => {
+  const { source, timeoutMs, maxDepth } = JSON.parse(key) as { source: string; timeoutMs: number; maxDepth: number };
+  // JSONata's own guards: a wall-clock timeout and a bound on recursion depth.
+  return jsonata(source, { timeout: timeoutMs, stack: maxDepth });
+});
+
 export async function evaluateTransform(
   source: string,
   data: unknown,
@@ -36,8 +47,7 @@ export async function evaluateTransform(
 ): Promise<unknown> {
   let expression: jsonata.Expression;
   try {
-    // JSONata's own guards: a wall-clock timeout and a bound on recursion depth.
-    expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
+    expression = compile(JSON.stringify({ source, timeoutMs: limits.timeoutMs, maxDepth: limits.maxDepth }));
   } catch (error) {
     throw new TransformError(`transform does not parse: ${describe(error)}`);
   }

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+/**
+ * Published-endpoint throughput: the runner as its own process, a four-node flow with no model
+ * (input, condition, transform, output) whose whole trace is stored, driven by autocannon with
+ * 50 connections on loopback. Once on SQLite, once on PostgreSQL.
+ *
+ * BENCH_DURATION (seconds, default 20), BENCH_CONNECTIONS (default 50), BENCH_STORES (sqlite,postgres),
+ * BENCH_PG_URL (default postgres://127.0.0.1:5432/test), LOG_LEVEL (default info, as served).
+ */
+
+const BIN = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PG_URL = process.env.BENCH_PG_URL ?? `postgres://${encodeURIComponent(process.env.PGUSER ?? userInfo().username)}@127.0.0.1:5432/test`;
+
+const flow = {
+  schema: 'trellis.flow/v1',
+  id: 'bench-four',
+  name: 'Bench: four nodes',
+  nodes: [
+    { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } } },
+    { id: 'big', type: 'condition', position: { x: 200, y: 0 }, config: { branches: [{ id: 'yes', when: 'input.n > 10' }] } },
+    { id: 'double', type: 'tool', position: { x: 400, y: 0 }, config: { tool: 'transform', expression: '{ "doubled": input.n * 2 }' } },
+    { id: 'out', type: 'output', position: { x: 600, y: 0 }, config: { value: { result: '{{ nodes.double.output.doubled }}' } } },
+  ],
+  edges: [
+    { id: 'e1', source: 'in', sourceHandle: 'out', target: 'big', targetHandle: 'in' },
+    { id: 'e2', source: 'big', sourceHandle: 'yes', target: 'double', targetHandle: 'in' },
+    { id: 'e3', source: 'big', sourceHandle: 'else', target: 'double', targetHandle: 'in' },
+    { id: 'e4', source: 'double', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+  ],
+};
+
+async function startRunner(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-examples'], { env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = stderr.match(/running at (http:\/\/\S+)/);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the runner exited with ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function api(url: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url + path, { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Peak resident set size of a process so far (Linux), in MB. */
+function peakRssMb(pid: number): number {
+  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function load(url: string, secret: string, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/v1/flows/bench`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ n: 21 }),
+  });
+}
+
+async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<void> {
+  const { child, url } = await startRunner(env);
+  try {
+    await api(url, 'POST', '/api/flows', flow);
+    await api(url, 'POST', '/api/flows/bench-four/publish', { slug: 'bench' });
+    const { secret } = (await api(url, 'POST', '/api/keys', { name: 'bench', rateLimit: null })) as { secret: string };
+    // A check that the endpoint answers what it should before it is measured.
+    const probe = await fetch(`${url}/v1/flows/bench`, { method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: '{"n":21}' });
+    const answer = (await probe.json()) as { output?: { result?: number } };
+    if (answer.output?.result !== 42) throw new Error(`the endpoint answered ${JSON.stringify(answer)}`);
+    await load(url, secret, 3); // warm-up: JIT, caches, connections
+    const result = await load(url, secret, DURATION);
+    const rss = peakRssMb(child.pid!);
+    const runs = (await api(url, 'GET', '/api/runs?slug=bench&limit=1')) as { items: Array<{ id: string; status: string }> };
+    const last = runs.items[0]!;
+    const trace = (await api(url, 'GET', `/api/runs/${last.id}/events`)) as { items: Array<{ type: string }> };
+    const errors = result.errors + result.timeouts + result.non2xx;
+    process.stdout.write(
+      `http ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50.toFixed(1)} ms   p99 ${result.latency.p99.toFixed(1)} ms   ` +
+        `errors ${errors}   requests ${result.requests.total}   peak RSS ${rss.toFixed(0)} MB   (last run: ${last.status}, ${trace.items.length} events stored)\n`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await cleanup();
+  }
+}
+
+export async function benchHttp(): Promise<void> {
+  const stores = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');
+  process.stdout.write(`published four-node flow, ${CONNECTIONS} connections, ${DURATION} s, node ${process.version}\n`);
+  if (stores.includes('sqlite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-bench-'));
+    await benchStore('sqlite', { TRELLIS_DATA: dir, DATABASE_URL: '' }, async () => rmSync(dir, { recursive: true, force: true }));
+  }
+  if (stores.includes('postgres')) {
+    const schema = `trellis_bench_${process.pid}`;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    await benchStore('postgres', { DATABASE_URL: url }, async () => {
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { Store } from '../store/types.js';
+import type { Deps } from './deps.js';
+import { docsRoutes, openApiDocument } from './docs.js';
+import { ApiError, describeProblems, errorBody, toResponse, zodDetails } from './errors.js';
+import { editorRoutes } from './editor.js';
+import { KeyAuth } from './keys.js';
+import type { Logger } from './logger.js';
+import { PublishedDirectory } from './published.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { flowRoutes } from './routes/flows.js';
+import { publishingRoutes } from './routes/publishing.js';
+import { runRoutes } from './routes/runs.js';
+import type { RunService } from './service.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  store: Store;
+  service: RunService;
+  log: Logger;
+  bodyLimitBytes: number;
+  syncTimeoutMs: number;
+  /** When set, /api requires `Authorization: Bearer <token>`. */
+  adminToken?: string;
+  editorDir?: string;
+  /** Set while the process shuts down: new work is refused with 503. */
+  isShuttingDown?: () => boolean;
+}
+
+/** The runner's HTTP surface: admin API, published endpoints, docs, health, and the editor. */
+export function createApp(options: AppOptions): OpenAPIHono {
+  const { store, service, log } = options;
+  const app = new OpenAPIHono({
+    // Zod failures on a declared route become a 400 that names each field.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const where = result.target === 'json' ? 'body' : result.target;
+      const details = zodDetails(result.error, where);
+      throw new ApiError(400, 'invalid_request', describeProblems(details.problems), details);
+    },
+  });
+  const deps: Deps = {
+    store,
+    service,
+    log,
+    keys: new KeyAuth(store),
+    published: new PublishedDirectory(store, service),
+    config: { syncTimeoutMs: options.syncTimeoutMs, bodyLimitBytes: options.bodyLimitBytes },
+  };
+
+  app.onError((error, c) => toResponse(error, c, (e) => log.error({ err: e, method: c.req.method, path: c.req.path }, 'request failed')));
+  app.notFound((c) => c.json(errorBody('not_found', `there is no route ${c.req.method} ${c.req.path}`), 404));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, runId: c.res.headers.get('X-Trellis-Run-Id') ?? undefined }, 'request');
+  });
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }) }));
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `the request body is larger than ${options.bodyLimitBytes} bytes (TRELLIS_BODY_LIMIT)`);
+  const countingLimit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  app.use(async (c, next) => {
+    // A declared length is checked from the header alone; only a chunked body is counted as it
+    // streams (hono's bodyLimit), since that needs the costlier web Request.
+    const length = c.req.header('Content-Length');
+    if (length !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      if (Number(length) > options.bodyLimitBytes) throw tooLarge();
+      return next();
+    }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return countingLimit(c, next);
+  });
+  app.use(async (c, next) => {
+    if (options.isShuttingDown?.() && c.req.method !== 'GET') {
+      c.header('Retry-After', '5');
+      return c.json(errorBody('shutting_down', 'this runner is shutting down; try again shortly'), 503);
+    }
+    return next();
+  });
+  if (options.adminToken) app.use('/api/*', adminAuth(options.adminToken));
+
+  flowRoutes(app, deps);
+  runRoutes(app, deps);
+  publishingRoutes(app, deps);
+  endpointRoutes(app, deps);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, store: store.dialect, activeRuns: service.engine.activeCount }));
+  app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, store, service, VERSION)));
+  docsRoutes(app);
+  editorRoutes(app, options.editorDir);
+  return app;
+}
+
+function adminAuth(token: string) {
+  const expected = createHash('sha256').update(token).digest();
+  return async (c: Context, next: () => Promise<void>) => {
+    const given = c.req.header('Authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    const ok = given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+    if (!ok) {
+      throw new ApiError(401, given === undefined ? 'missing_token' : 'invalid_token', 'the admin API needs "Authorization: Bearer <TRELLIS_ADMIN_TOKEN>"', undefined, { 'WWW-Authenticate': 'Bearer realm="trellis-admin"' });
+    }
+    await next();
+  };
+}

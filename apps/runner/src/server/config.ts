@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Directory of the SQLite file (when no DATABASE_URL is given). */
+  dataDir: string;
+  databaseUrl?: string;
+  /** Required for /api when the server listens beyond loopback. */
+  adminToken?: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** How long a synchronous call to a published endpoint waits for its run before answering 202. */
+  syncTimeoutMs: number;
+  /** How long SIGTERM waits for running steps before exiting. */
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  /** The built editor, served at /. */
+  editorDir?: string;
+  /** Load the bundled example flows into an empty database. */
+  examplesDir?: string;
+  allowPrivateNetwork: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+export const isLoopbackHost = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  return n;
+}
+
+/** Reads the environment; throws ConfigError with a sentence naming the variable at fault. */
+export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerConfig> = {}): ServerConfig {
+  const host = env.HOST || defaults.host || '127.0.0.1';
+  const adminToken = env.TRELLIS_ADMIN_TOKEN || defaults.adminToken;
+  if (!isLoopbackHost(host) && !adminToken) {
+    throw new ConfigError(`HOST is ${host}, which is reachable from other machines: set TRELLIS_ADMIN_TOKEN so the admin API (/api) is not open to them`);
+  }
+  if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TRELLIS_ADMIN_TOKEN must be at least 16 characters long');
+  const databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
+  return {
+    host,
+    port: int(env, 'PORT', defaults.port ?? 3000, 0, 65535),
+    dataDir: resolve(env.TRELLIS_DATA || defaults.dataDir || './data'),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    bodyLimitBytes: int(env, 'TRELLIS_BODY_LIMIT', defaults.bodyLimitBytes ?? 1024 * 1024, 1024, 256 * 1024 * 1024),
+    syncTimeoutMs: int(env, 'TRELLIS_SYNC_TIMEOUT_MS', defaults.syncTimeoutMs ?? 30_000, 0, 15 * 60_000),
+    shutdownTimeoutMs: int(env, 'TRELLIS_SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs ?? 10_000, 0, 10 * 60_000),
+    logLevel: env.LOG_LEVEL || defaults.logLevel || 'info',
+    ...(defaults.editorDir ? { editorDir: defaults.editorDir } : {}),
+    ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),
+    allowPrivateNetwork: env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' || defaults.allowPrivateNetwork === true,
+  };
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { Store } from '../store/types.js';
+import type { RunService } from './service.js';
+import { inputSchemaOf, outputSchemaOf } from './published.js';
+
+const require = createRequire(import.meta.url);
+
+/** The OpenAPI document: the admin routes as declared, plus one path per published flow. */
+export async function openApiDocument(app: OpenAPIHono, store: Store, service: RunService, version: string) {
+  const doc = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Trellis runner',
+      version,
+      description: 'Flows, runs, approvals and API keys under /api; published flows under /v1/flows/{slug}.',
+    },
+  });
+  doc.components ??= {};
+  doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/keys' } };
+  doc.paths ??= {};
+  const error = { $ref: '#/components/schemas/Error' };
+  const errors = (codes: Record<number, string>) => Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: { 'application/json': { schema: error } } }]));
+  for (const endpoint of await store.listPublished()) {
+    const { document } = await service.flowVersion(endpoint.flowId, endpoint.version).catch(() => ({ document: undefined }));
+    if (!document) continue;
+    const input = inputSchemaOf(document);
+    const output = outputSchemaOf(document);
+    doc.paths[`/v1/flows/${endpoint.slug}`] = {
+      post: {
+        tags: ['Published flows'],
+        summary: document.name,
+        description: `${document.description ?? ''}\n\nRuns version ${endpoint.version} of flow \`${endpoint.flowId}\`. Answers with the output (default), the run's events as Server-Sent Events (\`Accept: text/event-stream\`), or \`202 {runId, statusUrl}\` with \`?mode=async\`. A run that waits for an approval answers 202 with its status URL.`.trim(),
+        security: [{ apiKey: [] }],
+        parameters: [{ name: 'mode', in: 'query', required: false, schema: { type: 'string', enum: ['sync', 'async'], default: 'sync' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: input } } },
+        responses: {
+          200: {
+            description: 'The run succeeded',
+            content: {
+              'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { const: 'succeeded' }, output }, required: ['runId', 'status', 'output'] } },
+              'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits' } },
+            },
+          },
+          202: {
+            description: 'The run goes on (async mode, waiting for an approval, or still running after the sync timeout)',
+            content: { 'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { type: 'string' }, statusUrl: { type: 'string' } }, required: ['runId', 'status', 'statusUrl'] } } },
+          },
+          ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 403: 'The key may not call this flow', 429: 'Rate limited; see Retry-After', 502: 'The run failed' }),
+        },
+      },
+    };
+    doc.paths[`/v1/flows/${endpoint.slug}/runs/{runId}`] = {
+      get: {
+        tags: ['Published flows'],
+        summary: `Status of a run of ${endpoint.slug}`,
+        security: [{ apiKey: [] }],
+        parameters: [{ name: 'runId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: { description: 'The run: its status, and its output once it succeeded', content: { 'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { type: 'string' }, output } } } } },
+          ...errors({ 401: 'No key, or an unknown or revoked key', 404: 'No such run of this flow' }),
+        },
+      },
+    };
+  }
+  return doc;
+}
+
+/** The API reference page, with its script served from this process so it works offline. */
+export function docsRoutes(app: OpenAPIHono): void {
+  let script: Promise<Buffer> | undefined;
+  app.get('/docs/scalar.js', async (c) => {
+    script ??= readFile(require.resolve('@scalar/api-reference/browser/standalone.js'));
+    return c.body(new Uint8Array(await script), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Trellis API', cdn: '/docs/scalar.js' }));
+}

@@ -1,0 +1,67 @@
+import type { Flow } from '@trellis/schema';
+import type { Published, Store } from '../store/types.js';
+import { TtlCache } from './cache.js';
+import type { RunService } from './service.js';
+
+export interface Endpoint {
+  published: Published;
+  document: Flow;
+  /** JSON Schema of the input (the input node's schema). */
+  inputSchema: Record<string, unknown>;
+}
+
+/** Published slugs with their flow version, cached briefly: the hot path of every endpoint call. */
+export class PublishedDirectory {
+  private readonly cache = new TtlCache<Endpoint | null>(2000);
+
+  constructor(
+    private readonly store: Store,
+    private readonly service: RunService,
+  ) {}
+
+  resolve(slug: string): Promise<Endpoint | null> {
+    return this.cache.get(slug, async () => {
+      const published = await this.store.getPublished(slug);
+      if (!published) return null;
+      const { document } = await this.service.flowVersion(published.flowId, published.version);
+      return { published, document, inputSchema: inputSchemaOf(document) };
+    });
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+export function inputSchemaOf(flow: Flow): Record<string, unknown> {
+  const input = flow.nodes.find((n) => n.type === 'input');
+  const schema = (input?.config as { schema?: unknown } | undefined)?.schema;
+  return schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : { type: 'object' };
+}
+
+/**
+ * What a run of the flow answers, for the docs: the output node's `schema` when it declares one,
+ * otherwise the shape of its mapped value (objects keep their keys; template leaves are any value).
+ */
+export function outputSchemaOf(flow: Flow): Record<string, unknown> {
+  const outputs = flow.nodes.filter((n) => n.type === 'output');
+  const one = (config: unknown): Record<string, unknown> => {
+    const c = (config ?? {}) as { schema?: unknown; value?: unknown };
+    if (c.schema && typeof c.schema === 'object') return c.schema as Record<string, unknown>;
+    return shapeOf(c.value);
+  };
+  if (outputs.length === 1) return one(outputs[0]!.config);
+  return { type: 'object', properties: Object.fromEntries(outputs.map((n) => [n.id, one(n.config)])) };
+}
+
+function shapeOf(value: unknown, depth = 0): Record<string, unknown> {
+  if (depth > 8 || value === undefined) return {};
+  if (Array.isArray(value)) return { type: 'array' };
+  if (value && typeof value === 'object') {
+    return { type: 'object', properties: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shapeOf(v, depth + 1)])) };
+  }
+  if (typeof value === 'string') return /^\s*\{\{[^}]*\}\}\s*$/.test(value) ? {} : { type: 'string' };
+  if (typeof value === 'number') return { type: 'number' };
+  if (typeof value === 'boolean') return { type: 'boolean' };
+  return {};
+}

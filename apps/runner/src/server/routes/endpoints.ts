@@ -1,0 +1,147 @@
+import type { Context } from 'hono';
+import { validateJson } from '@trellis/nodes/server';
+import type { RunResult } from '../../engine/engine.js';
+import type { CorsSettings } from '../../store/types.js';
+import type { Api, Deps } from '../deps.js';
+import { readBodyText } from '../body.js';
+import { ApiError, describeProblems, notFound } from '../errors.js';
+import type { Endpoint } from '../published.js';
+import { followRun } from '../sse.js';
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+interface Outcome {
+  runId: string;
+  status: RunResult['status'];
+  output?: unknown;
+  error?: unknown;
+  waiting?: unknown[];
+}
+
+/**
+ * Published flows: POST /v1/flows/{slug} runs the published version with the body as input and
+ * answers with the output (sync), the events (SSE) or a status URL (async).
+ */
+export function endpointRoutes(app: Api, { store, service, keys, published, config }: Deps): void {
+  const { bodyLimitBytes } = config;
+  const endpoint = async (c: Context, slug: string): Promise<Endpoint> => {
+    const found = await published.resolve(slug);
+    applyCors(c, found?.published.cors ?? null);
+    if (!found) throw notFound('published flow', slug);
+    return found;
+  };
+  const statusUrl = (slug: string, runId: string) => `/v1/flows/${slug}/runs/${runId}`;
+
+  const answer = (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
+    c.header('X-Trellis-Run-Id', outcome.runId);
+    const url = statusUrl(slug, outcome.runId);
+    if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null }, 200);
+    if (outcome.status === 'failed') {
+      throw new ApiError(502, 'run_failed', `the run failed: ${(outcome.error as { message?: string } | undefined)?.message ?? 'unknown error'}`, { runId: outcome.runId, error: outcome.error });
+    }
+    if (outcome.status === 'cancelled') throw new ApiError(409, 'run_cancelled', 'the run was cancelled', { runId: outcome.runId });
+    c.header('Location', url);
+    return c.json(
+      {
+        runId: outcome.runId,
+        status: outcome.status,
+        statusUrl: url,
+        ...(outcome.waiting?.length ? { waiting: outcome.waiting } : {}),
+        ...(finished ? {} : { message: 'the run is still going; poll statusUrl' }),
+      },
+      202,
+    );
+  };
+
+  app.options('/v1/flows/:slug/*', (c) => preflight(c, endpoint));
+  app.options('/v1/flows/:slug', (c) => preflight(c, endpoint));
+
+  app.post('/v1/flows/:slug', async (c) => {
+    const slug = c.req.param('slug');
+    const target = await endpoint(c, slug);
+    await keys.authenticate(c.req.header('Authorization'), slug);
+    const input = await readInput(c, bodyLimitBytes);
+    const violations = validateJson(input, target.inputSchema);
+    if (violations.length) {
+      const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
+      throw new ApiError(400, 'invalid_input', `the input does not match the flow's input schema: ${describeProblems(problems)}`, { problems });
+    }
+    const mode = c.req.query('mode') ?? 'sync';
+    if (mode !== 'sync' && mode !== 'async') throw new ApiError(400, 'invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
+    const { runId, finished } = await service.startRun(target.published.flowId, {
+      input,
+      version: target.published.version,
+      labels: { source: 'endpoint', slug },
+    });
+    if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
+    if (c.req.header('Accept')?.includes('text/event-stream')) {
+      c.header('X-Trellis-Run-Id', runId);
+      return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([finished, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.syncTimeoutMs)))]);
+    clearTimeout(timer);
+    if (!result) return answer(c, slug, { runId, status: 'running' }, false);
+    return answer(c, slug, { ...result, waiting: result.waiting }, true);
+  });
+
+  app.get('/v1/flows/:slug/runs/:runId', async (c) => {
+    const slug = c.req.param('slug');
+    const runId = c.req.param('runId');
+    await endpoint(c, slug);
+    await keys.authenticate(c.req.header('Authorization'), slug);
+    const run = await store.getRun(runId);
+    if (!run || run.labels?.slug !== slug) throw notFound(`run of "${slug}"`, runId);
+    const waiting = run.status === 'waiting' ? (await store.listApprovals({ runId, status: 'pending' })).map(({ id, nodeId, kind, message, payload, deadline }) => ({ id, nodeId, kind, message, payload, deadline })) : [];
+    if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null }, 200);
+    return c.json(
+      {
+        runId,
+        status: run.status,
+        ...(run.error ? { error: run.error } : {}),
+        ...(waiting.length ? { waiting } : {}),
+        finished: TERMINAL.has(run.status),
+      },
+      200,
+    );
+  });
+}
+
+async function readInput(c: Context, limit: number): Promise<unknown> {
+  const type = c.req.header('Content-Type');
+  if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `send the input as JSON (Content-Type: application/json), not ${type}`);
+  }
+  const text = await readBodyText(c, limit);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function allowedOrigin(c: Context, cors: CorsSettings | null): string | undefined {
+  const origin = c.req.header('Origin');
+  if (!origin || !cors) return undefined;
+  if (cors.origins.includes('*')) return '*';
+  return cors.origins.includes(origin) ? origin : undefined;
+}
+
+function applyCors(c: Context, cors: CorsSettings | null): void {
+  const origin = allowedOrigin(c, cors);
+  if (!origin) return;
+  c.header('Access-Control-Allow-Origin', origin);
+  if (origin !== '*') c.header('Vary', 'Origin');
+  c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id');
+}
+
+async function preflight(c: Context, endpoint: (c: Context, slug: string) => Promise<Endpoint>): Promise<Response> {
+  const target = await endpoint(c, c.req.param('slug') ?? ''); // 404 for an unknown slug
+  if (allowedOrigin(c, target.published.cors)) {
+    c.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    c.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept, Last-Event-ID');
+    c.header('Access-Control-Max-Age', '600');
+  }
+  return c.body(null, 204);
+}

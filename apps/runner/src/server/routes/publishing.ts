@@ -1,0 +1,114 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Published as PublishedRecord } from '../../store/types.js';
+import type { Api, Deps } from '../deps.js';
+import { ApiError, notFound } from '../errors.js';
+import { DEFAULT_RATE_LIMIT, newSecret } from '../keys.js';
+import { ApiKey, CreateKey, CreatedKey, IdParam, PublishBody, Published, Slug, errorResponses, json } from '../schemas.js';
+
+const withUrl = (p: PublishedRecord) => ({ ...p, url: `/v1/flows/${p.slug}` });
+
+export function publishingRoutes(app: Api, { store, service, keys, published }: Deps): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/flows/{id}/publish',
+      tags: ['Publishing'],
+      summary: 'Publish a flow version under a slug',
+      description: 'Serves the version at POST /v1/flows/{slug}. Publishing the same slug again moves it to another version.',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
+      responses: { 201: json(Published, 'The endpoint'), ...errorResponses(400, 404, 409, 422) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const { version, document } = await service.flowVersion(id, body.version);
+      service.checkRunnable(id, version, document);
+      const taken = await store.getPublished(body.slug);
+      if (taken && taken.flowId !== id) throw new ApiError(409, 'slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
+      const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null });
+      published.invalidate();
+      return c.json(withUrl(record), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/published',
+      tags: ['Publishing'],
+      summary: 'List published endpoints',
+      responses: { 200: json(z.object({ items: z.array(Published) }), 'The endpoints') },
+    }),
+    async (c) => c.json({ items: (await store.listPublished()).map(withUrl) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/published/{slug}',
+      tags: ['Publishing'],
+      summary: 'Unpublish an endpoint',
+      request: { params: z.object({ slug: Slug.openapi({ param: { name: 'slug', in: 'path' } }) }) },
+      responses: { 204: { description: 'Unpublished' }, ...errorResponses(404) },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid('param');
+      if (!(await store.unpublish(slug))) throw notFound('published endpoint', slug);
+      published.invalidate();
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/keys',
+      tags: ['API keys'],
+      summary: 'List API keys',
+      description: 'Secrets are never shown again; each key shows its prefix.',
+      responses: { 200: json(z.object({ items: z.array(ApiKey) }), 'The keys') },
+    }),
+    async (c) => c.json({ items: await store.listKeys() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/keys',
+      tags: ['API keys'],
+      summary: 'Create an API key',
+      description: 'The secret is in this answer only; the server keeps its hash.',
+      request: { body: { content: { 'application/json': { schema: CreateKey } }, required: true } },
+      responses: { 201: json(CreatedKey, 'The key and its secret'), ...errorResponses(400) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { secret, hash, prefix } = newSecret();
+      const key = await store.createKey({
+        name: body.name,
+        hash,
+        prefix,
+        slugs: body.slugs ?? null,
+        rateLimit: body.rateLimit === undefined ? DEFAULT_RATE_LIMIT : body.rateLimit,
+      });
+      return c.json({ key, secret }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/keys/{id}',
+      tags: ['API keys'],
+      summary: 'Revoke an API key',
+      request: { params: IdParam },
+      responses: { 204: { description: 'Revoked' }, ...errorResponses(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await store.revokeKey(id))) throw notFound('active API key', id);
+      keys.invalidate();
+      return c.body(null, 204);
+    },
+  );
+}

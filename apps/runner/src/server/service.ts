@@ -1,0 +1,188 @@
+import type { Flow, RunEvent } from '@trellis/schema';
+import { validateFlow, type ModelResolver } from '@trellis/nodes/server';
+import { Engine, type RunResult } from '../engine/engine.js';
+import type { Store } from '../store/types.js';
+import { RunBus, notifyingCheckpoints } from './bus.js';
+import { ApiError, notFound } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface RunServiceOptions {
+  store: Store;
+  log: Logger;
+  models?: ModelResolver;
+  allowPrivateNetwork?: boolean;
+  /** How often waits with a deadline are checked. */
+  sweepIntervalMs?: number;
+}
+
+export interface StartRequest {
+  input: unknown;
+  version?: number;
+  mocks?: unknown;
+  labels?: Record<string, string>;
+}
+
+export interface Decision {
+  approved: boolean;
+  comment?: string;
+  payload?: unknown;
+  by?: string;
+}
+
+const FLOW_CACHE_MAX = 256;
+/** Step events worth a log line; deltas and tool chatter stay in the trace only. */
+const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.failed', 'node.skipped', 'run.waiting', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled']);
+
+/**
+ * Runs flows stored in the store: starts them, resumes them after a restart or an answer,
+ * expires waits, and drains on shutdown. HTTP routes talk to this, never to the engine.
+ */
+export class RunService {
+  readonly bus = new RunBus();
+  readonly engine: Engine;
+  private readonly store: Store;
+  private readonly log: Logger;
+  /** Stored versions never change, so one parsed document per version serves every run of it. */
+  private readonly flows = new Map<string, Flow>();
+  private readonly runnable = new WeakSet<Flow>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.store = options.store;
+    this.log = options.log;
+    this.engine = new Engine({
+      store: notifyingCheckpoints(options.store, this.bus),
+      network: { allowPrivateNetwork: options.allowPrivateNetwork ?? false },
+      onEvent: (event) => this.logEvent(event),
+      ...(options.models ? { models: options.models } : {}),
+    });
+  }
+
+  /** Resumes the runs a previous process left unfinished and starts watching deadlines. */
+  async start(): Promise<void> {
+    const unfinished = await this.store.unfinishedRuns();
+    for (const runId of unfinished) {
+      this.log.info({ runId }, 'resuming run left unfinished by a previous process');
+      this.track(this.engine.resume(runId));
+    }
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    this.sweeper = setInterval(() => void this.expireDue(), interval);
+    this.sweeper.unref();
+  }
+
+  /** The stored document of a flow version (latest when none is given). */
+  async flowVersion(flowId: string, version?: number): Promise<{ version: number; document: Flow }> {
+    let wanted = version;
+    if (wanted === undefined) {
+      const flow = await this.store.getFlow(flowId);
+      if (!flow) throw notFound('flow', flowId);
+      wanted = flow.latestVersion;
+    }
+    const key = `${flowId}@${wanted}`;
+    const cached = this.flows.get(key);
+    if (cached) return { version: wanted, document: cached };
+    const stored = await this.store.getVersion(flowId, wanted);
+    if (!stored) throw version === undefined ? notFound('flow', flowId) : new ApiError(404, 'not_found', `flow "${flowId}" has no version ${version}`);
+    if (this.flows.size >= FLOW_CACHE_MAX) this.flows.clear();
+    this.flows.set(key, stored.document);
+    return { version: wanted, document: stored.document };
+  }
+
+  /** Creates a run and starts it; resolves once the run is stored, with a promise of its end. */
+  async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; finished: Promise<RunResult> }> {
+    const { version, document } = await this.flowVersion(flowId, request.version);
+    this.checkRunnable(flowId, version, document);
+    const { runId, finished } = await this.engine.begin(document, {
+      input: request.input,
+      flowVersion: version,
+      ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
+      ...(request.labels ? { labels: request.labels } : {}),
+    });
+    this.track(finished);
+    return { runId, version, finished };
+  }
+
+  /** Answers a pending approval; resolves once the answer is recorded (the run goes on in the background). */
+  async decide(approvalId: string, decision: Decision) {
+    const approval = await this.store.getApproval(approvalId);
+    if (!approval) throw notFound('approval', approvalId);
+    if (approval.status !== 'pending') throw new ApiError(409, 'already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
+    const committed = this.bus.next(approval.runId, 5000);
+    const finished = this.engine.resume(approval.runId, {
+      answer: {
+        waitId: approval.waitId,
+        approved: decision.approved,
+        ...(decision.by ? { by: decision.by } : {}),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+        ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+      },
+    });
+    this.track(finished);
+    // The answer's own commit, or the run's end (which also carries a refusal), whichever comes first.
+    await Promise.race([committed, finished]);
+    return (await this.store.getApproval(approvalId))!;
+  }
+
+  async cancel(runId: string): Promise<void> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw notFound('run', runId);
+    if (['succeeded', 'failed', 'cancelled'].includes(run.status)) throw new ApiError(409, 'run_finished', `run ${runId} has already ${run.status}`);
+    await this.engine.cancel(runId, 'cancelled by request');
+  }
+
+  /** Stops taking runs, lets steps in flight finish (bounded), and leaves the rest to the next start. */
+  async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    const result = await this.engine.drain(timeoutMs);
+    await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, 100))]);
+    return result;
+  }
+
+  checkRunnable(flowId: string, version: number, document: Flow): void {
+    if (this.runnable.has(document)) return;
+    const loaded = validateFlow(document);
+    if (loaded.ok) {
+      this.runnable.add(document); // stored versions never change
+      return;
+    }
+    const problems = loaded.problems.filter((p) => p.severity === 'error');
+    throw new ApiError(422, 'invalid_flow', `flow "${flowId}" version ${version} cannot run: it has ${problems.length} problem${problems.length === 1 ? '' : 's'}, e.g. ${problems[0]?.message ?? ''}`, { problems });
+  }
+
+  private async expireDue(): Promise<void> {
+    try {
+      const due = await this.store.dueApprovals(new Date());
+      for (const runId of new Set(due.map((a) => a.runId))) {
+        if (this.engine.isActive(runId)) continue; // a live run expires its own waits
+        await this.engine.expireWaits(runId);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not expire approvals');
+    }
+  }
+
+  private track<T>(promise: Promise<T>): void {
+    const tracked = promise.then(
+      (result) => result,
+      (error: unknown) => this.log.error({ err: error }, 'run stopped with an error'),
+    );
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  private logEvent(event: RunEvent): void {
+    if (!LOGGED.has(event.type) || !this.log.isLevelEnabled('info')) return;
+    const data = event.data as Record<string, unknown>;
+    this.log.info(
+      {
+        runId: event.runId,
+        seq: event.seq,
+        ...('nodeId' in event ? { nodeId: event.nodeId } : {}),
+        ...(typeof data.durationMs === 'number' ? { durationMs: data.durationMs } : {}),
+        ...(data.error ? { error: (data.error as { message?: string }).message } : {}),
+      },
+      event.type,
+    );
+  }
+}

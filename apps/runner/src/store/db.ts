@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { migrateToLatest } from './migrations.js';
+import { SqlStore } from './sql-store.js';
+import { BoundedMap } from './rows.js';
+import type { Dialect } from './statements.js';
+import type { Database } from './tables.js';
+import type { Store } from './types.js';
+
+export interface StoreOptions {
+  /** A `postgres://` or `postgresql://` URL selects PostgreSQL; anything else means SQLite. */
+  databaseUrl?: string;
+  /** SQLite: the database is `${dataDir}/trellis.db` (the directory is created). */
+  dataDir?: string;
+  /** PostgreSQL: the schema to keep the tables in (created when missing); the server's search_path otherwise. */
+  pgSchema?: string;
+  /** SQLite: the file to use instead of `${dataDir}/trellis.db`; `:memory:` for a throwaway database. */
+  sqliteFile?: string;
+}
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The PostgreSQL schema in use, when one was asked for. */
+  schema?: string;
+}
+
+/** Opens the database, brings its schema up to date, and returns the store over it. */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const opened = await openDatabase(options);
+  try {
+    await migrateToLatest(opened.db, opened.schema);
+  } catch (error) {
+    await opened.db.destroy();
+    throw error;
+  }
+  return new SqlStore(opened.db, opened.dialect);
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens a Kysely over the configured database, without migrating it. */
+export async function openDatabase(options: StoreOptions = {}): Promise<OpenDatabase> {
+  if (isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options.pgSchema);
+  const file = options.sqliteFile ?? (options.dataDir ? join(options.dataDir, 'trellis.db') : ':memory:');
+  return openSqlite(file);
+}
+
+async function openSqlite(file: string): Promise<OpenDatabase> {
+  // Loaded on demand: a PostgreSQL runner need not load the native SQLite module, and vice versa.
+  const { default: Sqlite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Sqlite(file);
+  // WAL lets readers run beside the writer. NORMAL syncs at checkpoints rather than every commit:
+  // a crashed process loses nothing, a power cut may lose the last commits but never corrupts the file.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  // Runs write all over the indexes keyed by run id: a larger cache saves re-reading those pages,
+  // and rarer checkpoints copy a page that many commits touched back into the file once.
+  database.pragma('cache_size = -65536');
+  database.pragma('wal_autocheckpoint = 4000');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }), dialect: 'sqlite' };
+}
+
+/**
+ * Kysely prepares every statement it runs; for the small writes of a run that costs about as
+ * much as running it. The commit path repeats the same texts, so keep them prepared.
+ * Safe because Kysely never has two statements running at once on its single SQLite connection
+ * (and the store never streams, the one use that would keep a statement busy).
+ */
+function reusingStatements(database: BetterSqlite3.Database): SqliteDatabase {
+  const prepared = new BoundedMap<string, BetterSqlite3.Statement>(512);
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
+
+async function openPostgres(url: string, schema: string | undefined): Promise<OpenDatabase> {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`"${schema}" is not a usable schema name (letters, digits and _ only)`);
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: withUser(url),
+    max: 10,
+    // Every connection resolves our unqualified table names in the schema: one SQL text for any schema.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(schema ? { schema } : {}) };
+}
+
+/**
+ * libpq (psql) falls back to the operating system's user name when the URL names none; node-postgres
+ * only reads $PGUSER and $USER, which a service or container often lacks.
+ */
+function withUser(url: string): string {
+  if (process.env.PGUSER || process.env.USER) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || !parsed.hostname) return url;
+    parsed.username = encodeURIComponent(userInfo().username);
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,153 @@
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * The schema's history, in code: the runner ships as one bundle, so migrations must not be
+ * looked up on disk. Never edit a migration that has shipped; add the next one.
+ * The DDL is written once for both dialects: only text, integer and double precision columns.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('flows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('latest_version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('deleted_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('flow_versions')
+        .addColumn('flow_id', 'text', (c) => c.notNull().references('flows.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('message', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('flow_versions_pk', ['flow_id', 'version'])
+        .execute();
+
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('flow_version', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('input', 'text')
+        .addColumn('output', 'text')
+        .addColumn('error', 'text')
+        .addColumn('usage', 'text', (c) => c.notNull())
+        .addColumn('total_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision')
+        .addColumn('mocks', 'text')
+        .addColumn('budget', 'text')
+        .addColumn('labels', 'text')
+        .addColumn('slug', 'text')
+        .addColumn('flow_document', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        // A run must be able to rebuild its flow: from a stored version, or inline.
+        .addForeignKeyConstraint('runs_flow_version_fk', ['flow_id', 'flow_version'], 'flow_versions', ['flow_id', 'version'])
+        .addCheckConstraint('runs_flow_known', sql`flow_version is not null or flow_document is not null`)
+        .execute();
+      // Every list of runs is newest first, so each filter's index ends with the sort key.
+      await db.schema.createIndex('runs_created_idx').on('runs').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('runs_flow_idx').on('runs').columns(['flow_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('runs_status_idx').on('runs').columns(['status', 'created_at', 'id']).execute();
+      await db.schema.createIndex('runs_slug_idx').on('runs').columns(['slug', 'created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('run_nodes')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_nodes_pk', ['run_id', 'node_id'])
+        .execute();
+
+      await db.schema
+        .createTable('run_events')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('ts', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_events_pk', ['run_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('wait_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('deadline', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('comment', 'text')
+        .addColumn('edited_payload', 'text')
+        .addUniqueConstraint('approvals_wait_unique', ['run_id', 'wait_id'])
+        .execute();
+      await db.schema.createIndex('approvals_status_idx').on('approvals').columns(['status', 'deadline']).execute();
+
+      await db.schema
+        .createTable('published')
+        .addColumn('slug', 'text', (c) => c.primaryKey())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('cors', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addForeignKeyConstraint('published_version_fk', ['flow_id', 'version'], 'flow_versions', ['flow_id', 'version'])
+        .execute();
+
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('slugs', 'text')
+        .addColumn('rate_limit', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/**
+ * Brings the database to the latest schema; returns the names of the migrations it applied.
+ * `schema` (PostgreSQL) keeps Kysely's bookkeeping tables beside ours: without it the migrator
+ * would find another schema's `kysely_migration` and believe this one already migrated.
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration${failed ? ` ${failed}` : ''} failed: ${reason}`, { cause: error });
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

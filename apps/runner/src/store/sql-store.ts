@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { TrellisError } from '@trellis/nodes';
+import type { Budget, ErrorInfo, Flow, MockScript, RunEvent, Usage } from '@trellis/schema';
+import type { Kysely, Selectable } from 'kysely';
+import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
+import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
+import { writeTransaction, type Dialect } from './statements.js';
+import type { Database, FlowsTable } from './tables.js';
+import {
+  StoreConflict,
+  type ApiKey,
+  type Approval,
+  type ApprovalStatus,
+  type CorsSettings,
+  type FlowSummary,
+  type FlowVersion,
+  type FlowVersionSummary,
+  type Page,
+  type Published,
+  type RateLimit,
+  type RunQuery,
+  type RunSummary,
+  type Store,
+  type StoredFlow,
+} from './types.js';
+import { CommitWriter } from './writer.js';
+
+/** The Store over Kysely: the same queries on SQLite and PostgreSQL. Checkpoint writes go through the group-commit writer. */
+export class SqlStore implements Store {
+  private readonly writer: CommitWriter;
+  /**
+   * Parsed flow versions, one object per version for every run of it: the engine keeps its
+   * checked graph keyed by the document object, so handing out the same object spares a reload.
+   * Versions never change, so an entry never goes stale.
+   */
+  private readonly versionDocuments = new BoundedMap<string, Flow>(256);
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
+    this.writer = new CommitWriter(db, dialect);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    await this.db.destroy();
+  }
+
+  // Checkpoints.
+
+  createRun(run: RunRecord): Promise<void> {
+    return this.writer.write({ kind: 'create', run });
+  }
+
+  commit(runId: string, commit: Commit): Promise<void> {
+    return this.writer.write({ kind: 'commit', runId, commit });
+  }
+
+  async load(runId: string): Promise<RunSnapshot | undefined> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .select((eb) => eb.selectFrom('run_events').select((e) => e.fn.max('seq').as('m')).whereRef('run_events.run_id', '=', 'runs.id').as('last_seq'))
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const nodeRows = await this.db.selectFrom('run_nodes').select(['node_id', 'state']).where('run_id', '=', runId).execute();
+    const flow = row.flow_version === null ? (JSON.parse(row.flow_document!) as Flow) : await this.versionDocument(row.flow_id, row.flow_version);
+    const lastSeq = Number(row.last_seq ?? 0);
+    this.writer.noteLastSeq(runId, lastSeq);
+    const run: RunRecord = {
+      id: row.id,
+      flow,
+      ...present({ flowVersion: row.flow_version }),
+      input: fromJson(row.input),
+      ...present({ mocks: fromJson<MockScript>(row.mocks), budget: fromJson<Budget>(row.budget), labels: fromJson<Record<string, string>>(row.labels) }),
+      status: row.status,
+      ...present({ output: fromJson(row.output), error: fromJson<ErrorInfo>(row.error) }),
+      usage: JSON.parse(row.usage) as Usage,
+      createdAt: row.created_at,
+      ...present({ startedAt: row.started_at, finishedAt: row.finished_at }),
+    };
+    const nodes = Object.fromEntries(nodeRows.map((n) => [n.node_id, JSON.parse(n.state) as NodeState]));
+    return { run, nodes, lastSeq };
+  }
+
+  private async versionDocument(flowId: string, version: number): Promise<Flow> {
+    const key = `${flowId}@${version}`;
+    const cached = this.versionDocuments.get(key);
+    if (cached) return cached;
+    const row = await this.db.selectFrom('flow_versions').select('document').where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
+    if (!row) throw new Error(`flow ${flowId} has no version ${version}`);
+    // Another load may have parsed it while this one read: there must be one object per version.
+    const raced = this.versionDocuments.get(key);
+    if (raced) return raced;
+    const document = JSON.parse(row.document) as Flow;
+    this.versionDocuments.set(key, document);
+    return document;
+  }
+
+  // Flows.
+
+  async listFlows(): Promise<FlowSummary[]> {
+    const rows = await this.db.selectFrom('flows').selectAll().where('deleted_at', 'is', null).orderBy('updated_at', 'desc').orderBy('id').execute();
+    return rows.map(toFlowSummary);
+  }
+
+  async getFlow(id: string): Promise<StoredFlow | undefined> {
+    const row = await this.db
+      .selectFrom('flows')
+      .innerJoin('flow_versions', (join) => join.onRef('flow_versions.flow_id', '=', 'flows.id').onRef('flow_versions.version', '=', 'flows.latest_version'))
+      .selectAll('flows')
+      .select('flow_versions.document')
+      .where('flows.id', '=', id)
+      .where('flows.deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && { ...toFlowSummary(row), document: JSON.parse(row.document) as Flow };
+  }
+
+  async saveFlow(document: Flow, options: { message?: string; expectVersion?: number } = {}): Promise<FlowVersion> {
+    // Two first saves of a flow both find no row to lock; the loser hits a key, and on its next try sees the winner's version.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeTransaction(this.db, this.dialect, (trx) => this.saveFlowIn(trx, document, options));
+      } catch (error) {
+        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  private async saveFlowIn(trx: Kysely<Database>, document: Flow, options: { message?: string; expectVersion?: number }): Promise<FlowVersion> {
+    const now = new Date().toISOString();
+    const current = await trx
+      .selectFrom('flows')
+      .select(['latest_version', 'deleted_at'])
+      .where('id', '=', document.id)
+      // Saves of one flow queue on the row lock, each reading the version the one before it wrote (SQLite has one writer anyway).
+      .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst();
+    const latest = current?.latest_version ?? 0;
+    // A deleted flow looks absent to its users, so re-creating it expects no version; its numbering goes on regardless.
+    const visible = current && current.deleted_at === null ? latest : 0;
+    if (options.expectVersion !== undefined && options.expectVersion !== visible) {
+      throw new StoreConflict(`flow "${document.id}" is at version ${visible}, but the save expected version ${options.expectVersion}`);
+    }
+    const version = latest + 1;
+    const fields = { name: document.name, description: document.description ?? null, latest_version: version, updated_at: now, deleted_at: null };
+    if (current) await trx.updateTable('flows').set(fields).where('id', '=', document.id).execute();
+    else await trx.insertInto('flows').values({ id: document.id, created_at: now, ...fields }).execute();
+    const text = JSON.stringify(document);
+    await trx.insertInto('flow_versions').values({ flow_id: document.id, version, document: text, message: options.message ?? null, created_at: now }).execute();
+    return { flowId: document.id, version, createdAt: now, ...present({ message: options.message }), document: JSON.parse(text) as Flow };
+  }
+
+  async deleteFlow(id: string): Promise<boolean> {
+    return writeTransaction(this.db, this.dialect, async (trx) => {
+      const now = new Date().toISOString();
+      const result = await trx.updateTable('flows').set({ deleted_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await trx.deleteFrom('published').where('flow_id', '=', id).execute();
+      return true;
+    });
+  }
+
+  async listVersions(flowId: string): Promise<FlowVersionSummary[]> {
+    const rows = await this.db.selectFrom('flow_versions').select(['flow_id', 'version', 'message', 'created_at']).where('flow_id', '=', flowId).orderBy('version', 'desc').execute();
+    return rows.map((row) => ({ flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message }) }));
+  }
+
+  async getVersion(flowId: string, version: number): Promise<FlowVersion | undefined> {
+    const row = await this.db.selectFrom('flow_versions').selectAll().where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
+    return row && { flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message }), document: JSON.parse(row.document) as Flow };
+  }
+
+  // Runs.
+
+  async listRuns(query: RunQuery): Promise<Page<RunSummary>> {
+    const limit = Number.isFinite(query.limit) ? Math.min(200, Math.max(1, Math.floor(query.limit!))) : 50;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    let q = this.db
+      .selectFrom('runs')
+      .select(summaryColumns)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+    if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.slug !== undefined) q = q.where('slug', '=', query.slug);
+    if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    const rows = await q.execute();
+    const items = rows.slice(0, limit).map(toRunSummary);
+    const last = items.at(-1);
+    return { items, ...(rows.length > limit && last ? { nextCursor: encodeCursor(last) } : {}) };
+  }
+
+  async getRun(id: string): Promise<RunSummary | undefined> {
+    const row = await this.db.selectFrom('runs').select(summaryColumns).where('id', '=', id).executeTakeFirst();
+    return row && toRunSummary(row);
+  }
+
+  async listEvents(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
+    const rows = await this.db
+      .selectFrom('run_events')
+      .select(['seq', 'ts', 'type', 'node_id', 'data'])
+      .where('run_id', '=', runId)
+      .where('seq', '>', options.afterSeq ?? 0)
+      .orderBy('seq')
+      .limit(Math.max(0, Math.floor(options.limit ?? 1000)))
+      .execute();
+    return rows.map((row) => toEvent(runId, row));
+  }
+
+  async unfinishedRuns(): Promise<string[]> {
+    const rows = await this.db.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').orderBy('id').execute();
+    return rows.map((row) => row.id);
+  }
+
+  // Approvals.
+
+  async listApprovals(query: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}): Promise<Approval[]> {
+    let q = this.db.selectFrom('approvals').selectAll().orderBy('created_at').orderBy('id');
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.runId !== undefined) q = q.where('run_id', '=', query.runId);
+    if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
+    return (await q.execute()).map(toApproval);
+  }
+
+  async getApproval(id: string): Promise<Approval | undefined> {
+    const row = await this.db.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toApproval(row);
+  }
+
+  async dueApprovals(now: Date): Promise<Approval[]> {
+    const rows = await this.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('deadline', 'is not', null)
+      .where('deadline', '<=', now.toISOString())
+      .orderBy('deadline')
+      .orderBy('id')
+      .execute();
+    return rows.map(toApproval);
+  }
+
+  // Published endpoints.
+
+  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<Published> {
+    const now = new Date().toISOString();
+    const cors = entry.cors ?? null;
+    return writeTransaction(this.db, this.dialect, async (trx) => {
+      const version = await trx
+        .selectFrom('flow_versions')
+        .innerJoin('flows', 'flows.id', 'flow_versions.flow_id')
+        .select('flow_versions.version')
+        .where('flow_versions.flow_id', '=', entry.flowId)
+        .where('flow_versions.version', '=', entry.version)
+        .where('flows.deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!version) throw new TrellisError('not_found', `flow "${entry.flowId}" has no version ${entry.version} to publish`);
+      const row = { slug: entry.slug, flow_id: entry.flowId, version: entry.version, cors: cors && JSON.stringify(cors), created_at: now };
+      // Re-publishing a slug moves it to another version of its flow, never to another flow.
+      const result = await trx
+        .insertInto('published')
+        .values(row)
+        .onConflict((oc) => oc.column('slug').doUpdateSet({ version: row.version, cors: row.cors, created_at: now }).where('published.flow_id', '=', entry.flowId))
+        .executeTakeFirst();
+      if (!result.numInsertedOrUpdatedRows) {
+        const owner = await trx.selectFrom('published').select('flow_id').where('slug', '=', entry.slug).executeTakeFirst();
+        throw new StoreConflict(`the slug "${entry.slug}" is already published for flow "${owner?.flow_id ?? '?'}"`);
+      }
+      return { slug: entry.slug, flowId: entry.flowId, version: entry.version, cors, createdAt: now };
+    });
+  }
+
+  async unpublish(slug: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('published').where('slug', '=', slug).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async listPublished(): Promise<Published[]> {
+    return (await this.db.selectFrom('published').selectAll().orderBy('slug').execute()).map(toPublished);
+  }
+
+  async getPublished(slug: string): Promise<Published | undefined> {
+    const row = await this.db.selectFrom('published').selectAll().where('slug', '=', slug).executeTakeFirst();
+    return row && toPublished(row);
+  }
+
+  // API keys.
+
+  async createKey(key: { name: string; hash: string; prefix: string; slugs: string[] | null; rateLimit: RateLimit | null }): Promise<ApiKey> {
+    const row = {
+      id: randomUUID(),
+      name: key.name,
+      prefix: key.prefix,
+      hash: key.hash,
+      slugs: key.slugs && JSON.stringify(key.slugs),
+      rate_limit: key.rateLimit && JSON.stringify(key.rateLimit),
+      created_at: new Date().toISOString(),
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await this.db.insertInto('api_keys').values(row).execute();
+    return toApiKey(row);
+  }
+
+  async listKeys(): Promise<ApiKey[]> {
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toApiKey);
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    const result = await this.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async findKeyByHash(hash: string): Promise<(ApiKey & { hash: string }) | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row && { ...toApiKey(row), hash: row.hash };
+  }
+
+  async touchKey(id: string, at: Date): Promise<void> {
+    await this.db.updateTable('api_keys').set({ last_used_at: at.toISOString() }).where('id', '=', id).execute();
+  }
+
+  // Settings.
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+}
+
+function toFlowSummary(row: Selectable<FlowsTable>): FlowSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    ...present({ description: row.description }),
+    latestVersion: row.latest_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Opaque to clients; the position after the last run of a page, in the (created_at, id) order of the list. */
+function encodeCursor(run: RunSummary): string {
+  return Buffer.from(JSON.stringify([run.createdAt, run.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] };
+  } catch {
+    // falls through to the error below
+  }
+  throw new TrellisError('invalid_cursor', 'the cursor is not one this server handed out; start from the first page');
+}

@@ -1,0 +1,117 @@
+import type { RunStatus } from '@trellis/schema';
+import type { ApprovalStatus } from './types.js';
+
+/**
+ * The tables as Kysely sees them. JSON is text (the same on both dialects), timestamps are
+ * ISO-8601 text, which sorts like time because every writer uses `toISOString()`.
+ */
+export interface Database {
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  runs: RunsTable;
+  run_nodes: RunNodesTable;
+  run_events: RunEventsTable;
+  approvals: ApprovalsTable;
+  published: PublishedTable;
+  api_keys: ApiKeysTable;
+  meta: MetaTable;
+}
+
+export interface FlowsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  latest_version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  document: string;
+  message: string | null;
+  created_at: string;
+}
+
+export interface RunsTable {
+  id: string;
+  flow_id: string;
+  flow_version: number | null;
+  status: RunStatus;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  usage: string;
+  total_tokens: number;
+  cost_usd: number | null;
+  mocks: string | null;
+  budget: string | null;
+  labels: string | null;
+  slug: string | null;
+  /** Only for runs of an unsaved document; a versioned run reads flow_versions. */
+  flow_document: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface RunNodesTable {
+  run_id: string;
+  node_id: string;
+  status: string;
+  state: string;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  ts: string;
+  type: string;
+  node_id: string | null;
+  data: string;
+}
+
+export interface ApprovalsTable {
+  id: string;
+  run_id: string;
+  flow_id: string;
+  node_id: string;
+  wait_id: string;
+  kind: 'approval' | 'tool_approval';
+  message: string;
+  payload: string | null;
+  deadline: string | null;
+  status: ApprovalStatus;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  comment: string | null;
+  edited_payload: string | null;
+}
+
+export interface PublishedTable {
+  slug: string;
+  flow_id: string;
+  version: number;
+  cors: string | null;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  slugs: string | null;
+  rate_limit: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}

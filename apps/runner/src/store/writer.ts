@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import type { RunStatus } from '@trellis/schema';
+import type { Kysely } from 'kysely';
+import type { Commit, RunRecord } from '../engine/checkpoint.js';
+import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
+import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChunked, Statements, writeTransaction, type Dialect } from './statements.js';
+import type { Database } from './tables.js';
+
+/** A write of the checkpoint path: a new run, or one commit of a run. */
+export type Write = { kind: 'create'; run: RunRecord } | { kind: 'commit'; runId: string; commit: Commit };
+
+/**
+ * A write as it will be stored, serialized when it is submitted: what lands is the value at the
+ * call, whatever the caller does with its objects while the write waits for its batch.
+ */
+type Prepared =
+  | { kind: 'create'; runId: string; row: unknown[] }
+  | { kind: 'commit'; runId: string; changes: RunChanges | undefined; finished: boolean; nodes: NodeRow[]; events: EventRow[]; approvals: ApprovalAction[] };
+
+/** A run's changed columns; a key is present when the commit sets it (undefined clears it). */
+interface RunChanges {
+  status?: RunStatus;
+  output?: string | null;
+  error?: string | null;
+  usage?: { json: string; totalTokens: number; costUsd: number | null };
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+interface NodeRow {
+  nodeId: string;
+  status: string;
+  state: string;
+}
+
+interface EventRow {
+  seq: number;
+  ts: string;
+  type: string;
+  nodeId: string | null;
+  data: string;
+}
+
+type ApprovalAction =
+  | { kind: 'open'; runId: string; nodeId: string; waitId: string; waitKind: string; message: string; payload: string | null; deadline: string | null; at: string }
+  | { kind: 'decide'; runId: string; waitId: string; status: 'approved' | 'rejected' | 'timed_out'; at: string; by: string | null; comment: string | null; payload: string | null }
+  | { kind: 'close'; runId: string; at: string };
+
+/** What one transaction writes, gathered from its writes in their order. */
+interface Plan {
+  creates: unknown[][];
+  /** Each run's changes, merged: one row per run for the multi-row UPDATE. */
+  changes: Map<string, RunChanges>;
+  /** The last state of each node: one row per node for the multi-row upsert. */
+  nodes: Map<string, { runId: string } & NodeRow>;
+  events: ({ runId: string } & EventRow)[];
+  approvals: ApprovalAction[];
+  /** The last seq of each run written, to remember once committed; undefined for runs that finished. */
+  seqs: Map<string, number | undefined>;
+}
+
+interface Queued {
+  write: Prepared;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+/** Keeps one transaction (and the time SQLite's single connection is held) short under a flood. */
+const MAX_WRITES_PER_TRANSACTION = 2000;
+
+/**
+ * Group commit: the writes that arrive in one tick of the event loop go to the database in one
+ * transaction, with multi-row statements, and each caller hears back once it has committed.
+ * A transaction per commit would cap a SQLite runner at a few thousand commits a second, and
+ * cost a PostgreSQL runner round trips per step. One batch is in flight at a time, which keeps
+ * each run's writes in order.
+ */
+export class CommitWriter {
+  private queue: Queued[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  private readonly statements: Statements;
+  /**
+   * The last committed seq per run, to check a commit's continuity without a read. Only a hint:
+   * a mismatch is checked against the database before a commit is refused, and the primary key
+   * of run_events refuses a seq another process wrote first.
+   */
+  private readonly lastSeqs = new BoundedMap<string, number>(20_000);
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {
+    this.statements = new Statements(dialect);
+  }
+
+  write(write: Write): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    let prepared: Prepared;
+    try {
+      prepared = prepare(write);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write: prepared, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Tells the writer a run's last seq as read from the database (e.g. by load()). */
+  noteLastSeq(runId: string, seq: number): void {
+    this.lastSeqs.set(runId, seq);
+  }
+
+  /** Refuses new writes and resolves once the queued ones are written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing || this.scheduled) await (this.flushing ?? new Promise((resolve) => setImmediate(resolve)));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.queue.length === 0) return;
+    this.scheduled = true;
+    // One turn of the event loop gathers every write of this tick (and of the callers the last batch woke).
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = undefined;
+        this.schedule();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_WRITES_PER_TRANSACTION);
+    try {
+      await this.transact(batch.map((q) => q.write));
+      for (const q of batch) q.resolve();
+    } catch (error) {
+      if (batch.length === 1) {
+        this.lastSeqs.delete(batch[0]!.write.runId);
+        batch[0]!.reject(explain(batch[0]!.write, error));
+      } else {
+        await this.oneByOne(batch);
+      }
+    }
+  }
+
+  /** After a batch failed: each write alone, so only the bad one fails; a run's later writes wait on its earlier ones. */
+  private async oneByOne(batch: Queued[]): Promise<void> {
+    const failed = new Set<string>();
+    for (const { write, resolve, reject } of batch) {
+      if (failed.has(write.runId)) {
+        reject(new Error(`run ${write.runId}: not written because an earlier write of the run failed`));
+        continue;
+      }
+      try {
+        await this.transact([write]);
+        resolve();
+      } catch (error) {
+        failed.add(write.runId);
+        this.lastSeqs.delete(write.runId);
+        reject(explain(write, error));
+      }
+    }
+  }
+
+  private async transact(writes: readonly Prepared[]): Promise<void> {
+    const plan = await writeTransaction(this.db, this.dialect, async (trx) => {
+      const plan = await this.plan(trx, writes);
+      await this.apply(trx, plan);
+      return plan;
+    });
+    for (const [runId, seq] of plan.seqs) {
+      if (seq === undefined) this.lastSeqs.delete(runId);
+      else this.lastSeqs.set(runId, seq);
+    }
+  }
+
+  private async plan(trx: Kysely<Database>, writes: readonly Prepared[]): Promise<Plan> {
+    const plan: Plan = { creates: [], changes: new Map(), nodes: new Map(), events: [], approvals: [], seqs: new Map() };
+    const stored = await this.storedSeqs(trx, unknownRuns(writes, this.lastSeqs));
+    // Per run: the last seq so far, and whether it came from the database (or this batch) rather than the cache.
+    const seqs = new Map<string, { last: number; verified: boolean }>();
+    const finished = new Set<string>();
+    for (const write of writes) {
+      const { runId } = write;
+      if (write.kind === 'create') {
+        if (seqs.has(runId) || this.lastSeqs.peek(runId) !== undefined) throw new Error(`run ${runId} already exists`);
+        seqs.set(runId, { last: 0, verified: true });
+        plan.creates.push(write.row);
+        continue;
+      }
+      let known = seqs.get(runId);
+      if (!known) {
+        const cached = this.lastSeqs.peek(runId);
+        const last = cached ?? stored.get(runId);
+        if (last === undefined) throw new Error(`run ${runId} does not exist`);
+        known = { last, verified: cached === undefined };
+        seqs.set(runId, known);
+      }
+      await this.checkSeqs(trx, runId, write.events, known);
+      if (write.changes && Object.keys(write.changes).length > 0) plan.changes.set(runId, { ...plan.changes.get(runId), ...write.changes });
+      for (const node of write.nodes) plan.nodes.set(`${runId}\u0000${node.nodeId}`, { runId, ...node });
+      for (const event of write.events) plan.events.push({ runId, ...event });
+      plan.approvals.push(...write.approvals);
+      if (write.finished) finished.add(runId);
+    }
+    for (const [runId, { last }] of seqs) plan.seqs.set(runId, finished.has(runId) ? undefined : last);
+    return plan;
+  }
+
+  private async checkSeqs(trx: Kysely<Database>, runId: string, events: readonly EventRow[], known: { last: number; verified: boolean }): Promise<void> {
+    const first = events[0];
+    if (!first) return;
+    if (first.seq !== known.last + 1 && !known.verified) {
+      // The cache may trail what another process (or a failed batch) left: the database decides.
+      const stored = (await this.storedSeqs(trx, [runId])).get(runId);
+      if (stored === undefined) throw new Error(`run ${runId} does not exist`);
+      known.last = stored;
+      known.verified = true;
+    }
+    events.forEach((event, i) => {
+      if (event.seq !== known.last + i + 1) throw new Error(`run ${runId}: event seq ${event.seq} breaks the sequence after ${known.last + i}`);
+    });
+    known.last += events.length;
+  }
+
+  /** The last stored seq of each of these runs that exists (0 when it has no events). */
+  private async storedSeqs(trx: Kysely<Database>, runIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let start = 0; start < runIds.length; start += ROWS_PER_STATEMENT) {
+      const ids = runIds.slice(start, start + ROWS_PER_STATEMENT);
+      const rows = await run<{ id: string; last: number | null }>(trx, this.statements.lastSeqs(ids.length), ids);
+      for (const row of rows) found.set(row.id, Number(row.last ?? 0));
+    }
+    return found;
+  }
+
+  private async apply(trx: Kysely<Database>, plan: Plan): Promise<void> {
+    const s = this.statements;
+    await runChunked(trx, plan.creates, (n) => s.insertRuns(n), (row) => row);
+    const changes = [...plan.changes];
+    if (this.dialect === 'sqlite') {
+      for (const [runId, c] of changes) {
+        const [, mask, ...values] = changesRow(runId, c) as [string, number, ...unknown[]];
+        // changesRow lists a value per patch column; keep those the mask sets, in RUN_PATCH_COLUMNS order.
+        const set = RUN_PATCH_COLUMNS.flatMap(([bit], i) => ((mask & bit) !== 0 ? [values[i]] : []));
+        await run(trx, s.updateRun(mask), [...set, runId]);
+      }
+      changes.length = 0;
+    }
+    for (let start = 0; start < changes.length; start += ROWS_PER_STATEMENT) {
+      const chunk = changes.slice(start, start + ROWS_PER_STATEMENT);
+      await run(trx, s.updateRuns(chunk.length), [...chunk.flatMap(([runId, c]) => changesRow(runId, c)), ...chunk.map(([runId]) => runId)]);
+    }
+    await runChunked(trx, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
+    await runChunked(trx, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.data]);
+    // Waits open and close at a person's pace, one by one; every run that ends closes its waits, so those go in one statement, last.
+    const closes: { runId: string; at: string }[] = [];
+    for (const a of plan.approvals) {
+      if (a.kind === 'open') {
+        await run(trx, s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
+      } else if (a.kind === 'decide') {
+        await run(trx, s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId]);
+      } else {
+        closes.push(a);
+      }
+    }
+    await runChunked(trx, closes, (n) => s.cancelApprovals(n), (c) => [c.runId, c.at]);
+  }
+}
+
+/** A key the write ran into, in the caller's terms: the only keys a write can hit are the run's id and its events' seqs. */
+function explain(write: Prepared, error: unknown): unknown {
+  if (!isUniqueViolation(error)) return error;
+  if (write.kind === 'create') return new Error(`run ${write.runId} already exists`, { cause: error });
+  const seqs = write.events.map((e) => e.seq);
+  return new Error(`run ${write.runId}: events ${seqs[0]}..${seqs.at(-1)} are already stored (is another process running this run?)`, { cause: error });
+}
+
+/** Runs the batch commits to that neither the cache knows nor the batch creates first. */
+function unknownRuns(writes: readonly Prepared[], cache: BoundedMap<string, number>): string[] {
+  const created = new Set<string>();
+  const unknown = new Set<string>();
+  for (const write of writes) {
+    if (write.kind === 'create') created.add(write.runId);
+    else if (!created.has(write.runId) && cache.peek(write.runId) === undefined) unknown.add(write.runId);
+  }
+  return [...unknown];
+}
+
+function prepare(write: Write): Prepared {
+  if (write.kind === 'create') return { kind: 'create', runId: write.run.id, row: runRow(write.run) };
+  const { runId, commit } = write;
+  const approvals: ApprovalAction[] = [];
+  // Approvals follow the commit's order: a wait opens, an answer decides it, the run's end closes what is left.
+  const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => {
+    const { wait } = state;
+    if (state.status === 'waiting' && wait) {
+      const waiting = commit.events.find((e) => e.type === 'run.waiting' && e.data.waitId === wait.id);
+      approvals.push({
+        kind: 'open',
+        runId,
+        nodeId,
+        waitId: wait.id,
+        waitKind: wait.kind,
+        message: wait.message,
+        payload: toJson(wait.payload),
+        deadline: wait.deadline ?? null,
+        at: waiting?.ts ?? new Date().toISOString(),
+      });
+    }
+    return { nodeId, status: state.status, state: JSON.stringify(state) };
+  });
+  const events = commit.events.map((event): EventRow => {
+    if (event.type === 'run.resumed' && event.data.waitId && event.data.decision) {
+      const { decision } = event.data;
+      approvals.push({
+        kind: 'decide',
+        runId,
+        waitId: event.data.waitId,
+        status: event.data.reason === 'timeout' ? 'timed_out' : decision.approved ? 'approved' : 'rejected',
+        at: event.ts,
+        by: decision.by ?? null,
+        comment: decision.comment ?? null,
+        payload: toJson(decision.payload),
+      });
+    }
+    const nodeId = (event as { nodeId?: string }).nodeId ?? null;
+    return { seq: event.seq, ts: event.ts, type: event.type, nodeId, data: JSON.stringify(event.data) };
+  });
+  const status = commit.run?.status;
+  const finished = status !== undefined && FINISHED.has(status);
+  if (finished) approvals.push({ kind: 'close', runId, at: commit.run?.finishedAt ?? new Date().toISOString() });
+  return { kind: 'commit', runId, changes: commit.run && runChanges(commit.run), finished, nodes, events, approvals };
+}
+
+function runRow(run: RunRecord): unknown[] {
+  return [
+    run.id,
+    run.flow.id,
+    run.flowVersion ?? null,
+    run.status,
+    toJson(run.input),
+    toJson(run.output),
+    toJson(run.error),
+    JSON.stringify(run.usage),
+    run.usage.totalTokens,
+    run.usage.costUsd,
+    toJson(run.mocks),
+    toJson(run.budget),
+    toJson(run.labels),
+    run.labels?.slug ?? null,
+    // A versioned run's document is already in flow_versions: storing it per run would repeat it a million times.
+    run.flowVersion === undefined ? JSON.stringify(run.flow) : null,
+    run.createdAt,
+    run.startedAt ?? null,
+    run.finishedAt ?? null,
+  ];
+}
+
+function runChanges(patch: NonNullable<Commit['run']>): RunChanges {
+  const changes: RunChanges = {};
+  if (patch.status !== undefined) changes.status = patch.status;
+  if ('output' in patch) changes.output = toJson(patch.output);
+  if ('error' in patch) changes.error = toJson(patch.error);
+  if (patch.usage !== undefined) changes.usage = { json: JSON.stringify(patch.usage), totalTokens: patch.usage.totalTokens, costUsd: patch.usage.costUsd };
+  if ('startedAt' in patch) changes.startedAt = patch.startedAt ?? null;
+  if ('finishedAt' in patch) changes.finishedAt = patch.finishedAt ?? null;
+  return changes;
+}
+
+/** The row of `updateRuns`: a mask of the fields to set, then their values. */
+function changesRow(runId: string, changes: RunChanges): unknown[] {
+  let mask = 0;
+  if (changes.status !== undefined) mask |= PATCH.status;
+  if ('output' in changes) mask |= PATCH.output;
+  if ('error' in changes) mask |= PATCH.error;
+  if (changes.usage) mask |= PATCH.usage;
+  if ('startedAt' in changes) mask |= PATCH.startedAt;
+  if ('finishedAt' in changes) mask |= PATCH.finishedAt;
+  const { usage } = changes;
+  return [
+    runId,
+    mask,
+    changes.status ?? null,
+    changes.output ?? null,
+    changes.error ?? null,
+    usage?.json ?? null,
+    usage?.totalTokens ?? null,
+    usage?.costUsd ?? null,
+    changes.startedAt ?? null,
+    changes.finishedAt ?? null,
+  ];
+}

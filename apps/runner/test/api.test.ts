@@ -1,0 +1,425 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv } from '../src/server/config.js';
+import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
+
+type Harness = Awaited<ReturnType<typeof apiHarness>>;
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+
+let h: Harness;
+beforeEach(async () => {
+  h = await apiHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const errorOf = (body: unknown) => (body as { error: { code: string; message: string; details?: Body } }).error;
+
+describe('flows', () => {
+  it('creates, reads, versions, updates and deletes a flow', async () => {
+    const created = await h.call<Body>('POST', '/api/flows', fourNodeFlow('four'));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'four', name: 'Four nodes', latestVersion: 1, problems: [] });
+
+    expect((await h.call('POST', '/api/flows', fourNodeFlow('four'))).status).toBe(409);
+
+    const changed = { ...fourNodeFlow('four'), name: 'Four nodes, renamed' };
+    const put = await h.call<Body>('PUT', '/api/flows/four', changed);
+    expect(put.status).toBe(200);
+    expect(put.body.latestVersion).toBe(2);
+
+    const list = await h.call<Body>('GET', '/api/flows');
+    expect(list.body.items).toEqual([expect.objectContaining({ id: 'four', name: 'Four nodes, renamed', latestVersion: 2 })]);
+    const versions = await h.call<Body>('GET', '/api/flows/four/versions');
+    expect(versions.body.items.map((v: Body) => v.version).sort()).toEqual([1, 2]);
+    const v1 = await h.call<Body>('GET', '/api/flows/four/versions/1');
+    expect(v1.body.document.name).toBe('Four nodes');
+    expect((await h.call('GET', '/api/flows/four/versions/9')).status).toBe(404);
+
+    const stale = await h.call('PUT', '/api/flows/four?expectVersion=1', changed);
+    expect(stale.status).toBe(409);
+    expect(errorOf(stale.body).code).toBe('conflict');
+
+    expect((await h.call('DELETE', '/api/flows/four')).status).toBe(204);
+    expect((await h.call('GET', '/api/flows/four')).status).toBe(404);
+    expect((await h.call('DELETE', '/api/flows/four')).status).toBe(404);
+  });
+
+  it('saves a half-drawn flow with its problems, refuses what is not a flow, and refuses to run it', async () => {
+    const draft = fourNodeFlow('draft');
+    draft.edges.push({ id: 'e9', source: 'out', sourceHandle: 'out', target: 'nowhere', targetHandle: 'in' });
+    const saved = await h.call<Body>('POST', '/api/flows', draft);
+    expect(saved.status).toBe(201);
+    expect(saved.body.problems).toContainEqual(expect.objectContaining({ code: 'dangling_edge', edgeId: 'e9' }));
+
+    const run = await h.call<Body>('POST', '/api/flows/draft/runs', { input: { n: 1 } });
+    expect(run.status).toBe(422);
+    expect(errorOf(run.body).details?.problems).toContainEqual(expect.objectContaining({ edgeId: 'e9' }));
+
+    const notAFlow = await h.call('POST', '/api/flows', { hello: 'world' });
+    expect(notAFlow.status).toBe(400);
+    const wrongId = await h.call('PUT', '/api/flows/other', fourNodeFlow('four'));
+    expect(wrongId.status).toBe(400);
+    expect(errorOf(wrongId.body).code).toBe('id_mismatch');
+  });
+
+  it('validates a flow, returning every problem at once', async () => {
+    const ok = await h.call<Body>('POST', '/api/validate', fourNodeFlow());
+    expect(ok.body).toEqual({ ok: true, problems: [] });
+    const bad = fourNodeFlow();
+    bad.nodes.push({ id: 'extra', type: 'nope', position: { x: 0, y: 0 }, config: {} } as never);
+    bad.edges.push({ id: 'e9', source: 'in', sourceHandle: 'out', target: 'ghost', targetHandle: 'in' });
+    const result = await h.call<Body>('POST', '/api/validate', bad);
+    expect(result.body.ok).toBe(false);
+    expect(result.body.problems.map((p: Body) => p.code)).toEqual(expect.arrayContaining(['unknown_kind', 'unreachable', 'dangling_edge']));
+  });
+});
+
+describe('errors', () => {
+  it('answers every kind of bad request with a JSON error naming what is wrong', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const malformed = await h.call('POST', '/api/flows/four/runs', '{"input": ');
+    expect(malformed.status).toBe(400);
+    expect(errorOf(malformed.body).code).toBe('invalid_json');
+
+    const wrongType = await h.call('POST', '/api/flows/four/runs', { input: {}, version: 'two' });
+    expect(wrongType.status).toBe(400);
+    expect(errorOf(wrongType.body)).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('body.version') });
+
+    const unknownField = await h.call('POST', '/api/flows/four/runs', { input: {}, verison: 2 });
+    expect(unknownField.status).toBe(400);
+    expect(errorOf(unknownField.body).message).toContain('verison');
+
+    expect(errorOf((await h.call('GET', '/api/runs/nope')).body).code).toBe('not_found');
+    expect((await h.call('POST', '/api/flows/nope/runs', { input: {} })).status).toBe(404);
+
+    const huge = await h.call('POST', '/api/validate', { blob: 'x'.repeat(100 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(errorOf(huge.body).code).toBe('payload_too_large');
+
+    const route = await h.call('GET', '/api/nothing-here');
+    expect(route.status).toBe(404);
+    expect(errorOf(route.body).message).toContain('/api/nothing-here');
+
+    const method = await h.call('PATCH', '/api/flows/four');
+    expect(method.status).toBe(405);
+    expect(method.headers.get('Allow')).toContain('PUT');
+    expect(errorOf(method.body).code).toBe('method_not_allowed');
+
+    for (const answer of [malformed, wrongType, huge, route, method]) expect(JSON.stringify(answer.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('needs the admin token on /api when one is configured', async () => {
+    const guarded = await apiHarness({ adminToken: 'a-long-admin-token-123' });
+    try {
+      expect((await guarded.call('GET', '/api/flows')).status).toBe(401);
+      expect((await guarded.call('GET', '/api/flows', undefined, { Authorization: 'Bearer wrong-token-xxxxxxxx' })).status).toBe(401);
+      expect((await guarded.call('GET', '/api/flows', undefined, { Authorization: 'Bearer a-long-admin-token-123' })).status).toBe(200);
+      expect((await guarded.call('GET', '/healthz')).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('refuses to listen beyond loopback without an admin token', () => {
+    expect(() => configFromEnv({ HOST: '0.0.0.0' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ HOST: '0.0.0.0' })).toThrow(/TRELLIS_ADMIN_TOKEN/);
+    expect(configFromEnv({ HOST: '0.0.0.0', TRELLIS_ADMIN_TOKEN: 'x'.repeat(20) }).host).toBe('0.0.0.0');
+    expect(configFromEnv({})).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
+
+describe('runs', () => {
+  it('starts a run, reads it, lists it by flow and status, and pages through runs', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const started = await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 21 } });
+    expect(started.status).toBe(201);
+    const runId = started.body.id as string;
+    const run = await h.runUntil(runId, ['succeeded']);
+    expect(run).toMatchObject({ flowId: 'four', flowVersion: 1, input: { n: 21 }, output: { result: 42 }, usage: { totalTokens: 0 } });
+    expect(run.durationMs).toBeTypeOf('number');
+
+    for (let i = 0; i < 4; i++) await h.runUntil(((await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: i } })).body.id as string), ['succeeded']);
+    const page1 = await h.call<Body>('GET', '/api/runs?flowId=four&status=succeeded&limit=3');
+    expect(page1.body.items).toHaveLength(3);
+    const page2 = await h.call<Body>('GET', `/api/runs?flowId=four&status=succeeded&limit=3&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items).toHaveLength(2);
+    expect(page2.body.nextCursor).toBeUndefined();
+    const ids = [...page1.body.items, ...page2.body.items].map((r: Body) => r.id);
+    expect(new Set(ids).size).toBe(5);
+    expect((await h.call<Body>('GET', '/api/runs?status=failed')).body.items).toEqual([]);
+    expect((await h.call('GET', '/api/runs?status=bogus')).status).toBe(400);
+    expect((await h.call('GET', '/api/runs?cursor=garbage')).status).toBe(400);
+  });
+
+  it('runs a given version with a mock script', async () => {
+    await h.call('POST', '/api/flows', {
+      schema: 'trellis.flow/v1', id: 'talk', name: 'Talk',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        { id: 'say', type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'openai:gpt-4.1-mini', prompt: { template: 'hi' } } },
+        { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: '{{ nodes.say.output }}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', sourceHandle: 'out', target: 'say', targetHandle: 'in' },
+        { id: 'e2', source: 'say', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+      ],
+    });
+    const started = await h.call<Body>('POST', '/api/flows/talk/runs', { input: {}, version: 1, mocks: { say: { text: 'Hello from the script' } } });
+    const run = await h.runUntil(started.body.id, ['succeeded']);
+    expect(run.output).toBe('Hello from the script');
+    const badMocks = await h.call('POST', '/api/flows/talk/runs', { input: {}, mocks: { nobody: { text: 'x' } } });
+    expect(badMocks.status).toBe(400);
+    expect(errorOf(badMocks.body).message).toContain('nobody');
+    expect((await h.call('POST', '/api/flows/talk/runs', { input: {}, version: 7 })).status).toBe(404);
+  });
+
+  it('streams the trace by SSE and resumes after Last-Event-ID with no gap or duplicate', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 2 } })).body.id as string;
+    await h.runUntil(runId, ['succeeded']);
+    const all = await h.call<string>('GET', `/api/runs/${runId}/events`, undefined, { Accept: 'text/event-stream' });
+    expect(all.headers.get('Content-Type')).toContain('text/event-stream');
+    const events = parseSse(all.body);
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)?.event).toBe('run.completed');
+
+    const resumed = parseSse((await h.call<string>('GET', `/api/runs/${runId}/events`, undefined, { Accept: 'text/event-stream', 'Last-Event-ID': '3' })).body);
+    expect(resumed.map((e) => Number(e.id))).toEqual(events.slice(3).map((e) => Number(e.id)));
+    expect(resumed.map((e) => e.data)).toEqual(events.slice(3).map((e) => e.data));
+
+    const json = await h.call<Body>('GET', `/api/runs/${runId}/events?after=2&limit=2`);
+    expect(json.body.items.map((e: Body) => e.seq)).toEqual([3, 4]);
+    expect(json.body.lastSeq).toBe(4);
+    expect((await h.call('GET', `/api/runs/${runId}/events`, undefined, { Accept: 'text/event-stream', 'Last-Event-ID': 'abc' })).status).toBe(400);
+  });
+
+  it('streams a live run: a follower connected while the run waits gets the rest once it is approved', async () => {
+    await h.call('POST', '/api/flows', approvalFlow());
+    const runId = (await h.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 5 } })).body.id as string;
+    await h.runUntil(runId, ['waiting']);
+    const following = Promise.resolve(h.app.request(`/api/runs/${runId}/events`, { headers: { Accept: 'text/event-stream' } })).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 50));
+    const [approval] = (await h.call<Body>('GET', `/api/approvals?runId=${runId}`)).body.items;
+    await h.call('POST', `/api/approvals/${approval.id}`, { decision: 'approve' });
+    const events = parseSse(await following);
+    expect(events.map((e) => e.event)).toContain('run.waiting');
+    expect(events.at(-1)?.event).toBe('run.completed');
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('cancels a waiting run and refuses to cancel a finished one', async () => {
+    await h.call('POST', '/api/flows', approvalFlow());
+    const runId = (await h.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 5 } })).body.id as string;
+    await h.runUntil(runId, ['waiting']);
+    const cancelled = await h.call<Body>('POST', `/api/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await h.call<Body>('GET', `/api/approvals?runId=${runId}&status=cancelled`)).body.items).toHaveLength(1);
+    const again = await h.call('POST', `/api/runs/${runId}/cancel`);
+    expect(again.status).toBe(409);
+    expect((await h.call('POST', '/api/runs/nope/cancel')).status).toBe(404);
+  });
+});
+
+describe('approvals', () => {
+  it('lists pending approvals and approves one with a comment, an edited payload and who decided, all in the trace', async () => {
+    await h.call('POST', '/api/flows', approvalFlow());
+    const runId = (await h.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 80 } })).body.id as string;
+    await h.runUntil(runId, ['waiting']);
+    const pending = await h.call<Body>('GET', '/api/approvals');
+    expect(pending.body.items).toEqual([expect.objectContaining({ runId, nodeId: 'ok', status: 'pending', message: 'Refund 80?', payload: { amount: 80 } })]);
+    const id = pending.body.items[0].id as string;
+
+    const decided = await h.call<Body>('POST', `/api/approvals/${id}`, { decision: 'approve', comment: 'fine, but less', payload: { amount: 50 }, by: 'ana@example.com' });
+    expect(decided.status).toBe(200);
+    expect(decided.body).toMatchObject({ status: 'approved', decidedBy: 'ana@example.com', comment: 'fine, but less', editedPayload: { amount: 50 } });
+    const run = await h.runUntil(runId, ['succeeded']);
+    expect(run.output).toEqual({ approved: true, payload: { amount: 50 }, by: 'ana@example.com' });
+
+    const trace = (await h.call<Body>('GET', `/api/runs/${runId}/events`)).body.items as Body[];
+    const resumed = trace.find((e) => e.type === 'run.resumed');
+    expect(resumed?.data.decision).toEqual({ approved: true, by: 'ana@example.com', comment: 'fine, but less', payload: { amount: 50 } });
+    expect((await h.call<Body>('GET', '/api/approvals')).body.items).toEqual([]);
+
+    const twice = await h.call('POST', `/api/approvals/${id}`, { decision: 'reject' });
+    expect(twice.status).toBe(409);
+    expect((await h.call('POST', '/api/approvals/nope', { decision: 'reject' })).status).toBe(404);
+    expect((await h.call('POST', `/api/approvals/${id}`, { decision: 'maybe' })).status).toBe(400);
+  });
+
+  it('rejects, and the run takes the rejected branch', async () => {
+    await h.call('POST', '/api/flows', approvalFlow());
+    const runId = (await h.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 80 } })).body.id as string;
+    await h.runUntil(runId, ['waiting']);
+    const [approval] = (await h.call<Body>('GET', '/api/approvals')).body.items;
+    await h.call('POST', `/api/approvals/${approval.id}`, { decision: 'reject', comment: 'too much' });
+    const run = await h.runUntil(runId, ['succeeded']);
+    expect(run.output).toEqual({ approved: false });
+    expect((await h.call<Body>('GET', `/api/approvals/${approval.id}`)).body).toMatchObject({ status: 'rejected', comment: 'too much', decidedBy: 'api' });
+  });
+});
+
+describe('published endpoints', () => {
+  async function publishWithKey(options: { slugs?: string[]; rateLimit?: unknown; cors?: unknown } = {}) {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const published = await h.call<Body>('POST', '/api/flows/four/publish', { slug: 'double', ...(options.cors ? { cors: options.cors } : {}) });
+    expect(published.status).toBe(201);
+    const key = await h.call<Body>('POST', '/api/keys', { name: 'test key', ...(options.slugs ? { slugs: options.slugs } : {}), ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}) });
+    expect(key.status).toBe(201);
+    return { secret: key.body.secret as string, keyId: key.body.key.id as string, auth: { Authorization: `Bearer ${key.body.secret}` } };
+  }
+
+  it('answers with the output (sync), 202 with a status URL (async), and the events (SSE)', async () => {
+    const { auth } = await publishWithKey();
+    const sync = await h.call<Body>('POST', '/v1/flows/double', { n: 21 }, auth);
+    expect(sync.status).toBe(200);
+    expect(sync.body).toMatchObject({ status: 'succeeded', output: { result: 42 } });
+    expect(sync.headers.get('X-Trellis-Run-Id')).toBe(sync.body.runId);
+
+    const async = await h.call<Body>('POST', '/v1/flows/double?mode=async', { n: 5 }, auth);
+    expect(async.status).toBe(202);
+    expect(async.body.statusUrl).toBe(`/v1/flows/double/runs/${async.body.runId}`);
+    await h.runUntil(async.body.runId, ['succeeded']);
+    const status = await h.call<Body>('GET', async.body.statusUrl, undefined, auth);
+    expect(status.body).toEqual({ runId: async.body.runId, status: 'succeeded', output: { result: 10 } });
+    expect((await h.call('GET', async.body.statusUrl)).status).toBe(401);
+    expect((await h.call('GET', `/v1/flows/double/runs/${sync.body.runId.replace(/.$/, '0')}x`, undefined, auth)).status).toBe(404);
+
+    const sse = await h.call<string>('POST', '/v1/flows/double', { n: 1 }, { ...auth, Accept: 'text/event-stream' });
+    const events = parseSse(sse.body);
+    expect(events[0]?.event).toBe('run.started');
+    expect(events.at(-1)?.event).toBe('run.completed');
+    expect(JSON.parse(events.at(-1)!.data).data.output).toEqual({ result: 2 });
+
+    expect((await h.call('POST', '/v1/flows/double?mode=later', { n: 1 }, auth)).status).toBe(400);
+    const runs = await h.call<Body>('GET', '/api/runs?slug=double');
+    expect(runs.body.items).toHaveLength(3);
+  });
+
+  it('answers 202 with the status URL when the run waits for an approval', async () => {
+    await h.call('POST', '/api/flows', approvalFlow());
+    await h.call('POST', '/api/flows/needs-ok/publish', { slug: 'refund' });
+    const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+    const auth = { Authorization: `Bearer ${key.secret}` };
+    const answer = await h.call<Body>('POST', '/v1/flows/refund', { amount: 10 }, auth);
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ status: 'waiting', statusUrl: `/v1/flows/refund/runs/${answer.body.runId}` });
+    expect(answer.body.waiting[0]).toMatchObject({ message: 'Refund 10?' });
+    const status = await h.call<Body>('GET', answer.body.statusUrl, undefined, auth);
+    expect(status.body).toMatchObject({ status: 'waiting', waiting: [expect.objectContaining({ message: 'Refund 10?' })] });
+  });
+
+  it('checks the input against the flow input schema, naming the field', async () => {
+    const { auth } = await publishWithKey();
+    const missing = await h.call('POST', '/v1/flows/double', { email: 'a@b.co' }, auth);
+    expect(missing.status).toBe(400);
+    expect(errorOf(missing.body).code).toBe('invalid_input');
+    expect(errorOf(missing.body).message).toContain('n');
+    const wrongType = await h.call('POST', '/v1/flows/double', { n: 'seven' }, auth);
+    expect(wrongType.status).toBe(400);
+    expect(errorOf(wrongType.body).details?.problems[0].path).toBe('input.n');
+    const malformed = await h.call('POST', '/v1/flows/double', '{n:', auth);
+    expect(errorOf(malformed.body).code).toBe('invalid_json');
+    expect((await h.call('POST', '/v1/flows/double', 'n=1', { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+  });
+
+  it('refuses no key, a wrong key, a revoked key and a key for another slug', async () => {
+    const { auth, keyId } = await publishWithKey();
+    const none = await h.call('POST', '/v1/flows/double', { n: 1 });
+    expect(none.status).toBe(401);
+    expect(errorOf(none.body).code).toBe('missing_key');
+    expect(none.headers.get('WWW-Authenticate')).toContain('Bearer');
+    expect(errorOf((await h.call('POST', '/v1/flows/double', { n: 1 }, { Authorization: 'Bearer trl_nope' })).body).code).toBe('invalid_key');
+
+    const other = await h.call<Body>('POST', '/api/keys', { name: 'other only', slugs: ['other'] });
+    const forbidden = await h.call('POST', '/v1/flows/double', { n: 1 }, { Authorization: `Bearer ${other.body.secret}` });
+    expect(forbidden.status).toBe(403);
+
+    expect((await h.call('POST', '/v1/flows/double', { n: 1 }, auth)).status).toBe(200);
+    const keys = await h.call<Body>('GET', '/api/keys');
+    expect(JSON.stringify(keys.body)).not.toContain(auth.Authorization.slice(7));
+    expect((await h.call('DELETE', `/api/keys/${keyId}`)).status).toBe(204);
+    const revoked = await h.call('POST', '/v1/flows/double', { n: 1 }, auth);
+    expect(revoked.status).toBe(401);
+    expect(errorOf(revoked.body).code).toBe('revoked_key');
+    expect((await h.call('DELETE', `/api/keys/${keyId}`)).status).toBe(404);
+
+    expect((await h.call('POST', '/v1/flows/nothing', { n: 1 }, auth)).status).toBe(404);
+  });
+
+  it('rate-limits per key with 429 and Retry-After', async () => {
+    const { auth } = await publishWithKey({ rateLimit: { requests: 3, windowSeconds: 60 } });
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 5; i++) {
+      last = await h.call('POST', '/v1/flows/double', { n: 1 }, auth);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(last!.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+    expect(errorOf(last!.body).code).toBe('rate_limited');
+  });
+
+  it('applies the CORS settings of each published flow', async () => {
+    const { auth } = await publishWithKey({ cors: { origins: ['https://app.example.com'] } });
+    const preflight = await h.app.request('/v1/flows/double', { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
+    expect(preflight.headers.get('Access-Control-Allow-Headers')).toContain('Authorization');
+    const stranger = await h.app.request('/v1/flows/double', { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(stranger.headers.get('Access-Control-Allow-Origin')).toBeNull();
+    const call = await h.call('POST', '/v1/flows/double', { n: 1 }, { ...auth, Origin: 'https://app.example.com' });
+    expect(call.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
+    const refused = await h.call('POST', '/v1/flows/double', { n: 1 }, { Origin: 'https://app.example.com' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.com');
+  });
+
+  it('publishes, lists and unpublishes, refusing bad slugs and taken ones', async () => {
+    await publishWithKey();
+    expect((await h.call('POST', '/api/flows/four/publish', { slug: 'Not A Slug' })).status).toBe(400);
+    await h.call('POST', '/api/flows', approvalFlow());
+    const taken = await h.call('POST', '/api/flows/needs-ok/publish', { slug: 'double' });
+    expect(taken.status).toBe(409);
+    const list = await h.call<Body>('GET', '/api/published');
+    expect(list.body.items).toEqual([expect.objectContaining({ slug: 'double', flowId: 'four', version: 1, url: '/v1/flows/double' })]);
+    expect((await h.call('DELETE', '/api/published/double')).status).toBe(204);
+    expect((await h.call('DELETE', '/api/published/double')).status).toBe(404);
+  });
+});
+
+describe('docs and health', () => {
+  it('describes every route and each published flow in /openapi.json, and serves /docs and /healthz', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    await h.call('POST', '/api/flows/four/publish', { slug: 'double' });
+    const doc = await h.call<Body>('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/api/flows', '/api/flows/{id}', '/api/flows/{id}/versions', '/api/validate', '/api/flows/{id}/runs', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/approvals', '/api/approvals/{id}', '/api/flows/{id}/publish', '/api/published', '/api/keys', '/api/keys/{id}']) {
+      expect(Object.keys(doc.body.paths)).toContain(path);
+    }
+    const endpoint = doc.body.paths['/v1/flows/double'].post;
+    expect(endpoint.requestBody.content['application/json'].schema).toMatchObject({ required: ['n'], properties: { n: { type: 'number' } } });
+    expect(endpoint.responses['200'].content['application/json'].schema.properties.output).toMatchObject({ type: 'object', properties: { result: {} } });
+
+    const docs = await h.call<string>('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('/openapi.json');
+    expect(docs.body).toContain('/docs/scalar.js');
+    const script = await h.app.request('/docs/scalar.js');
+    expect(script.status).toBe(200);
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect((await h.call<Body>('GET', '/healthz')).body).toMatchObject({ status: 'ok', store: 'sqlite' });
+  });
+
+  it('logs one line per request and per run step, with the run id', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 } })).body.id as string;
+    await h.runUntil(runId, ['succeeded']);
+    const entries = h.lines.map((l) => JSON.parse(l) as Body);
+    expect(entries.filter((e) => e.msg === 'request' && e.path === '/api/flows/four/runs')).toHaveLength(1);
+    const steps = entries.filter((e) => e.runId === runId && e.msg === 'node.completed').map((e) => e.nodeId);
+    expect(steps).toEqual(['in', 'big', 'double', 'out']);
+  });
+});

@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalFlow } from './support/api.js';
+
+const BIN = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+
+/** `trellis serve` as a real child process on a free port, over one data directory. */
+async function startRunner(dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-examples'], {
+    env: { ...process.env, TRELLIS_DATA: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', DATABASE_URL: '', TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runner did not start: ${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = stderr.match(/running at (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${stderr}`)));
+  });
+  child.stdout!.resume();
+  return { child, url, exited };
+}
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** input → five slow prompts in a chain → output; each prompt's mock reply takes 400 ms. */
+function slowChain() {
+  const steps = ['s1', 's2', 's3', 's4', 's5'];
+  return {
+    flow: {
+      schema: 'trellis.flow/v1',
+      id: 'slow-chain',
+      name: 'Slow chain',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        ...steps.map((id) => ({ id, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${id}` } } })),
+        { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: { last: '{{ nodes.s5.output }}' } } },
+      ],
+      edges: ['in', ...steps].map((source, i) => ({ id: `e${i}`, source, sourceHandle: 'out', target: [...steps, 'out'][i], targetHandle: 'in' })),
+    },
+    mocks: Object.fromEntries(steps.map((id) => [id, { text: `done ${id}`, delayMs: 400 }])),
+    steps: ['in', ...steps, 'out'],
+  };
+}
+
+const completedOf = (events: Body[]) => events.filter((e) => e.type === 'node.completed').map((e) => e.nodeId as string);
+
+describe('durable runs across runner processes', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'trellis-durable-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('finishes runs after the runner is killed with SIGKILL mid-run, repeating no completed step and losing no event', async () => {
+    const { flow, mocks, steps } = slowChain();
+    let runner = await startRunner(dataDir);
+    expect((await call(runner.url, 'POST', '/api/flows', flow)).status).toBe(201);
+    const runIds: string[] = [];
+    for (let i = 0; i < 3; i++) runIds.push((await call(runner.url, 'POST', '/api/flows/slow-chain/runs', { input: { i }, mocks })).body.id as string);
+
+    // Kill while every run is part-way: at least two steps done, some still to go.
+    await until('runs part-way', async () => {
+      const counts = await Promise.all(runIds.map(async (id) => completedOf((await call(runner.url, 'GET', `/api/runs/${id}/events`)).body.items).length));
+      return counts.every((n) => n >= 2) ? counts : undefined;
+    });
+    const before = new Map<string, Body[]>();
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+
+    runner = await startRunner(dataDir);
+    try {
+      for (const id of runIds) {
+        const run = await until(`run ${id} to finish`, async () => {
+          const { body } = await call(runner.url, 'GET', `/api/runs/${id}`);
+          return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+        });
+        expect(run.status).toBe('succeeded');
+        expect(run.output).toEqual({ last: 'done s5' });
+        const events = (await call(runner.url, 'GET', `/api/runs/${id}/events?limit=5000`)).body.items as Body[];
+        before.set(id, events);
+        // Every step completed exactly once, in order, and seqs run 1..n with no gap or duplicate.
+        expect(completedOf(events)).toEqual(steps);
+        expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+        expect(events.filter((e) => e.type === 'run.resumed' && e.data.reason === 'recovered')).toHaveLength(1);
+        expect(events.at(-1)?.type).toBe('run.completed');
+        // A step started again only if it had not completed when the process died.
+        const started = events.filter((e) => e.type === 'node.started').map((e) => e.nodeId as string);
+        const restarted = steps.filter((s) => started.filter((x) => x === s).length > 1);
+        expect(restarted.length).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 90_000);
+
+  it('keeps a run waiting for approval across a restart and resumes it when approved', async () => {
+    let runner = await startRunner(dataDir);
+    await call(runner.url, 'POST', '/api/flows', approvalFlow('approve-later'));
+    const runId = (await call(runner.url, 'POST', '/api/flows/approve-later/runs', { input: { amount: 12 } })).body.id as string;
+    await until('the run to wait', async () => ((await call(runner.url, 'GET', `/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined));
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+
+    runner = await startRunner(dataDir);
+    try {
+      const pending = (await call(runner.url, 'GET', `/api/approvals?runId=${runId}`)).body.items as Body[];
+      expect(pending).toHaveLength(1);
+      const decided = await call(runner.url, 'POST', `/api/approvals/${pending[0]!.id}`, { decision: 'approve', by: 'night shift' });
+      expect(decided.status).toBe(200);
+      const run = await until('the run to finish', async () => {
+        const { body } = await call(runner.url, 'GET', `/api/runs/${runId}`);
+        return body.status === 'succeeded' ? body : undefined;
+      });
+      expect(run.output).toEqual({ approved: true, payload: { amount: 12 }, by: 'night shift' });
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 60_000);
+
+  it('on SIGTERM lets the running step finish, exits, and the next start completes the run', async () => {
+    const { mocks, steps } = slowChain();
+    let runner = await startRunner(dataDir);
+    const runId = (await call(runner.url, 'POST', '/api/flows/slow-chain/runs', { input: {}, mocks })).body.id as string;
+    await until('the second step to start', async () => {
+      const events = (await call(runner.url, 'GET', `/api/runs/${runId}/events`)).body.items as Body[];
+      return events.some((e) => e.type === 'node.started' && e.nodeId === 's2') ? true : undefined;
+    });
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toBe(0);
+
+    runner = await startRunner(dataDir);
+    try {
+      const run = await until('the run to finish', async () => {
+        const { body } = await call(runner.url, 'GET', `/api/runs/${runId}`);
+        return body.status === 'succeeded' ? body : undefined;
+      });
+      expect(run.output).toEqual({ last: 'done s5' });
+      const events = (await call(runner.url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items as Body[];
+      expect(completedOf(events)).toEqual(steps);
+      // The step that was running at SIGTERM finished in the first process: no step started twice.
+      const started = events.filter((e) => e.type === 'node.started').map((e) => e.nodeId);
+      expect(started).toEqual(steps);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 60_000);
+});
