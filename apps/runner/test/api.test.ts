@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
 import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
@@ -249,6 +252,19 @@ describe('approvals', () => {
     expect((await h.call('POST', `/api/approvals/${id}`, { decision: 'maybe' })).status).toBe(400);
   });
 
+  it('resolves an approval whose deadline passed as timed out, and the run goes on', async () => {
+    const flow = approvalFlow('expires');
+    (flow.nodes[1]!.config as Record<string, unknown>).timeoutMs = 1000;
+    await h.call('POST', '/api/flows', flow);
+    const runId = (await h.call<Body>('POST', '/api/flows/expires/runs', { input: { amount: 3 } })).body.id as string;
+    await h.runUntil(runId, ['waiting']);
+    const [approval] = (await h.call<Body>('GET', '/api/approvals')).body.items;
+    expect(approval.deadline).toBeTypeOf('string');
+    const run = await h.runUntil(runId, ['succeeded'], 5000);
+    expect(run.output).toEqual({ approved: false });
+    expect((await h.call<Body>('GET', `/api/approvals/${approval.id}`)).body.status).toBe('timed_out');
+  });
+
   it('rejects, and the run takes the rejected branch', async () => {
     await h.call('POST', '/api/flows', approvalFlow());
     const runId = (await h.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 80 } })).body.id as string;
@@ -387,6 +403,51 @@ describe('published endpoints', () => {
     expect(list.body.items).toEqual([expect.objectContaining({ slug: 'double', flowId: 'four', version: 1, url: '/v1/flows/double' })]);
     expect((await h.call('DELETE', '/api/published/double')).status).toBe(204);
     expect((await h.call('DELETE', '/api/published/double')).status).toBe(404);
+  });
+});
+
+describe('the editor and shutdown', () => {
+  it('serves the built editor at / and its index for client-side paths, leaving API misses as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-editor-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Trellis editor</title><div id="root"></div>');
+    writeFileSync(join(dir, 'assets', 'app.js'), 'console.log("editor")');
+    const withEditor = await apiHarness({ editorDir: dir });
+    try {
+      const home = await withEditor.call<string>('GET', '/');
+      expect(home.status).toBe(200);
+      expect(home.body).toContain('Trellis editor');
+      expect((await withEditor.call<string>('GET', '/flows/support-triage')).body).toContain('Trellis editor');
+      const asset = await withEditor.app.request('/assets/app.js');
+      expect(asset.status).toBe(200);
+      expect(await asset.text()).toContain('editor');
+      expect((await withEditor.call('GET', '/assets/missing.js')).status).toBe(404);
+      expect(errorOf((await withEditor.call('GET', '/api/nothing')).body).code).toBe('not_found');
+    } finally {
+      await withEditor.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says plainly when the editor is not built', async () => {
+    const page = await h.call<string>('GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('editor is not built');
+  });
+
+  it('refuses new work with 503 while shutting down, but still answers reads', async () => {
+    let stopping = false;
+    const draining = await apiHarness({ isShuttingDown: () => stopping });
+    try {
+      await draining.call('POST', '/api/flows', fourNodeFlow('four'));
+      stopping = true;
+      const refused = await draining.call('POST', '/api/flows/four/runs', { input: { n: 1 } });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('Retry-After')).toBe('5');
+      expect((await draining.call('GET', '/api/flows/four')).status).toBe(200);
+    } finally {
+      await draining.close();
+    }
   });
 });
 

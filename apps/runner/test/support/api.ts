@@ -15,7 +15,7 @@ export interface Answer<T = Record<string, unknown>> {
 }
 
 /** The runner's app over a fresh SQLite store, driven without a socket. Logs are kept for assertions. */
-export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs'>> = {}) {
+export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs' | 'editorDir' | 'isShuttingDown'>> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-api-'));
   const store = await openStore({ dataDir: dir });
   const lines: string[] = [];
@@ -30,7 +30,7 @@ export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' 
   );
   const service = new RunService({ store, log, models: createModelResolver({ fallbackToTest: true, env: {} }), sweepIntervalMs: 50 });
   await service.start();
-  const app = createApp({ store, service, log, bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, syncTimeoutMs: options.syncTimeoutMs ?? 10_000, ...(options.adminToken ? { adminToken: options.adminToken } : {}) });
+  const app = createApp({ store, service, log, bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, syncTimeoutMs: options.syncTimeoutMs ?? 10_000, ...(options.adminToken ? { adminToken: options.adminToken } : {}), ...(options.editorDir ? { editorDir: options.editorDir } : {}), ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}) });
 
   async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     const init: RequestInit = { method, headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers } };
