@@ -20,23 +20,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PG_URL = process.env.BENCH_PG_URL ?? `postgres://${encodeURIComponent(process.env.PGUSER ?? userInfo().username)}@127.0.0.1:5432/test`;
 
-const flow = {
-  schema: 'trellis.flow/v1',
-  id: 'bench-four',
-  name: 'Bench: four nodes',
-  nodes: [
-    { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } } },
-    { id: 'big', type: 'condition', position: { x: 200, y: 0 }, config: { branches: [{ id: 'yes', when: 'input.n > 10' }] } },
-    { id: 'double', type: 'tool', position: { x: 400, y: 0 }, config: { tool: 'transform', expression: '{ "doubled": input.n * 2 }' } },
-    { id: 'out', type: 'output', position: { x: 600, y: 0 }, config: { value: { result: '{{ nodes.double.output.doubled }}' } } },
-  ],
-  edges: [
-    { id: 'e1', source: 'in', sourceHandle: 'out', target: 'big', targetHandle: 'in' },
-    { id: 'e2', source: 'big', sourceHandle: 'yes', target: 'double', targetHandle: 'in' },
-    { id: 'e3', source: 'big', sourceHandle: 'else', target: 'double', targetHandle: 'in' },
-    { id: 'e4', source: 'double', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
-  ],
-};
+const flow = { ...(JSON.parse(readFileSync(new URL('../test/fixtures/four-node.flow.json', import.meta.url), 'utf8')) as object), id: 'bench-four', name: 'Bench: four nodes' };
 
 async function startRunner(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-examples'], { env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -90,23 +90,8 @@ export function parseSse(text: string): Array<{ id?: string; event?: string; dat
 
 /** A flow document with an input schema, a condition, a transform and an output: no model. */
 export function fourNodeFlow(id = 'four') {
-  return {
-    schema: 'trellis.flow/v1',
-    id,
-    name: 'Four nodes',
-    nodes: [
-      { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object', properties: { n: { type: 'number' }, email: { type: 'string', format: 'email' } }, required: ['n'] } } },
-      { id: 'big', type: 'condition', position: { x: 200, y: 0 }, config: { branches: [{ id: 'yes', when: 'input.n > 10' }] } },
-      { id: 'double', type: 'tool', position: { x: 400, y: 0 }, config: { tool: 'transform', expression: '{ "doubled": input.n * 2 }' } },
-      { id: 'out', type: 'output', position: { x: 600, y: 0 }, config: { value: { result: '{{ nodes.double.output.doubled }}' } } },
-    ],
-    edges: [
-      { id: 'e1', source: 'in', sourceHandle: 'out', target: 'big', targetHandle: 'in' },
-      { id: 'e2', source: 'big', sourceHandle: 'yes', target: 'double', targetHandle: 'in' },
-      { id: 'e3', source: 'big', sourceHandle: 'else', target: 'double', targetHandle: 'in' },
-      { id: 'e4', source: 'double', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
-    ],
-  };
+  const flow = JSON.parse(readFileSync(new URL('../fixtures/four-node.flow.json', import.meta.url), 'utf8')) as { id: string; nodes: unknown[]; edges: Array<Record<string, string>> };
+  return { ...flow, id };
 }
 
 /** input → approval → output: the run waits for a person. */
