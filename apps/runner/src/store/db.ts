@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { migrateToLatest } from './migrations.js';
 import { SqlStore } from './sql-store.js';
+import { SqliteWriteThread } from './sqlite-thread.js';
 import { BoundedMap } from './rows.js';
 import type { Dialect } from './statements.js';
 import type { Database } from './tables.js';
@@ -24,6 +25,8 @@ export interface StoreOptions {
 export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** SQLite on a file: its path and settings, for the writer thread's own connection. */
+  sqlite?: { file: string; pragmas: readonly string[] };
   /** The PostgreSQL schema in use, when one was asked for. */
   schema?: string;
 }
@@ -37,7 +40,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     await opened.db.destroy();
     throw error;
   }
-  return new SqlStore(opened.db, opened.dialect);
+  return new SqlStore(opened.db, opened.dialect, opened.sqlite && new SqliteWriteThread(opened.sqlite.file, opened.sqlite.pragmas));
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -56,18 +59,26 @@ async function openSqlite(file: string): Promise<OpenDatabase> {
   const { default: Sqlite } = await import('better-sqlite3');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new Sqlite(file);
+  for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }),
+    dialect: 'sqlite',
+    // An in-memory database lives in one connection only: it keeps its writes there.
+    ...(file === ':memory:' ? {} : { sqlite: { file, pragmas: SQLITE_PRAGMAS } }),
+  };
+}
+
+const SQLITE_PRAGMAS = [
   // WAL lets readers run beside the writer. NORMAL syncs at checkpoints rather than every commit:
   // a crashed process loses nothing, a power cut may lose the last commits but never corrupts the file.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('foreign_keys = ON');
-  // Runs write all over the indexes keyed by run id: a larger cache saves re-reading those pages,
-  // and rarer checkpoints copy a page that many commits touched back into the file once.
-  database.pragma('cache_size = -65536');
-  database.pragma('wal_autocheckpoint = 4000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }), dialect: 'sqlite' };
-}
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  // A larger page cache saves re-reading the index pages the runs' commits keep touching.
+  // Checkpoints stay at SQLite's default (every 1000 pages): rarer ones stall one commit longer.
+  'cache_size = -65536',
+];
 
 /**
  * Kysely prepares every statement it runs; for the small writes of a run that costs about as

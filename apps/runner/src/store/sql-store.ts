@@ -24,6 +24,7 @@ import {
   type StoredFlow,
 } from './types.js';
 import { CommitWriter } from './writer.js';
+import type { SqliteWriteThread } from './sqlite-thread.js';
 
 /** The Store over Kysely: the same queries on SQLite and PostgreSQL. Checkpoint writes go through the group-commit writer. */
 export class SqlStore implements Store {
@@ -38,8 +39,9 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    thread?: SqliteWriteThread,
   ) {
-    this.writer = new CommitWriter(db, dialect);
+    this.writer = new CommitWriter(db, dialect, thread);
   }
 
   async close(): Promise<void> {

@@ -172,10 +172,13 @@ export async function run<R = unknown>(db: Kysely<Database>, text: string, param
   return result.rows;
 }
 
+/** Runs one statement; the writer hands its statements to a transaction or to the SQLite thread. */
+export type Exec = (text: string, parameters: readonly unknown[]) => Promise<unknown>;
+
 /** Runs a multi-row statement over `rows`, ROWS_PER_STATEMENT at a time. */
-export async function runChunked<T>(db: Kysely<Database>, rows: readonly T[], text: (count: number) => string, parameters: (row: T) => readonly unknown[]): Promise<void> {
+export async function runChunked<T>(exec: Exec, rows: readonly T[], text: (count: number) => string, parameters: (row: T) => readonly unknown[]): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await run(db, text(chunk.length), chunk.flatMap(parameters));
+    await exec(text(chunk.length), chunk.flatMap(parameters));
   }
 }

@@ -3,7 +3,8 @@ import type { RunStatus } from '@trellis/schema';
 import type { Kysely } from 'kysely';
 import type { Commit, RunRecord } from '../engine/checkpoint.js';
 import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
-import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChunked, Statements, writeTransaction, type Dialect } from './statements.js';
+import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChunked, Statements, writeTransaction, type Dialect, type Exec } from './statements.js';
+import type { SqliteWriteThread, Statement } from './sqlite-thread.js';
 import type { Database } from './tables.js';
 
 /** A write of the checkpoint path: a new run, or one commit of a run. */
@@ -92,6 +93,8 @@ export class CommitWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    /** SQLite on a file: the thread that writes the batches. */
+    private readonly thread?: SqliteWriteThread,
   ) {
     this.statements = new Statements(dialect);
   }
@@ -119,6 +122,7 @@ export class CommitWriter {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing || this.scheduled) await (this.flushing ?? new Promise((resolve) => setImmediate(resolve)));
+    await this.thread?.close();
   }
 
   private schedule(): void {
@@ -169,11 +173,21 @@ export class CommitWriter {
   }
 
   private async transact(writes: readonly Prepared[]): Promise<void> {
-    const plan = await writeTransaction(this.db, this.dialect, async (trx) => {
-      const plan = await this.plan(trx, writes);
-      await this.apply(trx, plan);
-      return plan;
-    });
+    let plan: Plan;
+    if (this.thread) {
+      // The checks read through this connection (one batch is in flight at a time, so they see
+      // every earlier commit); the writes go to the thread as one transaction.
+      plan = await this.plan(this.db, writes);
+      const statements: Statement[] = [];
+      await this.apply(async (text, parameters) => void statements.push([text, parameters]), plan);
+      await this.thread.execute(statements);
+    } else {
+      plan = await writeTransaction(this.db, this.dialect, async (trx) => {
+        const planned = await this.plan(trx, writes);
+        await this.apply((text, parameters) => run(trx, text, parameters), planned);
+        return planned;
+      });
+    }
     for (const [runId, seq] of plan.seqs) {
       if (seq === undefined) this.lastSeqs.delete(runId);
       else this.lastSeqs.set(runId, seq);
@@ -240,37 +254,37 @@ export class CommitWriter {
     return found;
   }
 
-  private async apply(trx: Kysely<Database>, plan: Plan): Promise<void> {
+  private async apply(exec: Exec, plan: Plan): Promise<void> {
     const s = this.statements;
-    await runChunked(trx, plan.creates, (n) => s.insertRuns(n), (row) => row);
+    await runChunked(exec, plan.creates, (n) => s.insertRuns(n), (row) => row);
     const changes = [...plan.changes];
     if (this.dialect === 'sqlite') {
       for (const [runId, c] of changes) {
         const [, mask, ...values] = changesRow(runId, c) as [string, number, ...unknown[]];
         // changesRow lists a value per patch column; keep those the mask sets, in RUN_PATCH_COLUMNS order.
         const set = RUN_PATCH_COLUMNS.flatMap(([bit], i) => ((mask & bit) !== 0 ? [values[i]] : []));
-        await run(trx, s.updateRun(mask), [...set, runId]);
+        await exec(s.updateRun(mask), [...set, runId]);
       }
       changes.length = 0;
     }
     for (let start = 0; start < changes.length; start += ROWS_PER_STATEMENT) {
       const chunk = changes.slice(start, start + ROWS_PER_STATEMENT);
-      await run(trx, s.updateRuns(chunk.length), [...chunk.flatMap(([runId, c]) => changesRow(runId, c)), ...chunk.map(([runId]) => runId)]);
+      await exec(s.updateRuns(chunk.length), [...chunk.flatMap(([runId, c]) => changesRow(runId, c)), ...chunk.map(([runId]) => runId)]);
     }
-    await runChunked(trx, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
-    await runChunked(trx, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.data]);
+    await runChunked(exec, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
+    await runChunked(exec, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.data]);
     // Waits open and close at a person's pace, one by one; every run that ends closes its waits, so those go in one statement, last.
     const closes: { runId: string; at: string }[] = [];
     for (const a of plan.approvals) {
       if (a.kind === 'open') {
-        await run(trx, s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
+        await exec(s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
       } else if (a.kind === 'decide') {
-        await run(trx, s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId]);
+        await exec(s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId]);
       } else {
         closes.push(a);
       }
     }
-    await runChunked(trx, closes, (n) => s.cancelApprovals(n), (c) => [c.runId, c.at]);
+    await runChunked(exec, closes, (n) => s.cancelApprovals(n), (c) => [c.runId, c.at]);
   }
 }
 
