@@ -30,6 +30,7 @@ export class RunBus {
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
+      timer.unref(); // a follower's wait never keeps the process alive
       signal?.addEventListener('abort', done, { once: true });
       set.add(done);
     });

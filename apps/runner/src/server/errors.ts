@@ -74,6 +74,7 @@ export function toResponse(error: unknown, c: Context, log: (error: unknown) => 
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     if (status === 413) return c.json(errorBody('payload_too_large', error.message || 'the request body is too large'), 413);
+    if (status === 415) return c.json(errorBody('unsupported_media_type', 'send the body as JSON, with Content-Type: application/json'), 415);
     const message = error.message || 'the request could not be read';
     return c.json(errorBody(status === 400 && /json/i.test(message) ? 'invalid_json' : 'bad_request', message), status);
   }
