@@ -73,13 +73,13 @@ async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => P
     await load(url, secret, 3); // warm-up: JIT, caches, connections
     const result = await load(url, secret, DURATION);
     const rss = peakRssMb(child.pid!);
-    const runs = (await api(url, 'GET', '/api/runs?slug=bench&limit=1')) as { items: Array<{ id: string; status: string }> };
-    const last = runs.items[0]!;
-    const trace = (await api(url, 'GET', `/api/runs/${last.id}/events`)) as { items: Array<{ type: string }> };
+    // The trace of a finished run, to show it was stored whole (the newest runs may still be going).
+    const runs = (await api(url, 'GET', '/api/runs?slug=bench&status=succeeded&limit=1')) as { items: Array<{ id: string }> };
+    const trace = (await api(url, 'GET', `/api/runs/${runs.items[0]!.id}/events`)) as { items: Array<{ type: string }> };
     const errors = result.errors + result.timeouts + result.non2xx;
     process.stdout.write(
       `http ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50.toFixed(1)} ms   p99 ${result.latency.p99.toFixed(1)} ms   ` +
-        `errors ${errors}   requests ${result.requests.total}   peak RSS ${rss.toFixed(0)} MB   (last run: ${last.status}, ${trace.items.length} events stored)\n`,
+        `errors ${errors}   requests ${result.requests.total}   peak RSS ${rss.toFixed(0)} MB   (a run's trace: ${trace.items.length} events stored)\n`,
     );
   } finally {
     child.kill('SIGTERM');

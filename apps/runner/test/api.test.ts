@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
+import { loadExamplesOnce } from '../src/server/examples.js';
+import { REPO_EXAMPLES } from '../src/server/serve.js';
 import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
@@ -448,6 +450,44 @@ describe('the editor and shutdown', () => {
     } finally {
       await draining.close();
     }
+  });
+});
+
+describe('on PostgreSQL', () => {
+  it('runs, approves, streams and serves a published flow the same way', async () => {
+    const pg = await apiHarness({ postgres: true });
+    try {
+      expect((await pg.call<Body>('GET', '/healthz')).body.store).toBe('postgres');
+      await pg.call('POST', '/api/flows', approvalFlow());
+      const runId = (await pg.call<Body>('POST', '/api/flows/needs-ok/runs', { input: { amount: 9 } })).body.id as string;
+      await pg.runUntil(runId, ['waiting']);
+      const [approval] = (await pg.call<Body>('GET', '/api/approvals')).body.items;
+      await pg.call('POST', `/api/approvals/${approval.id}`, { decision: 'approve', by: 'pg' });
+      expect((await pg.runUntil(runId, ['succeeded'])).output).toEqual({ approved: true, payload: { amount: 9 }, by: 'pg' });
+      const events = parseSse((await pg.call<string>('GET', `/api/runs/${runId}/events`, undefined, { Accept: 'text/event-stream', 'Last-Event-ID': '2' })).body);
+      expect(events[0]?.id).toBe('3');
+      expect(events.at(-1)?.event).toBe('run.completed');
+
+      await pg.call('POST', '/api/flows', fourNodeFlow('four'));
+      await pg.call('POST', '/api/flows/four/publish', { slug: 'double' });
+      const { body: key } = await pg.call<Body>('POST', '/api/keys', { name: 'k' });
+      const answer = await pg.call<Body>('POST', '/v1/flows/double', { n: 4 }, { Authorization: `Bearer ${key.secret}` });
+      expect(answer.body).toMatchObject({ status: 'succeeded', output: { result: 8 } });
+    } finally {
+      await pg.close();
+    }
+  });
+});
+
+describe('first start', () => {
+  it('loads the bundled example flows into a new database, once', async () => {
+    const loaded = await loadExamplesOnce(h.store, REPO_EXAMPLES, h.log);
+    expect(loaded.sort()).toEqual(['content-pipeline', 'research-agent', 'support-triage']);
+    const flows = (await h.call<Body>('GET', '/api/flows')).body.items.map((f: Body) => f.id);
+    expect(flows.sort()).toEqual(['content-pipeline', 'research-agent', 'support-triage']);
+    await h.call('DELETE', '/api/flows/research-agent');
+    expect(await loadExamplesOnce(h.store, REPO_EXAMPLES, h.log)).toEqual([]);
+    expect((await h.call<Body>('GET', '/api/flows')).body.items).toHaveLength(2);
   });
 });
 

@@ -6,7 +6,9 @@ import { createModelResolver } from '@trellis/nodes/server';
 import { createApp, type AppOptions } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { RunService } from '../../src/server/service.js';
-import { openStore } from '../../src/store/db.js';
+import { openDatabase, openStore } from '../../src/store/db.js';
+import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -14,10 +16,13 @@ export interface Answer<T = Record<string, unknown>> {
   body: T;
 }
 
-/** The runner's app over a fresh SQLite store, driven without a socket. Logs are kept for assertions. */
-export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs' | 'editorDir' | 'isShuttingDown'>> = {}) {
+export const TEST_PG_URL = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+
+/** The runner's app over a fresh store (SQLite by default, or a PostgreSQL schema of its own), driven without a socket. */
+export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs' | 'editorDir' | 'isShuttingDown'>> & { postgres?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-api-'));
-  const store = await openStore({ dataDir: dir });
+  const pgSchema = `trellis_api_${randomBytes(6).toString('hex')}`;
+  const store = await openStore(options.postgres ? { databaseUrl: TEST_PG_URL, pgSchema } : { dataDir: dir });
   const lines: string[] = [];
   const log = createLogger(
     'info',
@@ -61,6 +66,7 @@ export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' 
     app,
     store,
     service,
+    log,
     lines,
     call,
     runUntil,
@@ -68,6 +74,11 @@ export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' 
       await service.shutdown(1000);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+      if (options.postgres) {
+        const { db } = await openDatabase({ databaseUrl: TEST_PG_URL });
+        await sql`drop schema if exists ${sql.id(pgSchema)} cascade`.execute(db);
+        await db.destroy();
+      }
     },
   };
 }
