@@ -1,5 +1,6 @@
 import type { ErrorInfo, Flow, RunEvent, RunStatus, Usage } from '@trellis/schema';
 import type { CheckpointStore } from '../engine/checkpoint.js';
+import type { PendingWait } from '../engine/engine.js';
 
 /**
  * The runner's storage: flows and their versions, runs with their node states and events
@@ -119,17 +120,12 @@ export interface RunSummary {
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
 
-export interface Approval {
+/** A wait of a run (what the engine reports as pending), kept with its decision. */
+export interface Approval extends PendingWait {
   /** The store's own id (URL-safe). */
   id: string;
   runId: string;
   flowId: string;
-  nodeId: string;
-  waitId: string;
-  kind: 'approval' | 'tool_approval';
-  message: string;
-  payload?: unknown;
-  deadline?: string;
   status: ApprovalStatus;
   createdAt: string;
   decidedAt?: string;
