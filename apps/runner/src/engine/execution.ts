@@ -117,7 +117,9 @@ export class RunExecution {
         if (recovered || !answer) this.emit('run.resumed', undefined, { reason: 'recovered' });
         if (answer) this.applyAnswer(answer);
       }
-      await this.commit();
+      // A fresh run's start goes to the store with its first step's commit: nothing is lost if
+      // the process dies before that (a queued run is resumed from the start), and a round trip is saved.
+      if (!fresh) await this.commit();
       await this.walk();
       return this.settle(await this.finish());
     } catch (error) {
