@@ -519,7 +519,7 @@ describe('docs and health', () => {
     const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 } })).body.id as string;
     await h.runUntil(runId, ['succeeded']);
     const entries = h.lines.map((l) => JSON.parse(l) as Body);
-    expect(entries.filter((e) => e.msg === 'request' && e.path === '/api/flows/four/runs')).toHaveLength(1);
+    expect(entries.filter((e) => e.msg === 'request' && e.path === '/api/flows/four/runs')).toEqual([expect.objectContaining({ status: 201, runId })]);
     const steps = entries.filter((e) => e.runId === runId && e.msg === 'node.completed').map((e) => e.nodeId);
     expect(steps).toEqual(['in', 'big', 'double', 'out']);
   });

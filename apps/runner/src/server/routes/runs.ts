@@ -33,6 +33,8 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
         labels: { source: 'api' },
       });
       const run = await store.getRun(runId);
+      c.header('X-Trellis-Run-Id', runId); // the request's log line names the run it started
+      c.header('Location', `/api/runs/${runId}`);
       return c.json(runView(run!), 201);
     },
   );
