@@ -504,6 +504,14 @@ describe('docs and health', () => {
     expect(endpoint.requestBody.content['application/json'].schema).toMatchObject({ required: ['n'], properties: { n: { type: 'number' } } });
     expect(endpoint.responses['200'].content['application/json'].schema.properties.output).toMatchObject({ type: 'object', properties: { result: {} } });
 
+    const promising = fourNodeFlow('promising');
+    const promised = { type: 'object', properties: { result: { type: 'number' } }, required: ['result'] };
+    (promising.nodes[3] as { config: Record<string, unknown> }).config.schema = promised;
+    await h.call('POST', '/api/flows', promising);
+    await h.call('POST', '/api/flows/promising/publish', { slug: 'promising' });
+    const again = await h.call<Body>('GET', '/openapi.json');
+    expect(again.body.paths['/v1/flows/promising'].post.responses['200'].content['application/json'].schema.properties.output).toEqual(promised);
+
     const docs = await h.call<string>('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(docs.body).toContain('/openapi.json');

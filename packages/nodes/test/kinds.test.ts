@@ -159,6 +159,13 @@ describe('output', () => {
     const single = OutputConfig.parse({ value: '{{ input.nope }}' });
     await expect(outputExecutor.execute(ctx(single, scope))).rejects.toThrow(/input\.nope/);
   });
+
+  it('holds the result to its schema, when it declares one', async () => {
+    const promised = OutputConfig.parse({ value: { score: '{{ nodes.draft.output.text }}' }, schema: { type: 'object', properties: { score: { type: 'number' } } } });
+    await expect(outputExecutor.execute(ctx(promised, scope))).rejects.toThrow(/output schema: score: .*number/);
+    const kept = OutputConfig.parse({ value: { score: '{{ nodes.draft.output.score }}' }, schema: { type: 'object', properties: { score: { type: 'number' } } } });
+    expect(done(await outputExecutor.execute(ctx(kept, scope))).output).toEqual({ score: 0.9 });
+  });
 });
 
 describe('condition', () => {

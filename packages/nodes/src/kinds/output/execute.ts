@@ -1,3 +1,5 @@
+import { TrellisError } from '../../errors.js';
+import { describeViolations, validateJson } from '../../lib/json-schema.js';
 import { renderValue } from '../../lib/template.js';
 import { defineExecutor } from '../../runtime.js';
 import type { OutputConfig } from './spec.js';
@@ -5,6 +7,9 @@ import type { OutputConfig } from './spec.js';
 export const outputExecutor = defineExecutor<OutputConfig>({
   type: 'output',
   async execute({ config, scope }) {
-    return { status: 'done', output: await renderValue(config.value, scope) };
+    const output = await renderValue(config.value, scope);
+    const violations = config.schema ? validateJson(output, config.schema) : [];
+    if (violations.length) throw new TrellisError('invalid_output', `the result does not match the output schema: ${describeViolations(violations)}`);
+    return { status: 'done', output };
   },
 });
