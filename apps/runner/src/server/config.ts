@@ -44,6 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
   }
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TRELLIS_ADMIN_TOKEN must be at least 16 characters long');
   const databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
+  const editorDir = env.TRELLIS_EDITOR_DIR || defaults.editorDir;
   return {
     host,
     port: int(env, 'PORT', defaults.port ?? 3000, 0, 65535),
@@ -54,7 +55,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
     syncTimeoutMs: int(env, 'TRELLIS_SYNC_TIMEOUT_MS', defaults.syncTimeoutMs ?? 30_000, 0, 15 * 60_000),
     shutdownTimeoutMs: int(env, 'TRELLIS_SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs ?? 10_000, 0, 10 * 60_000),
     logLevel: env.LOG_LEVEL || defaults.logLevel || 'info',
-    ...(defaults.editorDir ? { editorDir: defaults.editorDir } : {}),
+    ...(editorDir ? { editorDir: resolve(editorDir) } : {}),
     ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),
     allowPrivateNetwork: env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' || defaults.allowPrivateNetwork === true,
   };

@@ -1,0 +1,401 @@
+/**
+ * A typed client for the runner's `/api`. The payload types are declared here from the
+ * runner's routes (apps/runner/src/server/schemas.ts): the editor never imports runner code.
+ * Every failure is an `ApiError`: the runner's `{ error: { code, message, details } }`, or
+ * code `network` when the runner could not be reached.
+ */
+import type { Flow, Problem, RunEvent, RunEventType, Usage } from '@trellis/schema';
+
+export type { RunEvent };
+
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  description?: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface StoredFlow extends FlowSummary {
+  document: Flow;
+  problems: Problem[];
+}
+export interface FlowVersionSummary {
+  flowId: string;
+  version: number;
+  createdAt: string;
+  message?: string;
+}
+export interface FlowVersion extends FlowVersionSummary {
+  document: Flow;
+}
+export interface ValidationResult {
+  ok: boolean;
+  problems: Problem[];
+}
+export interface RunError {
+  code: string;
+  message: string;
+  retryable?: boolean;
+  nodeId?: string;
+}
+export interface Run {
+  id: string;
+  flowId: string;
+  flowVersion?: number;
+  status: RunStatus;
+  input: unknown;
+  output?: unknown;
+  error?: RunError;
+  usage: Usage;
+  labels?: Record<string, string>;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+export interface Approval {
+  id: string;
+  runId: string;
+  flowId: string;
+  nodeId: string;
+  waitId: string;
+  kind: 'approval' | 'tool_approval';
+  message: string;
+  payload?: unknown;
+  deadline?: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  comment?: string;
+  editedPayload?: unknown;
+}
+export interface RunDetail extends Run {
+  approvals: Approval[];
+}
+export interface StartRun {
+  input: unknown;
+  version?: number;
+  /** Replies for the test provider, by node id. */
+  mocks?: Record<string, unknown>;
+}
+export interface RunQuery {
+  flowId?: string;
+  status?: RunStatus;
+  slug?: string;
+  cursor?: string;
+  limit?: number;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+export interface EventPage {
+  items: RunEvent[];
+  lastSeq: number;
+}
+export interface Decision {
+  decision: 'approve' | 'reject';
+  comment?: string;
+  /** The edited payload, when the approver changed it. */
+  payload?: unknown;
+  /** Who decided; kept in the trace. */
+  by?: string;
+}
+export interface Cors {
+  origins: string[];
+}
+export interface PublishRequest {
+  slug: string;
+  /** The latest version when absent. */
+  version?: number;
+  cors?: Cors | null;
+}
+export interface Published {
+  slug: string;
+  flowId: string;
+  version: number;
+  cors: Cors | null;
+  createdAt: string;
+  url: string;
+}
+export interface RateLimit {
+  requests: number;
+  windowSeconds: number;
+}
+export interface CreateKeyRequest {
+  name: string;
+  /** Slugs the key may call; every slug when absent. */
+  slugs?: string[] | null;
+  /** 600 a minute when absent, none when null. */
+  rateLimit?: RateLimit | null;
+}
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  slugs: string[] | null;
+  rateLimit: RateLimit | null;
+  createdAt: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+export interface CreatedKey {
+  key: ApiKey;
+  /** Shown once: the server keeps only its hash. */
+  secret: string;
+}
+
+/** What went wrong with a request: the runner's error, or `network` when it could not be reached. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** The HTTP status; 0 when there was no answer. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The parts of the browser's EventSource that `followRun` uses. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (event: MessageEvent<string>) => void): void;
+  onerror: ((event: Event) => void) | null;
+  close(): void;
+}
+export type EventSourceFactory = new (url: string) => EventSourceLike;
+
+export interface ApiClientOptions {
+  /** Prefix of every URL, e.g. `http://localhost:8787`; '' (the default) for the same origin. */
+  baseUrl?: string;
+  fetch?: FetchLike;
+  /** `null` turns SSE off (the client polls the JSON trace instead). Defaults to the global one. */
+  EventSource?: EventSourceFactory | null;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+}
+
+export interface FollowOptions {
+  /** Deliver events with a seq above this one (0: from the start). */
+  after?: number;
+  /** Called once when following stops for good (the run's end is not an error). */
+  onError?: (error: ApiError) => void;
+  /** Called once after the run's final event (completed, failed or cancelled). */
+  onEnd?: () => void;
+  /** Polling interval when there is no EventSource. */
+  pollMs?: number;
+  /** Reconnects in a row without an event before giving up. */
+  maxRetries?: number;
+}
+
+/** Every run event type; SSE names each event by its type, so each needs its own listener. */
+const EVENT_TYPES = [
+  'run.started',
+  'node.started',
+  'node.delta',
+  'node.tool_call',
+  'node.tool_result',
+  'node.completed',
+  'node.failed',
+  'node.skipped',
+  'run.waiting',
+  'run.resumed',
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+] as const satisfies readonly RunEventType[];
+// Fails to compile when @trellis/schema gains an event type this list lacks.
+const _allEventTypes: Record<Exclude<RunEventType, (typeof EVENT_TYPES)[number]>, never> = {};
+void _allEventTypes;
+
+const FINAL_EVENTS = new Set<string>(['run.completed', 'run.failed', 'run.cancelled']);
+const CLOSED = 2; // EventSource.CLOSED: the browser gave up reconnecting by itself
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '');
+  // Called through a wrapper: a bare `fetch` taken off `window` fails with "Illegal invocation".
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const EventSourceImpl: EventSourceFactory | undefined =
+    options.EventSource === null
+      ? undefined
+      : (options.EventSource ?? (globalThis as { EventSource?: EventSourceFactory }).EventSource);
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${base}${path}`;
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await doFetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ApiError(0, 'network', `Could not reach the Trellis runner at ${url || '/'} (${why}). Check that it is running and the network is up.`, { cause: why });
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text().catch(() => '');
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const err = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+      if (err && typeof err.code === 'string' && typeof err.message === 'string') {
+        throw new ApiError(response.status, err.code, err.message, err.details);
+      }
+      throw new ApiError(response.status, `http_${response.status}`, `The runner answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''} to ${method} ${path}.`, text ? { body: text.slice(0, 500) } : undefined);
+    }
+    if (parsed === undefined && text) {
+      throw new ApiError(response.status, 'bad_response', `The runner's answer to ${method} ${path} is not JSON; is the base URL right?`, { body: text.slice(0, 500) });
+    }
+    return parsed as T;
+  }
+  const items = <T>(p: Promise<{ items: T[] }>) => p.then((r) => r.items);
+
+  const client = {
+    baseUrl: base,
+    listFlows: () => items(request<{ items: FlowSummary[] }>('GET', '/api/flows')),
+    getFlow: (id: string) => request<StoredFlow>('GET', `/api/flows/${enc(id)}`),
+    createFlow: (doc: Flow) => request<StoredFlow>('POST', '/api/flows', doc),
+    /** Saves a new version; with `expectVersion`, a 409 ApiError when someone saved another version meanwhile. */
+    saveFlow: (id: string, doc: Flow, expectVersion?: number, message?: string) =>
+      request<StoredFlow>('PUT', `/api/flows/${enc(id)}${query({ expectVersion, message })}`, doc),
+    deleteFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
+    listVersions: (id: string) => items(request<{ items: FlowVersionSummary[] }>('GET', `/api/flows/${enc(id)}/versions`)),
+    getVersion: (id: string, version: number) => request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
+    validate: (doc: unknown) => request<ValidationResult>('POST', '/api/validate', doc),
+
+    startRun: (flowId: string, body: StartRun) => request<Run>('POST', `/api/flows/${enc(flowId)}/runs`, body),
+    getRun: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
+    listRuns: (q: RunQuery = {}) => request<Page<Run>>('GET', `/api/runs${query({ ...q })}`),
+    listEvents: (runId: string, q: { after?: number; limit?: number } = {}) =>
+      request<EventPage>('GET', `/api/runs/${enc(runId)}/events${query(q)}`),
+    cancelRun: (id: string) => request<Run>('POST', `/api/runs/${enc(id)}/cancel`),
+
+    /** Pending approvals unless `status` says otherwise. */
+    listApprovals: (q: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}) =>
+      items(request<{ items: Approval[] }>('GET', `/api/approvals${query(q)}`)),
+    decideApproval: (id: string, decision: Decision) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
+
+    publish: (flowId: string, body: PublishRequest) => request<Published>('POST', `/api/flows/${enc(flowId)}/publish`, body),
+    listPublished: () => items(request<{ items: Published[] }>('GET', '/api/published')),
+    unpublish: (slug: string) => request<void>('DELETE', `/api/published/${enc(slug)}`),
+    createKey: (body: CreateKeyRequest) => request<CreatedKey>('POST', '/api/keys', body),
+    listKeys: () => items(request<{ items: ApiKey[] }>('GET', '/api/keys')),
+    revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+
+    /**
+     * Follows a run's trace live; returns a function that stops following. Each event is
+     * delivered once, in seq order, from `after` on.
+     *
+     * With EventSource: the first request carries `?after=` (EventSource cannot set headers);
+     * the browser's own reconnects send `Last-Event-ID`, which the runner prefers. When the
+     * browser gives up (the connection is CLOSED), a new EventSource resumes with
+     * `?after=<last seq seen>`, with a growing pause, up to `maxRetries` tries in a row. The
+     * stream is closed on the run's final event, or the browser would reconnect forever.
+     * Without EventSource (tests, old runtimes) the JSON trace is polled the same way.
+     */
+    followRun(runId: string, onEvent: (event: RunEvent) => void, follow: FollowOptions = {}): () => void {
+      let last = follow.after ?? 0;
+      let stopped = false;
+      let failures = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let source: EventSourceLike | undefined;
+      const maxRetries = follow.maxRetries ?? 5;
+
+      const stop = () => {
+        stopped = true;
+        if (timer !== undefined) clearTimeout(timer);
+        source?.close();
+        source = undefined;
+      };
+      const deliver = (event: RunEvent) => {
+        if (stopped || event.seq <= last) return; // a replay after a reconnect: already delivered
+        last = event.seq;
+        failures = 0;
+        onEvent(event);
+        if (FINAL_EVENTS.has(event.type)) {
+          stop();
+          follow.onEnd?.();
+        }
+      };
+      const fail = (error: ApiError) => {
+        if (stopped) return;
+        stop();
+        follow.onError?.(error);
+      };
+      const retry = (again: () => void, error: () => ApiError) => {
+        if (stopped) return;
+        failures++;
+        if (failures > maxRetries) return fail(error());
+        timer = setTimeout(again, Math.min(15_000, 500 * 2 ** (failures - 1)));
+      };
+
+      if (EventSourceImpl) {
+        const Impl = EventSourceImpl;
+        const open = () => {
+          if (stopped) return;
+          const es = new Impl(`${base}/api/runs/${enc(runId)}/events${query({ after: last })}`);
+          source = es;
+          const onMessage = (message: MessageEvent<string>) => {
+            let event: RunEvent;
+            try {
+              event = JSON.parse(message.data) as RunEvent;
+            } catch {
+              return; // not an event (a comment or a proxy's noise)
+            }
+            deliver(event);
+          };
+          for (const type of [...EVENT_TYPES, 'message']) es.addEventListener(type, onMessage);
+          es.onerror = () => {
+            if (stopped || es.readyState !== CLOSED) return; // CONNECTING: the browser retries with Last-Event-ID
+            es.close();
+            retry(open, () => new ApiError(0, 'network', `Lost the live trace of run "${runId}" and could not reconnect; reload to try again.`));
+          };
+        };
+        open();
+      } else {
+        const poll = async () => {
+          if (stopped) return;
+          try {
+            const page = await client.listEvents(runId, { after: last });
+            for (const event of page.items) deliver(event);
+            if (stopped) return;
+            if (page.items.length) failures = 0;
+            timer = setTimeout(() => void poll(), page.items.length === 1000 ? 0 : (follow.pollMs ?? 1000));
+          } catch (error) {
+            const apiError = error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+            if (apiError.code !== 'network') return fail(apiError); // e.g. the run does not exist
+            retry(() => void poll(), () => apiError);
+          }
+        };
+        void poll();
+      }
+      return stop;
+    },
+  };
+  return client;
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The client for the runner that serves the editor (same origin). */
+export const api = createApiClient();

@@ -1,0 +1,203 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { useStore } from 'zustand';
+import type { ApiClient } from '../api';
+import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
+import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
+
+/** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
+export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: string; onClose: () => void }) {
+  const [store, setStore] = useState<FlowStore | undefined>();
+  const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    let live = true;
+    api.getFlow(flowId).then(
+      (flow) => live && setStore(createFlowStore(flow.document, flow.latestVersion)),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, flowId]);
+
+  if (error) {
+    return (
+      <main>
+        <p role="alert">Could not open flow "{flowId}": {error}</p>
+        <button type="button" onClick={onClose}>
+          Back to flows
+        </button>
+      </main>
+    );
+  }
+  if (!store) return <p aria-live="polite">Opening {flowId}…</p>;
+  return <Canvas api={api} store={store} onClose={onClose} />;
+}
+
+const selectDocument = (s: FlowState) => s.document;
+const selectProblems = (s: FlowState) => s.problems;
+const selectSelection = (s: FlowState) => s.selection;
+const selectDirty = (s: FlowState) => s.dirty;
+
+function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onClose: () => void }) {
+  const document = useStore(store, selectDocument);
+  const problems = useStore(store, selectProblems);
+  const selection = useStore(store, selectSelection);
+  const dirty = useStore(store, selectDirty);
+  const [status, setStatus] = useState<string | undefined>();
+
+  const nodes = useMemo<CanvasNode[]>(() => {
+    const counts = new Map<string, number>();
+    for (const p of problems) if (p.nodeId && p.severity === 'error') counts.set(p.nodeId, (counts.get(p.nodeId) ?? 0) + 1);
+    const selected = new Set(selection.nodes);
+    return document.nodes.map((n) => ({
+      id: n.id,
+      type: 'trellis',
+      position: n.position,
+      selected: selected.has(n.id),
+      data: { type: n.type, ...(n.name ? { name: n.name } : {}), config: n.config, problems: counts.get(n.id) ?? 0 },
+    }));
+  }, [document.nodes, problems, selection.nodes]);
+  const edges = useMemo<Edge[]>(() => {
+    const selected = new Set(selection.edges);
+    return document.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, selected: selected.has(e.id) }));
+  }, [document.edges, selection.edges]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CanvasNode>[]) => {
+      const state = store.getState();
+      const moved: Record<string, { x: number; y: number }> = {};
+      let final = false;
+      for (const change of changes) {
+        if (change.type === 'position') {
+          // The drop may carry no position: the node stays where the last frame put it.
+          const at = change.position ?? state.document.nodes.find((n) => n.id === change.id)?.position;
+          if (at) moved[change.id] = at;
+          final ||= change.dragging === false;
+        }
+        if (change.type === 'remove') state.removeNodes([change.id]);
+      }
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length) {
+        const chosen = new Set(store.getState().selection.nodes);
+        for (const change of selects) {
+          if (change.selected) chosen.add(change.id);
+          else chosen.delete(change.id);
+        }
+        state.select({ nodes: [...chosen], edges: store.getState().selection.edges });
+      }
+      if (Object.keys(moved).length) state.moveNodes(moved, { final });
+    },
+    [store],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const state = store.getState();
+      const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+      if (removed.length) state.removeEdges(removed);
+      const selects = changes.filter((c) => c.type === 'select');
+      if (selects.length) {
+        const chosen = new Set(state.selection.edges);
+        for (const change of selects) {
+          if (change.selected) chosen.add(change.id);
+          else chosen.delete(change.id);
+        }
+        state.select({ nodes: state.selection.nodes, edges: [...chosen] });
+      }
+    },
+    [store],
+  );
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const result = store.getState().connect({
+        source: connection.source,
+        sourceHandle: connection.sourceHandle ?? 'out',
+        target: connection.target,
+        targetHandle: connection.targetHandle ?? 'in',
+      });
+      setStatus(result.ok ? undefined : `Cannot connect: ${result.reason}`);
+    },
+    [store],
+  );
+
+  const save = useCallback(async () => {
+    const state = store.getState();
+    try {
+      const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion);
+      state.markSaved(saved.latestVersion);
+      setStatus(`Saved as version ${saved.latestVersion}`);
+    } catch (e) {
+      setStatus(`Could not save: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }, [api, store]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (!mod) return;
+      const key = event.key.toLowerCase();
+      if (key === 's') {
+        event.preventDefault();
+        void save();
+      } else if (key === 'z' && !event.shiftKey) {
+        event.preventDefault();
+        store.getState().undo();
+      } else if ((key === 'z' && event.shiftKey) || key === 'y') {
+        event.preventDefault();
+        store.getState().redo();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [save, store]);
+
+  const errors = problems.filter((p) => p.severity === 'error');
+  return (
+    <div className="flow-editor">
+      <header className="toolbar">
+        <button type="button" onClick={onClose}>
+          Back to flows
+        </button>
+        <h1>{document.name}</h1>
+        <span className="dirty" aria-live="polite">
+          {dirty ? 'Unsaved changes' : 'Saved'}
+        </span>
+        <button type="button" onClick={() => store.getState().undo()}>
+          Undo
+        </button>
+        <button type="button" onClick={() => store.getState().redo()}>
+          Redo
+        </button>
+        <button type="button" onClick={() => void save()} disabled={!dirty}>
+          Save
+        </button>
+      </header>
+      {status && (
+        <p role="status" className="status">
+          {status}
+        </p>
+      )}
+      <div className="canvas" aria-label="Flow canvas">
+        <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect} fitView deleteKeyCode={['Delete', 'Backspace']}>
+          <Background />
+          <MiniMap />
+          <Controls />
+        </ReactFlow>
+      </div>
+      <section className="problems" aria-label="Problems">
+        <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
+        <ul>
+          {errors.map((p, i) => (
+            <li key={i}>
+              <button type="button" onClick={() => p.nodeId && store.getState().select([p.nodeId])}>
+                {p.nodeId ? `${p.nodeId}: ` : ''}
+                {p.message}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProduct, type E2e } from './support/e2e.js';
+
+/** The editor in real Chromium against a real runner, as a person uses it. */
+describe('the editor in a browser', () => {
+  let product: E2e;
+  beforeAll(async () => {
+    product = await startProduct();
+  }, 120_000);
+  afterAll(async () => {
+    await product?.close();
+  });
+
+  it('lists the bundled flows, opens one on the canvas, edits, undoes and saves a new version', async () => {
+    const { page, url } = product;
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    await page.getByRole('button', { name: 'Open Support triage' }).click();
+
+    await page.getByRole('heading', { name: 'Support triage' }).waitFor();
+    const canvas = page.getByLabel('Flow canvas');
+    await canvas.getByLabel(/Prompt node Classify ticket/).waitFor();
+    expect(await canvas.locator('.react-flow__node').count()).toBeGreaterThan(5);
+    expect(await canvas.locator('.react-flow__edge').count()).toBeGreaterThan(4);
+    await expect.poll(() => page.getByText('Saved', { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+
+    // Drag a node: the flow has unsaved changes; undo brings it back to the saved state.
+    const node = canvas.getByLabel(/Prompt node Classify ticket/);
+    const box = (await node.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 8 });
+    await page.mouse.up();
+    await page.getByText('Unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+
+    // Move it again and save with the keyboard: version 2 is stored.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.getByText('Unsaved changes').waitFor();
+    await page.keyboard.press('Control+s');
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2' }).waitFor();
+    const stored = (await (await fetch(`${url}/api/flows/support-triage`)).json()) as { latestVersion: number };
+    expect(stored.latestVersion).toBe(2);
+
+    await page.getByRole('button', { name: 'Back to flows' }).click();
+    await page.getByRole('button', { name: 'Open Research agent' }).waitFor();
+  }, 60_000);
+});
