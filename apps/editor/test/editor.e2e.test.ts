@@ -50,4 +50,38 @@ describe('the editor in a browser', () => {
     await page.getByRole('button', { name: 'Back to flows' }).click();
     await page.getByRole('button', { name: 'Open Research agent' }).waitFor();
   }, 60_000);
+
+  it('adds nodes from the searchable palette by click and by drag, copies, pastes and deletes them', async () => {
+    const { page, url } = product;
+    await page.goto(`${url}/#/flows/content-pipeline`);
+    const canvas = page.getByLabel('Flow canvas');
+    await canvas.locator('.react-flow__node').first().waitFor();
+    const count = () => canvas.locator('.react-flow__node').count();
+    const before = await count();
+
+    await page.getByRole('searchbox', { name: 'Search node kinds' }).fill('approv');
+    expect(await page.getByLabel('Node kinds').getByRole('button').count()).toBe(1);
+    await page.getByRole('button', { name: 'Add Approval' }).click();
+    await canvas.getByLabel('Approval node approval').waitFor();
+    expect(await count()).toBe(before + 1);
+
+    await page.getByRole('searchbox', { name: 'Search node kinds' }).fill('');
+    const target = (await canvas.boundingBox())!;
+    await page.getByRole('button', { name: 'Add Output' }).dragTo(canvas, { targetPosition: { x: target.width / 2, y: target.height - 80 } });
+    await canvas.getByLabel(/Output node output/).first().waitFor();
+    expect(await count()).toBe(before + 2);
+
+    // Select a node, copy and paste it (the copy becomes the selection), delete the copy, undo that.
+    await canvas.click({ position: { x: target.width / 2, y: 10 } }); // focus the canvas, clearing the selection
+    await canvas.getByLabel('Approval node approval').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await canvas.getByLabel('Approval node approval-2').waitFor();
+    expect(await count()).toBe(before + 3);
+    await page.keyboard.press('Delete');
+    await expect.poll(count).toBe(before + 2);
+    await page.getByText('Unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(count).toBe(before + 3);
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
+import { KIND_MIME, Palette } from '../canvas/Palette';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -32,7 +33,11 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
     );
   }
   if (!store) return <p aria-live="polite">Opening {flowId}…</p>;
-  return <Canvas api={api} store={store} onClose={onClose} />;
+  return (
+    <ReactFlowProvider>
+      <Canvas api={api} store={store} onClose={onClose} />
+    </ReactFlowProvider>
+  );
 }
 
 const selectDocument = (s: FlowState) => s.document;
@@ -121,6 +126,38 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     [store],
   );
 
+  const flow = useReactFlow();
+  /** A new node where it was dropped, or right of the flow when added by click. */
+  const addKind = useCallback(
+    (type: string, at?: { x: number; y: number }) => {
+      const state = store.getState();
+      const nodes = state.document.nodes;
+      const right = nodes.length ? Math.max(...nodes.map((n) => n.position.x)) + 240 : 0;
+      const position = at ?? { x: right, y: nodes.length ? nodes.reduce((sum, n) => sum + n.position.y, 0) / nodes.length : 0 };
+      try {
+        state.addNode(type, position);
+        setStatus(undefined);
+      } catch (e) {
+        setStatus(`Could not add the node: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    [store],
+  );
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(KIND_MIME);
+      if (!type) return;
+      event.preventDefault();
+      addKind(type, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [addKind, flow],
+  );
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(KIND_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
   const save = useCallback(async () => {
     const state = store.getState();
     try {
@@ -137,10 +174,23 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       const mod = event.ctrlKey || event.metaKey;
       if (!mod) return;
       const key = event.key.toLowerCase();
-      if (key === 's') {
+      const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable="true"]') !== null;
+      if (!typing && key === 'c') {
+        store.getState().copySelection();
+      } else if (!typing && key === 'v') {
+        event.preventDefault();
+        store.getState().paste();
+      } else if (!typing && key === 'd') {
+        event.preventDefault();
+        store.getState().duplicateSelection();
+      } else if (!typing && key === 'a') {
+        event.preventDefault();
+        store.getState().selectAll();
+      } else if (key === 's') {
         event.preventDefault();
         void save();
       } else if (key === 'z' && !event.shiftKey) {
+        if (typing) return; // a field's own undo
         event.preventDefault();
         store.getState().undo();
       } else if ((key === 'z' && event.shiftKey) || key === 'y') {
@@ -163,10 +213,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         <span className="dirty" aria-live="polite">
           {dirty ? 'Unsaved changes' : 'Saved'}
         </span>
-        <button type="button" onClick={() => store.getState().undo()}>
+        <button type="button" onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)">
           Undo
         </button>
-        <button type="button" onClick={() => store.getState().redo()}>
+        <button type="button" onClick={() => store.getState().redo()} title="Redo (Ctrl+Shift+Z)">
           Redo
         </button>
         <button type="button" onClick={() => void save()} disabled={!dirty}>
@@ -178,12 +228,15 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           {status}
         </p>
       )}
-      <div className="canvas" aria-label="Flow canvas">
+      <div className="workspace">
+      <Palette onAdd={addKind} />
+      <div className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
         <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect} fitView deleteKeyCode={['Delete', 'Backspace']}>
           <Background />
           <MiniMap />
           <Controls />
         </ReactFlow>
+      </div>
       </div>
       <section className="problems" aria-label="Problems">
         <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
