@@ -1,154 +1,61 @@
 /**
- * A typed client for the runner's `/api`. The payload types are declared here from the
- * runner's routes (apps/runner/src/server/schemas.ts): the editor never imports runner code.
+ * A typed client for the runner's `/api`. The payload types come from packages/schema, which
+ * the runner uses too: the editor never imports runner code.
  * Every failure is an `ApiError`: the runner's `{ error: { code, message, details } }`, or
  * code `network` when the runner could not be reached.
  */
-import type { Flow, Problem, RunEvent, RunEventType, Usage } from '@trellis/schema';
+import type {
+  ApiKey,
+  Approval,
+  ApprovalStatus,
+  CreatedKey,
+  CreateKeyRequest,
+  Decision,
+  EventPage,
+  Flow,
+  FlowDetail as StoredFlow,
+  FlowSummary,
+  FlowVersion,
+  FlowVersionSummary,
+  Page,
+  Published,
+  PublishRequest,
+  Run,
+  RunDetail,
+  RunEvent,
+  RunEventType,
+  RunQuery,
+  StartRun,
+  ValidationResult,
+} from '@trellis/schema';
 
-export type { RunEvent };
-
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description?: string;
-  latestVersion: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface StoredFlow extends FlowSummary {
-  document: Flow;
-  problems: Problem[];
-}
-export interface FlowVersionSummary {
-  flowId: string;
-  version: number;
-  createdAt: string;
-  message?: string;
-}
-export interface FlowVersion extends FlowVersionSummary {
-  document: Flow;
-}
-export interface ValidationResult {
-  ok: boolean;
-  problems: Problem[];
-}
-export interface RunError {
-  code: string;
-  message: string;
-  retryable?: boolean;
-  nodeId?: string;
-}
-export interface Run {
-  id: string;
-  flowId: string;
-  flowVersion?: number;
-  status: RunStatus;
-  input: unknown;
-  output?: unknown;
-  error?: RunError;
-  usage: Usage;
-  labels?: Record<string, string>;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs?: number;
-}
-export interface Approval {
-  id: string;
-  runId: string;
-  flowId: string;
-  nodeId: string;
-  waitId: string;
-  kind: 'approval' | 'tool_approval';
-  message: string;
-  payload?: unknown;
-  deadline?: string;
-  status: ApprovalStatus;
-  createdAt: string;
-  decidedAt?: string;
-  decidedBy?: string;
-  comment?: string;
-  editedPayload?: unknown;
-}
-export interface RunDetail extends Run {
-  approvals: Approval[];
-}
-export interface StartRun {
-  input: unknown;
-  version?: number;
-  /** Replies for the test provider, by node id. */
-  mocks?: Record<string, unknown>;
-}
-export interface RunQuery {
-  flowId?: string;
-  status?: RunStatus;
-  slug?: string;
-  cursor?: string;
-  limit?: number;
-}
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-export interface EventPage {
-  items: RunEvent[];
-  lastSeq: number;
-}
-export interface Decision {
-  decision: 'approve' | 'reject';
-  comment?: string;
-  /** The edited payload, when the approver changed it. */
-  payload?: unknown;
-  /** Who decided; kept in the trace. */
-  by?: string;
-}
-export interface Cors {
-  origins: string[];
-}
-export interface PublishRequest {
-  slug: string;
-  /** The latest version when absent. */
-  version?: number;
-  cors?: Cors | null;
-}
-export interface Published {
-  slug: string;
-  flowId: string;
-  version: number;
-  cors: Cors | null;
-  createdAt: string;
-  url: string;
-}
-export interface RateLimit {
-  requests: number;
-  windowSeconds: number;
-}
-export interface CreateKeyRequest {
-  name: string;
-  /** Slugs the key may call; every slug when absent. */
-  slugs?: string[] | null;
-  /** 600 a minute when absent, none when null. */
-  rateLimit?: RateLimit | null;
-}
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  slugs: string[] | null;
-  rateLimit: RateLimit | null;
-  createdAt: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
-}
-export interface CreatedKey {
-  key: ApiKey;
-  /** Shown once: the server keeps only its hash. */
-  secret: string;
-}
+// The payloads are the shared contract in packages/schema (api.ts), the runner's own types.
+export type {
+  ApiKey,
+  Approval,
+  ApprovalStatus,
+  CorsSettings as Cors,
+  CreatedKey,
+  CreateKeyRequest,
+  Decision,
+  ErrorInfo as RunError,
+  EventPage,
+  FlowDetail as StoredFlow,
+  FlowSummary,
+  FlowVersion,
+  FlowVersionSummary,
+  Page,
+  Published,
+  PublishRequest,
+  RateLimit,
+  Run,
+  RunDetail,
+  RunEvent,
+  RunQuery,
+  RunStatus,
+  StartRun,
+  ValidationResult,
+} from '@trellis/schema';
 
 /** What went wrong with a request: the runner's error, or `network` when it could not be reached. */
 export class ApiError extends Error {

@@ -6,3 +6,4 @@ export * from './graph.js';
 export * from './migrate.js';
 export * from './load.js';
 export * from './jsonschema.js';
+export type * from './api.js';

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MockScript, type Budget, type Flow, type FlowGraph, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
+import { MockScript, type Wait, type Budget, type Flow, type FlowGraph, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
 import {
   TrellisError,
   createModelResolver,
@@ -41,14 +41,8 @@ export interface StartOptions {
   signal?: AbortSignal;
 }
 
-export interface PendingWait {
-  nodeId: string;
-  waitId: string;
-  kind: 'approval' | 'tool_approval';
-  message: string;
-  payload?: unknown;
-  deadline?: string;
-}
+/** A wait of a run: the shape the API shows for each pending approval. */
+export type PendingWait = Wait;
 
 export interface RunResult {
   runId: string;

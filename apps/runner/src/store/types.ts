@@ -1,6 +1,25 @@
-import type { ErrorInfo, Flow, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type {
+  ApiKey,
+  Approval,
+  ApprovalStatus,
+  CorsSettings,
+  Flow,
+  FlowSummary,
+  FlowVersion,
+  FlowVersionSummary,
+  Page,
+  PublishedEndpoint,
+  RateLimit,
+  RunEvent,
+  RunQuery,
+  RunSummary,
+  StoredFlow,
+} from '@trellis/schema';
 import type { CheckpointStore } from '../engine/checkpoint.js';
-import type { PendingWait } from '../engine/engine.js';
+
+// The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
+export type { ApiKey, Approval, ApprovalStatus, CorsSettings, FlowSummary, FlowVersion, FlowVersionSummary, Page, RateLimit, RunQuery, RunSummary, StoredFlow };
+export type Published = PublishedEndpoint;
 
 /**
  * The runner's storage: flows and their versions, runs with their node states and events
@@ -60,111 +79,6 @@ export interface Store extends CheckpointStore {
   // Small settings, e.g. whether the bundled examples were loaded.
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
-}
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description?: string;
-  latestVersion: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StoredFlow extends FlowSummary {
-  /** The latest version's document. */
-  document: Flow;
-}
-
-export interface FlowVersionSummary {
-  flowId: string;
-  version: number;
-  createdAt: string;
-  message?: string;
-}
-
-export interface FlowVersion extends FlowVersionSummary {
-  document: Flow;
-}
-
-export interface RunQuery {
-  flowId?: string;
-  status?: RunStatus;
-  /** Only runs started through this published slug. */
-  slug?: string;
-  /** 1..200, default 50. */
-  limit?: number;
-  /** The `nextCursor` of the previous page. Newest runs come first. */
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-export interface RunSummary {
-  id: string;
-  flowId: string;
-  flowVersion?: number;
-  status: RunStatus;
-  input: unknown;
-  output?: unknown;
-  error?: ErrorInfo;
-  usage: Usage;
-  labels?: Record<string, string>;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
-
-/** A wait of a run (what the engine reports as pending), kept with its decision. */
-export interface Approval extends PendingWait {
-  /** The store's own id (URL-safe). */
-  id: string;
-  runId: string;
-  flowId: string;
-  status: ApprovalStatus;
-  createdAt: string;
-  decidedAt?: string;
-  decidedBy?: string;
-  comment?: string;
-  /** The payload the approver sent back, when they edited it. */
-  editedPayload?: unknown;
-}
-
-export interface CorsSettings {
-  /** Origins allowed to call the endpoint from a browser; `*` for any. */
-  origins: string[];
-}
-
-export interface Published {
-  slug: string;
-  flowId: string;
-  version: number;
-  cors: CorsSettings | null;
-  createdAt: string;
-}
-
-export interface RateLimit {
-  /** Requests allowed per window. */
-  requests: number;
-  windowSeconds: number;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  /** The first characters of the secret, to recognise it in a list. */
-  prefix: string;
-  /** Slugs the key may call; null for every slug. */
-  slugs: string[] | null;
-  rateLimit: RateLimit | null;
-  createdAt: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
 }
 
 /** A write refused because the data changed meanwhile (e.g. a flow saved by someone else). */

@@ -1,0 +1,192 @@
+import type { ErrorInfo, RunEvent, RunStatus, Usage } from './events.js';
+import type { Flow } from './flow.js';
+import type { Problem } from './problems.js';
+
+/**
+ * The payloads of the runner's HTTP API, shared by the runner (its store and routes) and the
+ * editor's client, so the two cannot drift apart. The runner's OpenAPI document describes the
+ * same shapes for other clients.
+ */
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  description?: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A flow with its latest version's document. */
+export interface StoredFlow extends FlowSummary {
+  document: Flow;
+}
+
+/** What GET /api/flows/:id answers: the flow and what is wrong with it. */
+export interface FlowDetail extends StoredFlow {
+  problems: Problem[];
+}
+
+export interface FlowVersionSummary {
+  flowId: string;
+  version: number;
+  createdAt: string;
+  message?: string;
+}
+
+export interface FlowVersion extends FlowVersionSummary {
+  document: Flow;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  problems: Problem[];
+}
+
+export interface RunSummary {
+  id: string;
+  flowId: string;
+  flowVersion?: number;
+  status: RunStatus;
+  input: unknown;
+  output?: unknown;
+  error?: ErrorInfo;
+  usage: Usage;
+  /** Where the run came from, e.g. `{ source: 'endpoint', slug: 'triage' }`. */
+  labels?: Record<string, string>;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** A run as the API shows it. */
+export interface Run extends RunSummary {
+  durationMs?: number;
+}
+
+export interface RunDetail extends Run {
+  approvals: Approval[];
+}
+
+export interface RunQuery {
+  flowId?: string;
+  status?: RunStatus;
+  /** Only runs started through this published slug. */
+  slug?: string;
+  /** 1..200, default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. Newest runs come first. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface EventPage {
+  items: RunEvent[];
+  lastSeq: number;
+}
+
+export interface StartRun {
+  input: unknown;
+  /** The latest version when absent. */
+  version?: number;
+  /** Replies for the test provider, by node id. */
+  mocks?: Record<string, unknown>;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
+
+/** What a waiting run asks of a person. */
+export interface Wait {
+  nodeId: string;
+  waitId: string;
+  kind: 'approval' | 'tool_approval';
+  message: string;
+  payload?: unknown;
+  deadline?: string;
+}
+
+/** A wait kept with its decision. */
+export interface Approval extends Wait {
+  /** The store's own id (URL-safe). */
+  id: string;
+  runId: string;
+  flowId: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  comment?: string;
+  /** The payload the approver sent back, when they edited it. */
+  editedPayload?: unknown;
+}
+
+export interface Decision {
+  decision: 'approve' | 'reject';
+  comment?: string;
+  /** The edited payload, when the approver changed it. */
+  payload?: unknown;
+  /** Who decided; kept in the trace. */
+  by?: string;
+}
+
+export interface CorsSettings {
+  /** Origins allowed to call the endpoint from a browser; `*` for any. */
+  origins: string[];
+}
+
+export interface PublishRequest {
+  slug: string;
+  /** The latest version when absent. */
+  version?: number;
+  cors?: CorsSettings | null;
+}
+
+export interface PublishedEndpoint {
+  slug: string;
+  flowId: string;
+  version: number;
+  cors: CorsSettings | null;
+  createdAt: string;
+}
+
+/** A published endpoint as the API shows it, with the path it answers on. */
+export interface Published extends PublishedEndpoint {
+  url: string;
+}
+
+export interface RateLimit {
+  /** Requests allowed per window. */
+  requests: number;
+  windowSeconds: number;
+}
+
+export interface CreateKeyRequest {
+  name: string;
+  /** Slugs the key may call; every slug when absent. */
+  slugs?: string[] | null;
+  /** 600 a minute when absent, none when null. */
+  rateLimit?: RateLimit | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The first characters of the secret, to recognise it in a list. */
+  prefix: string;
+  /** Slugs the key may call; null for every slug. */
+  slugs: string[] | null;
+  rateLimit: RateLimit | null;
+  createdAt: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+export interface CreatedKey {
+  key: ApiKey;
+  /** Shown once: the server keeps only its hash. */
+  secret: string;
+}
