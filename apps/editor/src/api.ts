@@ -29,34 +29,6 @@ import type {
   ValidationResult,
 } from '@trellis/schema';
 
-// The payloads are the shared contract in packages/schema (api.ts), the runner's own types.
-export type {
-  ApiKey,
-  Approval,
-  ApprovalStatus,
-  CorsSettings as Cors,
-  CreatedKey,
-  CreateKeyRequest,
-  Decision,
-  ErrorInfo as RunError,
-  EventPage,
-  FlowDetail as StoredFlow,
-  FlowSummary,
-  FlowVersion,
-  FlowVersionSummary,
-  Page,
-  Published,
-  PublishRequest,
-  RateLimit,
-  Run,
-  RunDetail,
-  RunEvent,
-  RunQuery,
-  RunStatus,
-  StartRun,
-  ValidationResult,
-} from '@trellis/schema';
-
 /** What went wrong with a request: the runner's error, or `network` when it could not be reached. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';

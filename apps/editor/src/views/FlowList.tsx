@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { ApiClient, FlowSummary } from '../api';
+import type { FlowSummary } from '@trellis/schema';
+import type { ApiClient } from '../api';
 
 /** The flows a person has, newest first; each opens on the canvas. */
 export function FlowList({ api, onOpen }: { api: ApiClient; onOpen: (id: string) => void }) {
