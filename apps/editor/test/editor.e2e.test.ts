@@ -84,4 +84,31 @@ describe('the editor in a browser', () => {
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(count).toBe(before + 3);
   }, 60_000);
+
+  it('test-runs a sample, watches the trace, answers the approval and sees the run finish', async () => {
+    const { page, url } = product;
+    await page.goto(`${url}/#/flows/support-triage`);
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample').selectOption('refund-over-limit');
+    expect(await panel.getByLabel('Run input (JSON)').inputValue()).toContain('refund');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+
+    const approval = panel.getByRole('group', { name: 'Approval' });
+    await approval.waitFor();
+    await panel.getByRole('status').filter({ hasText: 'Run waiting' }).waitFor();
+    await page.getByLabel('Flow canvas').getByLabel(/Approval node Sign off reply \(waiting\)/).waitFor({ state: 'attached' });
+    await approval.getByLabel('Comment').fill('checked the refund');
+    await approval.getByRole('button', { name: 'Approve' }).click();
+
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    await panel.getByText(/test provider answered for: .*classify/).waitFor();
+    expect(await panel.getByRole('button', { name: /^Step approve_reply: succeeded/ }).count()).toBe(1);
+    expect(await panel.getByRole('button', { name: /: skipped$/ }).count()).toBeGreaterThan(0);
+    await page.getByLabel('Flow canvas').getByLabel(/Prompt node Classify ticket \(succeeded\)/).waitFor({ state: 'attached' });
+
+    // The decision is in the stored trace, with the comment and who decided.
+    const runs = (await (await fetch(`${url}/api/runs?flowId=support-triage`)).json()) as { items: Array<{ id: string; status: string }> };
+    const events = (await (await fetch(`${url}/api/runs/${runs.items[0]!.id}/events`)).json()) as { items: Array<{ type: string; data: { decision?: unknown } }> };
+    expect(events.items.find((e) => e.type === 'run.resumed')?.data.decision).toMatchObject({ approved: true, by: 'editor', comment: 'checked the refund' });
+  }, 60_000);
 });

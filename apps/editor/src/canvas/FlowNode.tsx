@@ -7,6 +7,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   name?: string;
   config: unknown;
   problems: number;
+  /** Where the node stands in the run on show, if any. */
+  run?: string;
 }
 
 export type CanvasNode = Node<FlowNodeData, 'trellis'>;
@@ -24,7 +26,10 @@ export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps
     // a config the kind cannot read yet: its problems say why; draw no ports
   }
   return (
-    <div className={`trellis-node${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}`} aria-label={`${spec?.label ?? data.type} node ${data.name ?? id}`}>
+    <div
+      className={`trellis-node${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.run ? ` run-${data.run}` : ''}`}
+      aria-label={`${spec?.label ?? data.type} node ${data.name ?? id}${data.run ? ` (${data.run})` : ''}`}
+    >
       <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
       <div className="name">{data.name ?? id}</div>
       {data.problems > 0 && <div className="problems">{data.problems === 1 ? '1 problem' : `${data.problems} problems`}</div>}

@@ -4,6 +4,8 @@ import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
 import { KIND_MIME, Palette } from '../canvas/Palette';
+import { RunPanel } from '../run/RunPanel';
+import { statusByNode, type Trace } from '../run/trace';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -51,6 +53,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const selection = useStore(store, selectSelection);
   const dirty = useStore(store, selectDirty);
   const [status, setStatus] = useState<string | undefined>();
+  const savedVersion = useStore(store, (s) => s.savedVersion);
+  const [trace, setTrace] = useState<Trace | undefined>();
+  const runStatus = useMemo(() => (trace ? statusByNode(trace) : undefined), [trace]);
+  const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
 
   const nodes = useMemo<CanvasNode[]>(() => {
     const counts = new Map<string, number>();
@@ -61,9 +67,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       type: 'trellis',
       position: n.position,
       selected: selected.has(n.id),
-      data: { type: n.type, ...(n.name ? { name: n.name } : {}), config: n.config, problems: counts.get(n.id) ?? 0 },
+      data: { type: n.type, ...(n.name ? { name: n.name } : {}), config: n.config, problems: counts.get(n.id) ?? 0, ...(runStatus?.has(n.id) ? { run: runStatus.get(n.id) } : {}) },
     }));
-  }, [document.nodes, problems, selection.nodes]);
+  }, [document.nodes, problems, selection.nodes, runStatus]);
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edges);
     return document.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, selected: selected.has(e.id) }));
@@ -237,6 +243,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           <Controls />
         </ReactFlow>
       </div>
+      <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} onTrace={setTrace} onSelectNode={selectNode} />
       </div>
       <section className="problems" aria-label="Problems">
         <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
