@@ -108,7 +108,6 @@ export class RunService {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw notFound('approval', approvalId);
     if (approval.status !== 'pending') throw new ApiError(409, 'already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
-    const committed = this.bus.next(approval.runId, 5000);
     const finished = this.engine.resume(approval.runId, {
       answer: {
         waitId: approval.waitId,
@@ -119,9 +118,22 @@ export class RunService {
       },
     });
     this.track(finished);
-    // The answer's own commit, or the run's end (which also carries a refusal), whichever comes first.
-    await Promise.race([committed, finished]);
-    return (await this.store.getApproval(approvalId))!;
+    let outcome: { error?: unknown } | undefined;
+    finished.then(
+      () => (outcome = {}),
+      (error: unknown) => (outcome = { error }),
+    );
+    // Until the answer is stored (or the run stopped, which also carries a refusal). A commit
+    // can be visible to readers a moment before this process hears of it, so the approval
+    // itself is what is checked, on each commit of the run and at least every 250 ms.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const wake = this.bus.next(approval.runId, 250);
+      if (outcome?.error) throw outcome.error;
+      const current = await this.store.getApproval(approvalId);
+      if (!current || current.status !== 'pending' || outcome || Date.now() > deadline) return current ?? approval;
+      await Promise.race([wake, finished.catch(() => undefined)]);
+    }
   }
 
   async cancel(runId: string): Promise<void> {
