@@ -165,6 +165,27 @@ describe('engine: cancel and budget', () => {
     await expect(engine.resume(waiting.runId, { answer: { waitId: 'ok', approved: true } })).rejects.toThrow(/already cancelled/);
   });
 
+  it('cancels a run caught wrapping up into a wait, whose last commit is readable before it is acknowledged', async () => {
+    // A store that applies each commit at once but acknowledges it later, like a writer thread.
+    const memory = new MemoryCheckpointStore();
+    const slow: CheckpointStore = {
+      createRun: (run) => memory.createRun(run),
+      load: (id) => memory.load(id),
+      commit: async (id, commit: Commit) => {
+        await memory.commit(id, commit);
+        await new Promise((r) => setTimeout(r, 30));
+      },
+    };
+    const { engine } = harness({ store: slow });
+    const { runId, finished } = await engine.begin(flow([input(), { id: 'ok', type: 'approval', config: { message: 'go?' } }], [['in', 'ok']]), { input: topic });
+    for (let i = 0; i < 200 && (await memory.load(runId))?.run.status !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(engine.isActive(runId)).toBe(true); // readable as waiting, not yet acknowledged
+    const cancelled = await engine.cancel(runId, 'changed my mind');
+    expect(cancelled.status).toBe('cancelled');
+    expect((await finished).status).toBe('waiting');
+    expect((await memory.load(runId))?.run.status).toBe('cancelled');
+  });
+
   it('fails the run when it would exceed its budget of model calls', async () => {
     const { engine, of } = harness();
     const f = flow([input(), prompt('a'), prompt('b'), prompt('c')], [['in', 'a'], ['a', 'b'], ['b', 'c']], { settings: { budget: { maxModelCalls: 2 } } });

@@ -178,9 +178,15 @@ export class Engine {
   /** Cancels a run: a live one is aborted; a waiting or orphaned one is marked cancelled. */
   async cancel(runId: string, reason = 'cancelled by request'): Promise<RunResult> {
     const live = this.active.get(runId);
-    if (live) {
+    if (live?.accepting) {
       live.cancel(reason);
       return live.finished;
+    }
+    if (live) {
+      // It is wrapping up (its last commit may already be readable): once it has, cancel what it
+      // left, unless it ended.
+      const ended = await live.finished;
+      if (['succeeded', 'failed', 'cancelled'].includes(ended.status)) return ended;
     }
     const snapshot = await this.options.store.load(runId);
     if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
