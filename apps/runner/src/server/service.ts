@@ -29,7 +29,6 @@ export interface Decision {
   by?: string;
 }
 
-const FLOW_CACHE_MAX = 256;
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.failed', 'node.skipped', 'run.waiting', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled']);
 
@@ -42,8 +41,6 @@ export class RunService {
   readonly engine: Engine;
   private readonly store: Store;
   private readonly log: Logger;
-  /** Stored versions never change, so one parsed document per version serves every run of it. */
-  private readonly flows = new Map<string, Flow>();
   private readonly runnable = new WeakSet<Flow>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<unknown>>();
@@ -79,14 +76,9 @@ export class RunService {
       if (!flow) throw notFound('flow', flowId);
       wanted = flow.latestVersion;
     }
-    const key = `${flowId}@${wanted}`;
-    const cached = this.flows.get(key);
-    if (cached) return { version: wanted, document: cached };
-    const stored = await this.store.getVersion(flowId, wanted);
-    if (!stored) throw version === undefined ? notFound('flow', flowId) : new ApiError(404, 'not_found', `flow "${flowId}" has no version ${version}`);
-    if (this.flows.size >= FLOW_CACHE_MAX) this.flows.clear();
-    this.flows.set(key, stored.document);
-    return { version: wanted, document: stored.document };
+    const document = await this.store.versionDocument(flowId, wanted);
+    if (!document) throw version === undefined ? notFound('flow', flowId) : new ApiError(404, 'not_found', `flow "${flowId}" has no version ${version}`);
+    return { version: wanted, document };
   }
 
   /** Creates a run and starts it; resolves once the run is stored, with a promise of its end. */

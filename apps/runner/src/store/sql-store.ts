@@ -69,6 +69,7 @@ export class SqlStore implements Store {
     if (!row) return undefined;
     const nodeRows = await this.db.selectFrom('run_nodes').select(['node_id', 'state']).where('run_id', '=', runId).execute();
     const flow = row.flow_version === null ? (JSON.parse(row.flow_document!) as Flow) : await this.versionDocument(row.flow_id, row.flow_version);
+    if (!flow) throw new Error(`flow ${row.flow_id} has no version ${row.flow_version}`);
     const lastSeq = Number(row.last_seq ?? 0);
     this.writer.noteLastSeq(runId, lastSeq);
     const run: RunRecord = {
@@ -87,12 +88,12 @@ export class SqlStore implements Store {
     return { run, nodes, lastSeq };
   }
 
-  private async versionDocument(flowId: string, version: number): Promise<Flow> {
+  async versionDocument(flowId: string, version: number): Promise<Flow | undefined> {
     const key = `${flowId}@${version}`;
     const cached = this.versionDocuments.get(key);
     if (cached) return cached;
     const row = await this.db.selectFrom('flow_versions').select('document').where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
-    if (!row) throw new Error(`flow ${flowId} has no version ${version}`);
+    if (!row) return undefined;
     // Another load may have parsed it while this one read: there must be one object per version.
     const raced = this.versionDocuments.get(key);
     if (raced) return raced;

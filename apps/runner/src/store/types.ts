@@ -46,6 +46,11 @@ export interface Store extends CheckpointStore {
   deleteFlow(id: string): Promise<boolean>;
   listVersions(flowId: string): Promise<FlowVersionSummary[]>;
   getVersion(flowId: string, version: number): Promise<FlowVersion | undefined>;
+  /**
+   * A version's document, parsed once and the same object every time (versions never change):
+   * the engine keeps its checked graph by document object, so every run of a version shares it.
+   */
+  versionDocument(flowId: string, version: number): Promise<Flow | undefined>;
 
   // Runs (created and updated through the CheckpointStore methods).
   listRuns(query: RunQuery): Promise<Page<RunSummary>>;

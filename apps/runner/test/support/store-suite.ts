@@ -146,6 +146,8 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
         expect(a?.run.flowVersion).toBe(1);
         expect(b?.run.flow).toBe(a?.run.flow);
         expect((await store.load(first.id))?.run.flow).toBe(a?.run.flow);
+        expect(await store.versionDocument(id, 1)).toBe(a?.run.flow);
+        expect(await store.versionDocument(id, 9)).toBeUndefined();
         expect(await store.getRun(first.id)).toMatchObject({ flowId: id, flowVersion: 1 });
       });
 
