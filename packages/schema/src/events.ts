@@ -3,6 +3,10 @@ import { z } from 'zod';
 export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+const ENDED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+/** Whether a run in this status has ended for good: nothing resumes it. */
+export const hasEnded = (status: RunStatus): boolean => ENDED.has(status);
+
 export const Usage = z.object({
   inputTokens: z.number().int().min(0),
   outputTokens: z.number().int().min(0),

@@ -12,7 +12,7 @@ import {
   type ModelResolver,
   type NetworkPolicy,
 } from '@trellis/nodes/server';
-import { loadFlow, formatProblem } from '@trellis/schema';
+import { loadFlow, formatProblem, hasEnded } from '@trellis/schema';
 import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
 import { RunExecution } from './execution.js';
 import { emptyUsage } from './meter.js';
@@ -135,7 +135,7 @@ export class Engine {
       }
       const snapshot = await this.options.store.load(runId);
       if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
+      if (hasEnded(snapshot.run.status)) {
         throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
       }
       return { finished: this.execute(snapshot, options.signal, options.answer) };
@@ -186,11 +186,11 @@ export class Engine {
       // It is wrapping up (its last commit may already be readable): once it has, cancel what it
       // left, unless it ended.
       const ended = await live.finished;
-      if (['succeeded', 'failed', 'cancelled'].includes(ended.status)) return ended;
+      if (hasEnded(ended.status)) return ended;
     }
     const snapshot = await this.options.store.load(runId);
     if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(snapshot.run.status)) {
+    if (hasEnded(snapshot.run.status)) {
       throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
     }
     const execution = this.prepare(snapshot);

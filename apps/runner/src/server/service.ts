@@ -1,4 +1,4 @@
-import type { Flow, RunEvent } from '@trellis/schema';
+import { hasEnded, type Flow, type RunEvent } from '@trellis/schema';
 import { validateFlow, type ModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import type { Store } from '../store/types.js';
@@ -131,7 +131,7 @@ export class RunService {
   async cancel(runId: string): Promise<void> {
     const run = await this.store.getRun(runId);
     if (!run) throw notFound('run', runId);
-    if (['succeeded', 'failed', 'cancelled'].includes(run.status)) throw new ApiError(409, 'run_finished', `run ${runId} has already ${run.status}`);
+    if (hasEnded(run.status)) throw new ApiError(409, 'run_finished', `run ${runId} has already ${run.status}`);
     await this.engine.cancel(runId, 'cancelled by request');
   }
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { hasEnded } from '@trellis/schema';
 import { streamSSE } from 'hono/streaming';
 import type { Store } from '../store/types.js';
 import type { RunBus } from './bus.js';
@@ -7,7 +8,6 @@ const BATCH = 500;
 const HEARTBEAT_MS = 15_000;
 /** A follower never outlives this, whatever the run does; the client reconnects with Last-Event-ID. */
 const MAX_STREAM_MS = 60 * 60_000;
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export interface FollowOptions {
   /** Send events with a seq above this one (from Last-Event-ID on a reconnect). */
@@ -40,7 +40,7 @@ export function followRun(c: Context, store: Store, bus: RunBus, runId: string, 
       }
       if (events.length === BATCH) continue;
       if (events.length) quietSince = Date.now();
-      if (TERMINAL.has(run.status) || (options.endOnWaiting && run.status === 'waiting')) break;
+      if (hasEnded(run.status) || (options.endOnWaiting && run.status === 'waiting')) break;
       if (Date.now() - quietSince >= HEARTBEAT_MS) {
         await stream.write(': keep-alive\n\n');
         quietSince = Date.now();

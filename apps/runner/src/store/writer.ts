@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunStatus } from '@trellis/schema';
+import { hasEnded, type RunStatus } from '@trellis/schema';
 import type { Kysely } from 'kysely';
 import type { Commit, RunRecord } from '../engine/checkpoint.js';
 import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
@@ -66,7 +66,6 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
-const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** Keeps one transaction (and the time SQLite's single connection is held) short under a flood. */
 const MAX_WRITES_PER_TRANSACTION = 2000;
 
@@ -348,7 +347,7 @@ function prepare(write: Write): Prepared {
     return { seq: event.seq, ts: event.ts, type: event.type, nodeId, data: JSON.stringify(event.data) };
   });
   const status = commit.run?.status;
-  const finished = status !== undefined && FINISHED.has(status);
+  const finished = status !== undefined && hasEnded(status);
   if (finished) approvals.push({ kind: 'close', runId, at: commit.run?.finishedAt ?? new Date().toISOString() });
   return { kind: 'commit', runId, changes: commit.run && runChanges(commit.run), finished, nodes, events, approvals };
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { hasEnded } from '@trellis/schema';
 import { validateJson } from '@trellis/nodes/server';
 import type { RunResult } from '../../engine/engine.js';
 import type { CorsSettings } from '../../store/types.js';
@@ -7,8 +8,6 @@ import { readBodyText } from '../body.js';
 import { ApiError, describeProblems, notFound } from '../errors.js';
 import type { Endpoint } from '../published.js';
 import { followRun } from '../sse.js';
-
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 interface Outcome {
   runId: string;
@@ -100,7 +99,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
         status: run.status,
         ...(run.error ? { error: run.error } : {}),
         ...(waiting.length ? { waiting } : {}),
-        finished: TERMINAL.has(run.status),
+        finished: hasEnded(run.status),
       },
       200,
     );
