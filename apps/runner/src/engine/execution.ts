@@ -46,7 +46,6 @@ export class RunExecution {
   private readonly candidates = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controller = new AbortController();
-  /** Aborted when a drain begins: cuts short the backoff before a retry, which the next process does. */
   /** Wakes steps sleeping out a retry backoff when the process drains; made only when one sleeps. */
   private drainController: AbortController | undefined;
   /** The usage last handed to the store, as a comparable key. */
