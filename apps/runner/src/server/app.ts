@@ -50,7 +50,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     log,
     keys: new KeyAuth(store),
     published: new PublishedDirectory(store, service),
-    config: { syncTimeoutMs: options.syncTimeoutMs, bodyLimitBytes: options.bodyLimitBytes },
+    config: { syncTimeoutMs: options.syncTimeoutMs },
   };
 
   app.onError((error, c) => toResponse(error, c, (e) => log.error({ err: e, method: c.req.method, path: c.req.path }, 'request failed')));

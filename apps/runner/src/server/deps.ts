@@ -12,7 +12,7 @@ export interface Deps {
   service: RunService;
   keys: KeyAuth;
   published: PublishedDirectory;
-  config: Pick<ServerConfig, 'syncTimeoutMs' | 'bodyLimitBytes'>;
+  config: Pick<ServerConfig, 'syncTimeoutMs'>;
   log: Logger;
 }
 

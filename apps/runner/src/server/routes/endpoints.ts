@@ -22,7 +22,6 @@ interface Outcome {
  * answers with the output (sync), the events (SSE) or a status URL (async).
  */
 export function endpointRoutes(app: Api, { store, service, keys, published, config }: Deps): void {
-  const { bodyLimitBytes } = config;
   const endpoint = async (c: Context, slug: string): Promise<Endpoint> => {
     const found = await published.resolve(slug);
     applyCors(c, found?.published.cors ?? null);
@@ -59,7 +58,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const slug = c.req.param('slug');
     const target = await endpoint(c, slug);
     await keys.authenticate(c.req.header('Authorization'), slug);
-    const input = await readInput(c, bodyLimitBytes);
+    const input = await readInput(c);
     const violations = validateJson(input, target.inputSchema);
     if (violations.length) {
       const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
@@ -106,12 +105,12 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
   });
 }
 
-async function readInput(c: Context, limit: number): Promise<unknown> {
+async function readInput(c: Context): Promise<unknown> {
   const type = c.req.header('Content-Type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', `send the input as JSON (Content-Type: application/json), not ${type}`);
   }
-  const text = await readBodyText(c, limit);
+  const text = await readBodyText(c);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
