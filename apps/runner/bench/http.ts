@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { startRunnerProcess } from '../test/support/runner-process.js';
 
 /**
  * Published-endpoint throughput: the runner as its own process, a four-node flow with no model
@@ -15,26 +14,11 @@ import pg from 'pg';
  * BENCH_PG_URL (default postgres://127.0.0.1:5432/test), LOG_LEVEL (default info, as served).
  */
 
-const BIN = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PG_URL = process.env.BENCH_PG_URL ?? `postgres://${encodeURIComponent(process.env.PGUSER ?? userInfo().username)}@127.0.0.1:5432/test`;
 
 const flow = { ...(JSON.parse(readFileSync(new URL('../test/fixtures/four-node.flow.json', import.meta.url), 'utf8')) as object), id: 'bench-four', name: 'Bench: four nodes' };
-
-async function startRunner(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-examples'], { env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = stderr.match(/running at (http:\/\/\S+)/);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the runner exited with ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url + path, { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -61,7 +45,8 @@ function load(url: string, secret: string, seconds: number): Promise<autocannon.
 }
 
 async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<void> {
-  const { child, url } = await startRunner(env);
+  // Logging as served (info), unless LOG_LEVEL says otherwise.
+  const { child, url, exited } = await startRunnerProcess({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, ['--no-examples']);
   try {
     await api(url, 'POST', '/api/flows', flow);
     await api(url, 'POST', '/api/flows/bench-four/publish', { slug: 'bench' });
@@ -83,7 +68,7 @@ async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => P
     );
   } finally {
     child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
     await cleanup();
   }
 }

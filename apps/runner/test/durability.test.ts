@@ -1,37 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalFlow } from './support/api.js';
+import { startRunnerProcess } from './support/runner-process.js';
 
-const BIN = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 
-/** `trellis serve` as a real child process on a free port, over one data directory. */
-async function startRunner(dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-examples'], {
-    env: { ...process.env, TRELLIS_DATA: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', DATABASE_URL: '', TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner did not start: ${stderr}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = stderr.match(/running at (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${stderr}`)));
-  });
-  child.stdout!.resume();
-  return { child, url, exited };
-}
+/** A runner over one data directory, as the user starts it. */
+const startRunner = (dataDir: string) => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
 
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
