@@ -9,7 +9,9 @@ interface Props {
   /** The version a run would use; undefined until the flow is saved. */
   savedVersion: number | undefined;
   dirty: boolean;
-  onTrace: (trace: Trace | undefined) => void;
+  /** The trace on show; the editor holds it, since the canvas lights up from it too. */
+  trace: Trace | undefined;
+  onTrace: (trace: Trace) => void;
   onSelectNode: (nodeId: string) => void;
 }
 
@@ -19,18 +21,16 @@ const pretty = (value: unknown) => (value === undefined ? '' : JSON.stringify(va
  * Test runs of the saved flow: an input (or a saved sample with its mock script), then the
  * trace as it streams in, with the approval the run waits for, if any.
  */
-export function RunPanel({ api, flow, savedVersion, dirty, onTrace, onSelectNode }: Props) {
+export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSelectNode }: Props) {
   const samples = flow.samples ?? [];
   const [sample, setSample] = useState(samples[0]?.name ?? '');
   const [input, setInput] = useState(() => pretty(samples[0]?.input ?? {}));
-  const [trace, setTrace] = useState<Trace | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [runId, setRunId] = useState<string | undefined>();
   const stop = useRef<(() => void) | undefined>(undefined);
 
   useEffect(() => () => stop.current?.(), []);
-  useEffect(() => onTrace(trace), [trace, onTrace]);
 
   const chooseSample = (name: string) => {
     setSample(name);
@@ -53,10 +53,10 @@ export function RunPanel({ api, flow, savedVersion, dirty, onTrace, onSelectNode
       stop.current?.();
       const run = await api.startRun(flow.id, { input: parsed, ...(mocks ? { mocks: mocks as Record<string, unknown> } : {}) });
       let current = emptyTrace();
-      setTrace(current);
+      onTrace(current);
       stop.current = api.followRun(run.id, (event) => {
         current = applyEvent(current, event);
-        setTrace(current);
+        onTrace(current);
       }, { onError: (e) => setError(`Lost the run's trace: ${e.message}`) });
       setRunId(run.id);
     } catch (e) {

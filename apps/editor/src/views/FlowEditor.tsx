@@ -243,7 +243,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           <Controls />
         </ReactFlow>
       </div>
-      <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} onTrace={setTrace} onSelectNode={selectNode} />
+      <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
       </div>
       <section className="problems" aria-label="Problems">
         <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
