@@ -14,6 +14,7 @@ import {
 import type { CheckpointStore, Commit, NodeState, RunRecord, RunSnapshot } from './checkpoint.js';
 import type { Answer, PendingWait, RunResult } from './engine.js';
 import { emptyUsage, metered } from './meter.js';
+import { sleep, stepSignal, type StepSignal } from './step-signal.js';
 
 export interface ExecutionDeps {
   snapshot: RunSnapshot;
@@ -288,7 +289,7 @@ export class RunExecution {
         ...(resumed ? { resumed: true } : {}),
       });
       const started = performance.now();
-      const step = this.stepSignal(id, policy.timeoutMs);
+      const step = stepSignal(this.controller.signal, id, policy.timeoutMs);
       try {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
         const ctx = this.context(id, state, step, usage, models, cursor);
@@ -340,46 +341,6 @@ export class RunExecution {
         step.dispose();
       }
     }
-  }
-
-  /**
-   * What stops one attempt of a step: its timeout or the run's end. `stopped` rejects with the
-   * reason; the AbortSignal handed to the executor is made only when the executor reads it,
-   * since most steps never do and a signal is not free.
-   */
-  private stepSignal(id: string, timeoutMs: number): StepSignal {
-    const run = this.controller.signal;
-    let controller: AbortController | undefined;
-    let timeout: TrellisError | undefined;
-    let rejectStopped!: (reason: unknown) => void;
-    const stopped = new Promise<never>((_, reject) => (rejectStopped = reject));
-    stopped.catch(() => undefined); // raced, never awaited alone
-    const onRunAbort = () => {
-      controller?.abort(run.reason);
-      rejectStopped(run.reason);
-    };
-    run.addEventListener('abort', onRunAbort, { once: true });
-    if (run.aborted) onRunAbort();
-    const timer = setTimeout(() => {
-      timeout = new TrellisError('timeout', `step "${id}" took longer than ${timeoutMs} ms`, { retryable: true });
-      controller?.abort(timeout);
-      rejectStopped(timeout);
-    }, timeoutMs);
-    return {
-      stopped,
-      get signal() {
-        if (!controller) {
-          controller = new AbortController();
-          if (timeout ?? run.aborted) controller.abort(timeout ?? run.reason);
-        }
-        return controller.signal;
-      },
-      reason: () => timeout ?? (run.aborted ? run.reason : undefined),
-      dispose: () => {
-        clearTimeout(timer);
-        run.removeEventListener('abort', onRunAbort);
-      },
-    };
   }
 
   private succeedOrWait(id: string, state: NodeState, result: ExecResult, durationMs: number, usage: Usage, models: Map<string, ModelInfo>, cursor: number): void {
@@ -592,26 +553,3 @@ export class RunExecution {
     return this.commits;
   }
 }
-
-interface StepSignal {
-  readonly signal: AbortSignal;
-  readonly stopped: Promise<never>;
-  reason(): unknown;
-  dispose(): void;
-}
-
-/** Resolves true after `ms`, or false at once when any of the signals aborts. */
-function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signals.some((s) => s.aborted)) return resolve(false);
-    const stop = (slept: boolean) => {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', onAbort);
-      resolve(slept);
-    };
-    const onAbort = () => stop(false);
-    const timer = setTimeout(() => stop(true), ms);
-    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
