@@ -88,6 +88,7 @@ describe('the editor in a browser', () => {
   it('test-runs a sample, watches the trace, answers the approval and sees the run finish', async () => {
     const { page, url } = product;
     await page.goto(`${url}/#/flows/support-triage`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
     const panel = page.getByRole('region', { name: 'Test run' });
     await panel.getByLabel('Sample').selectOption('refund-over-limit');
     expect(await panel.getByLabel('Run input (JSON)').inputValue()).toContain('refund');

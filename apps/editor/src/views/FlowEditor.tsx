@@ -4,6 +4,8 @@ import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
 import { KIND_MIME, Palette } from '../canvas/Palette';
+import { Inspector } from '../inspector/Inspector';
+import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
 import { statusByNode, type Trace } from '../run/trace';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
@@ -42,6 +44,13 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
   );
 }
 
+const PANELS = [
+  { id: 'inspector', label: 'Inspector' },
+  { id: 'run', label: 'Test run' },
+  { id: 'publish', label: 'Publish' },
+] as const;
+type PanelId = (typeof PANELS)[number]['id'];
+
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
 const selectSelection = (s: FlowState) => s.selection;
@@ -55,6 +64,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const [status, setStatus] = useState<string | undefined>();
   const savedVersion = useStore(store, (s) => s.savedVersion);
   const [trace, setTrace] = useState<Trace | undefined>();
+  const [panel, setPanel] = useState<PanelId>('inspector');
   const runStatus = useMemo(() => (trace ? statusByNode(trace) : undefined), [trace]);
   const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
 
@@ -243,7 +253,25 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           <Controls />
         </ReactFlow>
       </div>
-      <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
+      <aside className="side-panel">
+        <div role="tablist" aria-label="Panels">
+          {PANELS.map((p) => (
+            <button key={p.id} type="button" role="tab" id={`tab-${p.id}`} aria-controls={`panel-${p.id}`} aria-selected={panel === p.id} onClick={() => setPanel(p.id)}>
+              {p.label}
+            </button>
+          ))}
+        </div>
+        {/* Every panel stays mounted, so a run keeps streaming while another panel is on show. */}
+        <div role="tabpanel" id="panel-inspector" aria-labelledby="tab-inspector" hidden={panel !== 'inspector'}>
+          <Inspector api={api} store={store} />
+        </div>
+        <div role="tabpanel" id="panel-run" aria-labelledby="tab-run" hidden={panel !== 'run'}>
+          <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
+        </div>
+        <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
+          <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />
+        </div>
+      </aside>
       </div>
       <section className="problems" aria-label="Problems">
         <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
