@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
+import { useCanvasElements } from '../canvas/use-canvas-elements';
 import { KIND_MIME, Palette } from '../canvas/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
@@ -53,13 +54,11 @@ type PanelId = (typeof PANELS)[number]['id'];
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
-const selectSelection = (s: FlowState) => s.selection;
 const selectDirty = (s: FlowState) => s.dirty;
 
 function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onClose: () => void }) {
   const document = useStore(store, selectDocument);
   const problems = useStore(store, selectProblems);
-  const selection = useStore(store, selectSelection);
   const dirty = useStore(store, selectDirty);
   const [status, setStatus] = useState<string | undefined>();
   const savedVersion = useStore(store, (s) => s.savedVersion);
@@ -68,22 +67,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const runStatus = useMemo(() => (trace ? statusByNode(trace) : undefined), [trace]);
   const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
 
-  const nodes = useMemo<CanvasNode[]>(() => {
-    const counts = new Map<string, number>();
-    for (const p of problems) if (p.nodeId && p.severity === 'error') counts.set(p.nodeId, (counts.get(p.nodeId) ?? 0) + 1);
-    const selected = new Set(selection.nodes);
-    return document.nodes.map((n) => ({
-      id: n.id,
-      type: 'trellis',
-      position: n.position,
-      selected: selected.has(n.id),
-      data: { type: n.type, ...(n.name ? { name: n.name } : {}), config: n.config, problems: counts.get(n.id) ?? 0, ...(runStatus?.has(n.id) ? { run: runStatus.get(n.id) } : {}) },
-    }));
-  }, [document.nodes, problems, selection.nodes, runStatus]);
-  const edges = useMemo<Edge[]>(() => {
-    const selected = new Set(selection.edges);
-    return document.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, selected: selected.has(e.id) }));
-  }, [document.edges, selection.edges]);
+  const { nodes, edges } = useCanvasElements(store, runStatus);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
