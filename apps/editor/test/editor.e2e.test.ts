@@ -10,9 +10,15 @@ describe('the editor in a browser', () => {
   afterAll(async () => {
     await product?.close();
   });
+  /** Each test starts in a tab of its own, as a person opening the editor anew would. */
+  const freshPage = async () => {
+    await product.page.close();
+    product.page = await product.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    return product;
+  };
 
   it('lists the bundled flows, opens one on the canvas, edits, undoes and saves a new version', async () => {
-    const { page, url } = product;
+    const { page, url } = await freshPage();
     await page.goto(url);
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
     await page.getByRole('button', { name: 'Open Support triage' }).click();
@@ -32,7 +38,7 @@ describe('the editor in a browser', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 8 });
     await page.mouse.up();
-    await page.getByText('Unsaved changes').waitFor();
+    await page.getByText('Unsaved changes', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Undo' }).click();
     await page.getByText('Saved', { exact: true }).waitFor();
 
@@ -41,7 +47,7 @@ describe('the editor in a browser', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 8 });
     await page.mouse.up();
-    await page.getByText('Unsaved changes').waitFor();
+    await page.getByText('Unsaved changes', { exact: true }).waitFor();
     await page.keyboard.press('Control+s');
     await page.getByRole('status').filter({ hasText: 'Saved as version 2' }).waitFor();
     const stored = (await (await fetch(`${url}/api/flows/support-triage`)).json()) as { latestVersion: number };
@@ -52,7 +58,7 @@ describe('the editor in a browser', () => {
   }, 60_000);
 
   it('adds nodes from the searchable palette by click and by drag, copies, pastes and deletes them', async () => {
-    const { page, url } = product;
+    const { page, url } = await freshPage();
     await page.goto(`${url}/#/flows/content-pipeline`);
     const canvas = page.getByLabel('Flow canvas');
     await canvas.locator('.react-flow__node').first().waitFor();
@@ -80,13 +86,13 @@ describe('the editor in a browser', () => {
     expect(await count()).toBe(before + 3);
     await page.keyboard.press('Delete');
     await expect.poll(count).toBe(before + 2);
-    await page.getByText('Unsaved changes').waitFor();
+    await page.getByText('Unsaved changes', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(count).toBe(before + 3);
   }, 60_000);
 
   it('test-runs a sample, watches the trace, answers the approval and sees the run finish', async () => {
-    const { page, url } = product;
+    const { page, url } = await freshPage();
     await page.goto(`${url}/#/flows/support-triage`);
     await page.getByRole('tab', { name: 'Test run' }).click();
     const panel = page.getByRole('region', { name: 'Test run' });
@@ -112,4 +118,74 @@ describe('the editor in a browser', () => {
     const events = (await (await fetch(`${url}/api/runs/${runs.items[0]!.id}/events`)).json()) as { items: Array<{ type: string; data: { decision?: unknown } }> };
     expect(events.items.find((e) => e.type === 'run.resumed')?.data.decision).toMatchObject({ approved: true, by: 'editor', comment: 'checked the refund' });
   }, 60_000);
+  it('refuses a wire while it is dragged, lays out, finds commands and shortcuts, renames, and asks before leaving unsaved', async () => {
+    const { page, url } = await freshPage();
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Open Support triage' }).click();
+    const canvas = page.getByLabel('Flow canvas');
+    await canvas.getByLabel(/Prompt node Draft reply/).waitFor();
+    const edges = () => canvas.locator('.react-flow__edge').count();
+    const edgesBefore = await edges();
+
+    // A wire from Draft reply back into Classify ticket would make a cycle: refused as it is dragged.
+    const from = (await canvas.locator('.react-flow__handle[data-nodeid="draft_reply"][data-handleid="out"]').boundingBox())!;
+    const to = (await canvas.locator('.react-flow__handle[data-nodeid="classify"][data-handleid="in"]').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+    await canvas.getByRole('status').filter({ hasText: /Cannot connect: .*cycle/ }).waitFor();
+    await page.mouse.up();
+    await expect.poll(() => canvas.getByRole('status').count()).toBe(0);
+    expect(await edges()).toBe(edgesBefore);
+    await page.getByText('Saved', { exact: true }).waitFor();
+
+    // Auto-layout moves nodes as one undo step.
+    const node = canvas.getByLabel(/Prompt node Classify ticket/);
+    const at = async () => (await node.boundingBox())!;
+    const before = await at();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.getByText('Unsaved changes', { exact: true }).waitFor();
+    await expect.poll(async () => Math.round((await at()).y)).not.toBe(Math.round(before.y));
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+
+    // "?" lists the shortcuts; Escape closes the list.
+    await canvas.click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Auto-layout the flow').waitFor();
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+
+    // Ctrl+K: add a node by name from the command palette.
+    const count = () => canvas.locator('.react-flow__node').count();
+    const nodesBefore = await count();
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    await palette.getByLabel('Command').fill('add approval');
+    await palette.getByRole('option', { name: /Add Approval node/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await palette.waitFor({ state: 'hidden' });
+    await expect.poll(count).toBe(nodesBefore + 1);
+
+    // Rename the flow in place.
+    await page.getByRole('button', { name: 'Rename flow' }).click();
+    await page.getByLabel('Flow name').fill('Support triage (edited)');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Support triage (edited)' }).waitFor();
+
+    // Leaving with unsaved changes asks; "Keep editing" stays, the browser's back asks too, "Discard" leaves.
+    await page.getByRole('button', { name: 'Back to flows' }).click();
+    const leave = page.getByRole('dialog', { name: 'Leave with unsaved changes?' });
+    await leave.getByRole('button', { name: 'Keep editing' }).click();
+    await leave.waitFor({ state: 'hidden' });
+    expect(await count()).toBe(nodesBefore + 1);
+    await page.goBack();
+    await leave.waitFor();
+    expect(page.url()).toContain('#/flows/support-triage');
+    await leave.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    // Nothing was saved: the flow keeps its name.
+    await page.getByRole('button', { name: 'Open Support triage' }).waitFor();
+  }, 90_000);
 });

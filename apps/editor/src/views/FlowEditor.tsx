@@ -1,9 +1,15 @@
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { kinds } from '@trellis/nodes';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
 import { useCanvasElements } from '../canvas/use-canvas-elements';
+import { CommandPalette, type PaletteCommand } from '../canvas/CommandPalette';
+import { HelpDialog } from '../canvas/HelpDialog';
+import { layoutFlow, type Size } from '../canvas/layout';
+import { SHORTCUTS, shortcutFor, type CommandId } from '../canvas/shortcuts';
+import { guardLeaving } from '../leave-guard';
 import { KIND_MIME, Palette } from '../canvas/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
@@ -51,6 +57,7 @@ const PANELS = [
   { id: 'publish', label: 'Publish' },
 ] as const;
 type PanelId = (typeof PANELS)[number]['id'];
+const FIT_PADDING = 0.12;
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
@@ -158,66 +165,188 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     event.dataTransfer.dropEffect = 'copy';
   }, []);
 
-  const save = useCallback(async () => {
+  const save = useCallback(async (): Promise<boolean> => {
     const state = store.getState();
     try {
       const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion);
       state.markSaved(saved.latestVersion);
       setStatus(`Saved as version ${saved.latestVersion}`);
+      return true;
     } catch (e) {
       setStatus(`Could not save: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
     }
   }, [api, store]);
 
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [leaving, setLeaving] = useState<(() => void) | undefined>();
+
+  /** Lays the flow out left to right, as one undo step, then fits it in view. */
+  const autoLayout = useCallback(() => {
+    const state = store.getState();
+    if (state.document.nodes.length === 0) return;
+    const sizes = new Map<string, Size>();
+    for (const n of flow.getNodes()) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
+    state.moveNodes(layoutFlow(state.document, sizes), { final: true });
+    setStatus('Laid out the flow (Ctrl+Z undoes it)');
+    requestAnimationFrame(() => void flow.fitView({ padding: FIT_PADDING, duration: 200 }));
+  }, [flow, store]);
+  const fitView = useCallback(() => void flow.fitView({ padding: FIT_PADDING, duration: 200 }), [flow]);
+
+  const run = useCallback(
+    (command: CommandId) => {
+      const state = store.getState();
+      switch (command) {
+        case 'save':
+          return void save();
+        case 'undo':
+          return state.undo();
+        case 'redo':
+          return state.redo();
+        case 'copy': {
+          const copied = state.copySelection();
+          return setStatus(copied ? `Copied ${copied} node${copied === 1 ? '' : 's'}` : 'Select nodes to copy them');
+        }
+        case 'paste':
+          return void state.paste();
+        case 'duplicate':
+          return void state.duplicateSelection();
+        case 'selectAll':
+          return state.selectAll();
+        case 'delete':
+          return state.removeSelected();
+        case 'layout':
+          return autoLayout();
+        case 'fitView':
+          return fitView();
+        case 'palette':
+          return setPaletteOpen(true);
+        case 'help':
+          return setHelpOpen(true);
+      }
+    },
+    [autoLayout, fitView, save, store],
+  );
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const mod = event.ctrlKey || event.metaKey;
-      if (!mod) return;
-      const key = event.key.toLowerCase();
-      const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable="true"]') !== null;
-      if (!typing && key === 'c') {
-        store.getState().copySelection();
-      } else if (!typing && key === 'v') {
-        event.preventDefault();
-        store.getState().paste();
-      } else if (!typing && key === 'd') {
-        event.preventDefault();
-        store.getState().duplicateSelection();
-      } else if (!typing && key === 'a') {
-        event.preventDefault();
-        store.getState().selectAll();
-      } else if (key === 's') {
-        event.preventDefault();
-        void save();
-      } else if (key === 'z' && !event.shiftKey) {
-        if (typing) return; // a field's own undo
-        event.preventDefault();
-        store.getState().undo();
-      } else if ((key === 'z' && event.shiftKey) || key === 'y') {
-        event.preventDefault();
-        store.getState().redo();
-      }
+      const shortcut = shortcutFor(event);
+      if (!shortcut) return;
+      // Inside a field, the field's own keys win (its undo, its copy, typing "?").
+      const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable="true"], dialog') !== null;
+      if (typing && !shortcut.inFields) return;
+      // Copy with nothing selected on the canvas leaves the page's text selection alone.
+      if (shortcut.command === 'copy' && store.getState().selection.nodes.length === 0) return;
+      event.preventDefault();
+      run(shortcut.command);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [save, store]);
+  }, [run, store]);
+
+  // Unsaved changes: reloading or closing the tab asks (the browser's own prompt) and so does
+  // leaving inside the app (our dialog, with the choice to save first).
+  useEffect(() => {
+    const onUnload = (event: BeforeUnloadEvent) => {
+      if (!store.getState().dirty) return;
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onUnload);
+    const unguard = guardLeaving((leave) => (store.getState().dirty ? setLeaving(() => leave) : leave()));
+    return () => {
+      window.removeEventListener('beforeunload', onUnload);
+      unguard();
+    };
+  }, [store]);
+
+  const commands = useMemo<PaletteCommand[]>(() => {
+    const hint = (c: CommandId) => SHORTCUTS.find((s) => s.command === c)?.keys[0];
+    const actions: PaletteCommand[] = SHORTCUTS.filter((s) => s.command !== 'palette').map((s) => ({ id: s.command, label: s.label, group: 'Actions', hint: hint(s.command), run: () => run(s.command) }));
+    const adds: PaletteCommand[] = kinds.all().map((spec) => ({ id: `add-${spec.type}`, label: `Add ${spec.label} node`, group: 'Add node', keywords: [spec.type, spec.category, spec.description], run: () => addKind(spec.type) }));
+    const gotos: PaletteCommand[] = document.nodes.map((n) => ({
+      id: `go-${n.id}`,
+      label: `Go to ${n.name ?? n.id}`,
+      group: 'Nodes',
+      keywords: [n.id, n.type],
+      run: () => {
+        store.getState().select([n.id]);
+        setPanel('inspector');
+        void flow.fitView({ nodes: [{ id: n.id }], padding: 1, duration: 200, maxZoom: 1.2 });
+      },
+    }));
+    const panels: PaletteCommand[] = PANELS.map((p) => ({ id: `panel-${p.id}`, label: `Show ${p.label}`, group: 'Panels', run: () => setPanel(p.id) }));
+    return [...actions, ...adds, ...panels, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }];
+  }, [addKind, document.nodes, flow, onClose, run, store]);
+
+  // A wire dragged over a port it cannot join says why, while it is dragged.
+  const [refusal, setRefusal] = useState<string | undefined>();
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => {
+      const check = store.getState().canConnect({ source: c.source, sourceHandle: c.sourceHandle ?? null, target: c.target, targetHandle: c.targetHandle ?? null });
+      const reason = check.ok ? undefined : check.reason;
+      setRefusal((prev) => (prev === reason ? prev : reason));
+      return check.ok;
+    },
+    [store],
+  );
+  const onConnectEnd = useCallback(() => setRefusal(undefined), []);
+
+  // Fit the flow once the side panels have their width, so no part starts hidden under them.
+  const canvasRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = canvasRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const observer = new ResizeObserver(() => {
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        settled = true;
+        void flow.fitView({ padding: FIT_PADDING });
+      }, 120);
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+  }, [flow]);
+
+  const saveAndLeave = async () => {
+    const leave = leaving;
+    setLeaving(undefined);
+    if (await save()) leave?.();
+  };
 
   const errors = problems.filter((p) => p.severity === 'error');
+  const nameOf = (id: string) => document.nodes.find((n) => n.id === id)?.name ?? id;
   return (
     <div className="flow-editor">
       <header className="toolbar">
         <button type="button" onClick={onClose}>
           Back to flows
         </button>
-        <h1>{document.name}</h1>
+        <FlowName name={document.name} onRename={(name) => store.getState().renameFlow(name)} />
         <span className="dirty" aria-live="polite">
           {dirty ? 'Unsaved changes' : 'Saved'}
         </span>
-        <button type="button" onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)">
+        <button type="button" onClick={() => run('undo')} title="Undo (Ctrl+Z)">
           Undo
         </button>
-        <button type="button" onClick={() => store.getState().redo()} title="Redo (Ctrl+Shift+Z)">
+        <button type="button" onClick={() => run('redo')} title="Redo (Ctrl+Shift+Z)">
           Redo
+        </button>
+        <button type="button" onClick={autoLayout} title="Auto-layout (Ctrl+Shift+L)">
+          Auto-layout
+        </button>
+        <button type="button" onClick={() => setPaletteOpen(true)} title="Command palette (Ctrl+K)">
+          Commands
+        </button>
+        <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
         </button>
         <button type="button" onClick={() => void save()} disabled={!dirty}>
           Save
@@ -229,33 +358,52 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         </p>
       )}
       <div className="workspace">
-      <Palette onAdd={addKind} />
-      <div className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
-        <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect} fitView deleteKeyCode={['Delete', 'Backspace']}>
-          <Background />
-          <MiniMap />
-          <Controls />
-        </ReactFlow>
-      </div>
-      <aside className="side-panel">
-        <div role="tablist" aria-label="Panels">
-          {PANELS.map((p) => (
-            <button key={p.id} type="button" role="tab" id={`tab-${p.id}`} aria-controls={`panel-${p.id}`} aria-selected={panel === p.id} onClick={() => setPanel(p.id)}>
-              {p.label}
-            </button>
-          ))}
+        <Palette onAdd={addKind} />
+        <div className="canvas" ref={canvasRef} aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            onConnectEnd={onConnectEnd}
+            fitView
+            fitViewOptions={{ padding: FIT_PADDING }}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={['Control', 'Meta']}
+          >
+            <Background />
+            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            <Controls />
+          </ReactFlow>
+          {refusal && (
+            <p className="connect-refusal" role="status">
+              Cannot connect: {refusal}
+            </p>
+          )}
         </div>
-        {/* Every panel stays mounted, so a run keeps streaming while another panel is on show. */}
-        <div role="tabpanel" id="panel-inspector" aria-labelledby="tab-inspector" hidden={panel !== 'inspector'}>
-          <Inspector api={api} store={store} />
-        </div>
-        <div role="tabpanel" id="panel-run" aria-labelledby="tab-run" hidden={panel !== 'run'}>
-          <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
-        </div>
-        <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
-          <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />
-        </div>
-      </aside>
+        <aside className="side-panel">
+          <div role="tablist" aria-label="Panels">
+            {PANELS.map((p) => (
+              <button key={p.id} type="button" role="tab" id={`tab-${p.id}`} aria-controls={`panel-${p.id}`} aria-selected={panel === p.id} onClick={() => setPanel(p.id)}>
+                {p.label}
+              </button>
+            ))}
+          </div>
+          {/* Every panel stays mounted, so a run keeps streaming while another panel is on show. */}
+          <div role="tabpanel" id="panel-inspector" aria-labelledby="tab-inspector" hidden={panel !== 'inspector'}>
+            <Inspector api={api} store={store} />
+          </div>
+          <div role="tabpanel" id="panel-run" aria-labelledby="tab-run" hidden={panel !== 'run'}>
+            <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
+          </div>
+          <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
+            <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />
+          </div>
+        </aside>
       </div>
       <section className="problems" aria-label="Problems">
         <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
@@ -263,13 +411,76 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           {errors.map((p, i) => (
             <li key={i}>
               <button type="button" onClick={() => p.nodeId && store.getState().select([p.nodeId])}>
-                {p.nodeId ? `${p.nodeId}: ` : ''}
+                {p.nodeId ? `${nameOf(p.nodeId)}: ` : ''}
                 {p.message}
               </button>
             </li>
           ))}
         </ul>
       </section>
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} commands={commands} />
+      {leaving && <LeaveDialog onSave={() => void saveAndLeave()} onDiscard={() => { const leave = leaving; setLeaving(undefined); leave(); }} onStay={() => setLeaving(undefined)} />}
     </div>
+  );
+}
+
+/** The flow's name as the page heading, renamed in place (Enter keeps, Escape cancels). */
+function FlowName({ name, onRename }: { name: string; onRename: (name: string) => void }) {
+  const [draft, setDraft] = useState<string | undefined>();
+  if (draft === undefined) {
+    return (
+      <div className="flow-name">
+        <h1>{name}</h1>
+        <button type="button" className="quiet" onClick={() => setDraft(name)}>
+          Rename flow
+        </button>
+      </div>
+    );
+  }
+  const done = (keep: boolean) => {
+    const next = draft.trim();
+    if (keep && next && next !== name) onRename(next);
+    setDraft(undefined);
+  };
+  return (
+    <div className="flow-name">
+      <input
+        aria-label="Flow name"
+        value={draft}
+        maxLength={200}
+        autoFocus
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => done(true)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') done(true);
+          if (e.key === 'Escape') done(false);
+        }}
+      />
+    </div>
+  );
+}
+
+/** Leaving with unsaved changes: save first, discard them, or stay. */
+function LeaveDialog({ onSave, onDiscard, onStay }: { onSave: () => void; onDiscard: () => void; onStay: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby="leave-title" onClose={onStay} onCancel={onStay}>
+      <h2 id="leave-title">Leave with unsaved changes?</h2>
+      <p>The changes since the last save would be lost.</p>
+      <button type="button" onClick={onSave}>
+        Save and leave
+      </button>
+      <button type="button" onClick={onDiscard}>
+        Discard changes
+      </button>
+      <button type="button" onClick={onStay} autoFocus>
+        Keep editing
+      </button>
+    </dialog>
   );
 }
