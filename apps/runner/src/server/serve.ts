@@ -37,6 +37,7 @@ export async function startServer(config: ServerConfig, extra: { models?: ModelR
     syncTimeoutMs: config.syncTimeoutMs,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     ...(config.editorDir ? { editorDir: config.editorDir } : {}),
+    ...(config.examplesDir ? { examplesDir: config.examplesDir } : {}),
     isShuttingDown: () => shuttingDown,
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
