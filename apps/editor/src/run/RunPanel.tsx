@@ -1,7 +1,17 @@
-import { useEffect, useRef, useState } from 'react';
-import type { Flow } from '@trellis/schema';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Flow, Run, Sample } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { applyEvent, emptyTrace, type Trace } from './trace';
+import type { FlowStore } from '../store/flow-store';
+import { pretty } from './describe';
+import { watchRun } from './follow';
+import { InputForm } from './InputForm';
+import { checkInput, describeProblem, type InputProblem } from './input-check';
+import { mocksText as showMocks, parseMocks } from './mocks';
+import { RunHistory } from './RunHistory';
+import { MockScriptField, SampleControls } from './SampleControls';
+import { formFields } from './schema-form';
+import type { Trace } from './trace';
+import { TraceView } from './TraceView';
 
 interface Props {
   api: ApiClient;
@@ -13,58 +23,145 @@ interface Props {
   trace: Trace | undefined;
   onTrace: (trace: Trace) => void;
   onSelectNode: (nodeId: string) => void;
+  /** The flow's store, to save samples into the flow; without it samples can be used but not edited. */
+  store?: FlowStore;
 }
 
-const pretty = (value: unknown) => (value === undefined ? '' : JSON.stringify(value, null, 2));
+const MAX_SAMPLES = 100;
+const RUNS_SHOWN = 20;
+
+type InputMode = 'form' | 'json';
+
+function parseJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text.trim() ? text : '{}') as unknown };
+  } catch (e) {
+    return { error: `The input is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
 
 /**
- * Test runs of the saved flow: an input (or a saved sample with its mock script), then the
- * trace as it streams in, with the approval the run waits for, if any.
+ * Test runs of the saved flow: an input (a form from the input schema, or raw JSON), samples
+ * with their mock scripts saved with the flow, then the trace as it streams in, with the approval
+ * the run waits for; and this flow's past runs, each re-openable.
  */
-export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSelectNode }: Props) {
-  const samples = flow.samples ?? [];
-  const [sample, setSample] = useState(samples[0]?.name ?? '');
-  const [input, setInput] = useState(() => pretty(samples[0]?.input ?? {}));
+export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSelectNode, store }: Props) {
+  const samples = useMemo(() => flow.samples ?? [], [flow.samples]);
+  const schema = flow.nodes.find((n) => n.type === 'input')?.config.schema;
+  const fields = useMemo(() => formFields(schema), [schema]);
+
+  const [chosen, setChosen] = useState(samples[0]?.name ?? '');
+  const [inputText, setInputText] = useState(() => pretty(samples[0]?.input ?? {}));
+  const [mocksText, setMocksText] = useState(() => showMocks(samples[0]?.mocks));
+  const [mode, setMode] = useState<InputMode>(fields ? 'form' : 'json');
+  // Problems show once the person has done something with the input, not on an untouched form.
+  const [touched, setTouched] = useState(false);
+  // Bumped when the input changes from outside the form (a sample, the JSON), to drop half-typed fields.
+  const [formEpoch, setFormEpoch] = useState(0);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [runId, setRunId] = useState<string | undefined>();
+  const [runs, setRuns] = useState<Run[] | undefined>();
+  const [runsError, setRunsError] = useState<string | undefined>();
   const stop = useRef<(() => void) | undefined>(undefined);
+  const runsRequest = useRef(0);
 
   useEffect(() => () => stop.current?.(), []);
 
+  const parsed = parseJson(inputText);
+  const problems: InputProblem[] = 'value' in parsed ? checkInput(parsed.value, schema) : [];
+  const mocks = parseMocks(mocksText, flow);
+  const chosenShown = samples.some((s) => s.name === chosen) ? chosen : '';
+  const usesForm = fields !== undefined && mode === 'form';
+
+  const refreshRuns = useCallback(async () => {
+    const request = ++runsRequest.current;
+    try {
+      const page = await api.listRuns({ flowId: flow.id, limit: RUNS_SHOWN });
+      if (request !== runsRequest.current) return; // a newer refresh is on its way
+      setRuns(page.items);
+      setRunsError(undefined);
+    } catch (e) {
+      if (request === runsRequest.current) setRunsError(`Could not list the runs: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }, [api, flow.id]);
+
+  // The list follows the run on show: a run that starts, waits or ends shows its new status.
+  const shownStatus = trace?.status;
+  useEffect(() => {
+    void refreshRuns();
+  }, [refreshRuns, shownStatus]);
+
+  const show = (run: { id: string; status: Run['status'] }) => {
+    stop.current?.();
+    setError(undefined);
+    setRunId(run.id);
+    stop.current = watchRun(api, run, { onTrace, onError: setError });
+  };
+
   const chooseSample = (name: string) => {
-    setSample(name);
+    setChosen(name);
     const found = samples.find((s) => s.name === name);
-    if (found) setInput(pretty(found.input ?? {}));
+    if (found) setInputText(pretty(found.input ?? {}));
+    setMocksText(showMocks(found?.mocks));
+    setFormEpoch((n) => n + 1);
+    setTouched(true);
+  };
+
+  const chooseMode = (next: InputMode) => {
+    if (next === 'form' && 'error' in parsed) {
+      setError(`${parsed.error}. Fix it before switching to the form.`);
+      return;
+    }
+    setError(undefined);
+    setFormEpoch((n) => n + 1);
+    setMode(next);
+  };
+
+  const saveSample = (name: string): string | undefined => {
+    if (!store) return 'Samples cannot be saved here.';
+    if ('error' in parsed) return `${parsed.error}. Fix it before saving the sample.`;
+    if (mocks.problems.length) return mocks.problems.join(' ');
+    const existing = samples.find((s) => s.name === name);
+    if (!existing && samples.length >= MAX_SAMPLES) return `A flow keeps at most ${MAX_SAMPLES} samples; delete one first.`;
+    const sample: Sample = { name, ...(existing?.description ? { description: existing.description } : {}), input: parsed.value, ...(mocks.mocks ? { mocks: mocks.mocks } : {}) };
+    store.getState().setSamples(existing ? samples.map((s) => (s.name === name ? sample : s)) : [...samples, sample]);
+    setChosen(name);
+    return undefined;
+  };
+
+  const deleteSample = (name: string) => {
+    store?.getState().setSamples(samples.filter((s) => s.name !== name));
+    setChosen('');
   };
 
   const start = async () => {
     setError(undefined);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(input || '{}');
-    } catch (e) {
-      setError(`The input is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    const mocks = samples.find((s) => s.name === sample)?.mocks;
+    setTouched(true);
+    if ('error' in parsed) return setError(parsed.error);
+    if (problems.length) return setError(`Fix the input first: ${problems.slice(0, 5).map(describeProblem).join('; ')}.`);
+    if (mocks.problems.length) return setError(mocks.problems.join(' '));
     setBusy(true);
     try {
-      stop.current?.();
-      const run = await api.startRun(flow.id, { input: parsed, ...(mocks ? { mocks: mocks as Record<string, unknown> } : {}) });
-      let current = emptyTrace();
-      onTrace(current);
-      stop.current = api.followRun(run.id, (event) => {
-        current = applyEvent(current, event);
-        onTrace(current);
-      }, { onError: (e) => setError(`Lost the run's trace: ${e.message}`) });
-      setRunId(run.id);
+      const run = await api.startRun(flow.id, { input: parsed.value, ...(mocks.mocks ? { mocks: mocks.mocks as Record<string, unknown> } : {}) });
+      show(run);
     } catch (e) {
       setError(`Could not start the run: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       setBusy(false);
     }
   };
+
+  // Problems of a property show under its field; the rest (the input itself, unknown keys) in the list.
+  const fieldNames = new Set(fields?.map((f) => f.name));
+  const byField = new Map<string, string[]>();
+  const general: InputProblem[] = [];
+  for (const p of touched ? problems : []) {
+    const top = p.path.split('.')[0] ?? '';
+    if (usesForm && fieldNames.has(top)) byField.set(top, [...(byField.get(top) ?? []), describeProblem(p)]);
+    else general.push(p);
+  }
+
   return (
     <section className="run-panel" aria-label="Test run">
       <h2>Test run</h2>
@@ -73,133 +170,81 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
       ) : (
         dirty && <p className="note">Runs use the saved version {savedVersion}; save to include your changes.</p>
       )}
-      {samples.length > 0 && (
-        <label>
-          Sample
-          <select value={sample} onChange={(e) => chooseSample(e.target.value)}>
-            <option value="">none (no mock script)</option>
-            {samples.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
+      <SampleControls
+        samples={samples}
+        chosen={chosenShown}
+        onChoose={chooseSample}
+        canEdit={store !== undefined}
+        onSaveAs={saveSample}
+        onDelete={deleteSample}
+      />
+      {fields && (
+        <fieldset className="run-input-mode">
+          <legend>Edit the input as</legend>
+          <label>
+            <input type="radio" name="run-input-mode" checked={mode === 'form'} onChange={() => chooseMode('form')} />
+            Form
+          </label>
+          <label>
+            <input type="radio" name="run-input-mode" checked={mode === 'json'} onChange={() => chooseMode('json')} />
+            JSON
+          </label>
+        </fieldset>
       )}
-      <label>
+      {usesForm && 'value' in parsed && (
+        <InputForm
+          key={formEpoch}
+          fields={fields}
+          value={parsed.value}
+          problems={byField}
+          onChange={(value) => {
+            setInputText(pretty(value));
+            setTouched(true);
+          }}
+        />
+      )}
+      {/* Always rendered, hidden under the form: one value, two ways to edit it. */}
+      <label hidden={usesForm && 'value' in parsed}>
         Run input (JSON)
-        <textarea value={input} onChange={(e) => setInput(e.target.value)} rows={6} spellCheck={false} />
+        <textarea
+          value={inputText}
+          onChange={(e) => {
+            setInputText(e.target.value);
+            setTouched(true);
+          }}
+          rows={6}
+          spellCheck={false}
+          aria-invalid={touched && ('error' in parsed || problems.length > 0)}
+        />
       </label>
-      <button type="button" onClick={() => void start()} disabled={busy || savedVersion === undefined}>
-        Start run
-      </button>
-      {error && <p role="alert">{error}</p>}
-      {trace && runId && <TraceView api={api} runId={runId} trace={trace} onSelectNode={onSelectNode} onError={setError} />}
-    </section>
-  );
-}
-
-function TraceView({ api, runId, trace, onSelectNode, onError }: { api: ApiClient; runId: string; trace: Trace; onSelectNode: (id: string) => void; onError: (message: string) => void }) {
-  return (
-    <div className="trace">
-      <p role="status" className={`run-status ${trace.status}`}>
-        Run {trace.status}
-        {trace.durationMs !== undefined ? ` in ${trace.durationMs} ms` : ''}
-        {trace.usage ? ` · ${trace.usage.totalTokens} tokens${trace.usage.costUsd ? ` · $${trace.usage.costUsd.toFixed(4)}` : ''}` : ''}
-      </p>
-      {trace.testProvider.length > 0 && (
-        <p className="note">
-          The deterministic test provider answered for: {trace.testProvider.join(', ')}.
+      {touched && 'error' in parsed && !usesForm && <p className="run-error">{parsed.error}</p>}
+      {general.length > 0 && (
+        <div className="run-input-problems">
+          <p>The input does not match the input schema:</p>
+          <ul>
+            {general.map((p, i) => (
+              <li key={i}>{describeProblem(p)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <MockScriptField
+        text={mocksText}
+        onText={setMocksText}
+        problems={[...mocks.problems, ...(mocks.unknownNodes.length ? [`No node in this flow has the id ${mocks.unknownNodes.map((id) => `"${id}"`).join(', ')}; those replies will not be used.`] : [])]}
+      />
+      <div className="run-buttons">
+        <button type="button" onClick={() => void start()} disabled={busy || savedVersion === undefined}>
+          Start run
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="run-error">
+          {error}
         </p>
       )}
-      {trace.waiting && <ApprovalForm api={api} runId={runId} waiting={trace.waiting} onError={onError} />}
-      <ol className="steps" aria-label="Steps">
-        {trace.steps.map((s, i) => (
-          <li key={`${s.nodeId}-${i}`} className={`step ${s.status}`}>
-            <button type="button" onClick={() => onSelectNode(s.nodeId)} aria-label={`Step ${s.nodeId}: ${s.status}`}>
-              <span className="step-name">{s.nodeId}</span>
-              <span className="step-status">{s.status}</span>
-              {s.durationMs !== undefined && <span>{Math.round(s.durationMs)} ms</span>}
-              {s.usage && s.usage.totalTokens > 0 && <span>{s.usage.totalTokens} tokens</span>}
-            </button>
-            {s.text && <pre className="text">{s.text}</pre>}
-            {s.tools.map((t) => (
-              <div key={t.id} className="tool-call">
-                → {t.tool}({JSON.stringify(t.args)}){t.error ? ` failed: ${t.error}` : t.result !== undefined ? ` = ${JSON.stringify(t.result)}` : ''}
-              </div>
-            ))}
-            {s.error && <p className="step-error">{s.error}</p>}
-            {s.output !== undefined && s.status === 'succeeded' && (
-              <details>
-                <summary>Output</summary>
-                <pre>{pretty(s.output)}</pre>
-              </details>
-            )}
-          </li>
-        ))}
-      </ol>
-      {trace.status === 'succeeded' && (
-        <details open>
-          <summary>Run output</summary>
-          <pre aria-label="Run output">{pretty(trace.output)}</pre>
-        </details>
-      )}
-      {trace.error && <p role="alert">The run failed: {trace.error}</p>}
-    </div>
-  );
-}
-
-function ApprovalForm({ api, runId, waiting, onError }: { api: ApiClient; runId: string; waiting: NonNullable<Trace['waiting']>; onError: (message: string) => void }) {
-  const [payload, setPayload] = useState(() => pretty(waiting.payload));
-  const [comment, setComment] = useState('');
-  const [sending, setSending] = useState(false);
-
-  const decide = async (decision: 'approve' | 'reject') => {
-    let edited: unknown;
-    if (waiting.payload !== undefined) {
-      try {
-        edited = JSON.parse(payload);
-      } catch (e) {
-        onError(`The payload is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-        return;
-      }
-    }
-    setSending(true);
-    try {
-      const [approval] = await api.listApprovals({ runId, status: 'pending' });
-      if (!approval) throw new Error('the run is no longer waiting for this approval');
-      await api.decideApproval(approval.id, {
-        decision,
-        by: 'editor',
-        ...(comment ? { comment } : {}),
-        ...(edited !== undefined && JSON.stringify(edited) !== JSON.stringify(waiting.payload) ? { payload: edited } : {}),
-      });
-    } catch (e) {
-      onError(`Could not ${decision}: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      setSending(false);
-    }
-  };
-
-  return (
-    <div className="approval" role="group" aria-label="Approval">
-      <p className="approval-message">{waiting.message}</p>
-      {waiting.payload !== undefined && (
-        <label>
-          Payload (JSON)
-          <textarea value={payload} onChange={(e) => setPayload(e.target.value)} rows={5} spellCheck={false} />
-        </label>
-      )}
-      <label>
-        Comment
-        <input value={comment} onChange={(e) => setComment(e.target.value)} />
-      </label>
-      <button type="button" disabled={sending} onClick={() => void decide('approve')}>
-        Approve
-      </button>
-      <button type="button" disabled={sending} onClick={() => void decide('reject')}>
-        Reject
-      </button>
-    </div>
+      {trace && runId && <TraceView api={api} runId={runId} trace={trace} flow={flow} savedVersion={savedVersion} dirty={dirty} onSelectNode={onSelectNode} />}
+      <RunHistory runs={runs} error={runsError} openRunId={runId} savedVersion={savedVersion} onOpen={show} onRefresh={() => void refreshRuns()} />
+    </section>
   );
 }

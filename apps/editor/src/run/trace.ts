@@ -1,39 +1,83 @@
-import type { RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Flow, ModelInfo, RunEvent, RunStatus, Usage } from '@trellis/schema';
 
-export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+/** `cancelled`: the step was running or waiting when the run was cancelled. */
+export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface ToolCall {
+  id: string;
+  tool: string;
+  /** The tool node that served the call, when the tool is a node of the flow. */
+  toolNodeId?: string;
+  args: unknown;
+  result?: unknown;
+  error?: string;
+  durationMs?: number;
+}
+
+/** A person's answer to a wait (an approval node, or a tool call an agent asked to make). */
+export interface Answer {
+  approved: boolean;
+  by?: string;
+  comment?: string;
+  payload?: unknown;
+  edited?: boolean;
+  /** Nobody answered in time; the node's `onTimeout` decided. */
+  timedOut?: boolean;
+}
 
 export interface Step {
   nodeId: string;
   kind?: string;
+  /** The node's name when the run ran it (the flow document's current name is preferred on show). */
+  name?: string;
   status: StepStatus;
   attempt: number;
+  /** When the step (its first attempt) started, as the event's ISO time. */
+  startedAt?: string;
   durationMs?: number;
   usage?: Usage;
   output?: unknown;
   error?: string;
+  /** Attempts that failed and were retried, with why. */
+  retries: Array<{ attempt: number; error: string; retryInMs?: number }>;
   /** Streamed text, as it arrived. */
   text: string;
   /** The agent's tool calls and their results, in order. */
-  tools: Array<{ id: string; tool: string; args: unknown; result?: unknown; error?: string }>;
-  /** Why a condition or an approval went the way it did. */
+  tools: ToolCall[];
+  /** Why a condition or an approval went the way it did (node.completed's `decision`). */
   decision?: unknown;
+  /** People's answers to this step's waits, in order. */
+  answers: Answer[];
+  /** The models that answered, and whether the test provider stood in. */
+  models?: ModelInfo[];
+  /** Why a skipped step did not run. */
+  skipReason?: string;
 }
 
 export interface Trace {
   status: RunStatus;
   steps: Step[];
   lastSeq: number;
+  /** The run's input, as run.started recorded it. */
+  input?: unknown;
+  /** The flow version the run used. */
+  flowVersion?: number;
+  /** When the run started, as the event's ISO time. */
+  startedAt?: string;
+  /** Node ids the run's mock script had replies for. */
+  mocked?: string[];
   output?: unknown;
   error?: string;
   usage?: Usage;
   durationMs?: number;
-  /** Steps the deterministic test provider answered, with why. */
-  testProvider: string[];
   /** A wait the run stopped at, until it resumes. */
-  waiting?: { nodeId: string; waitId: string; message: string; payload?: unknown };
+  waiting?: { nodeId: string; waitId: string; kind?: 'approval' | 'tool_approval'; message: string; payload?: unknown; deadline?: string };
+  cancelReason?: string;
 }
 
-export const emptyTrace = (): Trace => ({ status: 'queued', steps: [], lastSeq: 0, testProvider: [] });
+export const emptyTrace = (): Trace => ({ status: 'queued', steps: [], lastSeq: 0 });
+
+const newStep = (nodeId: string, fields: Partial<Step> & Pick<Step, 'status' | 'attempt'>): Step => ({ nodeId, text: '', tools: [], retries: [], answers: [], ...fields });
 
 /**
  * Folds one run event into the trace the panel shows. Pure, and safe against a repeated event
@@ -50,45 +94,74 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
   switch (event.type) {
     case 'run.started':
       next.status = 'running';
+      next.input = event.data.input;
+      next.startedAt = event.ts;
+      if (event.data.flowVersion !== undefined) next.flowVersion = event.data.flowVersion;
+      if (event.data.mocked?.length) next.mocked = event.data.mocked;
       break;
     case 'node.started': {
-      const resumed = event.data.resumed && next.steps.some((s) => s.nodeId === event.nodeId);
-      if (resumed) step(event.nodeId, (s) => ({ ...s, status: 'running' }));
-      else next.steps = [...next.steps, { nodeId: event.nodeId, kind: event.data.kind, status: 'running', attempt: event.data.attempt, text: '', tools: [] }];
+      const last = next.steps.findLast((s) => s.nodeId === event.nodeId);
+      // A step that goes on after a person's answer, or tries again after a failure, stays one step.
+      const continues = last && (event.data.resumed || (last.status === 'running' && last.retries.length > 0));
+      if (continues) step(event.nodeId, (s) => ({ ...s, status: 'running', attempt: event.data.attempt }));
+      else {
+        const fields = { kind: event.data.kind, status: 'running', attempt: event.data.attempt, startedAt: event.ts } as const;
+        next.steps = [...next.steps, newStep(event.nodeId, event.data.name ? { ...fields, name: event.data.name } : fields)];
+      }
       break;
     }
     case 'node.delta':
       step(event.nodeId, (s) => ({ ...s, text: s.text + event.data.text }));
       break;
-    case 'node.tool_call':
-      step(event.nodeId, (s) => ({ ...s, tools: [...s.tools, { id: event.data.toolCallId, tool: event.data.tool, args: event.data.args }] }));
+    case 'node.tool_call': {
+      const { toolCallId, tool, toolNodeId, args } = event.data;
+      step(event.nodeId, (s) => ({ ...s, tools: [...s.tools, { id: toolCallId, tool, ...(toolNodeId ? { toolNodeId } : {}), args }] }));
       break;
+    }
     case 'node.tool_result': {
-      const { toolCallId, result, error } = event.data;
-      step(event.nodeId, (s) => ({ ...s, tools: s.tools.map((t) => (t.id === toolCallId ? { ...t, result, ...(error ? { error } : {}) } : t)) }));
+      const { toolCallId, result, error, durationMs } = event.data;
+      step(event.nodeId, (s) => ({
+        ...s,
+        tools: s.tools.map((t) => (t.id === toolCallId ? { ...t, result, ...(error ? { error } : {}), ...(durationMs === undefined ? {} : { durationMs }) } : t)),
+      }));
       break;
     }
     case 'node.completed': {
-      const test = event.data.models?.filter((m) => m.provider === 'test') ?? [];
-      if (test.length) next.testProvider = [...next.testProvider, `${event.nodeId}${test[0]?.testReason ? ` (${test[0].testReason})` : ''}`];
-      step(event.nodeId, (s) => ({ ...s, status: 'succeeded', durationMs: event.data.durationMs, usage: event.data.usage, output: event.data.output, decision: event.data.decision }));
+      const { models, usage, output, durationMs, decision } = event.data;
+      step(event.nodeId, (s) => ({ ...s, status: 'succeeded', durationMs, usage, output, decision, ...(models?.length ? { models } : {}) }));
       break;
     }
-    case 'node.failed':
-      step(event.nodeId, (s) => ({ ...s, status: event.data.willRetry ? 'running' : 'failed', durationMs: event.data.durationMs, error: event.data.error.message }));
+    case 'node.failed': {
+      const { error, willRetry, durationMs, attempt, retryInMs } = event.data;
+      step(event.nodeId, (s) =>
+        willRetry
+          ? { ...s, status: 'running', retries: [...s.retries, { attempt, error: error.message, ...(retryInMs === undefined ? {} : { retryInMs }) }] }
+          : { ...s, status: 'failed', durationMs, error: error.message },
+      );
       break;
+    }
     case 'node.skipped':
-      next.steps = [...next.steps, { nodeId: event.nodeId, status: 'skipped', attempt: 0, text: '', tools: [] }];
+      next.steps = [...next.steps, newStep(event.nodeId, { status: 'skipped', attempt: 0, skipReason: event.data.reason, startedAt: event.ts })];
       break;
-    case 'run.waiting':
+    case 'run.waiting': {
+      const { waitId, kind, message, payload, deadline } = event.data;
       next.status = 'waiting';
-      next.waiting = { nodeId: event.nodeId, waitId: event.data.waitId, message: event.data.message, ...(event.data.payload === undefined ? {} : { payload: event.data.payload }) };
+      next.waiting = { nodeId: event.nodeId, waitId, kind, message, ...(payload === undefined ? {} : { payload }), ...(deadline ? { deadline } : {}) };
       step(event.nodeId, (s) => ({ ...s, status: 'waiting' }));
       break;
-    case 'run.resumed':
+    }
+    case 'run.resumed': {
       next.status = 'running';
-      if (next.waiting && (!('waitId' in event.data) || event.data.waitId === next.waiting.waitId)) delete next.waiting;
+      const { waitId, decision, reason } = event.data;
+      const waited = next.waiting;
+      if (waited && (waitId === undefined || waitId === waited.waitId)) delete next.waiting;
+      const nodeId = event.nodeId ?? waited?.nodeId;
+      if (nodeId && decision) {
+        const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}) };
+        step(nodeId, (s) => ({ ...s, answers: [...s.answers, answer] }));
+      }
       break;
+    }
     case 'run.completed':
       next.status = 'succeeded';
       next.output = event.data.output;
@@ -102,9 +175,21 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       break;
     case 'run.cancelled':
       next.status = 'cancelled';
+      delete next.waiting;
+      if (event.data.reason) next.cancelReason = event.data.reason;
+      // Steps cut short did not fail, and will not finish: they stop where they were.
+      next.steps = next.steps.map((s) => (s.status === 'running' || s.status === 'waiting' ? { ...s, status: 'cancelled' } : s));
       break;
   }
   return next;
+}
+
+/** The steps the deterministic test provider answered (no real model was called), with why. */
+export function testProviderSteps(trace: Trace): Array<{ step: Step; reason?: string }> {
+  return trace.steps.flatMap((step) => {
+    const test = step.models?.find((m) => m.provider === 'test');
+    return test ? [test.testReason ? { step, reason: test.testReason } : { step }] : [];
+  });
 }
 
 /** Each node's latest status, for the canvas to light up. */
@@ -112,4 +197,21 @@ export function statusByNode(trace: Trace): Map<string, StepStatus> {
   const map = new Map<string, StepStatus>();
   for (const s of trace.steps) map.set(s.nodeId, s.status);
   return map;
+}
+
+/**
+ * What a step was given. Events do not carry a node's input (a node reads the whole run scope),
+ * so it is rebuilt from the trace: the run input for an input node, otherwise the outputs of the
+ * steps wired into it, by node id. Undefined when nothing upstream has produced anything yet.
+ */
+export function stepInput(trace: Trace, flow: Flow, nodeId: string): unknown {
+  const node = flow.nodes.find((n) => n.id === nodeId);
+  if (node?.type === 'input') return trace.input;
+  const sources = [...new Set(flow.edges.filter((e) => e.target === nodeId && e.targetHandle !== 'tools').map((e) => e.source))];
+  const outputs: Record<string, unknown> = {};
+  for (const id of sources) {
+    const upstream = trace.steps.findLast((s) => s.nodeId === id && s.status === 'succeeded');
+    if (upstream) outputs[id] = upstream.output;
+  }
+  return Object.keys(outputs).length ? outputs : undefined;
 }

@@ -398,7 +398,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             <Inspector api={api} store={store} />
           </div>
           <div role="tabpanel" id="panel-run" aria-labelledby="tab-run" hidden={panel !== 'run'}>
-            <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} />
+            <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} store={store} />
           </div>
           <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
             <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />

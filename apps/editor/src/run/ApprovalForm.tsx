@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import type { ApiClient } from '../api';
+import { formatTime, pretty, timeLeft } from './describe';
+import type { Trace } from './trace';
+
+interface Props {
+  api: ApiClient;
+  runId: string;
+  waiting: NonNullable<Trace['waiting']>;
+  /** The name of the step that waits. */
+  stepName: string;
+}
+
+/** The wait a run stopped at: its message, the payload to edit, a comment, approve or reject. */
+export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
+  const [payload, setPayload] = useState(() => pretty(waiting.payload));
+  const [comment, setComment] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  const decide = async (decision: 'approve' | 'reject') => {
+    setError(undefined);
+    let edited: unknown;
+    if (waiting.payload !== undefined) {
+      try {
+        edited = JSON.parse(payload);
+      } catch (e) {
+        setError(`The payload is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+    setSending(true);
+    try {
+      const pending = await api.listApprovals({ runId, status: 'pending' });
+      const approval = pending.find((a) => a.waitId === waiting.waitId) ?? pending[0];
+      if (!approval) throw new Error('the run is no longer waiting for this approval (someone may have answered it already)');
+      await api.decideApproval(approval.id, {
+        decision,
+        by: 'editor',
+        ...(comment ? { comment } : {}),
+        ...(edited !== undefined && JSON.stringify(edited) !== JSON.stringify(waiting.payload) ? { payload: edited } : {}),
+      });
+    } catch (e) {
+      setError(`Could not ${decision}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div className="approval" role="group" aria-label="Approval">
+      <p className="approval-title">
+        {waiting.kind === 'tool_approval' ? 'A tool call of' : 'Step'} <strong>{stepName}</strong> waits for your decision.
+      </p>
+      <p className="approval-message">{waiting.message}</p>
+      {waiting.deadline && (
+        <p className="note">
+          Deadline: <time dateTime={waiting.deadline}>{formatTime(waiting.deadline)}</time> ({timeLeft(waiting.deadline)}); after it, the node's timeout rule decides.
+        </p>
+      )}
+      {waiting.payload !== undefined && (
+        <label>
+          Payload (JSON)
+          <textarea value={payload} onChange={(e) => setPayload(e.target.value)} rows={5} spellCheck={false} />
+        </label>
+      )}
+      <label>
+        Comment
+        <input value={comment} onChange={(e) => setComment(e.target.value)} />
+      </label>
+      <div className="run-buttons">
+        <button type="button" disabled={sending} onClick={() => void decide('approve')}>
+          Approve
+        </button>
+        <button type="button" disabled={sending} onClick={() => void decide('reject')}>
+          Reject
+        </button>
+      </div>
+      {error && <p role="alert" className="run-error">{error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProduct, type E2e } from './support/e2e.js';
+
+/** The Test run panel in real Chromium against a real runner (test provider, no model keys). */
+describe('test-running a flow from the editor', () => {
+  let product: E2e;
+  beforeAll(async () => {
+    product = await startProduct();
+  }, 120_000);
+  afterAll(async () => {
+    await product?.close();
+  });
+
+  it('runs the input typed in the generated form, shows the timeline, saves a sample and re-opens the run after a reload', async () => {
+    const { page, url } = product;
+    await page.goto(`${url}/#/flows/support-triage`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    const canvas = page.getByLabel('Flow canvas');
+
+    // The form comes from the input node's schema; the routine-billing sample brings its mock script.
+    await panel.getByLabel('Sample', { exact: true }).selectOption('routine-billing');
+    expect(await panel.getByRole('radio', { name: 'Form' }).isChecked()).toBe(true);
+    expect(await panel.getByLabel('Mock script (JSON)').inputValue()).toContain('"classify"');
+    const message = panel.getByLabel('message', { exact: true });
+    const customer = panel.getByLabel('customerId', { exact: true });
+    expect(await message.evaluate((el) => el.tagName)).toBe('TEXTAREA');
+    await message.fill('Hi, where can I download my May invoice? Thanks, Priya');
+    await customer.fill('');
+
+    // A required field left empty is named before anything runs.
+    await panel.getByRole('button', { name: 'Start run' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'Fix the input first: customerId: is required' }).waitFor();
+    expect(await customer.getAttribute('aria-invalid')).toBe('true');
+    await customer.fill('cus_1077');
+
+    // JSON and the form edit the same value.
+    await panel.getByRole('radio', { name: 'JSON' }).check();
+    const json = JSON.parse(await panel.getByLabel('Run input (JSON)').inputValue()) as Record<string, unknown>;
+    expect(json).toEqual({ customerId: 'cus_1077', message: 'Hi, where can I download my May invoice? Thanks, Priya' });
+    await panel.getByRole('radio', { name: 'Form' }).check();
+    expect(await customer.inputValue()).toBe('cus_1077');
+
+    await panel.getByRole('button', { name: 'Start run' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    await panel.getByText(/test provider answered for: Classify ticket \(classify/).waitFor();
+    const classify = panel.getByRole('button', { name: 'Step classify: succeeded' });
+    expect(await classify.textContent()).toMatch(/^Classify ticket.*succeeded.*\d+(\.\d)? m?s/);
+    await panel.getByText(/^Took "Routine billing \/ account": /).waitFor();
+    expect(await panel.getByRole('button', { name: /^Step (draft_reply|send_reply): succeeded$/ }).count()).toBe(2);
+    expect(await panel.getByRole('button', { name: 'Step investigate: skipped' }).count()).toBe(1);
+    expect(await panel.getByLabel('Run output').textContent()).toContain('"customerId": "cus_1077"');
+
+    // A step selects its node on the canvas.
+    await classify.click();
+    await canvas.locator('.react-flow__node.selected[data-id="classify"]').waitFor();
+
+    const pastRuns = panel.getByRole('region', { name: 'Past runs' });
+    await expect.poll(() => pastRuns.getByRole('button', { name: /^Open run / }).count()).toBe(1);
+    expect(await pastRuns.getByRole('button', { name: /^Open run / }).textContent()).toMatch(/succeeded.*v1/);
+
+    // Save the input and mock script as a sample: an edit of the flow, saved like any other.
+    await panel.getByRole('button', { name: 'Save as sample' }).click();
+    await panel.getByLabel('Sample name').fill('priya-invoice');
+    await panel.getByRole('button', { name: 'Add sample' }).click();
+    await page.getByText('Unsaved changes').waitFor();
+    expect(await panel.getByLabel('Sample', { exact: true }).inputValue()).toBe('priya-invoice');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2' }).waitFor();
+
+    await page.reload();
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const sample = panel.getByLabel('Sample', { exact: true });
+    await sample.locator('option', { hasText: 'priya-invoice' }).waitFor({ state: 'attached' });
+    await sample.selectOption('priya-invoice');
+    expect(await panel.getByLabel('customerId', { exact: true }).inputValue()).toBe('cus_1077');
+    expect(await panel.getByLabel('Mock script (JSON)').inputValue()).toContain('draft_reply');
+
+    // The run is listed after the reload, as a run of version 1; opening it shows its steps again.
+    const open = pastRuns.getByRole('button', { name: /^Open run / });
+    await expect.poll(() => open.count()).toBe(1);
+    await pastRuns.getByText('not the version you edit').waitFor();
+    await open.click();
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    await panel.getByText('This run used version 1; you are editing version 2').waitFor();
+    expect(await panel.getByRole('button', { name: 'Step classify: succeeded' }).textContent()).toMatch(/^Classify ticket/);
+    await canvas.getByLabel(/Prompt node Classify ticket \(succeeded\)/).waitFor({ state: 'attached' });
+    await canvas.getByLabel(/Agent node Investigate \(skipped\)/).waitFor({ state: 'attached' });
+  }, 90_000);
+
+  it('shows an approval with its deadline, and cancels the waiting run', async () => {
+    const { page, url } = product;
+    await page.goto(`${url}/#/flows/support-triage`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample', { exact: true }).selectOption('refund-over-limit');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+
+    const approval = panel.getByRole('group', { name: 'Approval' });
+    await approval.waitFor();
+    await approval.getByText(/^Step Sign off reply waits for your decision/).waitFor();
+    await approval.getByText(/Deadline: .*\(in 2 days\)/).waitFor();
+    expect(JSON.parse(await approval.getByLabel('Payload (JSON)').inputValue())).toMatchObject({ customerId: 'cus_1001', refundUsd: 480 });
+
+    await panel.getByRole('button', { name: 'Cancel run' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Run cancelled' }).waitFor();
+    await approval.waitFor({ state: 'detached' });
+    expect(await panel.getByRole('button', { name: 'Step approve_reply: cancelled' }).count()).toBe(1);
+    expect(await panel.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    const pastRuns = panel.getByRole('region', { name: 'Past runs' });
+    await expect.poll(() => pastRuns.getByRole('listitem').first().textContent()).toMatch(/^cancelled/);
+  }, 60_000);
+});
