@@ -12,11 +12,13 @@ import type {
   CreateKeyRequest,
   Decision,
   EventPage,
+  ExampleFlow,
   Flow,
   FlowDetail as StoredFlow,
   FlowSummary,
   FlowVersion,
   FlowVersionSummary,
+  ModelCatalog,
   Page,
   Published,
   PublishRequest,
@@ -161,6 +163,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     listVersions: (id: string) => items(request<{ items: FlowVersionSummary[] }>('GET', `/api/flows/${enc(id)}/versions`)),
     getVersion: (id: string, version: number) => request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
     validate: (doc: unknown) => request<ValidationResult>('POST', '/api/validate', doc),
+    /** Models the picker offers, and whether the runner has each provider's key (booleans only). */
+    listModels: () => request<ModelCatalog>('GET', '/api/models'),
+    /** The bundled example flows a new flow can start from. */
+    listExamples: () => items(request<{ items: ExampleFlow[] }>('GET', '/api/examples')),
 
     startRun: (flowId: string, body: StartRun) => request<Run>('POST', `/api/flows/${enc(flowId)}/runs`, body),
     getRun: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),

@@ -1,29 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callCurl as call, requestOf } from './support/curl.js';
 import { startProduct, type E2e } from './support/e2e.js';
-
-/** The words a POSIX shell hands to curl for the command as shown: what a person pasting it would send. */
-function wordsCurlGets(command: string): string[] {
-  const script = `curl() { printf '%s\\0' "$@"; }\n${command}`;
-  const out = execFileSync('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return out.toString('utf8').split('\0').slice(0, -1);
-}
-
-/** The request the shown curl command makes, ready for Node's fetch. */
-function requestOf(command: string): { url: string; method: string; headers: Record<string, string>; body: string } {
-  const words = wordsCurlGets(command);
-  const after = (flag: string) => words.flatMap((w, i) => (w === flag ? [words[i + 1]!] : []));
-  const url = words.find((w) => /^https?:\/\//.test(w));
-  if (!url) throw new Error(`no URL in the curl command: ${command}`);
-  const headers = Object.fromEntries(after('-H').map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1).trim()]));
-  return { url, method: after('-X')[0] ?? 'GET', headers, body: after('-d')[0] ?? '' };
-}
-
-const call = async (request: ReturnType<typeof requestOf>, drop: string[] = []) => {
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !drop.includes(name)));
-  const response = await fetch(request.url, { method: request.method, headers, body: request.body });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-};
 
 /** Publishing a flow from the editor, then calling it the way the panel says to. */
 describe('publishing from the editor', () => {

@@ -190,3 +190,36 @@ export interface CreatedKey {
   /** Shown once: the server keeps only its hash. */
   secret: string;
 }
+
+/** A bundled example flow (GET /api/examples): what a new flow can start from. */
+export interface ExampleFlow {
+  id: string;
+  name: string;
+  description?: string;
+  document: Flow;
+}
+
+/** A model the editor's picker offers (GET /api/models). */
+export interface ModelOption {
+  /** `provider:model`, e.g. `openai:gpt-4.1-mini`. */
+  id: string;
+  provider: string;
+  /** Whether the runner has what the provider needs (its key); never the key itself. */
+  configured: boolean;
+  /** USD per million tokens, when the price table knows the model. */
+  price?: { inputPerMillionUsd: number; outputPerMillionUsd: number };
+}
+
+export interface ModelProviderInfo {
+  id: string;
+  configured: boolean;
+  /** What runs do with this provider, in words (e.g. that they fall back to the test provider). */
+  note?: string;
+}
+
+export interface ModelCatalog {
+  items: ModelOption[];
+  providers: ModelProviderInfo[];
+  /** Settings the runner could not read (e.g. a malformed TRELLIS_MODEL_PRICES). */
+  warnings?: string[];
+}

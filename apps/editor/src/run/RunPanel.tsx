@@ -28,6 +28,7 @@ interface Props {
 }
 
 const MAX_SAMPLES = 100;
+const RUNS_POLL_MS = 5000;
 const RUNS_SHOWN = 20;
 
 type InputMode = 'form' | 'json';
@@ -91,6 +92,13 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
   useEffect(() => {
     void refreshRuns();
   }, [refreshRuns, shownStatus]);
+  // Runs started elsewhere (a published endpoint, another tab) show up too, while the page is on screen.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refreshRuns();
+    }, RUNS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [refreshRuns]);
 
   const show = (run: { id: string; status: Run['status'] }) => {
     stop.current?.();

@@ -58,6 +58,8 @@ const PANELS = [
 ] as const;
 type PanelId = (typeof PANELS)[number]['id'];
 const FIT_PADDING = 0.12;
+// A small flow is shown at its natural size rather than blown up to fill the canvas.
+const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
@@ -190,9 +192,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     for (const n of flow.getNodes()) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
     state.moveNodes(layoutFlow(state.document, sizes), { final: true });
     setStatus('Laid out the flow (Ctrl+Z undoes it)');
-    requestAnimationFrame(() => void flow.fitView({ padding: FIT_PADDING, duration: 200 }));
+    requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }));
   }, [flow, store]);
-  const fitView = useCallback(() => void flow.fitView({ padding: FIT_PADDING, duration: 200 }), [flow]);
+  const fitView = useCallback(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }), [flow]);
 
   const run = useCallback(
     (command: CommandId) => {
@@ -293,28 +295,6 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   );
   const onConnectEnd = useCallback(() => setRefusal(undefined), []);
 
-  // Fit the flow once the side panels have their width, so no part starts hidden under them.
-  const canvasRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = canvasRef.current;
-    if (!el || typeof ResizeObserver === 'undefined') return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settled = false;
-    const observer = new ResizeObserver(() => {
-      if (settled) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        settled = true;
-        void flow.fitView({ padding: FIT_PADDING });
-      }, 120);
-    });
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      clearTimeout(timer);
-    };
-  }, [flow]);
-
   const saveAndLeave = async () => {
     const leave = leaving;
     setLeaving(undefined);
@@ -359,7 +339,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       )}
       <div className="workspace">
         <Palette onAdd={addKind} />
-        <div className="canvas" ref={canvasRef} aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
+        <div className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
@@ -370,7 +350,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             isValidConnection={isValidConnection}
             onConnectEnd={onConnectEnd}
             fitView
-            fitViewOptions={{ padding: FIT_PADDING }}
+            fitViewOptions={FIT_OPTIONS}
+            minZoom={0.1}
             deleteKeyCode={null}
             selectionKeyCode="Shift"
             multiSelectionKeyCode={['Control', 'Meta']}

@@ -12,7 +12,9 @@ import { KeyAuth } from './keys.js';
 import type { Logger } from './logger.js';
 import { PublishedDirectory } from './published.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { exampleRoutes } from './routes/examples.js';
 import { flowRoutes } from './routes/flows.js';
+import { modelRoutes } from './routes/models.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { runRoutes } from './routes/runs.js';
 import type { RunService } from './service.js';
@@ -28,6 +30,8 @@ export interface AppOptions {
   /** When set, /api requires `Authorization: Bearer <token>`. */
   adminToken?: string;
   editorDir?: string;
+  /** The bundled example flows, listed by GET /api/examples. */
+  examplesDir?: string;
   /** Set while the process shuts down: new work is refused with 503. */
   isShuttingDown?: () => boolean;
 }
@@ -90,8 +94,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   flowRoutes(app, deps);
   runRoutes(app, deps);
+  modelRoutes(app, deps);
   publishingRoutes(app, deps);
   endpointRoutes(app, deps);
+  exampleRoutes(app, deps, options.examplesDir);
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, store: store.dialect, activeRuns: service.engine.activeCount }));
   app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, store, service, VERSION)));

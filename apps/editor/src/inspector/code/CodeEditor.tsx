@@ -1,0 +1,91 @@
+/**
+ * The code editor of template and JSON fields: CodeMirror, loaded only when a form shows such
+ * a field (see LazyCodeEditor), and each language loaded only when a field needs it.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import CodeMirror from '@uiw/react-codemirror';
+import type { Extension } from '@codemirror/state';
+import { Decoration, EditorView, MatchDecorator, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
+import { TEMPLATE_OUTPUT } from '../scope';
+import type { CodeEditorProps, TemplateHints } from './types';
+
+type Language = CodeEditorProps['language'];
+
+async function loadLanguage(language: Language, hints: { current: TemplateHints | undefined }): Promise<Extension> {
+  if (language === 'json') return (await import('@codemirror/lang-json')).json();
+  const { liquid } = await import('@codemirror/lang-liquid');
+  // Completion reads the hints through a ref: the scope changes without rebuilding the editor.
+  const names = (path: readonly string[]) => (hints.current?.properties(path) ?? []).map((label) => ({ label, type: 'variable' }));
+  return liquid({ variables: names([]), properties: names });
+}
+
+/** Marks every `{{ … }}`; one that reads a variable the node will not have is marked as a problem. */
+function templateMarks(hints: { current: TemplateHints | undefined }): Extension {
+  const decorator = new MatchDecorator({
+    regexp: new RegExp(TEMPLATE_OUTPUT.source, 'g'),
+    decoration: (match) => {
+      const problem = hints.current?.problemOf(match[0]);
+      return Decoration.mark(problem ? { class: 'cm-tpl-var cm-tpl-var-unknown', attributes: { title: problem } } : { class: 'cm-tpl-var' });
+    },
+  });
+  return ViewPlugin.fromClass(
+    class {
+      decorations: DecorationSet;
+      constructor(view: EditorView) {
+        this.decorations = decorator.createDeco(view);
+      }
+      update(update: ViewUpdate) {
+        this.decorations = decorator.updateDeco(update, this.decorations);
+      }
+    },
+    { decorations: (plugin) => plugin.decorations },
+  );
+}
+
+const theme = EditorView.theme({
+  '&': { fontSize: '0.8rem', border: '1px solid #9aa3b5', borderRadius: '4px', backgroundColor: '#fff' },
+  '&.cm-focused': { outline: '2px solid #2f6fed55' },
+  '.cm-content': { fontFamily: 'ui-monospace, monospace' },
+  '.cm-tpl-var': { backgroundColor: '#e6efff', color: '#1a4fb8', borderRadius: '3px' },
+  '.cm-tpl-var-unknown': { backgroundColor: '#fff4e0', color: '#8a4b00', textDecoration: 'underline wavy #c05621' },
+});
+
+const SETUP = { lineNumbers: false, foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, searchKeymap: false } as const;
+
+export default function CodeEditor({ value, onChange, onBlur, label, describedBy, language, templateHints }: CodeEditorProps) {
+  const hints = useRef(templateHints);
+  useEffect(() => {
+    hints.current = templateHints;
+  });
+  const [languageSupport, setLanguageSupport] = useState<Extension | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
+  useEffect(() => {
+    let live = true;
+    loadLanguage(language, hints).then(
+      (ext) => live && setLanguageSupport(ext),
+      (e: unknown) => live && setLoadError(`Syntax colouring is unavailable: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [language]);
+
+  const extensions = useMemo(
+    () => [
+      theme,
+      EditorView.lineWrapping,
+      // The editable element carries the field's name, so it is found by its label like any input.
+      EditorView.contentAttributes.of({ 'aria-label': label, ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
+      ...(language === 'liquid' ? [templateMarks(hints)] : []),
+      ...(languageSupport ? [languageSupport] : []),
+    ],
+    [label, describedBy, language, languageSupport],
+  );
+
+  return (
+    <>
+      <CodeMirror value={value} onChange={onChange} onBlur={onBlur} extensions={extensions} basicSetup={SETUP} theme="none" minHeight="2.5em" maxHeight="18em" />
+      {loadError && <p className="inspector-note">{loadError}</p>}
+    </>
+  );
+}
