@@ -6,4 +6,5 @@ export * from './graph.js';
 export * from './migrate.js';
 export * from './load.js';
 export * from './jsonschema.js';
+export * from './slug.js';
 export type * from './api.js';

@@ -1,9 +1,5 @@
-/**
- * The runner's rule for slugs (`Slug` in apps/runner/src/server/schemas.ts); the editor checks
- * it as the person types so a bad slug is explained before the request. Keep the two in step.
- */
-export const SLUG_MAX_LENGTH = 63;
-const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+// The runner's own rule (packages/schema), so the editor explains a slug before the runner refuses it.
+import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@trellis/schema';
 
 /** What is wrong with `slug` as an endpoint name, in words; undefined when it is fine. */
 export function slugProblem(slug: string): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@trellis/schema';
 
 /** Payloads of the HTTP API. The flow document itself is checked by the flow loader, not here. */
 
@@ -32,8 +33,8 @@ export const FlowId = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_-]
 export const Slug = z
   .string()
   .min(1)
-  .max(63)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and "-", starting with a letter or digit');
+  .max(SLUG_MAX_LENGTH)
+  .regex(SLUG_PATTERN, 'use lowercase letters, digits and "-", starting with a letter or digit');
 
 export const FlowDocument = z
   .object({ schema: z.string(), id: z.string(), name: z.string(), nodes: z.array(z.unknown()), edges: z.array(z.unknown()) })
