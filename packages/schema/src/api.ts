@@ -1,6 +1,7 @@
 import type { ErrorInfo, RunEvent, RunStatus, Usage } from './events.js';
 import type { Flow } from './flow.js';
 import type { Problem } from './problems.js';
+import type { PromptPin } from './prompts.js';
 
 /**
  * The payloads of the runner's HTTP API, shared by the runner (its store and routes) and the
@@ -32,6 +33,8 @@ export interface FlowVersionSummary {
   version: number;
   createdAt: string;
   message?: string;
+  /** Who saved it, as they named themselves in the editor. */
+  author?: string;
 }
 
 export interface FlowVersion extends FlowVersionSummary {
@@ -54,6 +57,8 @@ export interface RunSummary {
   usage: Usage;
   /** Where the run came from, e.g. `{ source: 'endpoint', slug: 'triage' }`. */
   labels?: Record<string, string>;
+  /** The library prompt versions the run used (pinned when it started). */
+  prompts?: PromptPin[];
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -222,4 +227,135 @@ export interface ModelCatalog {
   providers: ModelProviderInfo[];
   /** Settings the runner could not read (e.g. a malformed TRELLIS_MODEL_PRICES). */
   warnings?: string[];
+}
+
+// ——— The prompt library (/api/prompts) ———
+
+/** What one version of a library prompt holds; every edit of any of it makes a new version. */
+export interface PromptContent {
+  template: string;
+  description?: string;
+  tags: string[];
+}
+
+export interface PromptSummary {
+  name: string;
+  description?: string;
+  tags: string[];
+  latestVersion: number;
+  /** The `{{ variables }}` of the latest template, top-level names, in order of appearance. */
+  variables: string[];
+  createdAt: string;
+  updatedAt: string;
+  /** In search results: a short excerpt around the match, with the match between « and ». */
+  snippet?: string;
+}
+
+/** A prompt with its latest version's content. */
+export interface Prompt extends PromptSummary {
+  template: string;
+}
+
+export interface PromptVersionSummary {
+  name: string;
+  version: number;
+  createdAt: string;
+  /** The change note given with the edit. */
+  note?: string;
+  author?: string;
+}
+
+export interface PromptVersion extends PromptVersionSummary, PromptContent {
+  variables: string[];
+}
+
+export interface CreatePrompt extends PromptContent {
+  name: string;
+  note?: string;
+  author?: string;
+}
+
+export interface UpdatePrompt extends PromptContent {
+  note?: string;
+  author?: string;
+  /** Refused with 409 when the latest version is another one. */
+  expectVersion?: number;
+}
+
+export interface RestorePrompt {
+  version: number;
+  note?: string;
+  author?: string;
+}
+
+/** GET /api/prompts: `q` searches name, tags and text (ranked); `tag` filters. */
+export interface PromptQuery {
+  q?: string;
+  tag?: string;
+  limit?: number;
+}
+
+/** A node of a flow's latest version that references a library prompt. */
+export interface PromptUse {
+  flowId: string;
+  flowName: string;
+  flowVersion: number;
+  nodeId: string;
+  nodeName?: string;
+  field: string;
+  ref: string;
+  /** The version the reference pins, or 'latest'. */
+  pinned: number | 'latest';
+  /** True when the reference pins a version older than the prompt's latest. */
+  outdated: boolean;
+}
+
+/** POST /api/prompts/:name/try: renders versions with sample variables and runs them on a model. */
+export interface TryPromptRequest {
+  /** Versions to try side by side; the latest when absent. At most 4. */
+  versions?: number[];
+  /** A template not saved yet (the editor's draft), tried as version 0. */
+  draft?: string;
+  /** Sample variables: each sample is run with each version. At most 10. */
+  samples: Array<Record<string, unknown>>;
+  /** `provider:model`; the test provider answers when its key is missing. */
+  model: string;
+  /** The test provider's reply, e.g. `{ "text": "…" }`, for deterministic tries. */
+  mock?: unknown;
+  system?: string;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+export interface TryPromptResult {
+  version: number;
+  sample: number;
+  rendered: string;
+  text?: string;
+  error?: string;
+  usage?: Usage;
+  durationMs: number;
+  /** True when the test provider answered rather than a real model. */
+  testProvider: boolean;
+}
+
+export interface TryPromptResponse {
+  model: string;
+  results: TryPromptResult[];
+}
+
+/** The library as a file (GET /api/prompts/export, POST /api/prompts/import). */
+export interface PromptLibraryFile {
+  schema: 'trellis.prompts/v1';
+  exportedAt: string;
+  prompts: Array<{ name: string; versions: Array<PromptContent & { version: number; note?: string; author?: string; createdAt: string }> }>;
+}
+
+export interface PromptImportResult {
+  /** Prompts that did not exist. */
+  created: string[];
+  /** Prompts that existed and got new versions (only versions whose content differs). */
+  updated: string[];
+  /** Prompts whose every version was already there. */
+  unchanged: string[];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PromptPin } from './prompts.js';
 
 export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -52,6 +53,8 @@ export const RunEvent = z.discriminatedUnion('type', [
       flowVersion: z.number().int().optional(),
       input: z.unknown(),
       mocked: z.array(z.string()).optional(),
+      /** The library prompt versions this run uses, resolved when it started. */
+      prompts: z.array(PromptPin).optional(),
     }),
   }),
   z.object({

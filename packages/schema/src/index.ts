@@ -7,4 +7,5 @@ export * from './migrate.js';
 export * from './load.js';
 export * from './jsonschema.js';
 export * from './slug.js';
+export * from './prompts.js';
 export type * from './api.js';
