@@ -1,7 +1,8 @@
+import { benchEditor } from './editor.js';
 import { benchEngine } from './engine.js';
 import { benchHttp } from './http.js';
 
-const benches: Record<string, () => Promise<void>> = { engine: benchEngine, http: benchHttp };
+const benches: Record<string, () => Promise<void>> = { engine: benchEngine, http: benchHttp, editor: benchEditor };
 
 export async function main(args: string[]): Promise<void> {
   const names = args.length ? args : Object.keys(benches);

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useMemo, type CSSProperties } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
 
@@ -13,18 +13,38 @@ export interface FlowNodeData extends Record<string, unknown> {
 
 export type CanvasNode = Node<FlowNodeData, 'trellis'>;
 
+interface PlacedPort {
+  id: string;
+  label: string;
+  style: CSSProperties;
+}
+
+const NO_PORTS: { inputs: PlacedPort[]; outputs: PlacedPort[] } = { inputs: [], outputs: [] };
+
+/** The handles of a node of this kind with this config, spread evenly down each side. */
+function placedPorts(type: string, config: unknown): { inputs: PlacedPort[]; outputs: PlacedPort[] } {
+  const spec = kinds.get(type);
+  if (!spec) return NO_PORTS;
+  try {
+    const ports = spec.ports(config as never);
+    const place = (list: ReadonlyArray<{ id: string; label: string }>) =>
+      list.map((port, i) => ({ id: port.id, label: port.label, style: { top: `${((i + 1) / (list.length + 1)) * 100}%` } }));
+    return { inputs: place(ports.inputs), outputs: place(ports.outputs) };
+  } catch {
+    // a config the kind cannot read yet: its problems say why; draw no ports
+    return NO_PORTS;
+  }
+}
+
 /**
  * One node on the canvas: its kind, its name, a handle per port of its kind. Memoized, and fed
- * only plain data, so dragging one node re-renders that node alone.
+ * only plain data that keeps its identity while the node is unchanged (see use-canvas-elements),
+ * so dragging one node re-renders that node alone. The ports (and the handles' styles) are worked
+ * out once per config, not on every frame of a drag.
  */
 export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps<CanvasNode>) {
   const spec = kinds.get(data.type);
-  let ports: { inputs: Array<{ id: string; label: string }>; outputs: Array<{ id: string; label: string }> } = { inputs: [], outputs: [] };
-  try {
-    ports = spec ? spec.ports(data.config as never) : ports;
-  } catch {
-    // a config the kind cannot read yet: its problems say why; draw no ports
-  }
+  const ports = useMemo(() => placedPorts(data.type, data.config), [data.type, data.config]);
   return (
     <div
       className={`trellis-node${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.run ? ` run-${data.run}` : ''}`}
@@ -33,11 +53,11 @@ export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps
       <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
       <div className="name">{data.name ?? id}</div>
       {data.problems > 0 && <div className="problems">{data.problems === 1 ? '1 problem' : `${data.problems} problems`}</div>}
-      {ports.inputs.map((port, i) => (
-        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={{ top: `${((i + 1) / (ports.inputs.length + 1)) * 100}%` }} title={port.label} />
+      {ports.inputs.map((port) => (
+        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
       ))}
-      {ports.outputs.map((port, i) => (
-        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={{ top: `${((i + 1) / (ports.outputs.length + 1)) * 100}%` }} title={port.label} />
+      {ports.outputs.map((port) => (
+        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={port.style} title={port.label} />
       ))}
     </div>
   );

@@ -10,7 +10,7 @@
  * which also bring the problems, the dirty flag and the selection in step with the document.
  */
 import { kinds, validateFlow } from '@trellis/nodes';
-import { FLOW_SCHEMA_V1, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem } from '@trellis/schema';
+import { FLOW_SCHEMA_V1, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
 import { temporal, type TemporalState } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
@@ -20,6 +20,7 @@ import {
   normalizeConnection,
   uniqueEdgeId,
   uniqueId,
+  withHandles,
   withoutNodes,
   type Connection,
   type ConnectionCheck,
@@ -88,6 +89,8 @@ export interface FlowActions {
   renameFlow(name: string): void;
   /** An empty string removes the description. */
   setDescription(description: string): void;
+  /** Sets the flow's saved sample inputs (with their mock scripts); an empty list or `undefined` removes them. */
+  setSamples(samples: readonly Sample[] | undefined): void;
 
   /** Selects node and/or edge ids (a plain list is sorted into nodes and edges by the document). */
   select(ids: readonly string[] | Partial<Selection>, options?: { additive?: boolean }): void;
@@ -124,9 +127,29 @@ export function emptyFlow(): Flow {
   return { schema: FLOW_SCHEMA_V1, id: 'untitled', name: 'Untitled flow', nodes: [], edges: [] };
 }
 
-const snapshot = (doc: Flow) => JSON.stringify(doc);
+/*
+ * The document as JSON (exactly `JSON.stringify(doc)`), taken on every change for the dirty flag.
+ * Nodes and edges are never changed in place (every edit makes new ones), so the JSON of each is
+ * kept: a drag frame of a 1,000-node flow serializes the one node that moved, not the whole flow.
+ */
+const itemJson = new WeakMap<object, string>();
+const jsonOf = (item: unknown): string => {
+  if (typeof item !== 'object' || item === null) return JSON.stringify(item) ?? 'null';
+  let json = itemJson.get(item);
+  if (json === undefined) itemJson.set(item, (json = JSON.stringify(item) ?? 'null'));
+  return json;
+};
+const snapshot = (doc: Flow): string => {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(doc)) {
+    const json = (key === 'nodes' || key === 'edges') && Array.isArray(value) ? `[${value.map(jsonOf).join(',')}]` : JSON.stringify(value);
+    if (json !== undefined) parts.push(`${JSON.stringify(key)}:${json}`);
+  }
+  return `{${parts.join(',')}}`;
+};
 
-export function createFlowStore(initial: Flow = emptyFlow(), version?: number) {
+export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
+  const initial = withHandles(given);
   /*
    * One drag, one undo step. zundo records the state before every `set`; `handleSet` below
    * intercepts that. During a drag (`moveNodes(…, { final: false })`) it keeps only the
@@ -178,7 +201,8 @@ export function createFlowStore(initial: Flow = emptyFlow(), version?: number) {
           selection: { nodes: [], edges: [] },
           clipboard: undefined,
 
-          load(document, savedVersion) {
+          load(given, savedVersion) {
+            const document = withHandles(given);
             dragOrigin = undefined;
             const saved = snapshot(document);
             set({ ...derive(document, saved), savedSnapshot: saved, savedVersion, selection: { nodes: [], edges: [] } });
@@ -295,6 +319,16 @@ export function createFlowStore(initial: Flow = emptyFlow(), version?: number) {
               const next = { ...doc };
               if (description) next.description = description;
               else delete next.description;
+              return next;
+            });
+          },
+          setSamples(samples) {
+            edit((doc) => {
+              const list = samples?.length ? [...samples] : undefined;
+              if (JSON.stringify(doc.samples) === JSON.stringify(list)) return undefined;
+              const next = { ...doc };
+              if (list) next.samples = list;
+              else delete next.samples;
               return next;
             });
           },
