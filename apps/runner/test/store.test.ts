@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrations, openDatabase, openStore, type StoreOptions } from '../src/store/index.js';
+import { promptStoreSuite } from './support/prompt-store-suite.js';
 import { storeSuite } from './support/store-suite.js';
 
 // PostgreSQL runs wherever this project is developed and in CI: its half of the suite is never skipped.
@@ -24,6 +25,8 @@ afterAll(async () => {
 
 storeSuite('sqlite', () => openStore(sqlite));
 storeSuite('postgres', () => openStore(postgres));
+promptStoreSuite('sqlite', () => openStore(sqlite));
+promptStoreSuite('postgres', () => openStore(postgres));
 
 describe.each([
   ['sqlite', sqlite],

@@ -11,6 +11,7 @@ import { toolSpec } from './kinds/tool/spec.js';
 import { agentSpec } from './kinds/agent/spec.js';
 import { approvalSpec } from './kinds/approval/spec.js';
 import { outputSpec } from './kinds/output/spec.js';
+import { findPromptReferences } from './lib/prompt-source.js';
 
 export const kinds = new Kinds()
   .register(inputSpec)
@@ -27,9 +28,12 @@ export type KindType = ReturnType<typeof kinds.types>[number];
 export const validateFlow = (raw: unknown) => loadFlow(raw, kinds);
 export const validateFlowText = (text: string) => parseFlowText(text, kinds);
 export const flowSchema = () => flowJsonSchema(kinds);
+/** Every library prompt reference of a flow (prompt and system texts, agent instructions), in node order. */
+export const promptReferences = (flow: Parameters<typeof findPromptReferences>[0]) => findPromptReferences(flow, kinds);
 
 export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
 export { TrellisError, errorMessage } from './errors.js';
 export { templateVariables, unknownVariable } from './lib/template.js';
 export { expressionSyntaxError } from './lib/expression.js';
 export { ELSE_BRANCH } from './kinds/condition/spec.js';
+export { findPromptReferences, promptText, LibraryPrompt, type PromptReference, type PromptSource } from './lib/prompt-source.js';

@@ -68,6 +68,12 @@ export interface ExecContext<C> {
   model(id: string): LanguageModelV3;
   /** The nodes attached at one of this node's resource handles, as tools. */
   tools(handle: string): AttachedTool[];
+  /**
+   * The template of a library prompt this node references (`name@3`, `name@latest`, as written
+   * in its config), at the version the run pinned when it started: the same text on every
+   * attempt and after a resume, however many versions were saved meanwhile.
+   */
+  promptTemplate(ref: string): Promise<string>;
   /** Set when the node is run again after it asked to wait. */
   resume?: { waitId: string; decision: Decision };
   /** What the node saved when it asked to wait. */

@@ -22,6 +22,17 @@ export interface FieldHint {
   options?: readonly string[];
   /** Show the field only when another config field has one of these values. */
   showWhen?: { path: string; equals: readonly unknown[] };
+  /**
+   * Set on a template field whose text may come from the prompt library instead. `path` is the
+   * config value that holds either the inline text or `{ ref: "name@3" }` / `{ ref: "name@latest" }`:
+   * - when `path` is the field's own path (prompt `system`, agent `instructions`), the inline
+   *   form is the string itself, so the value is `"You are…"` or `{ ref }`;
+   * - when the field is `<path>.template` (prompt `prompt.template`), the inline form is
+   *   `{ template: "…" }` and the library form `{ ref }` replaces that whole object at `path`.
+   * `maxLength` bounds the library prompt's template as the schema bounds the inline text.
+   * The engine and the library's usage scan find references through these hints.
+   */
+  promptRef?: { path: string; maxLength: number };
 }
 
 /** A node kind as the editor and the loader see it: plain data and pure functions, safe in the browser. */

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { FlowNode, MockReply } from '@trellis/schema';
 import { TrellisError } from '../src/errors.js';
 import { TestLanguageModel, type MockCursor } from '../src/models/test-provider.js';
@@ -54,6 +55,7 @@ function ctx<C>(config: C, scope: Partial<Scope> = {}, overrides: CtxOverrides<C
     emit: (e) => events.push(e),
     model: (id) => new TestLanguageModel(id || 'm', node.id, replies, cursor),
     tools: () => [],
+    promptTemplate: (ref) => Promise.reject(new TrellisError('unresolved_prompt', `no library in this test for "${ref}"`)),
     network: { allowPrivateNetwork: false },
     ...rest,
     events,
@@ -362,6 +364,29 @@ describe('prompt', () => {
     expect(e.retryable).toBe(true);
   });
 
+  it('with library prompts: renders the pinned templates the engine hands it, for the prompt and the system text', async () => {
+    const library: Record<string, string> = { 'triage@2': 'Triage v2: {{ input.message }}', 'tone@latest': 'Be brief about {{ input.message }}.' };
+    const seen: string[] = [];
+    const config = PromptConfig.parse({ model: 'test:m', system: { ref: 'tone@latest' }, prompt: { ref: 'triage@2' } });
+    const c = ctx(config, scope, {
+      promptTemplate: async (ref) => {
+        seen.push(ref);
+        return library[ref]!;
+      },
+    });
+    const r = done(await promptExecutor.execute(c));
+    expect(String(r.output)).toBe('Test reply to: Triage v2: My card was charged twice');
+    expect(seen.sort()).toEqual(['tone@latest', 'triage@2']);
+  });
+
+  it('a library prompt that cannot be had fails the node before any model call', async () => {
+    const config = PromptConfig.parse({ model: 'test:m', prompt: { ref: 'triage@9' } });
+    const c = ctx(config, scope, { replies: [{ text: 'x' }] });
+    const e = await failure(promptExecutor.execute(c));
+    expect(e.message).toContain('triage@9');
+    expect(c.cursor.value).toBe(0);
+  });
+
   it('an unknown template variable fails before any model call, naming it', async () => {
     const config = PromptConfig.parse({ model: 'test:m', prompt: { template: 'Hi {{ input.nmae }}' } });
     const c = ctx(config, scope, { replies: [{ text: 'x' }] });
@@ -560,6 +585,23 @@ describe('agent', () => {
     expect((result?.data as { toolCallId: string }).toolCallId).toBe((call?.data as { toolCallId: string }).toolCallId);
     expect(r.decision).toEqual({ steps: 2 });
     expect(c.cursor.value).toBe(2);
+  });
+
+  it('takes its instructions from a library prompt, rendered over the run scope', async () => {
+    const withRef = AgentConfig.parse({ model: 'test:m', instructions: { ref: 'researcher@3' }, prompt: 'Account {{ input.id }}?' });
+    const calls: LanguageModelV3CallOptions[] = [];
+    const inner = new TestLanguageModel('m', 'a', [{ text: 'done' }], { value: 0 });
+    const recording: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
+      doGenerate: (options: LanguageModelV3CallOptions) => (calls.push(options), inner.doGenerate(options)),
+      doStream: (options: LanguageModelV3CallOptions) => (calls.push(options), inner.doStream(options)),
+    });
+    const c = ctx(withRef, scope, {
+      node: { id: 'a' },
+      model: () => recording,
+      promptTemplate: async (ref) => (ref === 'researcher@3' ? 'Research account {{ input.id }} carefully.' : 'wrong prompt'),
+    });
+    expect(done(await agentExecutor.execute(c)).output).toBe('done');
+    expect(calls[0]?.prompt[0]).toEqual({ role: 'system', content: 'Research account 7 carefully.' });
   });
 
   it('asks for approval before a tool that needs it, and runs it once approved', async () => {

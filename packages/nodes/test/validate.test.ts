@@ -69,13 +69,20 @@ describe('validation: one test per problem class', () => {
   });
 
   describe('bad config per kind, with a path into the config', () => {
-    it('prompt without prompt.template', () => {
+    it('prompt with neither a template nor a library reference', () => {
       const r = validateFlow(flow([input(), { id: 'p', type: 'prompt', config: { prompt: {} } }], [edge('e1', 'in', 'p')]));
       const p = one(r, 'invalid_config');
       expect(p.nodeId).toBe('p');
-      expect(p.path).toEqual(['nodes', 1, 'config', 'prompt', 'template']);
+      expect(p.path).toEqual(['nodes', 1, 'config', 'prompt']);
       expectHuman(p, 'p');
-      expectMessageNames(p, 'prompt.template');
+      expectMessageNames(p, 'prompt', 'template', 'ref', 'triage-classifier@3');
+    });
+
+    it('prompt with an empty template', () => {
+      const r = validateFlow(flow([input(), { id: 'p', type: 'prompt', config: { prompt: { template: '' } } }], [edge('e1', 'in', 'p')]));
+      const p = one(r, 'invalid_config');
+      expect(p.path).toEqual(['nodes', 1, 'config', 'prompt', 'template']);
+      expectMessageNames(p, 'prompt.template', 'must not be empty');
     });
 
     it('prompt with no prompt at all', () => {

@@ -9,3 +9,4 @@ export * from './jsonschema.js';
 export * from './slug.js';
 export * from './prompts.js';
 export type * from './api.js';
+export * from './flow-diff.js';

@@ -1,4 +1,4 @@
-import type { Budget, ErrorInfo, Flow, MockScript, ModelInfo, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Budget, ErrorInfo, Flow, MockScript, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
 import type { Decision, WaitRequest } from '@trellis/nodes/server';
 
 /** Where one node of a run stands; enough to resume the run in another process. */
@@ -30,6 +30,11 @@ export interface RunRecord {
   budget?: Budget;
   /** Where the run came from, e.g. `{ source: 'endpoint', slug: 'triage' }`; kept with the run for filtering. */
   labels?: Record<string, string>;
+  /**
+   * The library prompt versions the run uses, resolved once when it starts: a resumed run (after
+   * an approval or a restart) keeps them even when newer versions were saved meanwhile.
+   */
+  prompts?: PromptPin[];
   status: RunStatus;
   output?: unknown;
   error?: ErrorInfo;

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MockScript, type Wait, type Budget, type Flow, type FlowGraph, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
+import { MockScript, type Wait, type Budget, type Flow, type FlowGraph, type PromptPin, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
 import {
   TrellisError,
   createModelResolver,
@@ -16,6 +16,7 @@ import { loadFlow, formatProblem, hasEnded } from '@trellis/schema';
 import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
 import { RunExecution } from './execution.js';
 import { emptyUsage } from './meter.js';
+import { pinPrompts, type PromptResolver } from './prompts.js';
 
 export interface EngineOptions {
   store: CheckpointStore;
@@ -28,6 +29,11 @@ export interface EngineOptions {
   /** Steps of one run that may execute at once. */
   maxConcurrency?: number;
   prices?: Record<string, readonly [number, number]>;
+  /**
+   * The prompt library, for nodes that use a library prompt (`{ ref: "name@3" }`). Without it,
+   * a flow with such references is refused, naming them.
+   */
+  prompts?: PromptResolver;
 }
 
 export interface StartOptions {
@@ -100,6 +106,8 @@ export class Engine {
     return this.admit(async () => {
       const { flow } = this.load(flowDocument);
       const mocks = this.checkMocks(flow, options.mocks);
+      // Before the run exists: a reference that cannot be had refuses the run, naming it.
+      const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);
       const run: RunRecord = {
         // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
         id: options.runId ?? uuidv7(),
@@ -111,10 +119,11 @@ export class Engine {
         ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
         ...(mocks ? { mocks } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
+        ...(pins.length ? { prompts: pins } : {}),
         ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
       };
       await this.options.store.createRun(run);
-      return { runId: run.id, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal) };
+      return { runId: run.id, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates) };
     });
   }
 
@@ -173,6 +182,15 @@ export class Engine {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The versions a run of this flow would use if it started now; throws UnresolvedPromptError
+   * naming every reference that cannot be had (e.g. to refuse publishing such a flow).
+   */
+  async resolvePrompts(flowDocument: unknown): Promise<PromptPin[]> {
+    const { flow } = this.load(flowDocument);
+    return (await pinPrompts(flow, this.kinds, this.options.prompts)).pins;
   }
 
   /** Cancels a run: a live one is aborted; a waiting or orphaned one is marked cancelled. */
@@ -257,7 +275,7 @@ export class Engine {
     }
   }
 
-  private prepare(snapshot: RunSnapshot): RunExecution {
+  private prepare(snapshot: RunSnapshot, templates?: ReadonlyMap<string, string>): RunExecution {
     const { flow, graph } = this.load(snapshot.run.flow);
     return new RunExecution({
       snapshot,
@@ -271,11 +289,13 @@ export class Engine {
       onEvent: this.options.onEvent,
       maxConcurrency: this.options.maxConcurrency ?? 16,
       prices: this.options.prices ?? priceTable(),
+      prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
     });
   }
 
-  private async execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer): Promise<RunResult> {
-    const execution = this.prepare(snapshot);
+  /** `templates`: the library texts a fresh run resolved as it began; a resumed run reads its pinned versions as its steps need them. */
+  private async execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer, templates?: ReadonlyMap<string, string>): Promise<RunResult> {
+    const execution = this.prepare(snapshot, templates);
     this.active.set(snapshot.run.id, execution);
     if (this.draining) execution.drain(); // let in before the drain: it stops at its first chance
     const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));

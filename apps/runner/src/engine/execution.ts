@@ -15,6 +15,7 @@ import type { CheckpointStore, Commit, NodeState, RunRecord, RunSnapshot } from 
 import type { Answer, PendingWait, RunResult } from './engine.js';
 import { emptyUsage, metered } from './meter.js';
 import { sleep, stepSignal, type StepSignal } from './step-signal.js';
+import { pinKey, pinnedTemplate, type PromptResolver } from './prompts.js';
 
 export interface ExecutionDeps {
   snapshot: RunSnapshot;
@@ -28,6 +29,8 @@ export interface ExecutionDeps {
   onEvent: ((event: RunEvent) => void) | undefined;
   maxConcurrency: number;
   prices: Record<string, readonly [number, number]>;
+  /** The library: the texts already resolved (by `name@version`) and where to read the others. */
+  prompts: { resolver: PromptResolver | undefined; templates: ReadonlyMap<string, string> };
 }
 
 type EventData<T extends RunEventType> = EventOf<T>['data'];
@@ -67,6 +70,8 @@ export class RunExecution {
   /** Given up by a drain that ran out of time: like a dead process, it says and writes nothing more. */
   private abandoned = false;
   private settled = false;
+  /** Library texts by `name@version`: each pinned version is read at most once per process. */
+  private readonly templates = new Map<string, Promise<string>>();
   /** False once the walk has ended: a late answer then goes through the store. */
   accepting = true;
 
@@ -81,6 +86,7 @@ export class RunExecution {
       if (state.status === 'succeeded') this.scopeNodes[node.id] = { output: state.output };
       if (state.status === 'pending' || state.status === 'running') this.candidates.add(node.id);
     }
+    for (const [key, text] of deps.prompts.templates) this.templates.set(key, Promise.resolve(text));
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     // Every step in flight listens for the run's cancellation: there is no leak to warn of.
     setMaxListeners(0, this.controller.signal);
@@ -103,6 +109,7 @@ export class RunExecution {
           ...(this.record.flowVersion === undefined ? {} : { flowVersion: this.record.flowVersion }),
           input: this.record.input,
           ...(mocked.length ? { mocked } : {}),
+          ...(this.record.prompts?.length ? { prompts: this.record.prompts } : {}),
         });
       } else {
         let recovered = false;
@@ -403,6 +410,7 @@ export class RunExecution {
         models.set(requested, resolved.info);
         return metered(resolved.model, { run: this.record.usage, node: usage }, this.record.budget, prices);
       },
+      promptTemplate: (ref) => this.promptTemplate(id, ref),
       tools: (handle): AttachedTool[] =>
         (graph.attachments.get(id)?.get(handle) ?? []).map((toolId) => {
           const toolNode = graph.nodes.get(toolId)!;
@@ -414,6 +422,25 @@ export class RunExecution {
           return { nodeId: toolId, ...definition };
         }),
     };
+  }
+
+  /**
+   * A library text at the version the run pinned when it started (RunRecord.prompts), never the
+   * library's current one: a run resumed after newer versions were saved still runs the old text.
+   */
+  private promptTemplate(nodeId: string, ref: string): Promise<string> {
+    const pin = this.record.prompts?.find((p) => p.nodeId === nodeId && p.ref === ref);
+    if (!pin) {
+      return Promise.reject(new TrellisError('unresolved_prompt', `node "${nodeId}": run ${this.record.id} pinned no version of "${ref}" when it started`));
+    }
+    const key = pinKey(pin.name, pin.version);
+    let text = this.templates.get(key);
+    if (!text) {
+      text = pinnedTemplate(pin, this.deps.prompts.resolver);
+      this.templates.set(key, text);
+      text.catch(() => this.templates.delete(key)); // a retry of the step reads again
+    }
+    return text;
   }
 
   private async finish(): Promise<RunResult> {

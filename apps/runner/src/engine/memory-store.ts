@@ -1,5 +1,6 @@
 import type { RunEvent } from '@trellis/schema';
 import type { CheckpointStore, Commit, RunRecord, RunSnapshot } from './checkpoint.js';
+import type { PromptResolver, ResolvedPrompt } from './prompts.js';
 
 /** Checkpoints in memory: for the CLI, tests and benchmarks. Copies on the way in and out, like a real store. */
 export class MemoryCheckpointStore implements CheckpointStore {
@@ -33,5 +34,33 @@ export class MemoryCheckpointStore implements CheckpointStore {
   /** The committed trace of a run. */
   events(runId: string): RunEvent[] {
     return [...(this.runs.get(runId)?.events ?? [])];
+  }
+}
+
+/** A prompt library in memory, for tests and benchmarks: every save is the next version of its name. */
+export class MemoryPromptLibrary implements PromptResolver {
+  private readonly versions = new Map<string, string[]>();
+  /** Every resolve asked, as `name@version`: how tests see that a reference is resolved once. */
+  readonly asked: string[] = [];
+
+  /** Saves a template as the next version of `name`; returns its number. */
+  save(name: string, template: string): number {
+    const versions = this.versions.get(name) ?? [];
+    versions.push(template);
+    this.versions.set(name, versions);
+    return versions.length;
+  }
+
+  delete(name: string): void {
+    this.versions.delete(name);
+  }
+
+  async resolve(name: string, version: number | 'latest'): Promise<ResolvedPrompt | undefined> {
+    this.asked.push(`${name}@${version}`);
+    const versions = this.versions.get(name);
+    if (!versions?.length) return undefined;
+    const number = version === 'latest' ? versions.length : version;
+    const template = versions[number - 1];
+    return template === undefined ? undefined : { name, version: number, template };
   }
 }

@@ -15,6 +15,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { exampleRoutes } from './routes/examples.js';
 import { flowRoutes } from './routes/flows.js';
 import { modelRoutes } from './routes/models.js';
+import { promptRoutes } from './routes/prompts.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { runRoutes } from './routes/runs.js';
 import type { RunService } from './service.js';
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   flowRoutes(app, deps);
   runRoutes(app, deps);
   modelRoutes(app, deps);
+  promptRoutes(app, deps);
   publishingRoutes(app, deps);
   endpointRoutes(app, deps);
   exampleRoutes(app, deps, options.examplesDir);

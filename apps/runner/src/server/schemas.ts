@@ -66,9 +66,19 @@ export const FlowSummary = z
 export const StoredFlow = FlowSummary.extend({ document: FlowDocument, problems: z.array(Problem) }).openapi('Flow');
 
 export const FlowVersionSummary = z
-  .object({ flowId: z.string(), version: z.number().int(), createdAt: z.string(), message: z.string().optional() })
+  .object({ flowId: z.string(), version: z.number().int(), createdAt: z.string(), message: z.string().optional(), author: z.string().optional() })
   .openapi('FlowVersionSummary');
 export const FlowVersion = FlowVersionSummary.extend({ document: FlowDocument }).openapi('FlowVersion');
+
+export const RestoreFlow = z
+  .object({
+    version: z.number().int().min(1).openapi({ description: 'The version whose document becomes the new version' }),
+    message: z.string().max(500).optional(),
+    author: z.string().trim().min(1).max(200).optional(),
+    expectVersion: z.number().int().min(0).optional().openapi({ description: 'Refused with 409 when the latest version is another one' }),
+  })
+  .strict()
+  .openapi('RestoreFlow');
 
 export const Usage = z
   .object({
@@ -116,6 +126,10 @@ export const Run = z
     error: ErrorInfo.optional(),
     usage: Usage,
     labels: z.record(z.string(), z.string()).optional(),
+    prompts: z
+      .array(z.object({ ref: z.string(), name: z.string(), version: z.number().int(), nodeId: z.string(), field: z.string() }))
+      .optional()
+      .openapi({ description: 'The library prompt versions the run used, pinned when it started' }),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),

@@ -1,6 +1,7 @@
-import { hasEnded, type Flow, type RunEvent } from '@trellis/schema';
-import { validateFlow, type ModelResolver } from '@trellis/nodes/server';
+import { hasEnded, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
+import { TrellisError, validateFlow, type ModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
+import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
 import type { Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { ApiError, notFound } from './errors.js';
@@ -29,6 +30,31 @@ export interface Decision {
   by?: string;
 }
 
+/** The store's prompt library as the engine's resolver: `@latest` is the newest version at the moment of asking. */
+export function storePromptResolver(store: Pick<Store, 'getPrompt' | 'getPromptVersion'>): PromptResolver {
+  return {
+    async resolve(name, version) {
+      if (version === 'latest') {
+        const prompt = await store.getPrompt(name);
+        return prompt && { name: prompt.name, version: prompt.latestVersion, template: prompt.template };
+      }
+      const found = await store.getPromptVersion(name, version);
+      return found && { name: found.name, version: found.version, template: found.template };
+    },
+  };
+}
+
+/** A run refused over its library prompts, as the client should hear it; undefined for any other error. */
+function promptRefusal(error: unknown): ApiError | undefined {
+  if (error instanceof UnresolvedPromptError) {
+    return new ApiError(422, 'unresolved_prompt', error.message, { problems: error.problems });
+  }
+  if (TrellisError.isInstance(error) && error.code === 'prompt_unavailable') {
+    return new ApiError(503, 'prompt_unavailable', error.message, undefined, { 'Retry-After': '1' });
+  }
+  return undefined;
+}
+
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.failed', 'node.skipped', 'run.waiting', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled']);
 
@@ -39,6 +65,10 @@ const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node
 export class RunService {
   readonly bus = new RunBus();
   readonly engine: Engine;
+  /** The model resolver the engine was given (it builds the default one when none was): the prompt library's "Try it" uses the same. */
+  get models(): ModelResolver | undefined {
+    return this.options.models;
+  }
   private readonly store: Store;
   private readonly log: Logger;
   private readonly runnable = new WeakSet<Flow>();
@@ -52,6 +82,7 @@ export class RunService {
       store: notifyingCheckpoints(options.store, this.bus),
       network: { allowPrivateNetwork: options.allowPrivateNetwork ?? false },
       onEvent: (event) => this.logEvent(event),
+      prompts: storePromptResolver(options.store),
       ...(options.models ? { models: options.models } : {}),
     });
   }
@@ -85,14 +116,30 @@ export class RunService {
   async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; finished: Promise<RunResult> }> {
     const { version, document } = await this.flowVersion(flowId, request.version);
     this.checkRunnable(flowId, version, document);
-    const { runId, finished } = await this.engine.begin(document, {
-      input: request.input,
-      flowVersion: version,
-      ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
-      ...(request.labels ? { labels: request.labels } : {}),
-    });
+    const { runId, finished } = await this.engine
+      .begin(document, {
+        input: request.input,
+        flowVersion: version,
+        ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
+        ...(request.labels ? { labels: request.labels } : {}),
+      })
+      .catch((error: unknown) => {
+        throw promptRefusal(error) ?? error;
+      });
     this.track(finished);
     return { runId, version, finished };
+  }
+
+  /**
+   * The library prompt versions a run of this flow would use now; a 422 naming each node, field
+   * and reference that cannot be resolved (e.g. before publishing a flow).
+   */
+  async checkPrompts(document: Flow): Promise<PromptPin[]> {
+    try {
+      return await this.engine.resolvePrompts(document);
+    } catch (error) {
+      throw promptRefusal(error) ?? error;
+    }
   }
 
   /** Answers a pending approval; resolves once the answer is recorded (the run goes on in the background). */

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RunEvent, Usage } from '@trellis/schema';
+import type { ErrorInfo, PromptPin, RunEvent, Usage } from '@trellis/schema';
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable, ApprovalsTable, PublishedTable, RunEventsTable, RunsTable } from './tables.js';
 import type { ApiKey, Approval, CorsSettings, Published, RateLimit, RunSummary } from './types.js';
@@ -53,10 +53,10 @@ export class BoundedMap<K, V> {
 
 export type SummaryRow = Pick<
   Selectable<RunsTable>,
-  'id' | 'flow_id' | 'flow_version' | 'status' | 'input' | 'output' | 'error' | 'usage' | 'labels' | 'created_at' | 'started_at' | 'finished_at'
+  'id' | 'flow_id' | 'flow_version' | 'status' | 'input' | 'output' | 'error' | 'usage' | 'labels' | 'prompts' | 'created_at' | 'started_at' | 'finished_at'
 >;
 
-export const summaryColumns = ['id', 'flow_id', 'flow_version', 'status', 'input', 'output', 'error', 'usage', 'labels', 'created_at', 'started_at', 'finished_at'] as const;
+export const summaryColumns = ['id', 'flow_id', 'flow_version', 'status', 'input', 'output', 'error', 'usage', 'labels', 'prompts', 'created_at', 'started_at', 'finished_at'] as const;
 
 export function toRunSummary(row: SummaryRow): RunSummary {
   return {
@@ -67,7 +67,7 @@ export function toRunSummary(row: SummaryRow): RunSummary {
     input: fromJson(row.input),
     ...present({ output: fromJson(row.output), error: fromJson<ErrorInfo>(row.error) }),
     usage: fromJson<Usage>(row.usage)!,
-    ...present({ labels: fromJson<Record<string, string>>(row.labels) }),
+    ...present({ labels: fromJson<Record<string, string>>(row.labels), prompts: fromJson<PromptPin[]>(row.prompts) }),
     createdAt: row.created_at,
     ...present({ startedAt: row.started_at, finishedAt: row.finished_at }),
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import type { Budget, ErrorInfo, Flow, MockScript, RunEvent, Usage } from '@trellis/schema';
+import type { Budget, ErrorInfo, Flow, MockScript, PromptPin, RunEvent, Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -16,6 +16,14 @@ import {
   type FlowVersion,
   type FlowVersionSummary,
   type Page,
+  type Prompt,
+  type PromptContentInput,
+  type PromptImportResult,
+  type PromptLibraryFile,
+  type PromptQuery,
+  type PromptSummary,
+  type PromptVersion,
+  type PromptVersionSummary,
   type Published,
   type RateLimit,
   type RunQuery,
@@ -24,6 +32,7 @@ import {
   type StoredFlow,
 } from './types.js';
 import { CommitWriter } from './writer.js';
+import { PromptLibrary } from './prompt-store.js';
 import type { SqliteWriteThread } from './sqlite-thread.js';
 
 /** The Store over Kysely: the same queries on SQLite and PostgreSQL. Checkpoint writes go through the group-commit writer. */
@@ -35,6 +44,7 @@ export class SqlStore implements Store {
    * Versions never change, so an entry never goes stale.
    */
   private readonly versionDocuments = new BoundedMap<string, Flow>(256);
+  private readonly prompts: PromptLibrary;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -42,6 +52,7 @@ export class SqlStore implements Store {
     thread?: SqliteWriteThread,
   ) {
     this.writer = new CommitWriter(db, dialect, thread);
+    this.prompts = new PromptLibrary(db, dialect);
   }
 
   async close(): Promise<void> {
@@ -77,7 +88,12 @@ export class SqlStore implements Store {
       flow,
       ...present({ flowVersion: row.flow_version }),
       input: fromJson(row.input),
-      ...present({ mocks: fromJson<MockScript>(row.mocks), budget: fromJson<Budget>(row.budget), labels: fromJson<Record<string, string>>(row.labels) }),
+      ...present({
+        mocks: fromJson<MockScript>(row.mocks),
+        budget: fromJson<Budget>(row.budget),
+        labels: fromJson<Record<string, string>>(row.labels),
+        prompts: fromJson<PromptPin[]>(row.prompts),
+      }),
       status: row.status,
       ...present({ output: fromJson(row.output), error: fromJson<ErrorInfo>(row.error) }),
       usage: JSON.parse(row.usage) as Usage,
@@ -121,7 +137,7 @@ export class SqlStore implements Store {
     return row && { ...toFlowSummary(row), document: JSON.parse(row.document) as Flow };
   }
 
-  async saveFlow(document: Flow, options: { message?: string; expectVersion?: number } = {}): Promise<FlowVersion> {
+  async saveFlow(document: Flow, options: SaveOptions = {}): Promise<FlowVersion> {
     // Two first saves of a flow both find no row to lock; the loser hits a key, and on its next try sees the winner's version.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -132,7 +148,7 @@ export class SqlStore implements Store {
     }
   }
 
-  private async saveFlowIn(trx: Kysely<Database>, document: Flow, options: { message?: string; expectVersion?: number }): Promise<FlowVersion> {
+  private async saveFlowIn(trx: Kysely<Database>, document: Flow, options: SaveOptions): Promise<FlowVersion> {
     const now = new Date().toISOString();
     const current = await trx
       .selectFrom('flows')
@@ -152,8 +168,11 @@ export class SqlStore implements Store {
     if (current) await trx.updateTable('flows').set(fields).where('id', '=', document.id).execute();
     else await trx.insertInto('flows').values({ id: document.id, created_at: now, ...fields }).execute();
     const text = JSON.stringify(document);
-    await trx.insertInto('flow_versions').values({ flow_id: document.id, version, document: text, message: options.message ?? null, created_at: now }).execute();
-    return { flowId: document.id, version, createdAt: now, ...present({ message: options.message }), document: JSON.parse(text) as Flow };
+    await trx
+      .insertInto('flow_versions')
+      .values({ flow_id: document.id, version, document: text, message: options.message ?? null, author: options.author ?? null, created_at: now })
+      .execute();
+    return { flowId: document.id, version, createdAt: now, ...present({ message: options.message, author: options.author }), document: JSON.parse(text) as Flow };
   }
 
   async deleteFlow(id: string): Promise<boolean> {
@@ -167,13 +186,18 @@ export class SqlStore implements Store {
   }
 
   async listVersions(flowId: string): Promise<FlowVersionSummary[]> {
-    const rows = await this.db.selectFrom('flow_versions').select(['flow_id', 'version', 'message', 'created_at']).where('flow_id', '=', flowId).orderBy('version', 'desc').execute();
-    return rows.map((row) => ({ flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message }) }));
+    const rows = await this.db
+      .selectFrom('flow_versions')
+      .select(['flow_id', 'version', 'message', 'author', 'created_at'])
+      .where('flow_id', '=', flowId)
+      .orderBy('version', 'desc')
+      .execute();
+    return rows.map((row) => ({ flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message, author: row.author }) }));
   }
 
   async getVersion(flowId: string, version: number): Promise<FlowVersion | undefined> {
     const row = await this.db.selectFrom('flow_versions').selectAll().where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
-    return row && { flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message }), document: JSON.parse(row.document) as Flow };
+    return row && { flowId: row.flow_id, version: row.version, createdAt: row.created_at, ...present({ message: row.message, author: row.author }), document: JSON.parse(row.document) as Flow };
   }
 
   // Runs.
@@ -328,6 +352,44 @@ export class SqlStore implements Store {
     await this.db.updateTable('api_keys').set({ last_used_at: at.toISOString() }).where('id', '=', id).execute();
   }
 
+  // The prompt library (prompt-store.ts).
+
+  listPrompts(query?: PromptQuery): Promise<PromptSummary[]> {
+    return this.prompts.list(query);
+  }
+
+  getPrompt(name: string): Promise<Prompt | undefined> {
+    return this.prompts.get(name);
+  }
+
+  createPrompt(input: PromptContentInput & { name: string }): Promise<PromptVersion> {
+    return this.prompts.create(input);
+  }
+
+  updatePrompt(name: string, input: PromptContentInput & { expectVersion?: number }): Promise<PromptVersion | undefined> {
+    return this.prompts.update(name, input);
+  }
+
+  deletePrompt(name: string): Promise<boolean> {
+    return this.prompts.delete(name);
+  }
+
+  listPromptVersions(name: string): Promise<PromptVersionSummary[]> {
+    return this.prompts.versions(name);
+  }
+
+  getPromptVersion(name: string, version: number): Promise<PromptVersion | undefined> {
+    return this.prompts.version(name, version);
+  }
+
+  exportPrompts(): Promise<PromptLibraryFile['prompts']> {
+    return this.prompts.exportAll();
+  }
+
+  importPrompts(prompts: PromptLibraryFile['prompts']): Promise<PromptImportResult> {
+    return this.prompts.importAll(prompts);
+  }
+
   // Settings.
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -343,6 +405,8 @@ export class SqlStore implements Store {
       .execute();
   }
 }
+
+type SaveOptions = NonNullable<Parameters<Store['saveFlow']>[1]>;
 
 function toFlowSummary(row: Selectable<FlowsTable>): FlowSummary {
   return {

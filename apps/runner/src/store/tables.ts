@@ -1,4 +1,5 @@
 import type { RunStatus } from '@trellis/schema';
+import type { Generated } from 'kysely';
 import type { ApprovalStatus } from './types.js';
 
 /**
@@ -15,6 +16,8 @@ export interface Database {
   published: PublishedTable;
   api_keys: ApiKeysTable;
   meta: MetaTable;
+  prompts: PromptsTable;
+  prompt_versions: PromptVersionsTable;
 }
 
 export interface FlowsTable {
@@ -32,6 +35,7 @@ export interface FlowVersionsTable {
   version: number;
   document: string;
   message: string | null;
+  author: string | null;
   created_at: string;
 }
 
@@ -52,6 +56,8 @@ export interface RunsTable {
   slug: string | null;
   /** Only for runs of an unsaved document; a versioned run reads flow_versions. */
   flow_document: string | null;
+  /** The library prompt versions the run pinned (PromptPin[] as JSON). */
+  prompts: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -114,4 +120,29 @@ export interface ApiKeysTable {
 export interface MetaTable {
   key: string;
   value: string;
+}
+
+/** A library prompt; deleting one hides it (its versions stay for the runs that pinned them). */
+export interface PromptsTable {
+  /** The search index's key. */
+  id: Generated<number>;
+  name: string;
+  latest_version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface PromptVersionsTable {
+  name: string;
+  version: number;
+  template: string;
+  description: string | null;
+  /** string[] as JSON. */
+  tags: string;
+  /** The template's top-level variable names (string[] as JSON), worked out once when it is saved. */
+  variables: string;
+  note: string | null;
+  author: string | null;
+  created_at: string;
 }

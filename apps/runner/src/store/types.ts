@@ -8,6 +8,13 @@ import type {
   FlowVersion,
   FlowVersionSummary,
   Page,
+  Prompt,
+  PromptImportResult,
+  PromptLibraryFile,
+  PromptQuery,
+  PromptSummary,
+  PromptVersion,
+  PromptVersionSummary,
   PublishedEndpoint,
   RateLimit,
   RunEvent,
@@ -19,6 +26,7 @@ import type { CheckpointStore } from '../engine/checkpoint.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
 export type { ApiKey, Approval, ApprovalStatus, CorsSettings, FlowSummary, FlowVersion, FlowVersionSummary, Page, RateLimit, RunQuery, RunSummary, StoredFlow };
+export type { Prompt, PromptImportResult, PromptLibraryFile, PromptQuery, PromptSummary, PromptVersion, PromptVersionSummary };
 export type Published = PublishedEndpoint;
 
 /**
@@ -41,7 +49,7 @@ export interface Store extends CheckpointStore {
    * (or re-creating a deleted one, whose numbering goes on). With `expectVersion`, refuses
    * (StoreConflict) when the latest version is another one: two editors never overwrite each other.
    */
-  saveFlow(document: Flow, options?: { message?: string; expectVersion?: number }): Promise<FlowVersion>;
+  saveFlow(document: Flow, options?: { message?: string; author?: string; expectVersion?: number }): Promise<FlowVersion>;
   /** Hides a flow and unpublishes its slugs; its versions stay for the runs that used them. False when there is none. */
   deleteFlow(id: string): Promise<boolean>;
   listVersions(flowId: string): Promise<FlowVersionSummary[]>;
@@ -81,9 +89,51 @@ export interface Store extends CheckpointStore {
   findKeyByHash(hash: string): Promise<(ApiKey & { hash: string }) | undefined>;
   touchKey(id: string, at: Date): Promise<void>;
 
+  // The prompt library. Every change of a prompt's content is a new numbered version (1, 2, …).
+  /** Newest first; with `q`, ranked by full-text relevance (FTS5 on SQLite, tsvector on PostgreSQL) over name, tags and text. */
+  listPrompts(query?: PromptQuery): Promise<PromptSummary[]>;
+  getPrompt(name: string): Promise<Prompt | undefined>;
+  /**
+   * Version 1 of a new prompt (a deleted prompt's name numbers on from its old versions);
+   * StoreConflict when the name is taken. Tags are kept trimmed, lowercase, each once.
+   */
+  createPrompt(input: PromptContentInput & { name: string }): Promise<PromptVersion>;
+  /**
+   * The next version of a prompt; content equal to the latest version's makes none and returns
+   * the latest. StoreConflict when `expectVersion` is not the latest; undefined when there is no such prompt.
+   */
+  updatePrompt(name: string, input: PromptContentInput & { expectVersion?: number }): Promise<PromptVersion | undefined>;
+  /**
+   * Removes a prompt from the library (from lists, search and getPrompt). Its versions stay
+   * for the runs that pinned them (getPromptVersion still finds them), and a prompt created
+   * again under the name numbers on from them, so `name@3` never means two texts.
+   */
+  deletePrompt(name: string): Promise<boolean>;
+  /** Newest first; none for a prompt that does not exist (or was deleted). */
+  listPromptVersions(name: string): Promise<PromptVersionSummary[]>;
+  /** A stored version, also of a deleted prompt (a run may have pinned it). */
+  getPromptVersion(name: string, version: number): Promise<PromptVersion | undefined>;
+  /** Every prompt of the library with all its versions, oldest version first. */
+  exportPrompts(): Promise<PromptLibraryFile['prompts']>;
+  /**
+   * Adds a library file's prompts in one transaction: a prompt not in the library is created
+   * with its versions numbered from 1 (on from its old versions when it was deleted); an
+   * existing prompt gets, in order, the file's versions whose content none of its versions has.
+   */
+  importPrompts(prompts: PromptLibraryFile['prompts']): Promise<PromptImportResult>;
+
   // Small settings, e.g. whether the bundled examples were loaded.
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+}
+
+/** What a new prompt version holds, with its change note and author. */
+export interface PromptContentInput {
+  template: string;
+  description?: string;
+  tags: string[];
+  note?: string;
+  author?: string;
 }
 
 /** A write refused because the data changed meanwhile (e.g. a flow saved by someone else). */

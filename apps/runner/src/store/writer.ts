@@ -370,6 +370,7 @@ function runRow(run: RunRecord): unknown[] {
     run.labels?.slug ?? null,
     // A versioned run's document is already in flow_versions: storing it per run would repeat it a million times.
     run.flowVersion === undefined ? JSON.stringify(run.flow) : null,
+    toJson(run.prompts),
     run.createdAt,
     run.startedAt ?? null,
     run.finishedAt ?? null,

@@ -3,7 +3,7 @@ import { FLOW_SCHEMA_V1, Flow as FlowEnvelope, migrateFlowDocument, type Flow, t
 import { validateFlow } from '@trellis/nodes';
 import type { Api, Deps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
-import { FlowDocument, FlowSummary, FlowVersion, FlowVersionSummary, Problem as ProblemSchema, StoredFlow, errorResponses, json } from '../schemas.js';
+import { FlowDocument, FlowSummary, FlowVersion, FlowVersionSummary, Problem as ProblemSchema, RestoreFlow, StoredFlow, errorResponses, json } from '../schemas.js';
 
 const tags = ['Flows'];
 const FlowParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'support-triage' }) });
@@ -84,16 +84,20 @@ export function flowRoutes(app: Api, { store }: Deps): void {
       description: 'Every save is a new numbered version. With `expectVersion`, the save is refused (409) when someone saved another version meanwhile.',
       request: {
         params: FlowParam,
-        query: z.object({ expectVersion: z.coerce.number().int().min(0).optional(), message: z.string().max(500).optional() }),
+        query: z.object({
+          expectVersion: z.coerce.number().int().min(0).optional(),
+          message: z.string().max(500).optional(),
+          author: z.string().trim().min(1).max(200).optional().openapi({ description: 'Who saves it, as they name themselves; kept with the version' }),
+        }),
         body: flowBody,
       },
       responses: { 200: json(StoredFlow, 'The saved flow'), ...errorResponses(400, 409, 413, 422) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { expectVersion, message } = c.req.valid('query');
+      const { expectVersion, message, author } = c.req.valid('query');
       const { document, problems } = storable(c.req.valid('json'), id);
-      await store.saveFlow(document, { ...(expectVersion === undefined ? {} : { expectVersion }), ...(message ? { message } : {}) });
+      await store.saveFlow(document, { ...(expectVersion === undefined ? {} : { expectVersion }), ...(message ? { message } : {}), ...(author ? { author } : {}) });
       return c.json({ ...(await store.getFlow(id))!, problems }, 200);
     },
   );
@@ -145,6 +149,31 @@ export function flowRoutes(app: Api, { store }: Deps): void {
       const found = await store.getVersion(id, version);
       if (!found) throw new ApiError(404, 'not_found', `flow "${id}" has no version ${version}`);
       return c.json(found, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/flows/{id}/restore',
+      tags,
+      summary: 'Restore an old version of a flow',
+      description: 'Saves an old version\'s document as a new version (the message says "Restored version N" unless given). With `expectVersion`, refused (409) when the latest version is another one.',
+      request: { params: FlowParam, body: { content: { 'application/json': { schema: RestoreFlow } }, required: true } },
+      responses: { 201: json(FlowVersion, 'The new version'), ...errorResponses(400, 404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { version, message, author, expectVersion } = c.req.valid('json');
+      if (!(await store.getFlow(id))) throw notFound('flow', id);
+      const old = await store.getVersion(id, version);
+      if (!old) throw new ApiError(404, 'not_found', `flow "${id}" has no version ${version}`);
+      const saved = await store.saveFlow(old.document, {
+        message: message ?? `Restored version ${version}`,
+        ...(author ? { author } : {}),
+        ...(expectVersion === undefined ? {} : { expectVersion }),
+      });
+      return c.json(saved, 201);
     },
   );
 

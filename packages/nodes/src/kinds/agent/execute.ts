@@ -1,6 +1,7 @@
 import type { ModelMessage } from 'ai';
 import { TrellisError } from '../../errors.js';
 import { callModel, type PendingApproval } from '../../lib/model-call.js';
+import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
 import { defineExecutor, type ExecResult, type WaitRequest } from '../../runtime.js';
 import type { AgentConfig } from './spec.js';
@@ -26,7 +27,8 @@ export const agentExecutor = defineExecutor<AgentConfig>({
   type: 'agent',
   async execute(ctx): Promise<ExecResult> {
     const { config, scope, node } = ctx;
-    const [system, task] = await Promise.all([renderTemplate(config.instructions, scope), renderTemplate(config.prompt, scope)]);
+    const instructions = await promptText(ctx, config.instructions);
+    const [system, task] = await Promise.all([renderTemplate(instructions, scope), renderTemplate(config.prompt, scope)]);
     const state: AgentState = (ctx.state as AgentState | undefined) ?? {
       messages: [{ role: 'user', content: task }],
       stepsUsed: 0,

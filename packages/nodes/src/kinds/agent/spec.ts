@@ -3,12 +3,16 @@ import { defineKind } from '../../spec.js';
 import { JsonSchemaObject } from '../../lib/json-schema.js';
 import { checkTemplate } from '../../lib/template.js';
 import { modelPolicy } from '../../lib/policy.js';
+import { textOrRef } from '../../lib/prompt-source.js';
 import { ModelId } from '../prompt/spec.js';
+
+/** The longest instructions, inline or from the library. */
+export const INSTRUCTIONS_MAX = 100_000;
 
 export const AgentConfig = z.object({
   model: ModelId.default('openai:gpt-4.1-mini'),
-  /** The system instructions: role, goal, how to use the tools, when to stop. */
-  instructions: z.string().min(1, 'the agent needs instructions').max(100_000),
+  /** The system instructions: role, goal, how to use the tools, when to stop. Inline, or a library prompt: `{ ref: "researcher@latest" }`. */
+  instructions: textOrRef(z.string().min(1, 'the agent needs instructions').max(INSTRUCTIONS_MAX)),
   /** The task handed to the agent; by default the run input as JSON. */
   prompt: z.string().min(1).max(200_000).default('{{ input }}'),
   /** Model calls the agent may make; each call may run tools. */
@@ -40,12 +44,13 @@ export const agentSpec = defineKind<AgentConfig>({
     outputs: [{ id: 'out', label: 'Out', type: 'data' }],
   }),
   check: (config, ctx) => [
-    ...checkTemplate(config.instructions, ctx, ['instructions']),
+    // A library prompt's text is not known here: the engine resolves it when a run starts.
+    ...(typeof config.instructions === 'string' ? checkTemplate(config.instructions, ctx, ['instructions']) : []),
     ...checkTemplate(config.prompt, ctx, ['prompt']),
   ],
   fields: [
     { path: 'model', label: 'Model', widget: 'model' },
-    { path: 'instructions', label: 'Instructions', widget: 'template' },
+    { path: 'instructions', label: 'Instructions', widget: 'template', promptRef: { path: 'instructions', maxLength: INSTRUCTIONS_MAX } },
     { path: 'prompt', label: 'Task', widget: 'template' },
     { path: 'maxSteps', label: 'Max steps', widget: 'number', help: 'Upper bound on model calls in the tool loop.' },
     { path: 'output.schema', label: 'Structured output', widget: 'json-schema' },

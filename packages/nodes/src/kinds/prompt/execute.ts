@@ -1,4 +1,5 @@
 import { callModel } from '../../lib/model-call.js';
+import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
 import { defineExecutor } from '../../runtime.js';
 import type { PromptConfig } from './spec.js';
@@ -7,9 +8,13 @@ export const promptExecutor = defineExecutor<PromptConfig>({
   type: 'prompt',
   async execute(ctx) {
     const { config, scope } = ctx;
+    const [systemText, promptSource] = await Promise.all([
+      config.system === undefined ? undefined : promptText(ctx, config.system),
+      promptText(ctx, config.prompt),
+    ]);
     const [system, prompt] = await Promise.all([
-      config.system ? renderTemplate(config.system, scope) : undefined,
-      renderTemplate(config.prompt.template, scope),
+      systemText ? renderTemplate(systemText, scope) : undefined,
+      renderTemplate(promptSource, scope),
     ]);
     const result = await callModel(ctx, {
       model: config.model,
