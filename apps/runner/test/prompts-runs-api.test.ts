@@ -65,6 +65,17 @@ describe('runs of flows with library prompts (needs the store’s prompt library
     expect(unknown.body.error.message).toBe('node "classify": prompt.ref "no-such-prompt@latest": there is no prompt "no-such-prompt" in the library');
   });
 
+  it('refuses to publish a version whose library prompts cannot be resolved, and publishes it once they can', async () => {
+    await h.call('POST', '/api/flows', classifyFlow('triage-classifier@9'));
+    const refused = await h.call<Body>('POST', '/api/flows/triage/publish', { slug: 'triage' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('unresolved_prompt');
+    expect((await h.call<Body>('GET', '/api/published')).body.items).toEqual([]);
+
+    await h.call('PUT', '/api/flows/triage', classifyFlow('triage-classifier@4'));
+    expect((await h.call<Body>('POST', '/api/flows/triage/publish', { slug: 'triage' })).status).toBe(201);
+  });
+
   it('runs @latest at the newest version and shows the pin on the run and in its trace', async () => {
     await h.call('POST', '/api/flows', classifyFlow('triage-classifier@latest'));
     const started = await h.call<Body>('POST', '/api/flows/triage/runs', { input: { message: 'my card was charged twice' } });

@@ -23,6 +23,8 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       const body = c.req.valid('json');
       const { version, document } = await service.flowVersion(id, body.version);
       service.checkRunnable(id, version, document);
+      // A version whose library prompts cannot be resolved would refuse every call: refuse it here.
+      await service.checkPrompts(document);
       const taken = await store.getPublished(body.slug);
       if (taken && taken.flowId !== id) throw new ApiError(409, 'slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
       const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null });
