@@ -10,6 +10,7 @@ import type {
   ApprovalStatus,
   CreatedKey,
   CreateKeyRequest,
+  CreatePrompt,
   Decision,
   EventPage,
   ExampleFlow,
@@ -20,14 +21,26 @@ import type {
   FlowVersionSummary,
   ModelCatalog,
   Page,
+  Prompt,
+  PromptImportResult,
+  PromptLibraryFile,
+  PromptQuery,
+  PromptSummary,
+  PromptUse,
+  PromptVersion,
+  PromptVersionSummary,
   Published,
   PublishRequest,
+  RestorePrompt,
   Run,
   RunDetail,
   RunEvent,
   RunEventType,
   RunQuery,
   StartRun,
+  TryPromptRequest,
+  TryPromptResponse,
+  UpdatePrompt,
   ValidationResult,
 } from '@trellis/schema';
 
@@ -157,8 +170,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
     getFlow: (id: string) => request<StoredFlow>('GET', `/api/flows/${enc(id)}`),
     createFlow: (doc: Flow) => request<StoredFlow>('POST', '/api/flows', doc),
     /** Saves a new version; with `expectVersion`, a 409 ApiError when someone saved another version meanwhile. */
-    saveFlow: (id: string, doc: Flow, expectVersion?: number, message?: string) =>
-      request<StoredFlow>('PUT', `/api/flows/${enc(id)}${query({ expectVersion, message })}`, doc),
+    saveFlow: (id: string, doc: Flow, expectVersion?: number, message?: string, author?: string) =>
+      request<StoredFlow>('PUT', `/api/flows/${enc(id)}${query({ expectVersion, message, author })}`, doc),
+    /** Saves an old version's document as a new version (the new latest). */
+    restoreFlow: (id: string, body: { version: number; message?: string; author?: string }) =>
+      request<FlowVersion>('POST', `/api/flows/${enc(id)}/restore`, body),
     deleteFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
     listVersions: (id: string) => items(request<{ items: FlowVersionSummary[] }>('GET', `/api/flows/${enc(id)}/versions`)),
     getVersion: (id: string, version: number) => request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
@@ -186,6 +202,27 @@ export function createApiClient(options: ApiClientOptions = {}) {
     createKey: (body: CreateKeyRequest) => request<CreatedKey>('POST', '/api/keys', body),
     listKeys: () => items(request<{ items: ApiKey[] }>('GET', '/api/keys')),
     revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+
+    // The prompt library: named prompts, every edit a new numbered version.
+    /** Ranked by relevance, each with a `snippet`, when `q` is given. */
+    listPrompts: (q: PromptQuery = {}) => items(request<{ items: PromptSummary[] }>('GET', `/api/prompts${query({ ...q })}`)),
+    getPrompt: (name: string) => request<Prompt>('GET', `/api/prompts/${enc(name)}`),
+    /** A 409 ApiError when the name is taken. */
+    createPrompt: (body: CreatePrompt) => request<PromptVersion>('POST', '/api/prompts', body),
+    /** A new version (none when the content is unchanged); a 409 ApiError when `expectVersion` is not the latest. */
+    updatePrompt: (name: string, body: UpdatePrompt) => request<PromptVersion>('PUT', `/api/prompts/${enc(name)}`, body),
+    /** A 409 ApiError naming the flows that use it, unless `force`. */
+    deletePrompt: (name: string, force = false) => request<void>('DELETE', `/api/prompts/${enc(name)}${query({ force: force ? 'true' : undefined })}`),
+    /** Newest first. */
+    listPromptVersions: (name: string) => items(request<{ items: PromptVersionSummary[] }>('GET', `/api/prompts/${enc(name)}/versions`)),
+    getPromptVersion: (name: string, version: number) => request<PromptVersion>('GET', `/api/prompts/${enc(name)}/versions/${version}`),
+    /** Makes a new version with an old version's content. */
+    restorePrompt: (name: string, body: RestorePrompt) => request<PromptVersion>('POST', `/api/prompts/${enc(name)}/restore`, body),
+    /** The nodes of the flows' latest versions that reference the prompt. */
+    promptUsage: (name: string) => items(request<{ items: PromptUse[] }>('GET', `/api/prompts/${enc(name)}/usage`)),
+    tryPrompt: (name: string, body: TryPromptRequest) => request<TryPromptResponse>('POST', `/api/prompts/${enc(name)}/try`, body),
+    exportPrompts: () => request<PromptLibraryFile>('GET', '/api/prompts/export'),
+    importPrompts: (file: PromptLibraryFile) => request<PromptImportResult>('POST', '/api/prompts/import', file),
 
     /**
      * Follows a run's trace live; returns a function that stops following. Each event is

@@ -10,6 +10,7 @@ import { FieldControl, type FieldContext } from './fields/FieldControl';
 import { Messages, problemMessages } from './fields/FieldShell';
 import { getPath, isShown, sameValue, setPath } from './paths';
 import { PolicySection, type PolicyKey } from './PolicySection';
+import { PromptRefField } from './prompt-ref/PromptRefField';
 import { sortProblems } from './problems';
 import { templateEnv } from './scope';
 
@@ -107,18 +108,37 @@ export function NodeForm({ store, api, nodeId }: { store: FlowStore; api: ApiCli
           Wired as a tool to {usedBy.join(', ')}: its templates can also read {'{{ args }}'}, the arguments the agent passes.
         </p>
       )}
-      {hints.map((hint) => (
-        <FieldControl
-          key={hint.path}
-          hint={hint}
-          value={getPath(config, hint.path)}
-          write={(value) => writeAt(hint.path, value)}
-          problems={sorted.byField.get(hint.path) ?? NO_PROBLEMS}
-          fieldId={`${base}-${domId(hint.path)}`}
-          fallback={defaults.get(hint.path)}
-          context={context}
-        />
-      ))}
+      {hints.map((hint) => {
+        const control = (
+          <FieldControl
+            key={hint.path}
+            hint={hint}
+            value={getPath(config, hint.path)}
+            write={(value) => writeAt(hint.path, value)}
+            problems={sorted.byField.get(hint.path) ?? NO_PROBLEMS}
+            fieldId={`${base}-${domId(hint.path)}`}
+            fallback={defaults.get(hint.path)}
+            context={context}
+          />
+        );
+        // A field whose text may come from the prompt library: inline (the control above) or a library prompt.
+        const refPath = hint.promptRef?.path;
+        if (refPath === undefined) return control;
+        return (
+          <PromptRefField
+            key={hint.path}
+            hint={hint}
+            source={getPath(config, refPath)}
+            writeSource={(value) => writeAt(refPath, value)}
+            api={api}
+            env={context.env}
+            fieldId={`${base}-${domId(hint.path)}`}
+            problems={sorted.byField.get(hint.path) ?? NO_PROBLEMS}
+          >
+            {control}
+          </PromptRefField>
+        );
+      })}
       {type === 'agent' && <AgentTools store={store} agentId={nodeId} />}
       {spec && <PolicySection policy={policy} defaults={spec.defaultPolicy} write={writePolicy} fieldId={`${base}-policy`} />}
     </div>

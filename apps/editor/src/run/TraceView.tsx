@@ -53,8 +53,20 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
       </div>
       <p className="note">
         Run {shortRunId(runId)}
-        {trace.flowVersion !== undefined ? ` · version ${trace.flowVersion}` : ''}
+        {trace.flowVersion !== undefined ? ` · flow version ${trace.flowVersion}` : ''}
       </p>
+      {trace.prompts && trace.prompts.length > 0 && (
+        <div className="run-prompts">
+          <p className="note">Library prompts this run used:</p>
+          <ul aria-label="Library prompts used">
+            {trace.prompts.map((pin) => (
+              <li key={`${pin.nodeId}-${pin.field}`}>
+                {stepName(flow, { nodeId: pin.nodeId })} ({pin.field}): <code>{pin.ref}</code> → version {pin.version}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {trace.flowVersion !== undefined && savedVersion !== undefined && (trace.flowVersion !== savedVersion || dirty) && (
         <p className="note run-version-note">
           {trace.flowVersion !== savedVersion

@@ -1,4 +1,4 @@
-import type { Flow, ModelInfo, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Flow, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -62,6 +62,8 @@ export interface Trace {
   input?: unknown;
   /** The flow version the run used. */
   flowVersion?: number;
+  /** The library prompt versions the run used, pinned when it started. */
+  prompts?: PromptPin[];
   /** When the run started, as the event's ISO time. */
   startedAt?: string;
   /** Node ids the run's mock script had replies for. */
@@ -97,6 +99,7 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       next.input = event.data.input;
       next.startedAt = event.ts;
       if (event.data.flowVersion !== undefined) next.flowVersion = event.data.flowVersion;
+      if (event.data.prompts?.length) next.prompts = event.data.prompts;
       if (event.data.mocked?.length) next.mocked = event.data.mocked;
       break;
     case 'node.started': {

@@ -1,15 +1,18 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
 import { useCanvasElements } from '../canvas/use-canvas-elements';
-import { CommandPalette, type PaletteCommand } from '../canvas/CommandPalette';
+import type { PaletteCommand } from '../canvas/CommandPalette';
 import { HelpDialog } from '../canvas/HelpDialog';
-import { layoutFlow, type Size } from '../canvas/layout';
+import type { Size, layoutFlow as LayoutFlowFn } from '../canvas/layout';
 import { SHORTCUTS, shortcutFor, type CommandId } from '../canvas/shortcuts';
 import { guardLeaving } from '../leave-guard';
+import { authorField } from '../history/author';
+import { HistoryPanel } from '../history/HistoryPanel';
+import { SaveNoteDialog } from '../history/SaveNoteDialog';
 import { KIND_MIME, Palette } from '../canvas/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
@@ -55,11 +58,19 @@ const PANELS = [
   { id: 'inspector', label: 'Inspector' },
   { id: 'run', label: 'Test run' },
   { id: 'publish', label: 'Publish' },
+  { id: 'history', label: 'History' },
 ] as const;
 type PanelId = (typeof PANELS)[number]['id'];
+type LayoutFlow = typeof LayoutFlowFn;
+// The palette (cmdk and its dialog) loads when first opened, keeping it out of the first load.
+const CommandPalette = lazy(() => import('../canvas/CommandPalette').then((m) => ({ default: m.CommandPalette })));
 const FIT_PADDING = 0.12;
 // A small flow is shown at its natural size rather than blown up to fill the canvas.
 const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
+// A large flow opens readable, drawing only what is in view; Fit view (button, Shift+1) still shows all of it.
+const OPENING_FIT = { ...FIT_OPTIONS, minZoom: 0.5 };
+// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page).
+const DRAW_VISIBLE_ONLY_ABOVE = 200;
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
@@ -167,10 +178,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     event.dataTransfer.dropEffect = 'copy';
   }, []);
 
-  const save = useCallback(async (): Promise<boolean> => {
+  const save = useCallback(async (note?: string): Promise<boolean> => {
     const state = store.getState();
     try {
-      const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion);
+      const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion, note || undefined, authorField().author);
       state.markSaved(saved.latestVersion);
       setStatus(`Saved as version ${saved.latestVersion}`);
       return true;
@@ -183,13 +194,22 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const [helpOpen, setHelpOpen] = useState(false);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [leaving, setLeaving] = useState<(() => void) | undefined>();
+  const [noting, setNoting] = useState(false);
 
   /** Lays the flow out left to right, as one undo step, then fits it in view. */
-  const autoLayout = useCallback(() => {
-    const state = store.getState();
-    if (state.document.nodes.length === 0) return;
+  const autoLayout = useCallback(async () => {
+    if (store.getState().document.nodes.length === 0) return;
     const sizes = new Map<string, Size>();
     for (const n of flow.getNodes()) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
+    let layoutFlow: LayoutFlow;
+    try {
+      // The layout library loads on first use: most sessions never lay out.
+      ({ layoutFlow } = await import('../canvas/layout'));
+    } catch (e) {
+      setStatus(`Could not load the auto-layout: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const state = store.getState();
     state.moveNodes(layoutFlow(state.document, sizes), { final: true });
     setStatus('Laid out the flow (Ctrl+Z undoes it)');
     requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }));
@@ -219,7 +239,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         case 'delete':
           return state.removeSelected();
         case 'layout':
-          return autoLayout();
+          return void autoLayout();
         case 'fitView':
           return fitView();
         case 'palette':
@@ -263,7 +283,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     };
   }, [store]);
 
+  // Built only while the palette is open: the node list changes on every drag frame.
   const commands = useMemo<PaletteCommand[]>(() => {
+    if (!paletteOpen) return [];
     const hint = (c: CommandId) => SHORTCUTS.find((s) => s.command === c)?.keys[0];
     const actions: PaletteCommand[] = SHORTCUTS.filter((s) => s.command !== 'palette').map((s) => ({ id: s.command, label: s.label, group: 'Actions', hint: hint(s.command), run: () => run(s.command) }));
     const adds: PaletteCommand[] = kinds.all().map((spec) => ({ id: `add-${spec.type}`, label: `Add ${spec.label} node`, group: 'Add node', keywords: [spec.type, spec.category, spec.description], run: () => addKind(spec.type) }));
@@ -279,8 +301,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       },
     }));
     const panels: PaletteCommand[] = PANELS.map((p) => ({ id: `panel-${p.id}`, label: `Show ${p.label}`, group: 'Panels', run: () => setPanel(p.id) }));
-    return [...actions, ...adds, ...panels, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }];
-  }, [addKind, document.nodes, flow, onClose, run, store]);
+    const saveWithNote: PaletteCommand = { id: 'save-note', label: 'Save with note…', group: 'Actions', run: () => setNoting(true) };
+    return [...actions, saveWithNote, ...adds, ...panels, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }];
+  }, [addKind, document.nodes, flow, onClose, paletteOpen, run, store]);
 
   // A wire dragged over a port it cannot join says why, while it is dragged.
   const [refusal, setRefusal] = useState<string | undefined>();
@@ -319,7 +342,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         <button type="button" onClick={() => run('redo')} title="Redo (Ctrl+Shift+Z)">
           Redo
         </button>
-        <button type="button" onClick={autoLayout} title="Auto-layout (Ctrl+Shift+L)">
+        <button type="button" onClick={() => void autoLayout()} title="Auto-layout (Ctrl+Shift+L)">
           Auto-layout
         </button>
         <button type="button" onClick={() => setPaletteOpen(true)} title="Command palette (Ctrl+K)">
@@ -350,7 +373,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             isValidConnection={isValidConnection}
             onConnectEnd={onConnectEnd}
             fitView
-            fitViewOptions={FIT_OPTIONS}
+            fitViewOptions={OPENING_FIT}
+            onlyRenderVisibleElements={nodes.length > DRAW_VISIBLE_ONLY_ABOVE}
             minZoom={0.1}
             deleteKeyCode={null}
             selectionKeyCode="Shift"
@@ -384,6 +408,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
             <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />
           </div>
+          <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" hidden={panel !== 'history'}>
+            <HistoryPanel api={api} store={store} onSaveWithNote={() => setNoting(true)} />
+          </div>
         </aside>
       </div>
       <section className="problems" aria-label="Problems">
@@ -400,7 +427,12 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         </ul>
       </section>
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
-      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} commands={commands} />
+      {paletteOpen && (
+        <Suspense fallback={null}>
+          <CommandPalette open onOpenChange={setPaletteOpen} commands={commands} />
+        </Suspense>
+      )}
+      {noting && <SaveNoteDialog onSave={(note) => { setNoting(false); void save(note); }} onCancel={() => setNoting(false)} />}
       {leaving && <LeaveDialog onSave={() => void saveAndLeave()} onDiscard={() => { const leave = leaving; setLeaving(undefined); leave(); }} onStay={() => setLeaving(undefined)} />}
     </div>
   );
