@@ -2,7 +2,7 @@ import { diffFlows, FLOW_SCHEMA_V1, type Flow, type FlowVersionSummary } from '@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTHOR_KEY, authorField, readAuthor, writeAuthor } from '../src/history/author.js';
+import { AUTHOR_KEY, authorField, readAuthor, writeAuthor } from '../src/author.js';
 import { FlowDiffView } from '../src/history/FlowDiffView.js';
 import { defaultPair, fieldLabel, flowFieldLabel, formatValue, newestFirst, summarize, wordChanges } from '../src/history/history-model.js';
 

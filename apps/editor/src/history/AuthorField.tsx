@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { AUTHOR_MAX, useAuthor } from './author';
+import { AUTHOR_MAX, useAuthor } from '../author';
 
 /** "Your name": given once, kept in this browser, sent with every save and restore as the version's author. */
 export function AuthorField() {

@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import type { FlowStore } from '../store/flow-store';
 import { AuthorField } from './AuthorField';
-import { authorField } from './author';
+import { authorField } from '../author';
 import { FlowDiffView } from './FlowDiffView';
 import { defaultPair, formatWhen, newestFirst } from './history-model';
 import { RestoreDialog } from './RestoreDialog';

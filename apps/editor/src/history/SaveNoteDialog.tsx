@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { AUTHOR_MAX, useAuthor } from './author';
+import { AUTHOR_MAX, useAuthor } from '../author';
 
 /** The runner keeps change notes up to this length. */
 export const NOTE_MAX = 500;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { PromptSummary } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { readAuthor } from './author';
+import { readAuthor } from '../author';
 import { LibraryFile } from './LibraryFile';
 import { NewPromptDialog } from './NewPromptDialog';
 import { PromptRow } from './PromptRow';

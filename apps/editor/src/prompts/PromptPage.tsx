@@ -3,7 +3,7 @@ import type { Prompt } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
 import { guardLeaving } from '../leave-guard';
 import { reportError, type ErrorReport } from '../publish/errors';
-import { readAuthor, writeAuthor } from './author';
+import { readAuthor, writeAuthor } from '../author';
 import { DeletePrompt } from './DeletePrompt';
 import { draftOf, isDirty, updateOf, type PromptDraft } from './draft';
 import { History } from './History';

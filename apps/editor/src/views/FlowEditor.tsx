@@ -10,7 +10,7 @@ import { HelpDialog } from '../canvas/HelpDialog';
 import type { Size, layoutFlow as LayoutFlowFn } from '../canvas/layout';
 import { SHORTCUTS, shortcutFor, type CommandId } from '../canvas/shortcuts';
 import { guardLeaving } from '../leave-guard';
-import { authorField } from '../history/author';
+import { authorField } from '../author';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SaveNoteDialog } from '../history/SaveNoteDialog';
 import { KIND_MIME, Palette } from '../canvas/Palette';

@@ -1,5 +1,5 @@
 /**
- * Who is saving: the name a person gives once in the editor, kept in this browser's
+ * Who is saving: the name a person gives once in the editor (flows and library prompts alike), kept in this browser's
  * localStorage and sent as `author` with flow saves and restores. There are no accounts, so this
  * is a courtesy for the history ("who changed this?"), not an identity.
  */
