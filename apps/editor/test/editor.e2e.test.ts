@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type E2e } from './support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
 
 /** The editor in real Chromium against a real runner, as a person uses it. */
 describe('the editor in a browser', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
-  /** Each test starts in a tab of its own, as a person opening the editor anew would. */
-  const freshPage = async () => {
-    await product.page.close();
-    product.page = await product.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    return product;
-  };
+  const product = useProduct();
 
   it('lists the bundled flows, opens one on the canvas, edits, undoes and saves a new version', async () => {
-    const { page, url } = await freshPage();
+    const { page, url } = await product.freshPage();
     await page.goto(url);
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
     await page.getByRole('button', { name: 'Open Support triage' }).click();
@@ -58,7 +46,7 @@ describe('the editor in a browser', () => {
   }, 60_000);
 
   it('adds nodes from the searchable palette by click and by drag, copies, pastes and deletes them', async () => {
-    const { page, url } = await freshPage();
+    const { page, url } = await product.freshPage();
     await page.goto(`${url}/#/flows/content-pipeline`);
     const canvas = page.getByLabel('Flow canvas');
     await canvas.locator('.react-flow__node').first().waitFor();
@@ -92,7 +80,7 @@ describe('the editor in a browser', () => {
   }, 60_000);
 
   it('test-runs a sample, watches the trace, answers the approval and sees the run finish', async () => {
-    const { page, url } = await freshPage();
+    const { page, url } = await product.freshPage();
     await page.goto(`${url}/#/flows/support-triage`);
     await page.getByRole('tab', { name: 'Test run' }).click();
     const panel = page.getByRole('region', { name: 'Test run' });
@@ -119,7 +107,7 @@ describe('the editor in a browser', () => {
     expect(events.items.find((e) => e.type === 'run.resumed')?.data.decision).toMatchObject({ approved: true, by: 'editor', comment: 'checked the refund' });
   }, 60_000);
   it('refuses a wire while it is dragged, lays out, finds commands and shortcuts, renames, and asks before leaving unsaved', async () => {
-    const { page, url } = await freshPage();
+    const { page, url } = await product.freshPage();
     await page.goto(url);
     await page.getByRole('button', { name: 'Open Support triage' }).click();
     const canvas = page.getByLabel('Flow canvas');

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Flow, FlowSummary } from '@trellis/schema';
-import { startProduct, type E2e } from './support/e2e.js';
+import { useProduct } from './support/e2e.js';
 
 /** The flow list in real Chromium against a real runner: every way a person manages their flows. */
 describe('managing flows in the list', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   const stored = async (id: string) => {
     const res = await fetch(`${product.url}/api/flows/${id}`);

@@ -1,16 +1,10 @@
 import type { FlowVersion, FlowVersionSummary } from '@trellis/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type E2e } from './support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
 
 /** A flow's version history in real Chromium against a real runner: save with a note, compare, restore. */
 describe('the History tab in a browser', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   it('saves a change with a note and a name, lists it, shows what changed node by node, and restores the first version', async () => {
     const { url } = product;

@@ -1,27 +1,17 @@
 import type { ModelCatalog } from '@trellis/schema';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type E2e } from './support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
 
 /** The inspector in real Chromium against a real runner: editing the bundled "Support triage" flow. */
 describe('the node inspector in a browser', () => {
-  let product: E2e;
+  const product = useProduct();
   let page: Page;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
-  afterEach(async () => {
-    // Each test has a page of its own: a page with unsaved changes would ask before reloading.
-    await page?.close({ runBeforeUnload: false });
-  });
 
   /** Opens the flow in a fresh page and selects a node on the canvas; returns the inspector. */
   async function openNode(label: string | RegExp): Promise<Locator> {
-    // Wide enough for the whole flow at the canvas's smallest zoom, so no node starts under the palette.
-    page = await product.browser.newPage({ viewport: { width: 1800, height: 1000 } });
+    // Each test has a page of its own: a page with unsaved changes would ask before reloading.
+    ({ page } = await product.freshPage({ width: 1800, height: 1000 }));
     await page.goto(`${product.url}/#/flows/support-triage`);
     const canvas = page.getByLabel('Flow canvas');
     await canvas.getByLabel(label).click();

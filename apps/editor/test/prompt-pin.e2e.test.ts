@@ -1,6 +1,6 @@
 import type { FlowVersion, PromptVersion, Run } from '@trellis/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type E2e } from './support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
 
 const TEMPLATE_V1 = 'Classify this support ticket (library v1).\n\nMessage:\n{{ input.message }}';
 const TEMPLATE_V2 = 'Classify this support ticket (library v2), strictly.\n\nMessage:\n{{ input.message }}';
@@ -13,13 +13,7 @@ async function send<T>(url: string, method: string, body: unknown): Promise<T> {
 
 /** A prompt node pinned to a library prompt version, in real Chromium against a real runner. */
 describe('pinning a library prompt in a node', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   it('pins a prompt at v1, is told when v2 exists, and a test run’s trace names the versions it used', async () => {
     const { url } = product;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Flow, Prompt, PromptLibraryFile, PromptVersionSummary } from '@trellis/schema';
-import { startProduct, type E2e } from './support/e2e.js';
+import { useProduct } from './support/e2e.js';
 
 const V1 = ['Classify the support ticket below.', 'Ticket: {{ input.message }}', 'Answer with one word.'];
 const V2 = ['Classify the support ticket below.', 'Ticket: {{ input.message }}', 'Answer with one category: billing, bug or other.'];
@@ -10,13 +10,7 @@ const V3 = [...V2, 'Customer tier: {{ customer.tier }}, so weigh urgency.'];
 
 /** The prompt library in real Chromium against a real runner: a prompt's whole life, from creation to deletion. */
 describe('the prompt library', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   const api = async <T = unknown>(path: string, init?: { method: string; body?: unknown }): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${product.url}${path}`, {

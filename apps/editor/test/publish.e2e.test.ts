@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callCurl as call, requestOf } from './support/curl.js';
-import { startProduct, type E2e } from './support/e2e.js';
+import { useProduct } from './support/e2e.js';
 
 /** Publishing a flow from the editor, then calling it the way the panel says to. */
 describe('publishing from the editor', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   it('publishes a chosen version under a slug, and the shown curl command calls it with the shown key until the key is revoked', async () => {
     const { page, url } = product;

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProduct, type E2e } from './support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
 
 /** The Test run panel in real Chromium against a real runner (test provider, no model keys). */
 describe('test-running a flow from the editor', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   it('runs the input typed in the generated form, shows the timeline, saves a sample and re-opens the run after a reload', async () => {
     const { page, url } = product;

@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callCurl, requestOf } from './support/curl.js';
-import { startProduct, type E2e } from './support/e2e.js';
+import { useProduct } from './support/e2e.js';
 
 /** Drags a wire from one node's handle to another's, as a person does with the mouse. */
 async function wire(page: Page, canvas: Locator, from: [node: string, handle: string], to: [node: string, handle: string]) {
@@ -20,13 +20,7 @@ async function wire(page: Page, canvas: Locator, from: [node: string, handle: st
  * published, and called with the curl command the editor shows.
  */
 describe('from a blank canvas to a called endpoint', () => {
-  let product: E2e;
-  beforeAll(async () => {
-    product = await startProduct();
-  }, 120_000);
-  afterAll(async () => {
-    await product?.close();
-  });
+  const product = useProduct();
 
   it('builds, saves, test-runs, approves, finds the run after a reload, publishes and calls the endpoint', async () => {
     const { page, url } = product;

@@ -101,3 +101,25 @@ export function useDraft<V, D>({ value, toDraft, commit, delay = COMMIT_DELAY_MS
 
   return { draft, change, flush, commitNow };
 }
+
+/** Any config value as the text a field shows: a string as it is, nothing as '', anything else as JSON. */
+export const asText = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+
+const asTyped = (text: string) => text;
+
+/**
+ * The draft of a field that edits text. An empty field removes the key, so the kind's default
+ * (if any) applies; `clean` may tidy the text first (e.g. trim a model id).
+ */
+export function useTextDraft(value: unknown, write: (next: unknown) => void, clean: (text: string) => string = asTyped): Draft<string> {
+  const commit = useCallback(
+    (draft: string): CommitResult<unknown> => {
+      const text = clean(draft);
+      const next = text === '' ? undefined : text;
+      write(next);
+      return { written: true, value: next };
+    },
+    [clean, write],
+  );
+  return useDraft<unknown, string>({ value, toDraft: asText, commit });
+}

@@ -87,26 +87,8 @@ export function History({ versions, latest, getVersion, onRestore, dirty }: Prop
       </table>
       {numbers.length > 1 && (
         <div className="prompts-compare" role="group" aria-label="Compare two versions">
-          <label>
-            From version
-            <select value={from} onChange={(e) => setFrom(Number(e.target.value))}>
-              {numbers.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            To version
-            <select value={to} onChange={(e) => setTo(Number(e.target.value))}>
-              {numbers.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
+          <VersionSelect label="From version" numbers={numbers} value={from} onChange={setFrom} />
+          <VersionSelect label="To version" numbers={numbers} value={to} onChange={setTo} />
           <button type="button" onClick={() => void compare()} disabled={busy}>
             Compare
           </button>
@@ -115,5 +97,20 @@ export function History({ versions, latest, getVersion, onRestore, dirty }: Prop
       <ErrorNote report={error} />
       {shown && <DiffView from={shown.from} to={shown.to} />}
     </section>
+  );
+}
+
+function VersionSelect({ label, numbers, value, onChange }: { label: string; numbers: number[]; value: number; onChange: (version: number) => void }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        {numbers.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -67,10 +67,10 @@ const CommandPalette = lazy(() => import('../canvas/CommandPalette').then((m) =>
 const FIT_PADDING = 0.12;
 // A small flow is shown at its natural size rather than blown up to fill the canvas.
 const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
-// A large flow opens readable, drawing only what is in view; Fit view (button, Shift+1) still shows all of it.
-const OPENING_FIT = { ...FIT_OPTIONS, minZoom: 0.5 };
-// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page).
-const DRAW_VISIBLE_ONLY_ABOVE = 200;
+// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page),
+// and the flow opens readable rather than whole; Fit view (button, Shift+1) still shows all of it.
+const LARGE_FLOW = 200;
+const LARGE_FLOW_OPENING_FIT = { ...FIT_OPTIONS, minZoom: 0.5 };
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
@@ -373,8 +373,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             isValidConnection={isValidConnection}
             onConnectEnd={onConnectEnd}
             fitView
-            fitViewOptions={OPENING_FIT}
-            onlyRenderVisibleElements={nodes.length > DRAW_VISIBLE_ONLY_ABOVE}
+            fitViewOptions={nodes.length > LARGE_FLOW ? LARGE_FLOW_OPENING_FIT : FIT_OPTIONS}
+            onlyRenderVisibleElements={nodes.length > LARGE_FLOW}
             minZoom={0.1}
             deleteKeyCode={null}
             selectionKeyCode="Shift"

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 // The runner's own test helper: the editor's tests run the real product, not a stand-in.
 import { startRunnerProcess } from '../../../runner/test/support/runner-process.js';
@@ -41,6 +42,42 @@ export async function startProduct(): Promise<E2e> {
       runner.child.kill('SIGTERM');
       await runner.exited;
       rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The product for the `describe` block this is called in: started before its first test and
+ * closed after its last. `freshPage()` gives a test a tab of its own, as a person opening the
+ * editor anew would have (the previous tab is closed, unsaved work and all).
+ */
+export function useProduct() {
+  let product: E2e | undefined;
+  beforeAll(async () => {
+    product = await startProduct();
+  }, 120_000);
+  afterAll(async () => {
+    await product?.close();
+  });
+  const started = (): E2e => {
+    if (!product) throw new Error('the product did not start: see the error of beforeAll');
+    return product;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get browser() {
+      return started().browser;
+    },
+    get page() {
+      return started().page;
+    },
+    async freshPage(viewport = { width: 1400, height: 900 }): Promise<E2e> {
+      const p = started();
+      await p.page.close();
+      p.page = await p.browser.newPage({ viewport });
+      return p;
     },
   };
 }

@@ -1,21 +1,11 @@
 import { expressionSyntaxError } from '@trellis/nodes';
-import { useCallback } from 'react';
-import { useDraft, type CommitResult } from '../drafts';
+import { useTextDraft } from '../drafts';
 import { describedBy, FieldShell, problemMessages, type FieldProps, type Message } from './FieldShell';
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** A single expression over the scope, its syntax checked as it is typed. */
 export function ExpressionField({ hint, value, write, problems, fieldId }: FieldProps) {
-  const commit = useCallback(
-    (draft: string): CommitResult<unknown> => {
-      const next = draft === '' ? undefined : draft;
-      write(next);
-      return { written: true, value: next };
-    },
-    [write],
-  );
-  const { draft, change, flush } = useDraft<unknown, string>({ value, toDraft: asText, commit });
+  const { draft, change, flush } = useTextDraft(value, write);
   const syntax = draft.trim() === '' ? undefined : expressionSyntaxError(draft);
   const messages: Message[] = [...(syntax ? [{ level: 'error' as const, text: `Expression error: ${syntax}` }] : []), ...problemMessages(problems.filter((p) => p.code !== 'invalid_expression'))];
   const id = `${fieldId}-input`;

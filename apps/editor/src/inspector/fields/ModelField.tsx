@@ -1,26 +1,17 @@
-import { useCallback } from 'react';
 import type { ApiClient } from '../../api';
-import { useDraft, type CommitResult } from '../drafts';
+import { useTextDraft } from '../drafts';
 import { adviseModel } from '../model-choice';
 import { useModelCatalog } from '../use-model-catalog';
 import { describedBy, FieldShell, problemMessages, type FieldProps, type Message } from './FieldShell';
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : '');
+const trimmed = (text: string) => text.trim();
 
 /**
  * The model picker: a text input that suggests the runner's models (any `provider:model` may be
  * typed), and says before a run whether the provider has a key on the runner.
  */
 export function ModelField({ hint, value, write, problems, fieldId, fallback, api }: FieldProps & { api: ApiClient }) {
-  const commit = useCallback(
-    (draft: string): CommitResult<unknown> => {
-      const next = draft.trim() === '' ? undefined : draft.trim();
-      write(next);
-      return { written: true, value: next };
-    },
-    [write],
-  );
-  const { draft, change, flush } = useDraft<unknown, string>({ value, toDraft: asText, commit });
+  const { draft, change, flush } = useTextDraft(value, write, trimmed);
   const { state, retry } = useModelCatalog(api);
   const catalog = state.status === 'ready' ? state.catalog : undefined;
   const effective = draft.trim() || (typeof fallback === 'string' ? fallback : '');

@@ -1,22 +1,13 @@
 /** Text, number, checkbox and select fields: plain form controls with a draft where typing is involved. */
 import { useCallback } from 'react';
-import { useDraft, type CommitResult } from '../drafts';
+import { asText, useDraft, useTextDraft, type CommitResult } from '../drafts';
 import { describedBy, FieldShell, helpId, Messages, messagesId, problemMessages, type FieldProps, type Message } from './FieldShell';
 
-const asText = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 const placeholderOf = (fallback: unknown) => (fallback === undefined ? undefined : asText(fallback));
 
 /** `text` and `textarea`: an empty field removes the key, so the kind's default (if any) applies. */
 export function TextField({ hint, value, write, problems, fieldId, fallback }: FieldProps) {
-  const commit = useCallback(
-    (draft: string): CommitResult<unknown> => {
-      const next = draft === '' ? undefined : draft;
-      write(next);
-      return { written: true, value: next };
-    },
-    [write],
-  );
-  const { draft, change, flush } = useDraft<unknown, string>({ value, toDraft: asText, commit });
+  const { draft, change, flush } = useTextDraft(value, write);
   const messages = problemMessages(problems);
   const common = {
     id: `${fieldId}-input`,

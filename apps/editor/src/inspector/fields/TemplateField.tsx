@@ -1,14 +1,13 @@
-import { useCallback, useMemo } from 'react';
+import { useMemo } from 'react';
 import { LazyCodeEditor } from '../code/LazyCodeEditor';
 import type { TemplateHints } from '../code/types';
-import { useDraft, type CommitResult } from '../drafts';
+import { useTextDraft } from '../drafts';
 import { checkTemplateText, type TemplateEnv } from '../scope';
 import { describedBy, FieldShell, problemMessages, type FieldProps, type Message } from './FieldShell';
 
 /** Codes the live check below reports from the draft itself; the store's copies lag a commit behind. */
 export const LIVE_TEMPLATE_CODES = new Set(['unknown_variable', 'invalid_template']);
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
 
 export function useTemplateHints(env: TemplateEnv): TemplateHints {
   return useMemo(
@@ -25,15 +24,7 @@ export function useTemplateHints(env: TemplateEnv): TemplateHints {
 
 /** A Liquid template: `{{ variables }}` highlighted, and those the node will not have listed as warnings. */
 export function TemplateField({ hint, value, write, problems, fieldId, fallback, env }: FieldProps & { env: TemplateEnv }) {
-  const commit = useCallback(
-    (draft: string): CommitResult<unknown> => {
-      const next = draft === '' ? undefined : draft;
-      write(next);
-      return { written: true, value: next };
-    },
-    [write],
-  );
-  const { draft, change, flush } = useDraft<unknown, string>({ value, toDraft: asText, commit });
+  const { draft, change, flush } = useTextDraft(value, write);
   const check = useMemo(() => checkTemplateText(draft, env.scope), [draft, env]);
   const hints = useTemplateHints(env);
   const messages: Message[] = [
