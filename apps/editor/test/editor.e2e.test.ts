@@ -16,6 +16,9 @@ describe('the editor in a browser', () => {
     await canvas.getByLabel(/Prompt node Classify ticket/).waitFor();
     expect(await canvas.locator('.react-flow__node').count()).toBeGreaterThan(5);
     expect(await canvas.locator('.react-flow__edge').count()).toBeGreaterThan(4);
+    // The minimap draws every node (it needs their measured sizes, which the canvas keeps).
+    const drawn = await canvas.locator('.react-flow__node').count();
+    await expect.poll(() => page.getByRole('img', { name: 'Minimap' }).locator('.react-flow__minimap-node').count()).toBe(drawn);
     await expect.poll(() => page.getByText('Saved', { exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
 

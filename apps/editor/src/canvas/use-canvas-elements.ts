@@ -39,13 +39,22 @@ function nodeData(n: FlowNode, problems: number, run: string | undefined): FlowN
   return data;
 }
 
+/**
+ * A size to draw the node by until React Flow has measured it, from its label. The minimap reads
+ * sizes from the nodes it is given and skips a node without one; handing over measured sizes
+ * instead would rebuild the node list as nodes scroll into view, which costs frames on large flows.
+ */
+function estimatedSize(label: string, problems: number): { initialWidth: number; initialHeight: number } {
+  return { initialWidth: Math.max(166, Math.round(label.length * 8.5) + 26), initialHeight: problems ? 70 : 52 };
+}
+
 type Drawn = (id: string) => InternalNode | undefined;
 
 function canvasNode(n: FlowNode, selected: boolean, problems: number, run: string | undefined, drawn: Drawn): CanvasNode {
   const known = nodeCache.get(n);
   if (known && known.selected === selected && known.data.problems === problems && known.data.run === run) return known;
   const data = nodeData(n, problems, run);
-  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data };
+  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data.name ?? n.id, problems) };
   const before = drawn(n.id);
   if (before?.data === data && before.measured.width !== undefined && before.measured.height !== undefined) {
     node.measured = { width: before.measured.width, height: before.measured.height };

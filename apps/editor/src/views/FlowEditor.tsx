@@ -65,6 +65,9 @@ type LayoutFlow = typeof LayoutFlowFn;
 // The palette (cmdk and its dialog) loads when first opened, keeping it out of the first load.
 const CommandPalette = lazy(() => import('../canvas/CommandPalette').then((m) => ({ default: m.CommandPalette })));
 const FIT_PADDING = 0.12;
+const RUN_COLORS: Record<string, string> = { running: '#d69e2e', waiting: '#805ad5', succeeded: '#2f855a', failed: '#c53030' };
+/** The minimap shows where a run stands too. */
+const minimapColor = (node: CanvasNode) => RUN_COLORS[node.data.run ?? ''] ?? '#9aa3b5';
 // A small flow is shown at its natural size rather than blown up to fill the canvas.
 const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
 // Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page),
@@ -381,7 +384,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             multiSelectionKeyCode={['Control', 'Meta']}
           >
             <Background />
-            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} />
             <Controls />
           </ReactFlow>
           {refusal && (
