@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Locator } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Flow, Prompt, PromptLibraryFile, PromptVersionSummary } from '@trellis/schema';
 import { useProduct } from './support/e2e.js';
 
@@ -22,6 +22,12 @@ describe('the prompt library', () => {
   };
   const status = () => product.page.getByRole('status').filter({ hasText: /\S/ });
   const list = () => product.page.getByRole('list', { name: 'Prompts' });
+
+  // The runner starts with the bundled example prompts; this story starts from an empty library.
+  beforeAll(async () => {
+    const { body } = await api<{ items: Prompt[] }>('/api/prompts?limit=200');
+    for (const prompt of body.items) expect((await api(`/api/prompts/${prompt.name}?force=true`, { method: 'DELETE' })).status).toBe(204);
+  });
 
   /** The loaded code editor (not its plain stand-in) of the template, emptied and typed into line by line. */
   async function typeTemplate(scope: Locator, lines: string[]) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
-import { loadExamplesOnce } from '../src/server/examples.js';
+import { loadExamplePromptsOnce, loadExamplesOnce } from '../src/server/examples.js';
 import { REPO_EXAMPLES } from '../src/server/serve.js';
 import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
 
@@ -488,6 +488,17 @@ describe('first start', () => {
     await h.call('DELETE', '/api/flows/research-agent');
     expect(await loadExamplesOnce(h.store, REPO_EXAMPLES, h.log)).toEqual([]);
     expect((await h.call<Body>('GET', '/api/flows')).body.items).toHaveLength(2);
+  });
+
+  it('fills the prompt library from the bundled example prompts, once', async () => {
+    const created = await loadExamplePromptsOnce(h.store, REPO_EXAMPLES, h.log);
+    expect(created).toContain('ticket-classifier');
+    const role = (await h.call<Body>('GET', '/api/prompts/support-agent-role')).body;
+    expect(role).toMatchObject({ latestVersion: 2, tags: expect.arrayContaining(['role']) });
+    expect((await h.call<Body>('GET', '/api/prompts?tag=handoff')).body.items.map((p: Body) => p.name).sort()).toEqual(['escalate-to-human', 'thread-summary']);
+    await h.call('DELETE', '/api/prompts/ticket-classifier');
+    expect(await loadExamplePromptsOnce(h.store, REPO_EXAMPLES, h.log)).toEqual([]);
+    expect((await h.call<Body>('GET', '/api/prompts/ticket-classifier')).status).toBe(404);
   });
 });
 

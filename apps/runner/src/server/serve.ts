@@ -6,7 +6,7 @@ import { openStore } from '../store/db.js';
 import type { Store } from '../store/types.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
-import { loadExamplesOnce } from './examples.js';
+import { loadExamplePromptsOnce, loadExamplesOnce } from './examples.js';
 import { createLogger, type Logger } from './logger.js';
 import { RunService } from './service.js';
 
@@ -26,7 +26,10 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<RunningServer> {
   const log = extra.log ?? createLogger(config.logLevel);
   const store = await openStore({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
-  if (config.examplesDir) await loadExamplesOnce(store, config.examplesDir, log);
+  if (config.examplesDir) {
+    await loadExamplesOnce(store, config.examplesDir, log);
+    await loadExamplePromptsOnce(store, config.examplesDir, log);
+  }
   const service = new RunService({ store, log, allowPrivateNetwork: config.allowPrivateNetwork, ...(extra.models ? { models: extra.models } : {}) });
   let shuttingDown = false;
   const app = createApp({
