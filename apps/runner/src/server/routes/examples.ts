@@ -1,9 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ExampleFlow as ExampleFlowPayload, Flow } from '@trellis/schema';
-import { validateFlow } from '@trellis/nodes';
+import type { ExampleFlow as ExampleFlowPayload } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
+import { readExampleFlows } from '../examples.js';
 import type { Logger } from '../logger.js';
 import { FlowDocument, json } from '../schemas.js';
 
@@ -16,29 +14,9 @@ const ExampleFlow = z
   })
   .openapi('ExampleFlow');
 
-/**
- * The bundled example flows (`*.flow.json` in `dir`), the ones without errors, in file-name
- * order. A file that cannot be read or has problems is left out with a warning: an example
- * someone cannot run is no example.
- */
+/** The bundled example flows as GET /api/examples lists them. */
 export async function readExamples(dir: string, log: Logger): Promise<ExampleFlowPayload[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.flow.json')).sort();
-  const examples: ExampleFlowPayload[] = [];
-  for (const file of files) {
-    try {
-      const raw: unknown = JSON.parse(await readFile(join(dir, file), 'utf8'));
-      const result = validateFlow(raw);
-      if (!result.ok) {
-        log.warn({ file, problems: result.problems.length }, 'left an example flow with problems out of /api/examples');
-        continue;
-      }
-      const document = raw as Flow;
-      examples.push({ id: document.id, name: document.name, ...(document.description ? { description: document.description } : {}), document });
-    } catch (error) {
-      log.warn({ file, err: error }, 'could not read an example flow for /api/examples');
-    }
-  }
-  return examples;
+  return (await readExampleFlows(dir, log)).map((document) => ({ id: document.id, name: document.name, ...(document.description ? { description: document.description } : {}), document }));
 }
 
 /** GET /api/examples: what a new flow can start from. The files are read once, on first ask. */
