@@ -7,7 +7,7 @@
  * target.handle`), never by id: edge ids are arbitrary, so the same wire drawn again is no change.
  * Moves on the canvas are listed apart from real changes, as they do not change what a flow does.
  */
-import type { Flow, FlowEdge, FlowNode } from './flow.js';
+import { DEFAULT_SOURCE_HANDLE, DEFAULT_TARGET_HANDLE, type Flow, type FlowEdge, type FlowNode } from './flow.js';
 
 /** One value that differs, by dotted path (`prompt.template`, `branches.0.when`). */
 export interface FieldChange {
@@ -136,8 +136,8 @@ function diffNode(old: FlowNode, node: FlowNode): NodeChange | undefined {
  * Documents as stored may leave out what the format defaults (they are not always parsed before
  * a diff): an edge's handles are then `out` and `in`, a node's position the origin, its config empty.
  */
-const sourceHandleOf = (e: FlowEdge) => e.sourceHandle ?? 'out';
-const targetHandleOf = (e: FlowEdge) => e.targetHandle ?? 'in';
+const sourceHandleOf = (e: FlowEdge) => e.sourceHandle ?? DEFAULT_SOURCE_HANDLE;
+const targetHandleOf = (e: FlowEdge) => e.targetHandle ?? DEFAULT_TARGET_HANDLE;
 const positionOf = (n: FlowNode) => n.position ?? { x: 0, y: 0 };
 
 /** Edges as a multiset of what they connect: a wire removed and drawn again is no change. */

@@ -32,12 +32,16 @@ export const FlowNode = z.object({
 });
 export type FlowNode = z.infer<typeof FlowNode>;
 
+/** The handles an edge joins when the file leaves them out: the usual `out` → `in`. */
+export const DEFAULT_SOURCE_HANDLE = 'out';
+export const DEFAULT_TARGET_HANDLE = 'in';
+
 export const FlowEdge = z.object({
   id: Id,
   source: Id,
-  sourceHandle: z.string().min(1).default('out'),
+  sourceHandle: z.string().min(1).default(DEFAULT_SOURCE_HANDLE),
   target: Id,
-  targetHandle: z.string().min(1).default('in'),
+  targetHandle: z.string().min(1).default(DEFAULT_TARGET_HANDLE),
 });
 export type FlowEdge = z.infer<typeof FlowEdge>;
 
@@ -96,3 +100,15 @@ export const Flow = z.object({
   samples: z.array(Sample).max(100).optional(),
 });
 export type Flow = z.infer<typeof Flow>;
+
+/**
+ * The flow with every edge's handles spelled out, for code that reads a document as stored
+ * (not parsed by `Flow`, which fills them in) and compares handles.
+ */
+export function withEdgeHandles<F extends Pick<Flow, 'edges'>>(doc: F): F {
+  if (doc.edges.every((e) => e.sourceHandle && e.targetHandle)) return doc;
+  return {
+    ...doc,
+    edges: doc.edges.map((e) => (e.sourceHandle && e.targetHandle ? e : { ...e, sourceHandle: e.sourceHandle || DEFAULT_SOURCE_HANDLE, targetHandle: e.targetHandle || DEFAULT_TARGET_HANDLE })),
+  };
+}

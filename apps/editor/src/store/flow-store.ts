@@ -10,7 +10,7 @@
  * which also bring the problems, the dirty flag and the selection in step with the document.
  */
 import { kinds, validateFlow } from '@trellis/nodes';
-import { FLOW_SCHEMA_V1, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
+import { FLOW_SCHEMA_V1, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
 import { temporal, type TemporalState } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
@@ -20,7 +20,6 @@ import {
   normalizeConnection,
   uniqueEdgeId,
   uniqueId,
-  withHandles,
   withoutNodes,
   type Connection,
   type ConnectionCheck,
@@ -149,7 +148,7 @@ const snapshot = (doc: Flow): string => {
 };
 
 export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
-  const initial = withHandles(given);
+  const initial = withEdgeHandles(given);
   /*
    * One drag, one undo step. zundo records the state before every `set`; `handleSet` below
    * intercepts that. During a drag (`moveNodes(…, { final: false })`) it keeps only the
@@ -202,7 +201,7 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
           clipboard: undefined,
 
           load(given, savedVersion) {
-            const document = withHandles(given);
+            const document = withEdgeHandles(given);
             dragOrigin = undefined;
             const saved = snapshot(document);
             set({ ...derive(document, saved), savedSnapshot: saved, savedVersion, selection: { nodes: [], edges: [] } });

@@ -21,15 +21,6 @@ export interface Connection {
 
 export type ConnectionCheck = { ok: true } | { ok: false; reason: string };
 
-/**
- * The flow with every edge's handles spelled out: the file format lets a wire to the usual
- * `out` → `in` handles leave them out, but every check here compares handles.
- */
-export function withHandles(doc: Flow): Flow {
-  if (doc.edges.every((e) => e.sourceHandle && e.targetHandle)) return doc;
-  return { ...doc, edges: doc.edges.map((e) => (e.sourceHandle && e.targetHandle ? e : { ...e, sourceHandle: e.sourceHandle || 'out', targetHandle: e.targetHandle || 'in' })) };
-}
-
 /** The part of a flow that can be copied and pasted: some nodes and the edges between them. */
 export interface Fragment {
   nodes: FlowNode[];
