@@ -1,11 +1,11 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
- * A modal <dialog>, open while mounted: the browser keeps focus inside it and closes it on
+ * A modal <dialog>, open while mounted (every dialog of the editor is one): the browser keeps focus inside it and closes it on
  * Escape (reported through `onClose`). Focus starts on the element marked `data-initial-focus`
  * (else the first control) and goes back to where it was when the dialog goes away.
  */
-export function Modal({ label, className, onClose, children }: { label: string; className?: string; onClose: () => void; children: ReactNode }) {
+export function Modal({ label, describedBy, className, onClose, children }: { label: string; describedBy?: string; className?: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
@@ -25,8 +25,9 @@ export function Modal({ label, className, onClose, children }: { label: string; 
   return (
     <dialog
       ref={ref}
-      className={`flows-modal${className ? ` ${className}` : ''}`}
+      className={`modal${className ? ` ${className}` : ''}`}
       aria-label={label}
+      aria-describedby={describedBy}
       onCancel={(event) => {
         // Escape: the parent unmounts the dialog, rather than the browser closing it under React.
         event.preventDefault();

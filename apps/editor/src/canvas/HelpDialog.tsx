@@ -1,18 +1,11 @@
-import { useEffect, useRef } from 'react';
+import { Modal } from '../Modal';
 import { SHORTCUTS } from './shortcuts';
 
 /** The keyboard shortcuts, listed from the same table the key handler uses. */
-export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+export function HelpDialog({ onClose }: { onClose: () => void }) {
   return (
-    <dialog ref={ref} className="help-dialog" aria-labelledby="help-title" onClose={onClose}>
-      <h2 id="help-title">Keyboard shortcuts</h2>
+    <Modal label="Keyboard shortcuts" className="help-dialog" onClose={onClose}>
+      <h2>Keyboard shortcuts</h2>
       <table>
         <tbody>
           {SHORTCUTS.map((s) => (
@@ -43,9 +36,9 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
         </tbody>
       </table>
       <p className="note">On macOS, Cmd works wherever Ctrl is listed.</p>
-      <button type="button" onClick={onClose} autoFocus>
+      <button type="button" onClick={onClose} data-initial-focus>
         Close
       </button>
-    </dialog>
+    </Modal>
   );
 }

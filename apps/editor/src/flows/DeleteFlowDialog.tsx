@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FlowSummary } from '@trellis/schema';
-import { Modal } from './Modal';
+import { Modal } from '../Modal';
 
 /** Asks before a flow is deleted, naming it and what else goes with it. */
 export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: FlowSummary; slugs: readonly string[]; onDelete: () => Promise<void>; onClose: () => void }) {

@@ -4,7 +4,7 @@ import type { ApiClient } from '../api';
 import { createUnderFreeId } from './flow-actions';
 import { blankFlow, cleanName, copyOf } from './flow-docs';
 import { uniqueFlowId } from './flow-id';
-import { Modal } from './Modal';
+import { Modal } from '../Modal';
 
 const BLANK = '';
 

@@ -1,15 +1,10 @@
-import { useEffect, useRef } from 'react';
+import { Modal } from '../Modal';
 
 /** Asks before restoring: what will happen, and that unsaved edits on the canvas would be lost. */
 export function RestoreDialog({ version, latest, dirty, onRestore, onCancel }: { version: number; latest: number | undefined; dirty: boolean; onRestore: () => void; onCancel: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
   return (
-    <dialog ref={ref} className="history-dialog" aria-labelledby="restore-title" aria-describedby="restore-what" onCancel={onCancel} onClose={onCancel}>
-      <h2 id="restore-title">Restore version {version}?</h2>
+    <Modal label={`Restore version ${version}?`} describedBy="restore-what" className="history-dialog" onClose={onCancel}>
+      <h2>Restore version {version}?</h2>
       <p id="restore-what">
         Its content is saved as a new version{latest !== undefined ? ` (version ${latest + 1})` : ''} and opened here. Every version stays in the history, so you can come back.
       </p>
@@ -22,10 +17,10 @@ export function RestoreDialog({ version, latest, dirty, onRestore, onCancel }: {
         <button type="button" onClick={onRestore}>
           {dirty ? `Discard changes and restore version ${version}` : `Restore version ${version}`}
         </button>
-        <button type="button" onClick={onCancel} autoFocus>
+        <button type="button" onClick={onCancel} data-initial-focus>
           Cancel
         </button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
+import { Modal } from '../Modal';
 import { AUTHOR_MAX, useAuthor } from '../author';
 
 /** The runner keeps change notes up to this length. */
@@ -9,16 +10,11 @@ export const NOTE_MAX = 500;
  * for next time). Saving needs no note; plain Save and Ctrl+S save without one.
  */
 export function SaveNoteDialog({ onSave, onCancel }: { onSave: (note: string) => void; onCancel: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [note, setNote] = useState('');
   const [author, setAuthor] = useAuthor();
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
   return (
-    <dialog ref={ref} className="history-dialog" aria-labelledby={`${id}-title`} onCancel={onCancel} onClose={onCancel}>
+    <Modal label="Save with a note" className="history-dialog" onClose={onCancel}>
       <form
         method="dialog"
         onSubmit={(e) => {
@@ -26,9 +22,9 @@ export function SaveNoteDialog({ onSave, onCancel }: { onSave: (note: string) =>
           onSave(note.trim());
         }}
       >
-        <h2 id={`${id}-title`}>Save with a note</h2>
+        <h2>Save with a note</h2>
         <label htmlFor={`${id}-note`}>Change note</label>
-        <textarea id={`${id}-note`} value={note} maxLength={NOTE_MAX} rows={3} autoFocus placeholder="What changed, and why" onChange={(e) => setNote(e.target.value)} />
+        <textarea id={`${id}-note`} value={note} maxLength={NOTE_MAX} rows={3} data-initial-focus placeholder="What changed, and why" onChange={(e) => setNote(e.target.value)} />
         <label htmlFor={`${id}-author`}>Your name</label>
         <input id={`${id}-author`} type="text" value={author} maxLength={AUTHOR_MAX} autoComplete="name" onChange={(e) => setAuthor(e.target.value)} />
         <p className="note">Both show in the flow's History. Your name is kept in this browser for the next saves.</p>
@@ -39,6 +35,6 @@ export function SaveNoteDialog({ onSave, onCancel }: { onSave: (note: string) =>
           </button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

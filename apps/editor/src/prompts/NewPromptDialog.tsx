@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api';
-import { Modal } from '../flows/Modal';
+import { Modal } from '../Modal';
 import { LazyCodeEditor } from '../inspector/code/LazyCodeEditor';
 import { reportError, type ErrorReport } from '../publish/errors';
 import { ErrorNote } from '../publish/ErrorNote';

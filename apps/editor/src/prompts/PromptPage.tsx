@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Prompt } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
+import { LeaveDialog } from '../LeaveDialog';
 import { guardLeaving } from '../leave-guard';
 import { reportError, type ErrorReport } from '../publish/errors';
 import { readAuthor, writeAuthor } from '../author';
 import { DeletePrompt } from './DeletePrompt';
 import { draftOf, isDirty, updateOf, type PromptDraft } from './draft';
 import { History } from './History';
-import { LeavePromptDialog } from './LeavePromptDialog';
 import { PromptEditor } from './PromptEditor';
 import { tagOptions } from './tags';
 import { TryIt } from './TryIt';
@@ -174,7 +174,9 @@ export function PromptPage({ api, name, onClose }: { api: ApiClient; name: strin
         </div>
       )}
       {leaving && (
-        <LeavePromptDialog
+        <LeaveDialog
+          lost="The edits to this prompt since the last version would be lost."
+          saveLabel="Save version and leave"
           onSave={() => void saveAndLeave()}
           onDiscard={() => {
             const leave = leaving;

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
 import { useStore } from 'zustand';
@@ -9,7 +9,9 @@ import type { PaletteCommand } from '../canvas/CommandPalette';
 import { HelpDialog } from '../canvas/HelpDialog';
 import type { Size, layoutFlow as LayoutFlowFn } from '../canvas/layout';
 import { SHORTCUTS, shortcutFor, type CommandId } from '../canvas/shortcuts';
+import { LeaveDialog } from '../LeaveDialog';
 import { guardLeaving } from '../leave-guard';
+import { FlowName } from './FlowName';
 import { authorField } from '../author';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SaveNoteDialog } from '../history/SaveNoteDialog';
@@ -429,74 +431,26 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           ))}
         </ul>
       </section>
-      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
       {paletteOpen && (
         <Suspense fallback={null}>
           <CommandPalette open onOpenChange={setPaletteOpen} commands={commands} />
         </Suspense>
       )}
       {noting && <SaveNoteDialog onSave={(note) => { setNoting(false); void save(note); }} onCancel={() => setNoting(false)} />}
-      {leaving && <LeaveDialog onSave={() => void saveAndLeave()} onDiscard={() => { const leave = leaving; setLeaving(undefined); leave(); }} onStay={() => setLeaving(undefined)} />}
+      {leaving && (
+        <LeaveDialog
+          lost="The changes since the last save would be lost."
+          saveLabel="Save and leave"
+          onSave={() => void saveAndLeave()}
+          onDiscard={() => {
+            const leave = leaving;
+            setLeaving(undefined);
+            leave();
+          }}
+          onStay={() => setLeaving(undefined)}
+        />
+      )}
     </div>
-  );
-}
-
-/** The flow's name as the page heading, renamed in place (Enter keeps, Escape cancels). */
-function FlowName({ name, onRename }: { name: string; onRename: (name: string) => void }) {
-  const [draft, setDraft] = useState<string | undefined>();
-  if (draft === undefined) {
-    return (
-      <div className="flow-name">
-        <h1>{name}</h1>
-        <button type="button" className="quiet" onClick={() => setDraft(name)}>
-          Rename flow
-        </button>
-      </div>
-    );
-  }
-  const done = (keep: boolean) => {
-    const next = draft.trim();
-    if (keep && next && next !== name) onRename(next);
-    setDraft(undefined);
-  };
-  return (
-    <div className="flow-name">
-      <input
-        aria-label="Flow name"
-        value={draft}
-        maxLength={200}
-        autoFocus
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => done(true)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') done(true);
-          if (e.key === 'Escape') done(false);
-        }}
-      />
-    </div>
-  );
-}
-
-/** Leaving with unsaved changes: save first, discard them, or stay. */
-function LeaveDialog({ onSave, onDiscard, onStay }: { onSave: () => void; onDiscard: () => void; onStay: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
-  return (
-    <dialog ref={ref} aria-labelledby="leave-title" onClose={onStay} onCancel={onStay}>
-      <h2 id="leave-title">Leave with unsaved changes?</h2>
-      <p>The changes since the last save would be lost.</p>
-      <button type="button" onClick={onSave}>
-        Save and leave
-      </button>
-      <button type="button" onClick={onDiscard}>
-        Discard changes
-      </button>
-      <button type="button" onClick={onStay} autoFocus>
-        Keep editing
-      </button>
-    </dialog>
   );
 }
