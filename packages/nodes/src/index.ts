@@ -2,7 +2,7 @@
  * Every node kind, defined once. This entry is browser-safe: specs (config schemas, ports,
  * editor hints, checks). Executors live behind `@trellis/nodes/server`.
  */
-import { flowJsonSchema, loadFlow, parseFlowText } from '@trellis/schema';
+import { flowJsonSchema, inputSchemaOf, loadFlow, parseFlowText } from '@trellis/schema';
 import { Kinds } from './spec.js';
 import { inputSpec } from './kinds/input/spec.js';
 import { promptSpec } from './kinds/prompt/spec.js';
@@ -30,6 +30,8 @@ export const validateFlowText = (text: string) => parseFlowText(text, kinds);
 export const flowSchema = () => flowJsonSchema(kinds);
 /** Every library prompt reference of a flow (prompt and system texts, agent instructions), in node order. */
 export const promptReferences = (flow: Parameters<typeof findPromptReferences>[0]) => findPromptReferences(flow, kinds);
+/** The JSON Schema of a flow's run input: its entry node's `schema`, or any object. */
+export const flowInputSchema = (flow: Parameters<typeof inputSchemaOf>[0]) => inputSchemaOf(flow, kinds);
 
 export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
 export { TrellisError, errorMessage } from './errors.js';

@@ -4,11 +4,44 @@ import { z } from 'zod';
 export const FLOW_SCHEMA_V1 = 'trellis.flow/v1';
 
 /** Ids appear in URLs, templates (`nodes.<id>.output`) and expressions, so keep them plain. */
+export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+export const MAX_ID_LENGTH = 64;
 export const Id = z
   .string()
   .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and use only letters, digits, _ and -');
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+  .regex(ID_PATTERN, 'must start with a letter or _ and use only letters, digits, _ and -');
+
+/**
+ * Turns any text into something `Id` accepts (letters, digits, `_`, `-`, not starting with a
+ * digit or `-`), leaving room for a `-N` suffix, so a kind's name or a label can seed an id.
+ */
+export function idBase(text: string): string {
+  let base = text.replace(/[^A-Za-z0-9_-]+/g, '_');
+  if (!/^[A-Za-z_]/.test(base)) base = `_${base}`;
+  return base.slice(0, MAX_ID_LENGTH - 6) || 'node';
+}
+
+/**
+ * The first free node id of the form `base`, `base-2`, `base-3`, … A copy of `classify-2` is
+ * named from `classify`, so copies read `classify-3` rather than `classify-2-2`.
+ */
+export function uniqueId(wanted: string, taken: ReadonlySet<string>): string {
+  const base = idBase(wanted.replace(/-\d+$/, ''));
+  if (!taken.has(base) && ID_PATTERN.test(base)) return base;
+  for (let n = 2; ; n++) {
+    const id = `${base}-${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+/** Edge ids are `e1`, `e2`, …: short, and nobody reads them but the file. */
+export function uniqueEdgeId(taken: ReadonlySet<string>): string {
+  for (let n = taken.size + 1; ; n++) {
+    const id = `e${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
 
 export const Position = z.object({ x: z.number(), y: z.number() });
 
@@ -102,6 +135,16 @@ export const Flow = z.object({
 export type Flow = z.infer<typeof Flow>;
 
 /**
+ * One edge with its handles spelled out (a handle left out, empty or `null`, as a canvas gives
+ * for a handle without an id, is the default one).
+ */
+export function edgeWithHandles<E extends { source: string; target: string; sourceHandle?: string | null | undefined; targetHandle?: string | null | undefined }>(
+  edge: E,
+): Omit<E, 'sourceHandle' | 'targetHandle'> & { sourceHandle: string; targetHandle: string } {
+  return { ...edge, sourceHandle: edge.sourceHandle || DEFAULT_SOURCE_HANDLE, targetHandle: edge.targetHandle || DEFAULT_TARGET_HANDLE };
+}
+
+/**
  * The flow with every edge's handles spelled out, for code that reads a document as stored
  * (not parsed by `Flow`, which fills them in) and compares handles.
  */
@@ -109,6 +152,6 @@ export function withEdgeHandles<F extends Pick<Flow, 'edges'>>(doc: F): F {
   if (doc.edges.every((e) => e.sourceHandle && e.targetHandle)) return doc;
   return {
     ...doc,
-    edges: doc.edges.map((e) => (e.sourceHandle && e.targetHandle ? e : { ...e, sourceHandle: e.sourceHandle || DEFAULT_SOURCE_HANDLE, targetHandle: e.targetHandle || DEFAULT_TARGET_HANDLE })),
+    edges: doc.edges.map((e) => (e.sourceHandle && e.targetHandle ? e : edgeWithHandles(e))),
   };
 }

@@ -16,6 +16,7 @@ export interface FlowGraph {
   attached: ReadonlySet<string>;
 }
 
+/** The port of a node's ports on one side by its handle id. */
 export function portOf(ports: KindPorts | undefined, side: 'inputs' | 'outputs', handle: string) {
   return ports?.[side].find((p) => p.id === handle);
 }
@@ -103,4 +104,28 @@ export function ancestorsOf(graph: FlowGraph, id: string, memo = new Map<string,
     for (const a of ancestorsOf(graph, edge.source, memo)) result.add(a);
   }
   return result;
+}
+
+/**
+ * A path `from` → … → `to` along data edges (breadth first, so the shortest), if any: a new
+ * data edge `to` → `from` would close exactly this cycle.
+ */
+export function findPath(graph: Pick<FlowGraph, 'outgoing'>, from: string, to: string): string[] | undefined {
+  const parent = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    if (id === to) {
+      const path: string[] = [];
+      for (let at: string | null | undefined = id; at != null; at = parent.get(at)) path.unshift(at);
+      return path;
+    }
+    for (const edge of graph.outgoing.get(id) ?? []) {
+      if (!parent.has(edge.target)) {
+        parent.set(edge.target, id);
+        queue.push(edge.target);
+      }
+    }
+  }
+  return undefined;
 }

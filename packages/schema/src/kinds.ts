@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FlowNode } from './flow.js';
 import type { KindProblem } from './problems.js';
 
 /**
@@ -45,7 +46,10 @@ export interface KindSpecBase<C = unknown> {
   migrate?(config: unknown, fromVersion: number): unknown;
   /** Checks the schema cannot express: expression syntax, template variables, duplicate branch ids. */
   check?(config: C, ctx: CheckContext): KindProblem[];
-  /** The run's entry point: a flow has exactly one node of an entry kind. */
+  /**
+   * The run's entry point: a flow has exactly one node of an entry kind, and its config holds
+   * the JSON Schema of the run input as `schema` (see `inputSchemaOf`).
+   */
   entry?: boolean;
   /** Its output is the run's result (when several such nodes run, the result holds each by id). */
   runOutput?: boolean;
@@ -54,4 +58,42 @@ export interface KindSpecBase<C = unknown> {
 export interface KindRegistry {
   get(type: string): KindSpecBase | undefined;
   types(): string[];
+}
+
+/** A node's config brought up to its kind's current version (unparsed: defaults are not filled in). */
+export function migratedConfig(spec: KindSpecBase, node: Pick<FlowNode, 'typeVersion' | 'config'>): unknown {
+  const from = node.typeVersion ?? spec.version;
+  return from < spec.version && spec.migrate ? spec.migrate(node.config, from) : node.config;
+}
+
+/**
+ * The ports of a node as its kind declares them for its current config, for a document being
+ * edited. The config is migrated and parsed first (defaults filled in) like the loader does; a
+ * config mid-edit that does not parse still gets a try, and `undefined` means the handles cannot
+ * be known (unknown kind, broken config).
+ */
+export function nodePorts(registry: KindRegistry, node: Pick<FlowNode, 'type' | 'typeVersion' | 'config'>): KindPorts | undefined {
+  const spec = registry.get(node.type);
+  if (!spec) return undefined;
+  const raw = migratedConfig(spec, node);
+  const parsed = spec.configSchema.safeParse(raw);
+  try {
+    return spec.ports(parsed.success ? parsed.data : raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The flow's entry node (the first node of an entry kind; the loader refuses a second one). */
+export function entryNodeOf<N extends Pick<FlowNode, 'type'>>(nodes: readonly N[], registry: KindRegistry): N | undefined {
+  return nodes.find((n) => registry.get(n.type)?.entry === true);
+}
+
+/**
+ * The JSON Schema of the run input as the runner reads it: the entry node's `schema`, or any
+ * object when there is none (the input kind's own default).
+ */
+export function inputSchemaOf(flow: { nodes: readonly Pick<FlowNode, 'type' | 'config'>[] }, registry: KindRegistry): Record<string, unknown> {
+  const schema: unknown = entryNodeOf(flow.nodes, registry)?.config.schema;
+  return typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? (schema as Record<string, unknown>) : { type: 'object' };
 }

@@ -1,6 +1,7 @@
 import { memo, useMemo, type CSSProperties } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
+import { nodePorts } from '@trellis/schema';
 
 export interface FlowNodeData extends Record<string, unknown> {
   type: string;
@@ -21,19 +22,16 @@ interface PlacedPort {
 
 const NO_PORTS: { inputs: PlacedPort[]; outputs: PlacedPort[] } = { inputs: [], outputs: [] };
 
-/** The handles of a node of this kind with this config, spread evenly down each side. */
+/**
+ * The handles of a node of this kind with this config, spread evenly down each side: the same
+ * ports a wire is checked against. A config the kind cannot read yet gets none; its problems say why.
+ */
 function placedPorts(type: string, config: unknown): { inputs: PlacedPort[]; outputs: PlacedPort[] } {
-  const spec = kinds.get(type);
-  if (!spec) return NO_PORTS;
-  try {
-    const ports = spec.ports(config as never);
-    const place = (list: ReadonlyArray<{ id: string; label: string }>) =>
-      list.map((port, i) => ({ id: port.id, label: port.label, style: { top: `${((i + 1) / (list.length + 1)) * 100}%` } }));
-    return { inputs: place(ports.inputs), outputs: place(ports.outputs) };
-  } catch {
-    // a config the kind cannot read yet: its problems say why; draw no ports
-    return NO_PORTS;
-  }
+  const ports = nodePorts(kinds, { type, config: config as Record<string, unknown> });
+  if (!ports) return NO_PORTS;
+  const place = (list: ReadonlyArray<{ id: string; label: string }>) =>
+    list.map((port, i) => ({ id: port.id, label: port.label, style: { top: `${((i + 1) / (list.length + 1)) * 100}%` } }));
+  return { inputs: place(ports.inputs), outputs: place(ports.outputs) };
 }
 
 /**

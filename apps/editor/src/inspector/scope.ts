@@ -4,7 +4,7 @@
  * an agent (which then sees what its agents see). The editor checks a template against this
  * while it is typed, before the store's own validation runs on commit.
  */
-import { templateVariables, unknownVariable } from '@trellis/nodes';
+import { flowInputSchema, templateVariables, unknownVariable } from '@trellis/nodes';
 import { ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
 import { portsOf } from '../store/graph-edit';
 import { isRecord } from './paths';
@@ -97,13 +97,12 @@ export function templateEnv(doc: Flow, nodeId: string, live: () => Flow = () => 
       const [root, id, third] = path;
       const now = live();
       const byId = new Map(now.nodes.map((n) => [n.id, n]));
-      const inputNode = now.nodes.find((n) => n.type === 'input');
       const self = byId.get(nodeId);
       if (root === undefined) return ['input', 'nodes', 'vars', ...scope.extraRoots];
       if (path.length === 1) {
         if (root === 'nodes') return upstream;
         if (root === 'vars') return [...scope.vars];
-        if (root === 'input') return propertyNames(inputNode?.config.schema);
+        if (root === 'input') return propertyNames(flowInputSchema(now));
         if (root === 'args' && scope.extraRoots.has('args')) return propertyNames(self?.config.parameters);
         return [];
       }

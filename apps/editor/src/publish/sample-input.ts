@@ -1,3 +1,4 @@
+import { flowInputSchema } from '@trellis/nodes';
 import type { Flow } from '@trellis/schema';
 
 /** A request body the panel can put in the curl command. */
@@ -12,14 +13,7 @@ export const FROM_SCHEMA_LABEL = 'built from the input schema';
 /** The flow's saved samples first (their inputs are known to be good), then one built from its input schema. */
 export function sampleBodies(flow: Flow): SampleBody[] {
   const saved = (flow.samples ?? []).map((s) => ({ label: s.name, body: s.input ?? {} }));
-  return [...saved, { label: FROM_SCHEMA_LABEL, body: exampleFromSchema(inputSchemaOf(flow)) }];
-}
-
-/** The input node's JSON Schema, as the runner reads it (any object when there is none). */
-export function inputSchemaOf(flow: Flow): unknown {
-  const input = flow.nodes.find((n) => n.type === 'input');
-  const schema = (input?.config as { schema?: unknown } | undefined)?.schema;
-  return schema && typeof schema === 'object' ? schema : { type: 'object' };
+  return [...saved, { label: FROM_SCHEMA_LABEL, body: exampleFromSchema(flowInputSchema(flow)) }];
 }
 
 type Schema = Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flowInputSchema } from '@trellis/nodes';
 import type { Flow, Run, Sample } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import type { FlowStore } from '../store/flow-store';
@@ -48,7 +49,7 @@ function parseJson(text: string): { value: unknown } | { error: string } {
  */
 export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSelectNode, store }: Props) {
   const samples = useMemo(() => flow.samples ?? [], [flow.samples]);
-  const schema = flow.nodes.find((n) => n.type === 'input')?.config.schema;
+  const schema = useMemo(() => flowInputSchema(flow), [flow]);
   const fields = useMemo(() => formFields(schema), [schema]);
 
   const [chosen, setChosen] = useState(samples[0]?.name ?? '');

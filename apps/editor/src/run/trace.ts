@@ -1,4 +1,5 @@
-import type { Flow, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import { kinds } from '@trellis/nodes';
+import { nodePorts, portOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -209,8 +210,11 @@ export function statusByNode(trace: Trace): Map<string, StepStatus> {
  */
 export function stepInput(trace: Trace, flow: Flow, nodeId: string): unknown {
   const node = flow.nodes.find((n) => n.id === nodeId);
-  if (node?.type === 'input') return trace.input;
-  const sources = [...new Set(flow.edges.filter((e) => e.target === nodeId && e.targetHandle !== 'tools').map((e) => e.source))];
+  if (node && kinds.get(node.type)?.entry) return trace.input;
+  // Only data wires feed a step; a tool wired to an agent is used by it, not an input of it.
+  const ports = node && nodePorts(kinds, node);
+  const feeds = (handle: string) => (portOf(ports, 'inputs', handle)?.type ?? 'data') === 'data';
+  const sources = [...new Set(flow.edges.filter((e) => e.target === nodeId && feeds(e.targetHandle)).map((e) => e.source))];
   const outputs: Record<string, unknown> = {};
   for (const id of sources) {
     const upstream = trace.steps.findLast((s) => s.nodeId === id && s.status === 'succeeded');

@@ -1,10 +1,26 @@
 /**
- * Pure helpers behind the flow store: id generation, port lookup, connection checks, cycle
- * check, copying part of a flow. No state here, so each piece is easy to test and to reuse
- * (the canvas asks `checkConnection` while a person drags a wire).
+ * Pure helpers behind the flow store: connection checks and copying part of a flow. The graph,
+ * port and id rules they apply are the flow format's (@trellis/schema); this module only puts
+ * them together for editing. No state here, so each piece is easy to test and to reuse (the
+ * canvas asks `checkConnection` while a person drags a wire).
  */
 import { kinds } from '@trellis/nodes';
-import type { Flow, FlowEdge, FlowNode, KindPorts, PortSpec } from '@trellis/schema';
+import {
+  buildGraph,
+  edgeWithHandles,
+  findPath,
+  idBase,
+  nodePorts,
+  portOf,
+  uniqueEdgeId,
+  uniqueId,
+  type Flow,
+  type FlowEdge,
+  type FlowGraph,
+  type FlowNode,
+  type KindPorts,
+  type PortSpec,
+} from '@trellis/schema';
 
 export interface Position {
   x: number;
@@ -27,102 +43,34 @@ export interface Fragment {
   edges: FlowEdge[];
 }
 
-const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const MAX_ID = 64;
+// The id rules are the flow format's; re-exported because the store and its tests name them here.
+export { idBase, uniqueEdgeId, uniqueId };
 
-/**
- * Turns any text into something the flow format accepts as an id (letters, digits, `_`, `-`,
- * not starting with a digit or `-`), because ids end up in URLs and in `nodes.<id>.output`.
- */
-export function idBase(text: string): string {
-  let base = text.replace(/[^A-Za-z0-9_-]+/g, '_');
-  if (!/^[A-Za-z_]/.test(base)) base = `_${base}`;
-  return base.slice(0, MAX_ID - 6) || 'node';
-}
-
-/**
- * The first free id of the form `base`, `base-2`, `base-3`, … A copy of `classify-2` is named
- * from `classify`, so copies read `classify-3` rather than `classify-2-2`.
- */
-export function uniqueId(wanted: string, taken: ReadonlySet<string>): string {
-  const base = idBase(wanted.replace(/-\d+$/, ''));
-  if (!taken.has(base) && ID_PATTERN.test(base)) return base;
-  for (let n = 2; ; n++) {
-    const id = `${base}-${n}`;
-    if (!taken.has(id)) return id;
-  }
-}
-
-/** Edge ids are `e1`, `e2`, …: short, and nobody reads them but the file. */
-export function uniqueEdgeId(taken: ReadonlySet<string>): string {
-  for (let n = taken.size + 1; ; n++) {
-    const id = `e${n}`;
-    if (!taken.has(id)) return id;
-  }
-}
-
-/**
- * The ports of a node as its kind declares them for its current config. The config is parsed
- * first (defaults filled in) like the loader does; a config mid-edit that does not parse still
- * gets a try, and `undefined` means the handles cannot be known (unknown kind, broken config).
- */
+/** The ports of a node as its kind declares them for its current config (see `nodePorts`). */
 export function portsOf(node: FlowNode): KindPorts | undefined {
-  const spec = kinds.get(node.type);
-  if (!spec) return undefined;
-  const from = node.typeVersion ?? spec.version;
-  const raw = from < spec.version && spec.migrate ? spec.migrate(node.config, from) : node.config;
-  const parsed = spec.configSchema.safeParse(raw);
-  try {
-    return spec.ports(parsed.success ? parsed.data : raw);
-  } catch {
-    return undefined;
-  }
-}
-
-export function findPort(ports: KindPorts | undefined, side: 'inputs' | 'outputs', handle: string): PortSpec | undefined {
-  return ports?.[side].find((p) => p.id === handle);
+  return nodePorts(kinds, node);
 }
 
 /** Schema defaults: a handle left out is `out` on the source and `in` on the target. */
 export function normalizeConnection(c: Connection): FlowEdge & { id: '' } {
-  return { id: '', source: c.source, sourceHandle: c.sourceHandle || 'out', target: c.target, targetHandle: c.targetHandle || 'in' };
+  const { source, sourceHandle, target, targetHandle } = edgeWithHandles(c);
+  return { id: '', source, sourceHandle, target, targetHandle };
 }
 
 const gives = (p: PortSpec) => (p.type === 'data' ? 'data' : `a ${p.type}`);
 
 /**
- * Data edges only, mirroring `buildGraph` in @trellis/schema: an edge into a non-data port
- * (a tool wired to an agent) attaches a resource and does not order steps, so it can neither
- * make nor break a cycle. Edges whose target port is unknown are left out, as the loader does.
+ * The flow's graph as the loader builds it, with the editor's lenient ports (a config mid-edit
+ * still has handles). Edges into a port that is not known are left out, as the loader leaves
+ * out edges with an unknown handle, so they neither make nor break a cycle.
  */
-export function dataSuccessors(doc: Flow, ports: (id: string) => KindPorts | undefined): Map<string, string[]> {
-  const next = new Map<string, string[]>();
-  for (const edge of doc.edges) {
-    if (findPort(ports(edge.target), 'inputs', edge.targetHandle)?.type !== 'data') continue;
-    next.set(edge.source, [...(next.get(edge.source) ?? []), edge.target]);
+function editGraph(doc: Flow, ports: (id: string) => KindPorts | undefined): FlowGraph {
+  const known = new Map<string, KindPorts>();
+  for (const node of doc.nodes) {
+    const p = ports(node.id);
+    if (p) known.set(node.id, p);
   }
-  return next;
-}
-
-/** A path `from` → … → `to` along the given successors (breadth first, so the shortest), if any. */
-export function findPath(successors: ReadonlyMap<string, string[]>, from: string, to: string): string[] | undefined {
-  const parent = new Map<string, string | null>([[from, null]]);
-  const queue = [from];
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i]!;
-    if (id === to) {
-      const path: string[] = [];
-      for (let at: string | null | undefined = id; at != null; at = parent.get(at)) path.unshift(at);
-      return path;
-    }
-    for (const n of successors.get(id) ?? []) {
-      if (!parent.has(n)) {
-        parent.set(n, id);
-        queue.push(n);
-      }
-    }
-  }
-  return undefined;
+  return buildGraph(doc.nodes, doc.edges.filter((e) => portOf(known.get(e.target), 'inputs', e.targetHandle) !== undefined), known);
 }
 
 /**
@@ -162,7 +110,7 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
       const why = kinds.get(node.type) ? 'its settings are not valid yet' : `its kind "${node.type}" is unknown`;
       return { ok: false, reason: `the handles of node "${node.id}" cannot be known: ${why}` };
     }
-    const port = findPort(known, side, handle);
+    const port = portOf(known, side, handle);
     if (!port) {
       const names = known[side].map((p) => `"${p.id}"`).join(', ');
       return { ok: false, reason: `node "${node.id}" has no ${word} "${handle}" (${names ? `it has: ${names}` : `it has no ${word}s`})` };
@@ -180,11 +128,11 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
   // A node wired as a tool is used by its consumer and never runs as a step (the loader
   // reports `invalid_wiring`), so the two kinds of wire do not mix on one node.
   const isAttachment = (e: FlowEdge) => {
-    const port = findPort(ports(e.target), 'inputs', e.targetHandle);
+    const port = portOf(ports(e.target), 'inputs', e.targetHandle);
     return port !== undefined && port.type !== 'data';
   };
   if (into.type !== 'data') {
-    const steps = doc.edges.filter((e) => (e.source === source.id || e.target === source.id) && findPort(ports(e.target), 'inputs', e.targetHandle)?.type === 'data');
+    const steps = doc.edges.filter((e) => (e.source === source.id || e.target === source.id) && portOf(ports(e.target), 'inputs', e.targetHandle)?.type === 'data');
     if (steps.length) {
       return { ok: false, reason: `"${source.id}" runs as a step (edge ${steps.map((e) => `"${e.id}"`).join(', ')}), so it cannot also be attached as a ${into.type}: remove those edges first` };
     }
@@ -196,7 +144,7 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
       }
     }
     // v1 flows are acyclic: the new wire closes a cycle when the target already leads to the source.
-    const path = findPath(dataSuccessors(doc, ports), target.id, source.id);
+    const path = findPath(editGraph(doc, ports), target.id, source.id);
     if (path) {
       return { ok: false, reason: `this would make a cycle (${[source.id, ...path].join(' → ')}): flows run each step once, so repeat work inside an agent instead` };
     }

@@ -1,3 +1,4 @@
+import { flowInputSchema } from '@trellis/nodes';
 import type { Flow } from '@trellis/schema';
 import type { Published, Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
@@ -34,9 +35,7 @@ export class PublishedDirectory {
 }
 
 export function inputSchemaOf(flow: Flow): Record<string, unknown> {
-  const input = flow.nodes.find((n) => n.type === 'input');
-  const schema = (input?.config as { schema?: unknown } | undefined)?.schema;
-  return schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : { type: 'object' };
+  return flowInputSchema(flow);
 }
 
 /**
