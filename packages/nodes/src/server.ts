@@ -22,7 +22,7 @@ export * from './runtime.js';
 export { normalizeError } from './models/errors.js';
 export { createModelResolver, type ModelResolver, type ModelResolverOptions, type ModelRequest, type CompatibleProvider } from './models/resolve.js';
 export { TestLanguageModel, type MockCursor } from './models/test-provider.js';
-export { costOf, priceTable } from './models/pricing.js';
+export { addCallUsage, costOf, emptyUsage, priceTable } from './models/pricing.js';
 export { renderTemplate, renderValue } from './lib/template.js';
 export { evaluateExpression } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';

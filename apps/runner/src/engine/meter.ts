@@ -1,15 +1,16 @@
-import type { LanguageModelV3, LanguageModelV3StreamPart, LanguageModelV3Usage } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3Middleware, LanguageModelV3StreamPart, LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { Budget, Usage } from '@trellis/schema';
-import { TrellisError, costOf } from '@trellis/nodes/server';
+import { TrellisError, addCallUsage, emptyUsage } from '@trellis/nodes/server';
+import { wrapLanguageModel } from 'ai';
 
-export function emptyUsage(): Usage {
-  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 };
-}
+export { emptyUsage };
 
 /**
  * Counts every model call and its tokens into the node's and the run's usage, and enforces
  * the run's budget: a call over `maxModelCalls` is refused before it is made; a call that
  * takes the run over `maxTokens` or `maxCostUsd` fails the step once its usage is known.
+ * Built as AI SDK middleware, so the wrapped model is a model like any other (provider, id and
+ * supported URLs pass through) and both ways of calling it are metered.
  */
 export function metered(
   inner: LanguageModelV3,
@@ -28,15 +29,9 @@ export function metered(
     accounts.node.modelCalls++;
   };
   const after = (usage: LanguageModelV3Usage) => {
-    const input = usage.inputTokens.total ?? 0;
-    const output = usage.outputTokens.total ?? 0;
-    const cost = costOf(prices, inner.provider.split('.')[0]!, inner.modelId, input, output);
-    for (const account of [accounts.run, accounts.node]) {
-      account.inputTokens += input;
-      account.outputTokens += output;
-      account.totalTokens += input + output;
-      account.costUsd = account.costUsd === null || cost === undefined ? null : account.costUsd + cost;
-    }
+    // The SDK's provider ids read `openai.chat`, `ollama.chat`: prices are keyed by the first part.
+    const call = { provider: inner.provider.split('.')[0]!, modelId: inner.modelId, inputTokens: usage.inputTokens.total ?? 0, outputTokens: usage.outputTokens.total ?? 0 };
+    for (const account of [accounts.run, accounts.node]) addCallUsage(account, prices, call);
     if (budget?.maxTokens !== undefined && accounts.run.totalTokens > budget.maxTokens) {
       return budgetError(`the run used ${accounts.run.totalTokens} tokens, over its budget of ${budget.maxTokens}`);
     }
@@ -45,21 +40,18 @@ export function metered(
     }
     return undefined;
   };
-  return {
+  const meter: LanguageModelV3Middleware = {
     specificationVersion: 'v3',
-    provider: inner.provider,
-    modelId: inner.modelId,
-    supportedUrls: inner.supportedUrls,
-    async doGenerate(options) {
+    async wrapGenerate({ doGenerate }) {
       before();
-      const result = await inner.doGenerate(options);
+      const result = await doGenerate();
       const over = after(result.usage);
       if (over) throw over;
       return result;
     },
-    async doStream(options) {
+    async wrapStream({ doStream }) {
       before();
-      const result = await inner.doStream(options);
+      const result = await doStream();
       const stream = result.stream.pipeThrough(
         new TransformStream<LanguageModelV3StreamPart, LanguageModelV3StreamPart>({
           transform(part, controller) {
@@ -74,6 +66,7 @@ export function metered(
       return { ...result, stream };
     },
   };
+  return wrapLanguageModel({ model: inner, middleware: meter });
 }
 
 function budgetError(what: string): TrellisError {

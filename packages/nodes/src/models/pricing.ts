@@ -1,3 +1,5 @@
+import type { Usage } from '@trellis/schema';
+
 /**
  * Prices in USD per million tokens (input, output), as the providers list them. A model not
  * listed has no known cost: the trace says "cost unknown" rather than guessing.
@@ -37,4 +39,26 @@ export function costOf(
   const price = prices[`${provider}:${modelId}`];
   if (!price) return undefined;
   return (inputTokens * price[0] + outputTokens * price[1]) / 1_000_000;
+}
+
+/** No model call yet: the start of a run's, a node's or a try's account. */
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 };
+}
+
+/**
+ * Adds one model call's tokens and cost to an account. The cost stays known only while every
+ * call's price is known: one call of a model with no price makes the account's cost unknown
+ * (null) rather than too low. `provider` is the provider's name as model ids spell it (`openai`).
+ */
+export function addCallUsage(
+  account: Usage,
+  prices: Record<string, readonly [number, number]>,
+  call: { provider: string; modelId: string; inputTokens: number; outputTokens: number },
+): void {
+  const cost = costOf(prices, call.provider, call.modelId, call.inputTokens, call.outputTokens);
+  account.inputTokens += call.inputTokens;
+  account.outputTokens += call.outputTokens;
+  account.totalTokens += call.inputTokens + call.outputTokens;
+  account.costUsd = account.costUsd === null || cost === undefined ? null : account.costUsd + cost;
 }
