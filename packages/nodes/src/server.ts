@@ -27,3 +27,4 @@ export { renderTemplate, renderValue } from './lib/template.js';
 export { evaluateExpression } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
 export { validateJson, describeViolations } from './lib/json-schema.js';
+export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';

@@ -1,6 +1,6 @@
-import { generateText } from 'ai';
-import { costOf, createModelResolver, normalizeError, priceTable, renderTemplate, type ModelResolver } from '@trellis/nodes/server';
-import type { MockReply, TryPromptResult, Usage } from '@trellis/schema';
+import { callPrompt, createModelResolver, emptyUsage, normalizeError, priceTable, renderTemplate, type ModelResolver } from '@trellis/nodes/server';
+import type { MockReply, TryPromptResult } from '@trellis/schema';
+import { metered } from '../engine/meter.js';
 
 /** Model calls of one try that run at once. */
 const CALLS_AT_ONCE = 4;
@@ -28,8 +28,9 @@ export interface TryOptions {
 
 /**
  * "Try it": renders each template with each sample's variables, as a prompt node renders its
- * template (the same Liquid, the sample as the scope), and sends it to the model as one user
- * message. Every result carries its own error (a template that does not render, a model that
+ * template (the same Liquid, the sample as the scope), and sends it to the model the way the
+ * prompt node does (`callPrompt`, metered like a run's calls, so usage and cost are counted
+ * the same). Every result carries its own error (a template that does not render, a model that
  * fails or is too slow): one bad pair never spoils the others.
  */
 export async function tryPrompt(options: TryOptions): Promise<TryPromptResult[]> {
@@ -83,34 +84,35 @@ async function tryOne(options: TryOptions & Pair): Promise<TryPromptResult> {
     const system = options.system ? await renderTemplate(options.system, options.sample) : undefined;
     if (options.stop.aborted) return fail(options.stop.reason);
     const mocks = options.mock === undefined ? undefined : Array.isArray(options.mock) ? options.mock : [options.mock];
-    const { model, info } = options.models({ requested: options.model, nodeId: 'try', mocks, cursor: { value: 0 } });
-    testProvider = info.provider === 'test';
-    const result = await generateText({
-      model,
-      ...(system ? { system } : {}),
+    const usage = emptyUsage();
+    const ctx = {
+      signal: AbortSignal.any([options.stop, call]),
+      emit: () => {}, // the answer comes back whole; nobody follows a try's deltas
+      model: (requested: string) => {
+        const { model, info } = options.models({ requested, nodeId: 'try', mocks, cursor: { value: 0 } });
+        testProvider = info.provider === 'test';
+        return metered(model, { run: emptyUsage(), node: usage }, undefined, knownPrices());
+      },
+    };
+    const result = await callPrompt(ctx, {
+      model: options.model,
+      system,
       prompt: rendered,
       temperature: options.temperature,
       maxOutputTokens: options.maxOutputTokens,
-      maxRetries: 0,
-      abortSignal: AbortSignal.any([options.stop, call]),
     });
-    const usage = usageOf(result.usage, info.provider, info.modelId);
     return { version, sample: index, rendered, text: result.text, usage, durationMs: elapsed(started), testProvider };
   } catch (error) {
     return fail(error);
   }
 }
 
-function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: number | undefined }, provider: string, modelId: string): Usage {
-  const inputTokens = usage.inputTokens ?? 0;
-  const outputTokens = usage.outputTokens ?? 0;
-  let cost: number | undefined;
+function knownPrices(): Record<string, readonly [number, number]> {
   try {
-    cost = costOf(priceTable(), provider, modelId, inputTokens, outputTokens);
+    return priceTable();
   } catch {
-    cost = undefined; // a malformed TRELLIS_MODEL_PRICES: GET /api/models reports it
+    return {}; // a malformed TRELLIS_MODEL_PRICES: GET /api/models reports it; the cost is unknown
   }
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, modelCalls: 1, costUsd: cost ?? null };
 }
 
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);

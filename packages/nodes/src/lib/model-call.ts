@@ -35,11 +35,18 @@ export interface ModelCallResult {
 }
 
 /**
+ * What a model call needs of its caller: the model (metered, with the test provider wired in),
+ * a signal that cuts it off, and where its events go. A node's `ExecContext` is one; the prompt
+ * library's "Try it" makes another, so both call models the same way.
+ */
+export type ModelCallContext = Pick<ExecContext<unknown>, 'model' | 'signal' | 'emit'>;
+
+/**
  * One model call, or an AI SDK tool loop of up to `maxSteps` calls, streamed into the trace:
  * text deltas, tool calls and tool results become node events as they happen.
  * Retries are the engine's (with backoff, visible in the trace), so the SDK's are off.
  */
-export async function callModel(ctx: ExecContext<unknown>, options: ModelCallOptions): Promise<ModelCallResult> {
+export async function callModel(ctx: ModelCallContext, options: ModelCallOptions): Promise<ModelCallResult> {
   const byName = new Map((options.tools ?? []).map((t) => [t.name, t]));
   const tools: ToolSet = {};
   for (const t of options.tools ?? []) {
@@ -133,6 +140,17 @@ export async function callModel(ctx: ExecContext<unknown>, options: ModelCallOpt
     }
   }
   return { text, output, messages: response.messages, steps: steps.length, finishReason, approvals };
+}
+
+export interface PromptCallOptions extends Omit<ModelCallOptions, 'messages' | 'tools' | 'maxSteps'> {
+  /** The rendered prompt, sent as the one user message. */
+  prompt: string;
+}
+
+/** One prompt, as the prompt node sends it: the system text and the prompt as one user message. */
+export function callPrompt(ctx: ModelCallContext, options: PromptCallOptions): Promise<ModelCallResult> {
+  const { prompt, ...rest } = options;
+  return callModel(ctx, { ...rest, messages: [{ role: 'user', content: prompt }] });
 }
 
 function errorText(error: unknown): string {

@@ -1,4 +1,4 @@
-import { callModel } from '../../lib/model-call.js';
+import { callPrompt } from '../../lib/model-call.js';
 import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
 import { defineExecutor } from '../../runtime.js';
@@ -16,10 +16,10 @@ export const promptExecutor = defineExecutor<PromptConfig>({
       systemText ? renderTemplate(systemText, scope) : undefined,
       renderTemplate(promptSource, scope),
     ]);
-    const result = await callModel(ctx, {
+    const result = await callPrompt(ctx, {
       model: config.model,
       system,
-      messages: [{ role: 'user', content: prompt }],
+      prompt,
       schema: config.output?.schema,
       temperature: config.temperature,
       maxOutputTokens: config.maxOutputTokens,
