@@ -1,4 +1,5 @@
 import type { ErrorInfo, PromptPin, RunEvent, Usage } from '@trellis/schema';
+import { LRUCache } from 'lru-cache';
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable, ApprovalsTable, PublishedTable, RunEventsTable, RunsTable } from './tables.js';
 import type { ApiKey, Approval, CorsSettings, Published, RateLimit, RunSummary } from './types.js';
@@ -21,33 +22,13 @@ export function present<T extends object>(fields: T): { [K in keyof T]?: NonNull
   return out as { [K in keyof T]?: NonNullable<T[K]> };
 }
 
-/** A Map that forgets its least recently used entry past `limit`. */
-export class BoundedMap<K, V> {
-  private readonly entries = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  /** Reads without counting as a use. */
-  peek(key: K): V | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as K);
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
+/**
+ * A Map that forgets its least recently used entry past `limit` (lru-cache; `peek` reads without
+ * counting as a use).
+ */
+export class BoundedMap<K extends NonNullable<unknown>, V extends NonNullable<unknown>> extends LRUCache<K, V> {
+  constructor(limit: number) {
+    super({ max: limit });
   }
 }
 
