@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
-import type { KindPorts, KindRegistry } from './kinds.js';
+import { migratedConfig, type KindPorts, type KindRegistry } from './kinds.js';
 import { migrateFlowDocument } from './migrate.js';
 import { formatPath, type Problem } from './problems.js';
 
@@ -99,7 +99,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       }));
       return;
     }
-    const rawConfig = from < spec.version && spec.migrate ? spec.migrate(node.config, from) : node.config;
+    const rawConfig = migratedConfig(spec, node);
     const config = spec.configSchema.safeParse(rawConfig);
     if (!config.success) {
       problems.push(...zodProblems(config.error, ['nodes', i, 'config'], 'invalid_config', { nodeId: node.id }));
