@@ -11,8 +11,10 @@ const FIRST_LOAD_CHUNKS: Array<[string, RegExp]> = [
   ['react', /\/node_modules\/(react|react-dom|scheduler)\//],
   ['xyflow', /\/node_modules\/(@xyflow\/[^/]+|d3-[^/]+|classcat)\//],
   // The flow's checks, run in the browser on every edit: the node kinds and what they parse with.
-  ['flow-checks', /\/(node_modules\/(zod|jsonata|liquidjs|@marcbachmann\/cel-js)|packages\/(nodes|schema))\//],
+  ['flow-checks', /\/(node_modules\/(zod|jsonata|liquidjs|@marcbachmann\/cel-js|lru-cache)|packages\/(nodes|schema))\//],
 ];
+/** Loaded on demand, so never forced into a first-load chunk: the JSON Schema validator of the run input check. */
+const ON_DEMAND = /\/packages\/nodes\/src\/lib\/json-schema-validate\.ts$/;
 
 export default defineConfig({
   plugins: [react()],
@@ -20,7 +22,7 @@ export default defineConfig({
   build: {
     rollupOptions: {
       output: {
-        manualChunks: (id) => FIRST_LOAD_CHUNKS.find(([, path]) => path.test(id))?.[0],
+        manualChunks: (id) => (ON_DEMAND.test(id) ? undefined : FIRST_LOAD_CHUNKS.find(([, path]) => path.test(id))?.[0]),
       },
     },
   },

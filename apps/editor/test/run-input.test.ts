@@ -64,8 +64,8 @@ describe('the run input form generated from the input schema', () => {
 });
 
 describe('the check of the run input before a run starts', () => {
-  it('names each missing, mistyped or out-of-bounds property in words', () => {
-    const problems = checkInput({ message: '', seats: 0, priority: 'urgent', score: 'x', vip: 'yes', account: {}, tags: ['a', 'b', 3], extra: 1 }, ticket).map(describeProblem);
+  it('names each missing, mistyped or out-of-bounds property in words', async () => {
+    const problems = (await checkInput({ message: '', seats: 0, priority: 'urgent', score: 'x', vip: 'yes', account: {}, tags: ['a', 'b', 3], extra: 1 }, ticket)).map(describeProblem);
     expect(problems).toEqual([
       'customerId: is required',
       'message: must not be empty',
@@ -80,10 +80,27 @@ describe('the check of the run input before a run starts', () => {
     ]);
   });
 
-  it('passes a valid input, and leaves rules it does not know to the runner', () => {
-    expect(checkInput({ message: 'hi', customerId: 'cus_1', score: null, seats: 2, tags: ['a'] }, ticket)).toEqual([]);
-    expect(checkInput({ code: 'abc' }, { type: 'object', properties: { code: { type: 'string', pattern: '^[0-9]+$' } } })).toEqual([]);
-    expect(checkInput('text', { type: 'object' }).map(describeProblem)).toEqual(['must be an object, not a string']);
+  it('passes a valid input', async () => {
+    expect(await checkInput({ message: 'hi', customerId: 'cus_1', score: null, seats: 2, tags: ['a'] }, ticket)).toEqual([]);
+    expect((await checkInput('text', { type: 'object' })).map(describeProblem)).toEqual(['must be an object, not a string']);
+    expect(await checkInput('anything', undefined)).toEqual([]);
+  });
+
+  // Issue 11: the editor checks with the engine's validator, so the rules it used to leave to the
+  // runner (patterns, formats, anyOf, $ref…) are named before the run starts, as the runner would.
+  it('checks every rule the runner checks, patterns, formats and references included', async () => {
+    const code = { type: 'object', properties: { code: { type: 'string', pattern: '^[0-9]+$' } } };
+    expect(await checkInput({ code: '123' }, code)).toEqual([]);
+    expect((await checkInput({ code: 'abc' }, code)).map(describeProblem)).toEqual(['code: must match the pattern ^[0-9]+$']);
+    const contact = {
+      type: 'object',
+      $defs: { email: { type: 'string', format: 'email' } },
+      properties: { to: { $ref: '#/$defs/email' }, via: { anyOf: [{ const: 'mail' }, { const: 'post' }] } },
+    };
+    expect(await checkInput({ to: 'ann@example.com', via: 'post' }, contact)).toEqual([]);
+    const wrong = await checkInput({ to: 'not an address', via: 'pigeon' }, contact);
+    expect(wrong.map((p) => p.path)).toEqual(expect.arrayContaining(['to', 'via']));
+    expect(wrong.find((p) => p.path === 'to')?.message).toMatch(/email/);
   });
 });
 

@@ -26,5 +26,6 @@ export { addCallUsage, costOf, emptyUsage, priceTable } from './models/pricing.j
 export { renderTemplate, renderValue } from './lib/template.js';
 export { evaluateExpression } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
-export { validateJson, describeViolations } from './lib/json-schema.js';
+export { describeViolations } from './lib/json-schema.js';
+export { schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
 export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';

@@ -10,7 +10,7 @@ import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provid
 import type { FlowNode, MockReply } from '@trellis/schema';
 import { TrellisError } from '../src/errors.js';
 import { TestLanguageModel, type MockCursor } from '../src/models/test-provider.js';
-import { validateJson } from '../src/lib/json-schema.js';
+import { validateJson } from '../src/lib/json-schema-validate.js';
 import type { AttachedTool, Decision, ExecContext, ExecResult, NodeEmission, Scope } from '../src/runtime.js';
 import { InputConfig } from '../src/kinds/input/spec.js';
 import { inputExecutor } from '../src/kinds/input/execute.js';

@@ -71,7 +71,20 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
   useEffect(() => () => stop.current?.(), []);
 
   const parsed = parseJson(inputText);
-  const problems: InputProblem[] = 'value' in parsed ? checkInput(parsed.value, schema) : [];
+  // The check loads the validator on first use, so its answer arrives a moment later; until it
+  // does for this very input and schema, no problems show (and starting a run checks afresh).
+  const [checked, setChecked] = useState<{ text: string; schema: unknown; problems: InputProblem[] }>();
+  useEffect(() => {
+    let current = true;
+    const value = parseJson(inputText);
+    void checkInput('value' in value ? value.value : undefined, 'value' in value ? schema : undefined).then((found) => {
+      if (current) setChecked({ text: inputText, schema, problems: found });
+    });
+    return () => {
+      current = false;
+    };
+  }, [inputText, schema]);
+  const problems = checked && checked.text === inputText && checked.schema === schema ? checked.problems : [];
   const mocks = parseMocks(mocksText, flow);
   const chosenShown = samples.some((s) => s.name === chosen) ? chosen : '';
   const usesForm = fields !== undefined && mode === 'form';
@@ -148,7 +161,8 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
     setError(undefined);
     setTouched(true);
     if ('error' in parsed) return setError(parsed.error);
-    if (problems.length) return setError(`Fix the input first: ${problems.slice(0, 5).map(describeProblem).join('; ')}.`);
+    const found = await checkInput(parsed.value, schema);
+    if (found.length) return setError(`Fix the input first: ${found.slice(0, 5).map(describeProblem).join('; ')}.`);
     if (mocks.problems.length) return setError(mocks.problems.join(' '));
     setBusy(true);
     try {

@@ -1,11 +1,11 @@
 /**
- * A first check of the run input against the input node's JSON Schema, in the browser, so the
- * person sees what is missing before starting a run. It covers the common rules (type, required,
- * enum, const, lengths, bounds, item counts, unknown properties) and leaves the rest (formats,
- * patterns, `anyOf`, `$ref`…) to the runner, which checks the full schema and answers 400 naming
- * the field. It can only miss a problem, never invent one: a rule it does not know passes.
+ * The check of the run input against the input node's JSON Schema, in the browser, so the
+ * person sees what is wrong before starting a run. The rules are checked by the engine's own
+ * validator (`@trellis/nodes/json-schema`, loaded on first use so the editor's first load stays
+ * small), so the editor refuses exactly what the runner would; this module only puts each
+ * problem in words and in the order of the input.
  */
-import { schemaType } from './schema-form';
+import type { SchemaError } from '@trellis/nodes/json-schema';
 
 export interface InputProblem {
   /** Where in the input, dotted (`customer.email`); '' for the input itself. */
@@ -13,14 +13,14 @@ export interface InputProblem {
   message: string;
 }
 
-type JsonSchema = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const MAX_DEPTH = 20;
 
-export function checkInput(value: unknown, schema: unknown): InputProblem[] {
-  const problems: InputProblem[] = [];
-  if (isObject(schema)) check(value, schema, '', problems, 0);
-  return problems;
+/** Every problem of `value` under `schema` (none when there is no schema object). */
+export async function checkInput(value: unknown, schema: unknown): Promise<InputProblem[]> {
+  if (!isObject(schema)) return [];
+  const { schemaErrors } = await import('@trellis/nodes/json-schema');
+  const problems = schemaErrors(value, schema).flatMap((e) => inWords(e, value));
+  return inInputOrder(problems, value);
 }
 
 /** "message: is required", or the message alone for the input itself. */
@@ -33,11 +33,6 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
-function matchesType(value: unknown, type: string): boolean {
-  const actual = typeOf(value);
-  return actual === type || (type === 'number' && actual === 'integer');
-}
-
 /** A JSON type in words: "a string", "an object", "a whole number", "null". */
 function noun(type: string): string {
   if (type === 'integer') return 'a whole number';
@@ -45,59 +40,102 @@ function noun(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function check(value: unknown, schema: JsonSchema, path: string, out: InputProblem[], depth: number): void {
-  if (depth > MAX_DEPTH) return;
-  const add = (message: string) => out.push({ path, message });
-
-  const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type.filter((t): t is string => typeof t === 'string') : [];
-  if (types.length && !types.some((t) => matchesType(value, t))) {
-    add(`must be ${types.map(noun).join(' or ')}, not ${noun(typeOf(value) === 'integer' ? 'number' : typeOf(value))}`);
-    return;
-  }
-  if (Array.isArray(schema.enum) && !schema.enum.some((option) => sameJson(option, value))) {
-    add(`must be one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}`);
-  }
-  if ('const' in schema && !sameJson(schema.const, value)) add(`must be ${JSON.stringify(schema.const)}`);
-
-  if (typeof value === 'string') {
-    const length = [...value].length;
-    if (typeof schema.minLength === 'number' && length < schema.minLength) add(schema.minLength === 1 ? 'must not be empty' : `must be at least ${plural(schema.minLength, 'character')}`);
-    if (typeof schema.maxLength === 'number' && length > schema.maxLength) add(`must be at most ${plural(schema.maxLength, 'character')}`);
-  }
-  if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) add(`must be at least ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && value > schema.maximum) add(`must be at most ${schema.maximum}`);
-    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) add(`must be more than ${schema.exclusiveMinimum}`);
-    if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) add(`must be less than ${schema.exclusiveMaximum}`);
-  }
-  if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) add(`must have at least ${plural(schema.minItems, 'item')}`);
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) add(`must have at most ${plural(schema.maxItems, 'item')}`);
-    if (isObject(schema.items)) {
-      const items = schema.items;
-      value.forEach((item, i) => check(item, items, join(path, i), out, depth + 1));
-    }
-  }
-  if (isObject(value) && (schemaType(schema) === 'object' || isObject(schema.properties))) {
-    const properties = isObject(schema.properties) ? schema.properties : {};
-    const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
-    for (const name of required) if (value[name] === undefined) out.push({ path: join(path, name), message: 'is required' });
-    for (const [name, item] of Object.entries(value)) {
-      const prop = Object.hasOwn(properties, name) ? properties[name] : schema.additionalProperties;
-      if (isObject(prop)) check(item, prop, join(path, name), out, depth + 1);
-      else if (prop === false) out.push({ path: join(path, name), message: 'is not a property the input schema allows' });
-    }
-  }
+interface PlacedProblem extends InputProblem {
+  segments: string[];
 }
 
-/** JSON equality: objects compare by their keys, whatever their order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (!isObject(a) || !isObject(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let at = value;
+  for (const segment of path) at = isObject(at) || Array.isArray(at) ? (at as Record<string, unknown>)[segment] : undefined;
+  return at;
+}
+
+/** The validator's finding as a person reads it; its own sentence for rules without words here. */
+function inWords(e: SchemaError, input: unknown): PlacedProblem[] {
+  const at = (segments: string[], message: string): PlacedProblem[] => [{ segments, path: segments.join('.'), message }];
+  const rule = e.rule ?? {};
+  const value = valueAt(input, e.path);
+  const here = (message: string) => at(e.path, message);
+  switch (e.keyword) {
+    case 'required': {
+      const name = /required property "(.*)"\.?$/.exec(e.message)?.[1];
+      return name === undefined ? here(e.message) : at([...e.path, name], 'is required');
+    }
+    case 'type': {
+      const types = typeof rule.type === 'string' ? [rule.type] : Array.isArray(rule.type) ? rule.type.filter((t): t is string => typeof t === 'string') : [];
+      if (!types.length) break;
+      return here(`must be ${types.map(noun).join(' or ')}, not ${noun(typeOf(value) === 'integer' ? 'number' : typeOf(value))}`);
+    }
+    case 'enum':
+      if (Array.isArray(rule.enum)) return here(`must be one of ${rule.enum.map((o) => JSON.stringify(o)).join(', ')}`);
+      break;
+    case 'const':
+      if ('const' in rule) return here(`must be ${JSON.stringify(rule.const)}`);
+      break;
+    case 'minLength':
+      if (typeof rule.minLength === 'number') return here(rule.minLength === 1 ? 'must not be empty' : `must be at least ${plural(rule.minLength, 'character')}`);
+      break;
+    case 'maxLength':
+      if (typeof rule.maxLength === 'number') return here(`must be at most ${plural(rule.maxLength, 'character')}`);
+      break;
+    case 'minimum':
+      if (typeof rule.minimum === 'number') return here(`must be at least ${rule.minimum}`);
+      break;
+    case 'maximum':
+      if (typeof rule.maximum === 'number') return here(`must be at most ${rule.maximum}`);
+      break;
+    case 'exclusiveMinimum':
+      if (typeof rule.exclusiveMinimum === 'number') return here(`must be more than ${rule.exclusiveMinimum}`);
+      break;
+    case 'exclusiveMaximum':
+      if (typeof rule.exclusiveMaximum === 'number') return here(`must be less than ${rule.exclusiveMaximum}`);
+      break;
+    case 'minItems':
+      if (typeof rule.minItems === 'number') return here(`must have at least ${plural(rule.minItems, 'item')}`);
+      break;
+    case 'maxItems':
+      if (typeof rule.maxItems === 'number') return here(`must have at most ${plural(rule.maxItems, 'item')}`);
+      break;
+    case 'pattern':
+      if (typeof rule.pattern === 'string') return here(`must match the pattern ${rule.pattern}`);
+      break;
+    case 'format':
+      if (typeof rule.format === 'string') return here(`must be a valid ${rule.format}`);
+      break;
+    // The property it names is reported by the `false` schema it failed (or by the rule of the
+    // schema it has to match), which says where.
+    case 'additionalProperties':
+      return [];
+    case 'false': {
+      const parent = valueAt(input, e.path.slice(0, -1));
+      return here(isObject(parent) ? 'is not a property the input schema allows' : 'is not allowed by the input schema');
+    }
+  }
+  return here(e.message.replace(/\.$/, ''));
+}
+
+/**
+ * The problems in the order a person reads the input: an object's missing properties first,
+ * then its properties in the input's order, each value's own problems before those inside it.
+ */
+function inInputOrder(problems: PlacedProblem[], input: unknown): InputProblem[] {
+  const rank = (segments: string[]): number[] => {
+    const ranks: number[] = [];
+    let at = input;
+    for (const segment of segments) {
+      if (Array.isArray(at)) ranks.push(Number(segment));
+      else if (isObject(at)) ranks.push(Object.hasOwn(at, segment) ? Object.keys(at).indexOf(segment) : -1);
+      else ranks.push(-1);
+      at = valueAt(at, [segment]);
+    }
+    return ranks;
+  };
+  const ranked = problems.map((p, i) => ({ p, key: rank(p.segments), i }));
+  ranked.sort((a, b) => {
+    for (let k = 0; k < Math.min(a.key.length, b.key.length); k++) if (a.key[k] !== b.key[k]) return a.key[k]! - b.key[k]!;
+    return a.key.length - b.key.length || a.i - b.i;
+  });
+  return ranked.map(({ p }) => ({ path: p.path, message: p.message }));
 }

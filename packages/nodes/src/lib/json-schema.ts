@@ -1,36 +1,11 @@
-import { Validator, type Schema } from '@cfworker/json-schema';
 import { z } from 'zod';
-import { boundedMemo } from './cache.js';
+import type { SchemaViolation } from './json-schema-validate.js';
 
-/**
- * Validation of user-written JSON Schemas (run input, structured outputs, tool arguments).
- * @cfworker/json-schema interprets the schema; it generates no code, so a schema from a flow
- * file never becomes JavaScript.
- */
-export interface SchemaViolation {
-  /** Where in the value, as a dotted path (`customer.email`), or '' for the value itself. */
-  path: string;
-  message: string;
-}
+// The validator itself (validateJson) lives in json-schema-validate.ts, and is imported from
+// there: the editor loads it on demand, and a re-export here would pull it into its first load.
 
 /** A JSON Schema as a flow holds it: an object (deeper rules are the validator's). */
 export const JsonSchemaObject = z.record(z.string(), z.unknown());
-
-const CONTAINER_KEYWORDS = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref']);
-
-const validatorByJson = boundedMemo<string, Validator>(500, (json) => new Validator(JSON.parse(json) as Schema, '2020-12', false));
-const validatorFor = (schema: Record<string, unknown>) => validatorByJson(JSON.stringify(schema));
-
-export function validateJson(value: unknown, schema: Record<string, unknown>): SchemaViolation[] {
-  const result = validatorFor(schema).validate(value);
-  if (result.valid) return [];
-  // Container keywords only repeat that a child failed; keep the specific ones when there are any.
-  const specific = result.errors.filter((e) => !CONTAINER_KEYWORDS.has(e.keyword));
-  return (specific.length ? specific : result.errors).map((e) => ({
-    path: e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean).join('.'),
-    message: e.error,
-  }));
-}
 
 export function describeViolations(violations: SchemaViolation[], limit = 5): string {
   const shown = violations.slice(0, limit).map((v) => (v.path ? `${v.path}: ${v.message}` : v.message));

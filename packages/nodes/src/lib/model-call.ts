@@ -1,6 +1,7 @@
 import { jsonSchema, Output, stepCountIs, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
 import { TrellisError } from '../errors.js';
-import { describeViolations, validateJson } from './json-schema.js';
+import { describeViolations } from './json-schema.js';
+import { validateJson } from './json-schema-validate.js';
 import type { AttachedTool, ExecContext } from '../runtime.js';
 
 export interface ModelCallOptions {

@@ -1,5 +1,6 @@
 import { TrellisError } from '../../errors.js';
-import { describeViolations, validateJson } from '../../lib/json-schema.js';
+import { describeViolations } from '../../lib/json-schema.js';
+import { validateJson } from '../../lib/json-schema-validate.js';
 import { defineExecutor } from '../../runtime.js';
 import type { InputConfig } from './spec.js';
 
