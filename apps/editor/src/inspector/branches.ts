@@ -1,6 +1,6 @@
 /** The list editing behind a condition's branches: pure, so the rules are easy to test. */
 import { ELSE_BRANCH } from '@trellis/nodes';
-import type { FlowEdge } from '@trellis/schema';
+import { ID_PATTERN, type FlowEdge } from '@trellis/schema';
 
 export interface Branch {
   id: string;
@@ -48,7 +48,8 @@ export function branchIdProblem(branches: readonly Branch[], index: number): str
   const id = branches[index]?.id ?? '';
   if (id.trim() === '') return 'the branch needs an id (it names the handle its wire leaves from)';
   if (id === ELSE_BRANCH) return '"else" is the fallback branch; give this branch another id';
-  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) return 'start with a letter or _ and use only letters, digits, _ and -';
+  // A branch id is a handle id, which the condition kind reads as an `Id`.
+  if (!ID_PATTERN.test(id)) return 'start with a letter or _ and use only letters, digits, _ and -';
   if (branches.findIndex((b) => b.id === id) !== index) return `another branch has the id "${id}"`;
   return undefined;
 }
