@@ -16,6 +16,11 @@ export interface LoadResult {
   /** The flow with every node's config parsed by its kind (defaults filled in), when it could be read. */
   flow?: Flow;
   graph?: FlowGraph;
+  /**
+   * The document as read, migrated to the current version but not filled in by parsing: what a
+   * store keeps. Present when the envelope could be read.
+   */
+  document?: Record<string, unknown>;
 }
 
 /** Reads JSON text; a syntax error becomes one problem rather than an exception. */
@@ -238,6 +243,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   if (envelope.success) {
     result.flow = { ...(envelope.data as Omit<Flow, 'nodes' | 'edges'>), nodes, edges };
     result.graph = graph;
+    result.document = doc;
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import type { Flow, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Flow, ModelInfo, PromptPin, RunEvent, RunStatus, Usage, Wait } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -73,7 +73,7 @@ export interface Trace {
   usage?: Usage;
   durationMs?: number;
   /** A wait the run stopped at, until it resumes. */
-  waiting?: { nodeId: string; waitId: string; kind?: 'approval' | 'tool_approval'; message: string; payload?: unknown; deadline?: string };
+  waiting?: Omit<Wait, 'kind'> & { kind?: Wait['kind'] };
   cancelReason?: string;
 }
 

@@ -68,7 +68,7 @@ export function FlowList({ api, onOpen }: { api: ApiClient; onOpen: (id: string)
     onRename: (flow, name) =>
       act(flow, 'rename', async () => {
         const saved = await renameFlow(api, flow.id, name);
-        return `Renamed “${flow.name}” to “${saved.name}” (version ${saved.latestVersion}).`;
+        return `Renamed “${flow.name}” to “${saved.name}” (version ${saved.version}).`;
       }),
     onDuplicate: (flow) =>
       void act(flow, 'duplicate', async () => {

@@ -24,7 +24,7 @@ import {
   type PromptSummary,
   type PromptVersion,
   type PromptVersionSummary,
-  type Published,
+  type PublishedEndpoint,
   type RateLimit,
   type RunQuery,
   type RunSummary,
@@ -273,7 +273,7 @@ export class SqlStore implements Store {
 
   // Published endpoints.
 
-  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<Published> {
+  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<PublishedEndpoint> {
     const now = new Date().toISOString();
     const cors = entry.cors ?? null;
     return writeTransaction(this.db, this.dialect, async (trx) => {
@@ -306,11 +306,11 @@ export class SqlStore implements Store {
     return result.numDeletedRows > 0n;
   }
 
-  async listPublished(): Promise<Published[]> {
+  async listPublished(): Promise<PublishedEndpoint[]> {
     return (await this.db.selectFrom('published').selectAll().orderBy('slug').execute()).map(toPublished);
   }
 
-  async getPublished(slug: string): Promise<Published | undefined> {
+  async getPublished(slug: string): Promise<PublishedEndpoint | undefined> {
     const row = await this.db.selectFrom('published').selectAll().where('slug', '=', slug).executeTakeFirst();
     return row && toPublished(row);
   }
