@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import type { KindPorts, KindRegistry } from './kinds.js';
+import { errorMessage } from './errors.js';
 import { migrateFlowDocument } from './migrate.js';
 import { formatPath, type Problem } from './problems.js';
 
@@ -29,8 +30,7 @@ export function parseFlowText(text: string, registry: KindRegistry): LoadResult 
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return fail({ code: 'invalid_json', message: `this is not valid JSON: ${message}` });
+    return fail({ code: 'invalid_json', message: `this is not valid JSON: ${errorMessage(error)}` });
   }
   return loadFlow(raw, registry);
 }
