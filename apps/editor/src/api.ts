@@ -11,7 +11,7 @@ import type {
   CreatedKey,
   CreateKeyRequest,
   CreatePrompt,
-  Decision,
+  DecisionRequest,
   EventPage,
   ExampleFlow,
   Flow,
@@ -197,7 +197,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Pending approvals unless `status` says otherwise. */
     listApprovals: (q: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}) =>
       items(request<{ items: Approval[] }>('GET', `/api/approvals${query(q)}`)),
-    decideApproval: (id: string, decision: Decision) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
+    decideApproval: (id: string, decision: DecisionRequest) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
 
     publish: (flowId: string, body: PublishRequest) => request<Published>('POST', `/api/flows/${enc(flowId)}/publish`, body),
     listPublished: () => items(request<{ items: Published[] }>('GET', '/api/published')),

@@ -1,5 +1,5 @@
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
-import type { ModelResolver } from '@trellis/nodes/server';
+import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
@@ -30,12 +30,8 @@ export interface StartRequest {
   checkInput?: boolean;
 }
 
-export interface Decision {
-  approved: boolean;
-  comment?: string;
-  payload?: unknown;
-  by?: string;
-}
+/** A person's answer to a wait, as the engine takes it (a deadline's answer is the engine's own). */
+export type Decision = Omit<EngineDecision, 'timedOut'>;
 
 /** The store's prompt library as the engine's resolver: `@latest` is the newest version at the moment of asking. */
 export function storePromptResolver(store: Pick<Store, 'getPrompt' | 'getPromptVersion'>): PromptResolver {

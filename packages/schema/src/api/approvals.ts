@@ -44,7 +44,8 @@ export const ApprovalQuery = z.object({
 });
 export type ApprovalQuery = z.infer<typeof ApprovalQuery>;
 
-export const Decision = z
+/** POST /api/approvals/:id: a person's answer as a request carries it (the engine's answer is `approved: boolean`). */
+export const DecisionRequest = z
   .object({
     decision: z.enum(['approve', 'reject']),
     comment: z.string().max(COMMENT_MAX).optional(),
@@ -53,4 +54,4 @@ export const Decision = z
   })
   .strict()
   .meta({ id: 'Decision' });
-export type Decision = z.infer<typeof Decision>;
+export type DecisionRequest = z.infer<typeof DecisionRequest>;

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   Approval,
   ApprovalQuery,
-  Decision,
+  DecisionRequest,
   EVENTS_PAGE_DEFAULT,
   EventPage,
   EventQuery,
@@ -186,7 +186,7 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       tags: ['Approvals'],
       summary: 'Approve or reject',
       description: 'The decision, comment, edited payload and who decided are kept in the trace; the run goes on in the background.',
-      request: { params: IdParam, body: jsonBody(Decision) },
+      request: { params: IdParam, body: jsonBody(DecisionRequest) },
       responses: { 200: json(Approval, 'The decided approval'), ...errorResponses(400, 404, 409) },
     }),
     async (c) => {
