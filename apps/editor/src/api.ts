@@ -11,11 +11,12 @@ import type {
   CreatedKey,
   CreateKeyRequest,
   CreatePrompt,
-  Decision,
+  DecisionRequest,
   EventPage,
   ExampleFlow,
   Flow,
-  FlowDetail as StoredFlow,
+  FlowDetail,
+  FlowSaved,
   FlowSummary,
   FlowVersion,
   FlowVersionSummary,
@@ -43,6 +44,7 @@ import type {
   UpdatePrompt,
   ValidationResult,
 } from '@trellis/schema';
+import { errorMessage } from '@trellis/schema';
 
 /** What went wrong with a request: the runner's error, or `network` when it could not be reached. */
 export class ApiError extends Error {
@@ -139,7 +141,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     try {
       response = await doFetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       throw new ApiError(0, 'network', `Could not reach the Trellis runner at ${url || '/'} (${why}). Check that it is running and the network is up.`, { cause: why });
     }
     if (response.status === 204) return undefined as T;
@@ -167,11 +169,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const client = {
     baseUrl: base,
     listFlows: () => items(request<{ items: FlowSummary[] }>('GET', '/api/flows')),
-    getFlow: (id: string) => request<StoredFlow>('GET', `/api/flows/${enc(id)}`),
-    createFlow: (doc: Flow) => request<StoredFlow>('POST', '/api/flows', doc),
+    getFlow: (id: string) => request<FlowDetail>('GET', `/api/flows/${enc(id)}`),
+    /** Saves a new flow as version 1; the answer is the version made and the document's problems, not the document. */
+    createFlow: (doc: Flow) => request<FlowSaved>('POST', '/api/flows', doc),
     /** Saves a new version; with `expectVersion`, a 409 ApiError when someone saved another version meanwhile. */
     saveFlow: (id: string, doc: Flow, expectVersion?: number, message?: string, author?: string) =>
-      request<StoredFlow>('PUT', `/api/flows/${enc(id)}${query({ expectVersion, message, author })}`, doc),
+      request<FlowSaved>('PUT', `/api/flows/${enc(id)}${query({ expectVersion, message, author })}`, doc),
     /** Saves an old version's document as a new version (the new latest). */
     restoreFlow: (id: string, body: { version: number; message?: string; author?: string }) =>
       request<FlowVersion>('POST', `/api/flows/${enc(id)}/restore`, body),
@@ -194,7 +197,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Pending approvals unless `status` says otherwise. */
     listApprovals: (q: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}) =>
       items(request<{ items: Approval[] }>('GET', `/api/approvals${query(q)}`)),
-    decideApproval: (id: string, decision: Decision) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
+    decideApproval: (id: string, decision: DecisionRequest) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
 
     publish: (flowId: string, body: PublishRequest) => request<Published>('POST', `/api/flows/${enc(flowId)}/publish`, body),
     listPublished: () => items(request<{ items: Published[] }>('GET', '/api/published')),

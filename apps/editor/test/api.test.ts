@@ -28,7 +28,7 @@ describe('api client', () => {
   it('calls the routes with the base URL, JSON bodies and query strings', async () => {
     const { fetch, calls } = stubFetch(
       json({ items: [{ id: 'f', name: 'F' }] }),
-      json({ id: 'f', latestVersion: 4 }),
+      json({ id: 'f', name: 'F', version: 4, updatedAt: '', problems: [] }),
       json({ items: [], nextCursor: 'c2' }),
       new Response(null, { status: 204 }),
       json({ id: 'a1', status: 'approved' }),

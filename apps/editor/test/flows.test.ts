@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Flow, FlowDetail, Published } from '@trellis/schema';
+import type { Flow, FlowDetail, FlowSaved, Published } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import { ApiError } from '../src/api.js';
 import { exportFileName, exportText } from '../src/flows/export-flow.js';
@@ -129,6 +129,11 @@ function fakeApi(initial: Flow[]) {
     const f = flows.get(id)!;
     return { id, name: f.doc.name, latestVersion: f.version, createdAt: '', updatedAt: '', document: structuredClone(f.doc), problems: [] };
   };
+  /** What a save answers: the version made, not the document. */
+  const saved = (id: string): FlowSaved => {
+    const f = flows.get(id)!;
+    return { id, name: f.doc.name, version: f.version, updatedAt: '', problems: [] };
+  };
   const api: FlowsApi = {
     getFlow: async (id) => {
       calls.push(`GET ${id}`);
@@ -139,14 +144,14 @@ function fakeApi(initial: Flow[]) {
       calls.push(`POST ${doc.id}`);
       if (flows.has(doc.id)) throw new ApiError(409, 'already_exists', `flow "${doc.id}" already exists`);
       flows.set(doc.id, { doc, version: 1 });
-      return detail(doc.id);
+      return saved(doc.id);
     },
     saveFlow: async (id, doc, expectVersion) => {
       calls.push(`PUT ${id} expect ${expectVersion}`);
       const f = flows.get(id)!;
       if (expectVersion !== undefined && expectVersion !== f.version) throw new ApiError(409, 'version_conflict', `flow "${id}" is at version ${f.version}`);
       flows.set(id, { doc, version: f.version + 1 });
-      return detail(id);
+      return saved(id);
     },
   };
   return { api, flows, calls };
@@ -156,7 +161,7 @@ describe('flow actions against the API', () => {
   it('renames by saving a new version of the latest document, guarded by its version', async () => {
     const { api, flows, calls } = fakeApi([triage]);
     const saved = await renameFlow(api, 'support-triage', 'Helpdesk');
-    expect(saved).toMatchObject({ id: 'support-triage', name: 'Helpdesk', latestVersion: 2 });
+    expect(saved).toMatchObject({ id: 'support-triage', name: 'Helpdesk', version: 2 });
     expect(flows.get('support-triage')!.doc).toEqual({ ...triage, name: 'Helpdesk' });
     expect(calls).toEqual(['GET support-triage', 'PUT support-triage expect 1']);
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
 import { loadExamplePromptsOnce, loadExamplesOnce } from '../src/server/examples.js';
 import { REPO_EXAMPLES } from '../src/server/serve.js';
@@ -24,14 +24,15 @@ describe('flows', () => {
   it('creates, reads, versions, updates and deletes a flow', async () => {
     const created = await h.call<Body>('POST', '/api/flows', fourNodeFlow('four'));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: 'four', name: 'Four nodes', latestVersion: 1, problems: [] });
+    // A save answers the version it made and the problems, not the document it was sent.
+    expect(created.body).toEqual({ id: 'four', name: 'Four nodes', version: 1, updatedAt: expect.any(String), problems: [] });
 
     expect((await h.call('POST', '/api/flows', fourNodeFlow('four'))).status).toBe(409);
 
     const changed = { ...fourNodeFlow('four'), name: 'Four nodes, renamed' };
     const put = await h.call<Body>('PUT', '/api/flows/four', changed);
     expect(put.status).toBe(200);
-    expect(put.body.latestVersion).toBe(2);
+    expect(put.body.version).toBe(2);
 
     const list = await h.call<Body>('GET', '/api/flows');
     expect(list.body.items).toEqual([expect.objectContaining({ id: 'four', name: 'Four nodes, renamed', latestVersion: 2 })]);
@@ -156,6 +157,40 @@ describe('runs', () => {
     expect((await h.call<Body>('GET', '/api/runs?status=failed')).body.items).toEqual([]);
     expect((await h.call('GET', '/api/runs?status=bogus')).status).toBe(400);
     expect((await h.call('GET', '/api/runs?cursor=garbage')).status).toBe(400);
+  });
+
+  it('refuses an input that does not match the input schema at the edge, naming the field, and makes no run', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const wrong = await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 'twenty-one' } });
+    expect(wrong.status).toBe(400);
+    expect(errorOf(wrong.body)).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('input.n') });
+    expect(errorOf(wrong.body).details!.problems).toEqual([expect.objectContaining({ path: 'input.n' })]);
+    const missing = await h.call<Body>('POST', '/api/flows/four/runs', {});
+    expect(missing.status).toBe(400);
+    expect(errorOf(missing.body).message).toMatch(/n/);
+    expect((await h.call<Body>('GET', '/api/runs?flowId=four')).body.items).toEqual([]);
+  });
+
+  it('answers a start and a save from what was written, without reading it back', async () => {
+    await h.call('POST', '/api/flows', fourNodeFlow('four'));
+    const getRun = vi.spyOn(h.store, 'getRun');
+    const getFlow = vi.spyOn(h.store, 'getFlow');
+    const started = await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 }, version: 1 });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ flowId: 'four', flowVersion: 1, status: 'queued', input: { n: 1 }, labels: { source: 'api' } });
+    expect(started.body).not.toHaveProperty('flow');
+    const saved = await h.call<Body>('PUT', '/api/flows/four', fourNodeFlow('four'));
+    expect(saved.body).toMatchObject({ id: 'four', version: 2, problems: [] });
+    expect(getRun).not.toHaveBeenCalled();
+    expect(getFlow).not.toHaveBeenCalled();
+    await h.runUntil(started.body.id as string, ['succeeded']);
+  });
+
+  it('answers a store failure while paging as a server error, not as a bad cursor', async () => {
+    vi.spyOn(h.store, 'listRuns').mockRejectedValueOnce(new Error('connection reset'));
+    const failed = await h.call<Body>('GET', '/api/runs?cursor=WyIyMDI2IiwiYSJd');
+    expect(failed.status).toBe(500);
+    expect(errorOf(failed.body).code).toBe('internal');
   });
 
   it('runs a given version with a mock script', async () => {
@@ -511,6 +546,20 @@ describe('docs and health', () => {
     for (const path of ['/api/flows', '/api/flows/{id}', '/api/flows/{id}/versions', '/api/validate', '/api/flows/{id}/runs', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/approvals', '/api/approvals/{id}', '/api/flows/{id}/publish', '/api/published', '/api/keys', '/api/keys/{id}']) {
       expect(Object.keys(doc.body.paths)).toContain(path);
     }
+    // The trace is the real union of run events (packages/schema), each event by its name.
+    const events = doc.body.paths['/api/runs/{id}/events'].get.responses['200'].content['application/json'].schema;
+    expect(events).toEqual({ $ref: '#/components/schemas/EventPage' });
+    const union = doc.body.components.schemas.EventPage.properties.items.items;
+    expect(union).toEqual({ $ref: '#/components/schemas/RunEvent' });
+    const variants = (doc.body.components.schemas.RunEvent.oneOf as Body[]).map((v) => v.$ref);
+    expect(variants).toHaveLength(13);
+    expect(variants).toContain('#/components/schemas/NodeCompletedEvent');
+    expect(doc.body.components.schemas.NodeCompletedEvent.properties.data.properties.usage).toEqual({ $ref: '#/components/schemas/Usage' });
+    expect(doc.body.components.schemas.Approval.properties.status).toEqual({ $ref: '#/components/schemas/ApprovalStatus' });
+    expect(doc.body.paths['/api/flows'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/FlowSaved' });
+    // Each error answer names the codes the catalog gives its status.
+    expect(doc.body.paths['/api/flows/{id}'].get.responses['404'].description).toContain('`not_found`');
+
     const endpoint = doc.body.paths['/v1/flows/double'].post;
     expect(endpoint.requestBody.content['application/json'].schema).toMatchObject({ required: ['n'], properties: { n: { type: 'number' } } });
     expect(endpoint.responses['200'].content['application/json'].schema.properties.output).toMatchObject({ type: 'object', properties: { result: {} } });

@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { FlowNode } from '@trellis/schema';
+import type { FlowNode, WaitKind } from '@trellis/schema';
 
 /** What templates and expressions see. Never JavaScript: templates are Liquid, expressions CEL. */
 export interface Scope {
@@ -22,7 +22,7 @@ export type NodeEmission =
 /** A pause for a person: an approval step, or an agent's tool that needs approval before it runs. */
 export interface WaitRequest {
   id: string;
-  kind: 'approval' | 'tool_approval';
+  kind: WaitKind;
   message: string;
   payload?: unknown;
   /** After this long with no answer, the wait resolves as a timeout. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PromptPin } from './prompts.js';
 
-export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
+export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).meta({ id: 'RunStatus' });
 export type RunStatus = z.infer<typeof RunStatus>;
 
 const ENDED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -15,7 +15,7 @@ export const Usage = z.object({
   modelCalls: z.number().int().min(0),
   /** Known only when every model used has a price; null otherwise. */
   costUsd: z.number().min(0).nullable(),
-});
+}).meta({ id: 'Usage' });
 export type Usage = z.infer<typeof Usage>;
 
 export const ErrorInfo = z.object({
@@ -23,7 +23,7 @@ export const ErrorInfo = z.object({
   message: z.string(),
   retryable: z.boolean().optional(),
   nodeId: z.string().optional(),
-});
+}).meta({ id: 'RunError' });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
 export const ModelInfo = z.object({
@@ -34,7 +34,11 @@ export const ModelInfo = z.object({
   modelId: z.string(),
   /** Why the test provider answered, when it did. */
   testReason: z.string().optional(),
-});
+}).meta({ id: 'ModelInfo' });
+
+/** What a run waits for: a person's approval of a step, or of an agent's tool call. */
+export const WaitKind = z.enum(['approval', 'tool_approval']).meta({ id: 'WaitKind' });
+export type WaitKind = z.infer<typeof WaitKind>;
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 const base = {
@@ -56,7 +60,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       /** The library prompt versions this run uses, resolved when it started. */
       prompts: z.array(PromptPin).optional(),
     }),
-  }),
+  }).meta({ id: 'RunStartedEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.started'),
@@ -67,8 +71,8 @@ export const RunEvent = z.discriminatedUnion('type', [
       /** The step goes on after a person's answer (not a new attempt). */
       resumed: z.boolean().optional(),
     }),
-  }),
-  z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }),
+  }).meta({ id: 'NodeStartedEvent' }),
+  z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }).meta({ id: 'NodeDeltaEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.tool_call'),
@@ -78,7 +82,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       toolNodeId: z.string().optional(),
       args: z.unknown(),
     }),
-  }),
+  }).meta({ id: 'NodeToolCallEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.tool_result'),
@@ -90,7 +94,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       error: z.string().optional(),
       durationMs: z.number().optional(),
     }),
-  }),
+  }).meta({ id: 'NodeToolResultEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.completed'),
@@ -104,7 +108,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       decision: z.unknown().optional(),
       models: z.array(ModelInfo).optional(),
     }),
-  }),
+  }).meta({ id: 'NodeCompletedEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.failed'),
@@ -116,20 +120,20 @@ export const RunEvent = z.discriminatedUnion('type', [
       willRetry: z.boolean(),
       retryInMs: z.number().optional(),
     }),
-  }),
-  z.object({ ...onNode, type: z.literal('node.skipped'), data: z.object({ reason: z.string() }) }),
+  }).meta({ id: 'NodeFailedEvent' }),
+  z.object({ ...onNode, type: z.literal('node.skipped'), data: z.object({ reason: z.string() }) }).meta({ id: 'NodeSkippedEvent' }),
   z.object({
     ...base,
     type: z.literal('run.waiting'),
     nodeId: z.string(),
     data: z.object({
       waitId: z.string(),
-      kind: z.enum(['approval', 'tool_approval']),
+      kind: WaitKind,
       message: z.string(),
       payload: z.unknown().optional(),
       deadline: z.string().optional(),
     }),
-  }),
+  }).meta({ id: 'RunWaitingEvent' }),
   z.object({
     ...base,
     type: z.literal('run.resumed'),
@@ -147,19 +151,19 @@ export const RunEvent = z.discriminatedUnion('type', [
         })
         .optional(),
     }),
-  }),
+  }).meta({ id: 'RunResumedEvent' }),
   z.object({
     ...base,
     type: z.literal('run.completed'),
     data: z.object({ output: z.unknown(), durationMs: z.number(), usage: Usage }),
-  }),
+  }).meta({ id: 'RunCompletedEvent' }),
   z.object({
     ...base,
     type: z.literal('run.failed'),
     data: z.object({ error: ErrorInfo, usage: Usage }),
-  }),
-  z.object({ ...base, type: z.literal('run.cancelled'), data: z.object({ reason: z.string().optional() }) }),
-]);
+  }).meta({ id: 'RunFailedEvent' }),
+  z.object({ ...base, type: z.literal('run.cancelled'), data: z.object({ reason: z.string().optional() }) }).meta({ id: 'RunCancelledEvent' }),
+]).meta({ id: 'RunEvent', description: 'One event of a run\'s trace; `seq` increases by one per run.' });
 export type RunEvent = z.infer<typeof RunEvent>;
 export type RunEventType = RunEvent['type'];
 /** The event of a given type, e.g. `EventOf<'node.completed'>`. */

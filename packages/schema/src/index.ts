@@ -8,5 +8,6 @@ export * from './load.js';
 export * from './jsonschema.js';
 export * from './slug.js';
 export * from './prompts.js';
-export type * from './api.js';
+export * from './api/index.js';
+export * from './errors.js';
 export * from './flow-diff.js';

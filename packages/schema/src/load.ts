@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import { migratedConfig, type KindPorts, type KindRegistry } from './kinds.js';
+import { errorMessage } from './errors.js';
 import { migrateFlowDocument } from './migrate.js';
 import { formatPath, type Problem } from './problems.js';
 
@@ -16,6 +17,11 @@ export interface LoadResult {
   /** The flow with every node's config parsed by its kind (defaults filled in), when it could be read. */
   flow?: Flow;
   graph?: FlowGraph;
+  /**
+   * The document as read, migrated to the current version but not filled in by parsing: what a
+   * store keeps. Present when the envelope could be read.
+   */
+  document?: Record<string, unknown>;
 }
 
 /** Reads JSON text; a syntax error becomes one problem rather than an exception. */
@@ -24,8 +30,7 @@ export function parseFlowText(text: string, registry: KindRegistry): LoadResult 
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return fail({ code: 'invalid_json', message: `this is not valid JSON: ${message}` });
+    return fail({ code: 'invalid_json', message: `this is not valid JSON: ${errorMessage(error)}` });
   }
   return loadFlow(raw, registry);
 }
@@ -238,6 +243,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   if (envelope.success) {
     result.flow = { ...(envelope.data as Omit<Flow, 'nodes' | 'edges'>), nodes, edges };
     result.graph = graph;
+    result.document = doc;
   }
   return result;
 }

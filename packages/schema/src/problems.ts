@@ -1,33 +1,41 @@
-/** One thing wrong with a flow, said so a person can fix it. */
-export interface Problem {
-  severity: 'error' | 'warning';
-  code: ProblemCode;
-  message: string;
-  nodeId?: string;
-  edgeId?: string;
-  /** Where in the document, e.g. ['nodes', 2, 'config', 'branches', 0, 'when']. */
-  path: (string | number)[];
-}
+import { z } from 'zod';
 
-export type ProblemCode =
-  | 'invalid_json'
-  | 'not_a_flow'
-  | 'unsupported_version'
-  | 'invalid_flow'
-  | 'duplicate_id'
-  | 'unknown_kind'
-  | 'invalid_config'
-  | 'dangling_edge'
-  | 'unknown_handle'
-  | 'incompatible_ports'
-  | 'no_input'
-  | 'multiple_inputs'
-  | 'unreachable'
-  | 'cycle'
-  | 'invalid_expression'
-  | 'invalid_template'
-  | 'unknown_variable'
-  | 'invalid_wiring';
+export const PROBLEM_CODES = [
+  'invalid_json',
+  'not_a_flow',
+  'unsupported_version',
+  'invalid_flow',
+  'duplicate_id',
+  'unknown_kind',
+  'invalid_config',
+  'dangling_edge',
+  'unknown_handle',
+  'incompatible_ports',
+  'no_input',
+  'multiple_inputs',
+  'unreachable',
+  'cycle',
+  'invalid_expression',
+  'invalid_template',
+  'unknown_variable',
+  'invalid_wiring',
+] as const;
+export const ProblemCode = z.enum(PROBLEM_CODES);
+export type ProblemCode = z.infer<typeof ProblemCode>;
+
+/** One thing wrong with a flow, said so a person can fix it. */
+export const Problem = z
+  .object({
+    severity: z.enum(['error', 'warning']),
+    code: ProblemCode,
+    message: z.string(),
+    nodeId: z.string().optional(),
+    edgeId: z.string().optional(),
+    /** Where in the document, e.g. ['nodes', 2, 'config', 'branches', 0, 'when']. */
+    path: z.array(z.union([z.string(), z.number()])),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof Problem>;
 
 /** A problem a kind's own check reports; the loader adds the node id and the path prefix. */
 export type KindProblem = Omit<Problem, 'nodeId' | 'edgeId' | 'path' | 'severity'> & {

@@ -1,11 +1,11 @@
 import { useState, type ChangeEvent } from 'react';
-import type { Flow, FlowDetail } from '@trellis/schema';
+import { errorMessage, type Flow, type FlowSaved } from '@trellis/schema';
 import { readFlowImport } from './import-flow';
 
 export interface ImportFlowProps {
   takenIds: readonly string[];
   /** Stores the document (under a free id); rejects with the runner's error. */
-  store: (doc: Flow) => Promise<FlowDetail>;
+  store: (doc: Flow) => Promise<FlowSaved>;
   /** Called with a sentence saying what was imported, and how. */
   onImported: (message: string) => void;
 }
@@ -37,7 +37,7 @@ export function ImportFlow({ takenIds, store, onImported }: ImportFlowProps) {
       const problems = read.errors === 0 && read.warnings === 0 ? 'It has no problems.' : `It has ${count(read.errors, 'problem')}${read.warnings ? ` and ${count(read.warnings, 'warning')}` : ''} to look at on the canvas.`;
       onImported(`Imported “${saved.name}” from ${file.name} ${idNote}. ${problems} It is in the list below.`);
     } catch (e) {
-      setFailure({ summary: `Could not import “${file.name}”: ${e instanceof Error ? e.message : String(e)}`, problems: [] });
+      setFailure({ summary: `Could not import “${file.name}”: ${errorMessage(e)}`, problems: [] });
     } finally {
       setBusy(false);
       input.value = ''; // so the same file can be picked again after fixing it

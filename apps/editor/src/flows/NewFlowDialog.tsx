@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { ExampleFlow } from '@trellis/schema';
+import { errorMessage, type ExampleFlow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { createUnderFreeId } from './flow-actions';
 import { blankFlow, cleanName, copyOf } from './flow-docs';
@@ -27,7 +27,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
     let live = true;
     api.listExamples().then(
       (items) => live && setExamples(items),
-      (e: unknown) => live && setExamplesError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setExamplesError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -59,7 +59,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
       const saved = await createUnderFreeId(api, doc, takenIds);
       onCreated(saved.id);
     } catch (e) {
-      setError(`Could not create the flow: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not create the flow: ${errorMessage(e)}`);
       setBusy(false);
     }
   };

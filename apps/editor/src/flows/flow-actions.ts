@@ -1,4 +1,4 @@
-import type { Flow, FlowDetail, Published } from '@trellis/schema';
+import type { Flow, FlowSaved, Published } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
 import { uniqueFlowId } from './flow-id';
 import { copyName, copyOf } from './flow-docs';
@@ -14,7 +14,7 @@ const ID_TRIES = 5;
  * Stores a new flow. The id was chosen against the list on screen; when the runner answers
  * that it exists (someone made it meanwhile), the next free id is tried.
  */
-export async function createUnderFreeId(api: FlowsApi, doc: Flow, taken: Iterable<string>): Promise<FlowDetail> {
+export async function createUnderFreeId(api: FlowsApi, doc: Flow, taken: Iterable<string>): Promise<FlowSaved> {
   const used = new Set(taken);
   let candidate = doc;
   for (let attempt = 1; ; attempt++) {
@@ -29,13 +29,13 @@ export async function createUnderFreeId(api: FlowsApi, doc: Flow, taken: Iterabl
 }
 
 /** Saves a new version under `name`, refused (409) if someone saved another version meanwhile. */
-export async function renameFlow(api: FlowsApi, id: string, name: string): Promise<FlowDetail> {
+export async function renameFlow(api: FlowsApi, id: string, name: string): Promise<FlowSaved> {
   const flow = await api.getFlow(id);
   return api.saveFlow(id, { ...flow.document, name }, flow.latestVersion, `renamed to "${name}"`);
 }
 
 /** A copy of the flow's latest version as a new flow named "<name> (copy)". */
-export async function duplicateFlow(api: FlowsApi, id: string, taken: Iterable<string>): Promise<FlowDetail> {
+export async function duplicateFlow(api: FlowsApi, id: string, taken: Iterable<string>): Promise<FlowSaved> {
   const flow = await api.getFlow(id);
   const name = copyName(flow.document.name);
   return createUnderFreeId(api, copyOf(flow.document, uniqueFlowId(name, taken), name), taken);

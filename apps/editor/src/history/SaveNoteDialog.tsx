@@ -1,9 +1,7 @@
 import { useId, useState } from 'react';
+import { NOTE_MAX } from '@trellis/schema';
 import { Modal } from '../Modal';
 import { AUTHOR_MAX, useAuthor } from '../author';
-
-/** The runner keeps change notes up to this length. */
-export const NOTE_MAX = 500;
 
 /**
  * "Save with note…": a change note for the version about to be saved, and who is saving (kept

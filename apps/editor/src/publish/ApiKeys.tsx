@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { ApiKey, CreatedKey } from '@trellis/schema';
+import { KEY_NAME_MAX, type ApiKey, type CreatedKey } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { copyText, type CopyOutcome } from './clipboard';
 import { ConfirmButton } from './ConfirmButton';
@@ -50,7 +50,7 @@ export function ApiKeys({ api, keys, slug, defaultName, fresh, onCreated, onHide
           void create();
         }}
       >
-        <Field label="Key name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoComplete="off" />}</Field>
+        <Field label="Key name">{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} maxLength={KEY_NAME_MAX} autoComplete="off" />}</Field>
         <label className="inline">
           <input type="checkbox" checked={onlyThis && slug !== undefined} disabled={slug === undefined} onChange={(e) => setOnlyThis(e.target.checked)} />
           Only for this endpoint{slug ? ` (${slug})` : ' (publish first)'}

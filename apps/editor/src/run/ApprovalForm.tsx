@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { DecisionRequest } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { formatTime, pretty, timeLeft } from './describe';
 import type { Trace } from './trace';
@@ -18,7 +19,7 @@ export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | undefined>();
 
-  const decide = async (decision: 'approve' | 'reject') => {
+  const decide = async (decision: DecisionRequest['decision']) => {
     setError(undefined);
     let edited: unknown;
     if (waiting.payload !== undefined) {

@@ -1,5 +1,5 @@
 import { kinds } from '@trellis/nodes';
-import { nodePorts, portOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage } from '@trellis/schema';
+import { nodePorts, portOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage, type Wait } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -74,7 +74,7 @@ export interface Trace {
   usage?: Usage;
   durationMs?: number;
   /** A wait the run stopped at, until it resumes. */
-  waiting?: { nodeId: string; waitId: string; kind?: 'approval' | 'tool_approval'; message: string; payload?: unknown; deadline?: string };
+  waiting?: Omit<Wait, 'kind'> & { kind?: Wait['kind'] };
   cancelReason?: string;
 }
 

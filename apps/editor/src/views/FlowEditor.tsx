@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
+import { errorMessage } from '@trellis/schema';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
@@ -31,7 +32,7 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
     let live = true;
     api.getFlow(flowId).then(
       (flow) => live && setStore(createFlowStore(flow.document, flow.latestVersion)),
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -163,7 +164,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         state.addNode(type, position);
         setStatus(undefined);
       } catch (e) {
-        setStatus(`Could not add the node: ${e instanceof Error ? e.message : String(e)}`);
+        setStatus(`Could not add the node: ${errorMessage(e)}`);
       }
     },
     [store],
@@ -187,11 +188,11 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     const state = store.getState();
     try {
       const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion, note || undefined, authorField().author);
-      state.markSaved(saved.latestVersion);
-      setStatus(`Saved as version ${saved.latestVersion}`);
+      state.markSaved(saved.version);
+      setStatus(`Saved as version ${saved.version}`);
       return true;
     } catch (e) {
-      setStatus(`Could not save: ${e instanceof Error ? e.message : String(e)}`);
+      setStatus(`Could not save: ${errorMessage(e)}`);
       return false;
     }
   }, [api, store]);
@@ -211,7 +212,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       // The layout library loads on first use: most sessions never lay out.
       ({ layoutFlow } = await import('../canvas/layout'));
     } catch (e) {
-      setStatus(`Could not load the auto-layout: ${e instanceof Error ? e.message : String(e)}`);
+      setStatus(`Could not load the auto-layout: ${errorMessage(e)}`);
       return;
     }
     const state = store.getState();

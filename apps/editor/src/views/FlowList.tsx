@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { FlowSummary } from '@trellis/schema';
+import { errorMessage, type FlowSummary } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { DeleteFlowDialog } from '../flows/DeleteFlowDialog';
 import { downloadText } from '../flows/export-flow';
@@ -9,7 +9,6 @@ import { ImportFlow } from '../flows/ImportFlow';
 import { NewFlowDialog } from '../flows/NewFlowDialog';
 
 const NO_SLUGS: readonly string[] = [];
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The flows a person has, most recently changed first: open one on the canvas, create one
@@ -34,11 +33,11 @@ export function FlowList({ api, onOpen }: { api: ApiClient; onOpen: (id: string)
     if (list.status === 'fulfilled') {
       setFlows(list.value);
       setLoadError(undefined);
-    } else setLoadError(messageOf(list.reason));
+    } else setLoadError(errorMessage(list.reason));
     if (endpoints.status === 'fulfilled') {
       setPublished(slugsByFlow(endpoints.value));
       setPublishedError(undefined);
-    } else setPublishedError(messageOf(endpoints.reason));
+    } else setPublishedError(errorMessage(endpoints.reason));
   }, [api]);
 
   useEffect(() => {
@@ -56,7 +55,7 @@ export function FlowList({ api, onOpen }: { api: ApiClient; onOpen: (id: string)
       await reload();
       return true;
     } catch (e) {
-      setRowErrors((errors) => ({ ...errors, [flow.id]: `Could not ${verb} “${flow.name}”: ${messageOf(e)}` }));
+      setRowErrors((errors) => ({ ...errors, [flow.id]: `Could not ${verb} “${flow.name}”: ${errorMessage(e)}` }));
       return false;
     } finally {
       setBusyId(undefined);
@@ -68,7 +67,7 @@ export function FlowList({ api, onOpen }: { api: ApiClient; onOpen: (id: string)
     onRename: (flow, name) =>
       act(flow, 'rename', async () => {
         const saved = await renameFlow(api, flow.id, name);
-        return `Renamed “${flow.name}” to “${saved.name}” (version ${saved.latestVersion}).`;
+        return `Renamed “${flow.name}” to “${saved.name}” (version ${saved.version}).`;
       }),
     onDuplicate: (flow) =>
       void act(flow, 'duplicate', async () => {

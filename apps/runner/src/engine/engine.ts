@@ -102,7 +102,7 @@ export class Engine {
    * Starts a run and resolves as soon as its record is stored (so it can be looked up by id),
    * with a promise of its result; the run goes on in the background.
    */
-  async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; finished: Promise<RunResult> }> {
+  async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; run: RunRecord; finished: Promise<RunResult> }> {
     return this.admit(async () => {
       const { flow } = this.load(flowDocument);
       const mocks = this.checkMocks(flow, options.mocks);
@@ -123,7 +123,8 @@ export class Engine {
         ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
       };
       await this.options.store.createRun(run);
-      return { runId: run.id, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates) };
+      // The record as stored, so a caller answers with it rather than reading it back.
+      return { runId: run.id, run: { ...run }, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates) };
     });
   }
 
@@ -231,13 +232,13 @@ export class Engine {
    * Loads and checks a flow once per document object: a flow handed to the engine is treated
    * as immutable, so a server running the same stored version again skips the work.
    */
-  private load(flowDocument: unknown): { flow: Flow; graph: FlowGraph } {
+  load(flowDocument: unknown): { flow: Flow; graph: FlowGraph } {
     const cached = typeof flowDocument === 'object' && flowDocument !== null ? this.loaded.get(flowDocument) : undefined;
     if (cached) return cached;
     const result = loadFlow(flowDocument, this.kinds);
     if (!result.ok || !result.flow || !result.graph) {
       const errors = result.problems.filter((p) => p.severity === 'error');
-      throw new TrellisError('invalid_flow', `the flow has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatProblem).join('\n')}`);
+      throw new TrellisError('invalid_flow', `the flow has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatProblem).join('\n')}`, { details: { problems: errors } });
     }
     const loaded = { flow: result.flow, graph: result.graph };
     if (typeof flowDocument === 'object' && flowDocument !== null) this.loaded.set(flowDocument, loaded);

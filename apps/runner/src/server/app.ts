@@ -6,7 +6,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Store } from '../store/types.js';
 import type { Deps } from './deps.js';
 import { docsRoutes, openApiDocument } from './docs.js';
-import { ApiError, describeProblems, errorBody, toResponse, zodDetails } from './errors.js';
+import { TrellisError, errorBody, invalidRequest, toResponse, zodDetails } from './errors.js';
 import { editorRoutes } from './editor.js';
 import { KeyAuth } from './keys.js';
 import type { Logger } from './logger.js';
@@ -45,8 +45,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     defaultHook: (result) => {
       if (result.success) return;
       const where = result.target === 'json' ? 'body' : result.target;
-      const details = zodDetails(result.error, where);
-      throw new ApiError(400, 'invalid_request', describeProblems(details.problems), details);
+      throw invalidRequest(zodDetails(result.error, where).problems);
     },
   });
   const deps: Deps = {
@@ -66,7 +65,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, runId: c.res.headers.get('X-Trellis-Run-Id') ?? undefined }, 'request');
   });
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }) }));
-  const tooLarge = () => new ApiError(413, 'payload_too_large', `the request body is larger than ${options.bodyLimitBytes} bytes (TRELLIS_BODY_LIMIT)`);
+  const tooLarge = () => new TrellisError('payload_too_large', `the request body is larger than ${options.bodyLimitBytes} bytes (TRELLIS_BODY_LIMIT)`);
   const countingLimit = bodyLimit({
     maxSize: options.bodyLimitBytes,
     onError: () => {
@@ -86,8 +85,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   });
   app.use(async (c, next) => {
     if (options.isShuttingDown?.() && c.req.method !== 'GET') {
-      c.header('Retry-After', '5');
-      return c.json(errorBody('shutting_down', 'this runner is shutting down; try again shortly'), 503);
+      throw new TrellisError('shutting_down', 'this runner is shutting down; try again shortly', { retryAfterMs: 5000 });
     }
     return next();
   });
@@ -114,7 +112,7 @@ function adminAuth(token: string) {
     const given = c.req.header('Authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     const ok = given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
     if (!ok) {
-      throw new ApiError(401, given === undefined ? 'missing_token' : 'invalid_token', 'the admin API needs "Authorization: Bearer <TRELLIS_ADMIN_TOKEN>"', undefined, { 'WWW-Authenticate': 'Bearer realm="trellis-admin"' });
+      throw new TrellisError(given === undefined ? 'missing_token' : 'invalid_token', 'the admin API needs "Authorization: Bearer <TRELLIS_ADMIN_TOKEN>"');
     }
     await next();
   };

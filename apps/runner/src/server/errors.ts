@@ -2,43 +2,13 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { TrellisError } from '@trellis/nodes';
-import { StoreConflict } from '../store/types.js';
+import { TrellisError, errorSpec, type ErrorBody, type ErrorCode } from '@trellis/schema';
 
-/** An error a client caused or must know about: it becomes `{ error: { code, message, details } }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { TrellisError };
 
-export const notFound = (what: string, id: string | number) => new ApiError(404, 'not_found', `there is no ${what} "${id}"`);
+export const notFound = (what: string, id: string | number) => new TrellisError('not_found', `there is no ${what} "${id}"`);
 
-/** Engine errors a request can cause, and the status each deserves. */
-const engineStatus: Record<string, ContentfulStatusCode> = {
-  not_found: 404,
-  invalid_flow: 422,
-  invalid_mocks: 400,
-  invalid_input: 400,
-  unknown_wait: 409,
-  run_finished: 409,
-  run_active: 409,
-  run_busy: 409,
-  shutting_down: 503,
-};
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
-
-export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
@@ -57,19 +27,35 @@ export function describeProblems(problems: Array<{ path: string; message: string
   return shown.join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : '');
 }
 
+/** A request refused over its fields: `invalid_request`, with each field named. */
+export function invalidRequest(problems: Array<{ path: string; message: string }>): TrellisError {
+  return new TrellisError('invalid_request', describeProblems(problems), { details: { problems } });
+}
+
+/** Who a 401 asks for credentials: the published endpoints' keys, or the admin token. */
+const CHALLENGE: Partial<Record<ErrorCode, string>> = {
+  missing_key: 'Bearer realm="trellis"',
+  invalid_key: 'Bearer realm="trellis"',
+  revoked_key: 'Bearer realm="trellis"',
+  missing_token: 'Bearer realm="trellis-admin"',
+  invalid_token: 'Bearer realm="trellis-admin"',
+};
+
 /**
- * Turns anything thrown into a response. Only ApiError, HTTPException and the engine's own
- * coded errors reach the client with their message; anything else is logged and answered
- * with a generic 500, never a stack trace.
+ * Turns anything thrown into a response: the one place where an error's code becomes an HTTP
+ * status (the catalog's, packages/schema/src/errors.ts). A coded error reaches the client with
+ * its message and details; a code the catalog does not list (a step's own) and anything else
+ * is logged and answered with a generic 500, never a stack trace.
  */
 export function toResponse(error: unknown, c: Context, log: (error: unknown) => void): Response {
-  if (error instanceof ApiError) {
-    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
-    return c.json(errorBody(error.code, error.message, error.details), error.status);
-  }
-  if (error instanceof StoreConflict) return c.json(errorBody('conflict', error.message), 409);
-  if (TrellisError.isInstance(error) && engineStatus[error.code]) {
-    return c.json(errorBody(error.code, error.message), engineStatus[error.code]!);
+  if (TrellisError.isInstance(error)) {
+    const spec = errorSpec(error.code);
+    if (spec) {
+      const challenge = CHALLENGE[error.code as ErrorCode];
+      if (challenge) c.header('WWW-Authenticate', challenge);
+      if (error.retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+      return c.json(errorBody(error.code as ErrorCode, error.message, error.details), spec.status);
+    }
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

@@ -4,7 +4,7 @@ import type { Flow, PromptLibraryFile as LibraryFile } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import type { Store } from '../store/types.js';
 import type { Logger } from './logger.js';
-import { PromptLibraryFile } from './prompt-schemas.js';
+import { PromptLibraryFileBody } from './prompt-templates.js';
 
 const LOADED = 'examples_loaded';
 // A key of its own: a database made before the library existed gets the example prompts once too.
@@ -49,7 +49,7 @@ export function readExamplePrompts(dir: string, log: Logger): Promise<LibraryFil
     dir,
     '.prompts.json',
     (raw) => {
-      const parsed = PromptLibraryFile.safeParse(raw);
+      const parsed = PromptLibraryFileBody.safeParse(raw);
       return parsed.success ? { ok: true, value: parsed.data.prompts } : { ok: false, problems: parsed.error.issues.length };
     },
     log,

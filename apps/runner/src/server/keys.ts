@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiKey, RateLimit, Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
-import { ApiError } from './errors.js';
+import { TrellisError } from './errors.js';
 
 const SECRET_PREFIX = 'trl_';
 export const DEFAULT_RATE_LIMIT: RateLimit = { requests: 600, windowSeconds: 60 };
@@ -42,23 +42,22 @@ export class KeyAuth {
 
   constructor(private readonly store: Store) {}
 
-  /** The key allowed to call `slug`, or an ApiError for 401, 403 or 429. */
+  /** The key allowed to call `slug`, or a coded error (missing_key, invalid_key, revoked_key, forbidden, rate_limited). */
   async authenticate(header: string | undefined, slug: string): Promise<ApiKey> {
-    const challenge = { 'WWW-Authenticate': 'Bearer realm="trellis"' };
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match) throw new ApiError(401, 'missing_key', 'send an API key as "Authorization: Bearer <key>"; keys are created under /api/keys', undefined, challenge);
+    if (!match) throw new TrellisError('missing_key', 'send an API key as "Authorization: Bearer <key>"; keys are created under /api/keys');
     const hash = hashSecret(match[1]!);
     const key = await this.cache.get(hash, async () => (await this.store.findKeyByHash(hash)) ?? null);
-    if (!key) throw new ApiError(401, 'invalid_key', 'this API key is not known', undefined, challenge);
-    if (key.revokedAt) throw new ApiError(401, 'revoked_key', `this API key ("${key.name}") was revoked at ${key.revokedAt}`, undefined, challenge);
+    if (!key) throw new TrellisError('invalid_key', 'this API key is not known');
+    if (key.revokedAt) throw new TrellisError('revoked_key', `this API key ("${key.name}") was revoked at ${key.revokedAt}`);
     if (key.slugs && !key.slugs.includes(slug)) {
-      throw new ApiError(403, 'forbidden', `API key "${key.name}" may not call "${slug}" (it may call: ${key.slugs.join(', ') || 'nothing'})`);
+      throw new TrellisError('forbidden', `API key "${key.name}" may not call "${slug}" (it may call: ${key.slugs.join(', ') || 'nothing'})`);
     }
     if (key.rateLimit) {
       const waitMs = this.limiter.take(key.id, key.rateLimit);
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-        throw new ApiError(429, 'rate_limited', `API key "${key.name}" is limited to ${key.rateLimit.requests} requests per ${key.rateLimit.windowSeconds} s; try again in ${seconds} s`, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
+        throw new TrellisError('rate_limited', `API key "${key.name}" is limited to ${key.rateLimit.requests} requests per ${key.rateLimit.windowSeconds} s; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds }, retryAfterMs: seconds * 1000 });
       }
     }
     this.touch(key.id);

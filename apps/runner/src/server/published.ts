@@ -1,11 +1,13 @@
 import { flowInputSchema } from '@trellis/nodes';
-import type { Flow } from '@trellis/schema';
-import type { Published, Store } from '../store/types.js';
+import { validateJson } from '@trellis/nodes/server';
+import { TrellisError, type Flow, type PublishedEndpoint } from '@trellis/schema';
+import type { Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
+import { describeProblems } from './errors.js';
 import type { RunService } from './service.js';
 
 export interface Endpoint {
-  published: Published;
+  published: PublishedEndpoint;
   document: Flow;
   /** JSON Schema of the input (the input node's schema). */
   inputSchema: Record<string, unknown>;
@@ -36,6 +38,17 @@ export class PublishedDirectory {
 
 export function inputSchemaOf(flow: Flow): Record<string, unknown> {
   return flowInputSchema(flow);
+}
+
+/**
+ * Refuses (`invalid_input`, each field named under `input`) an input the flow's input schema
+ * does not accept: checked before a run is made, the same way for the admin API and published flows.
+ */
+export function checkInput(schema: Record<string, unknown>, input: unknown): void {
+  const violations = validateJson(input, schema);
+  if (!violations.length) return;
+  const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
+  throw new TrellisError('invalid_input', `the input does not match the flow's input schema: ${describeProblems(problems)}`, { details: { problems } });
 }
 
 /**

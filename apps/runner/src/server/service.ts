@@ -1,11 +1,13 @@
-import { hasEnded, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
-import { TrellisError, validateFlow, type ModelResolver } from '@trellis/nodes/server';
+import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
+import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/server';
+import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
 import type { Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
-import { ApiError, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
+import { checkInput, inputSchemaOf } from './published.js';
 
 export interface RunServiceOptions {
   store: Store;
@@ -21,14 +23,15 @@ export interface StartRequest {
   version?: number;
   mocks?: unknown;
   labels?: Record<string, string>;
+  /**
+   * Refuse (`invalid_input`, naming each field) an input that does not match the flow's input
+   * schema before the run exists, rather than creating a run that fails on its first step.
+   */
+  checkInput?: boolean;
 }
 
-export interface Decision {
-  approved: boolean;
-  comment?: string;
-  payload?: unknown;
-  by?: string;
-}
+/** A person's answer to a wait, as the engine takes it (a deadline's answer is the engine's own). */
+export type Decision = Omit<EngineDecision, 'timedOut'>;
 
 /** The store's prompt library as the engine's resolver: `@latest` is the newest version at the moment of asking. */
 export function storePromptResolver(store: Pick<Store, 'getPrompt' | 'getPromptVersion'>): PromptResolver {
@@ -45,14 +48,20 @@ export function storePromptResolver(store: Pick<Store, 'getPrompt' | 'getPromptV
 }
 
 /** A run refused over its library prompts, as the client should hear it; undefined for any other error. */
-function promptRefusal(error: unknown): ApiError | undefined {
+function promptRefusal(error: unknown): TrellisError | undefined {
   if (error instanceof UnresolvedPromptError) {
-    return new ApiError(422, 'unresolved_prompt', error.message, { problems: error.problems });
+    return new TrellisError('unresolved_prompt', error.message, { details: { problems: error.problems } });
   }
   if (TrellisError.isInstance(error) && error.code === 'prompt_unavailable') {
-    return new ApiError(503, 'prompt_unavailable', error.message, undefined, { 'Retry-After': '1' });
+    return new TrellisError('prompt_unavailable', error.message, { retryable: true, retryAfterMs: 1000 });
   }
   return undefined;
+}
+
+/** A run record as the store lists it (the document stays in the store). */
+function summaryOf(run: RunRecord): RunSummary {
+  const { flow, mocks: _mocks, budget: _budget, ...rest } = run;
+  return { ...rest, flowId: flow.id };
 }
 
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
@@ -71,7 +80,6 @@ export class RunService {
   }
   private readonly store: Store;
   private readonly log: Logger;
-  private readonly runnable = new WeakSet<Flow>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<unknown>>();
 
@@ -108,15 +116,16 @@ export class RunService {
       wanted = flow.latestVersion;
     }
     const document = await this.store.versionDocument(flowId, wanted);
-    if (!document) throw version === undefined ? notFound('flow', flowId) : new ApiError(404, 'not_found', `flow "${flowId}" has no version ${version}`);
+    if (!document) throw version === undefined ? notFound('flow', flowId) : new TrellisError('not_found', `flow "${flowId}" has no version ${version}`);
     return { version: wanted, document };
   }
 
-  /** Creates a run and starts it; resolves once the run is stored, with a promise of its end. */
-  async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; finished: Promise<RunResult> }> {
+  /** Creates a run and starts it; resolves once the run is stored, with the stored run and a promise of its end. */
+  async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary; finished: Promise<RunResult> }> {
     const { version, document } = await this.flowVersion(flowId, request.version);
-    this.checkRunnable(flowId, version, document);
-    const { runId, finished } = await this.engine
+    const flow = this.checkRunnable(flowId, version, document);
+    if (request.checkInput) checkInput(inputSchemaOf(flow), request.input);
+    const { runId, run, finished } = await this.engine
       .begin(document, {
         input: request.input,
         flowVersion: version,
@@ -127,7 +136,7 @@ export class RunService {
         throw promptRefusal(error) ?? error;
       });
     this.track(finished);
-    return { runId, version, finished };
+    return { runId, version, run: summaryOf(run), finished };
   }
 
   /**
@@ -146,7 +155,7 @@ export class RunService {
   async decide(approvalId: string, decision: Decision) {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw notFound('approval', approvalId);
-    if (approval.status !== 'pending') throw new ApiError(409, 'already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
+    if (approval.status !== 'pending') throw new TrellisError('already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
     const finished = this.engine.resume(approval.runId, {
       answer: {
         waitId: approval.waitId,
@@ -178,7 +187,7 @@ export class RunService {
   async cancel(runId: string): Promise<void> {
     const run = await this.store.getRun(runId);
     if (!run) throw notFound('run', runId);
-    if (hasEnded(run.status)) throw new ApiError(409, 'run_finished', `run ${runId} has already ${run.status}`);
+    if (hasEnded(run.status)) throw new TrellisError('run_finished', `run ${runId} has already ${run.status}`);
     await this.engine.cancel(runId, 'cancelled by request');
   }
 
@@ -190,15 +199,19 @@ export class RunService {
     return result;
   }
 
-  checkRunnable(flowId: string, version: number, document: Flow): void {
-    if (this.runnable.has(document)) return;
-    const loaded = validateFlow(document);
-    if (loaded.ok) {
-      this.runnable.add(document); // stored versions never change
-      return;
+  /**
+   * The flow a stored version runs as, or `invalid_flow` naming its problems. The engine loads
+   * (migrates and checks) each stored document once and keeps it, so the run that follows, and
+   * every later run of the version, reuses this load.
+   */
+  checkRunnable(flowId: string, version: number, document: Flow): Flow {
+    try {
+      return this.engine.load(document).flow;
+    } catch (error) {
+      if (!TrellisError.isInstance(error) || error.code !== 'invalid_flow') throw error;
+      const problems = (error.details as { problems?: Problem[] } | undefined)?.problems ?? [];
+      throw new TrellisError('invalid_flow', `flow "${flowId}" version ${version} cannot run: it has ${problems.length} problem${problems.length === 1 ? '' : 's'}, e.g. ${problems[0]?.message ?? ''}`, { details: { problems } });
     }
-    const problems = loaded.problems.filter((p) => p.severity === 'error');
-    throw new ApiError(422, 'invalid_flow', `flow "${flowId}" version ${version} cannot run: it has ${problems.length} problem${problems.length === 1 ? '' : 's'}, e.g. ${problems[0]?.message ?? ''}`, { problems });
   }
 
   private async expireDue(): Promise<void> {

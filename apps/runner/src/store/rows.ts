@@ -2,7 +2,7 @@ import type { ErrorInfo, PromptPin, RunEvent, Usage } from '@trellis/schema';
 import { LRUCache } from 'lru-cache';
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable, ApprovalsTable, PublishedTable, RunEventsTable, RunsTable } from './tables.js';
-import type { ApiKey, Approval, CorsSettings, Published, RateLimit, RunSummary } from './types.js';
+import type { ApiKey, Approval, CorsSettings, PublishedEndpoint, RateLimit, RunSummary } from './types.js';
 
 /** JSON in a text column; `undefined` becomes NULL so that it comes back as `undefined`, not `null`. */
 export function toJson(value: unknown): string | null {
@@ -75,7 +75,7 @@ export function toApproval(row: Selectable<ApprovalsTable>): Approval {
   };
 }
 
-export function toPublished(row: Selectable<PublishedTable>): Published {
+export function toPublished(row: Selectable<PublishedTable>): PublishedEndpoint {
   return { slug: row.slug, flowId: row.flow_id, version: row.version, cors: fromJson<CorsSettings>(row.cors) ?? null, createdAt: row.created_at };
 }
 

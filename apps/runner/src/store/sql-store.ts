@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import type { Budget, ErrorInfo, Flow, MockScript, PromptPin, RunEvent, Usage } from '@trellis/schema';
+import { RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type PromptPin, type RunEvent, type Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -24,7 +24,7 @@ import {
   type PromptSummary,
   type PromptVersion,
   type PromptVersionSummary,
-  type Published,
+  type PublishedEndpoint,
   type RateLimit,
   type RunQuery,
   type RunSummary,
@@ -203,7 +203,7 @@ export class SqlStore implements Store {
   // Runs.
 
   async listRuns(query: RunQuery): Promise<Page<RunSummary>> {
-    const limit = Number.isFinite(query.limit) ? Math.min(200, Math.max(1, Math.floor(query.limit!))) : 50;
+    const limit = Number.isFinite(query.limit) ? Math.min(RUNS_PAGE_MAX, Math.max(1, Math.floor(query.limit!))) : RUNS_PAGE_DEFAULT;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     let q = this.db
       .selectFrom('runs')
@@ -273,7 +273,7 @@ export class SqlStore implements Store {
 
   // Published endpoints.
 
-  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<Published> {
+  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<PublishedEndpoint> {
     const now = new Date().toISOString();
     const cors = entry.cors ?? null;
     return writeTransaction(this.db, this.dialect, async (trx) => {
@@ -306,11 +306,11 @@ export class SqlStore implements Store {
     return result.numDeletedRows > 0n;
   }
 
-  async listPublished(): Promise<Published[]> {
+  async listPublished(): Promise<PublishedEndpoint[]> {
     return (await this.db.selectFrom('published').selectAll().orderBy('slug').execute()).map(toPublished);
   }
 
-  async getPublished(slug: string): Promise<Published | undefined> {
+  async getPublished(slug: string): Promise<PublishedEndpoint | undefined> {
     const row = await this.db.selectFrom('published').selectAll().where('slug', '=', slug).executeTakeFirst();
     return row && toPublished(row);
   }

@@ -1,4 +1,4 @@
-import type { RunStatus } from '@trellis/schema';
+import type { RunStatus, WaitKind } from '@trellis/schema';
 import type { Generated } from 'kysely';
 import type { ApprovalStatus } from './types.js';
 
@@ -85,7 +85,7 @@ export interface ApprovalsTable {
   flow_id: string;
   node_id: string;
   wait_id: string;
-  kind: 'approval' | 'tool_approval';
+  kind: WaitKind;
   message: string;
   payload: string | null;
   deadline: string | null;

@@ -22,12 +22,12 @@ import type {
   RunSummary,
   StoredFlow,
 } from '@trellis/schema';
+import { TrellisError } from '@trellis/schema';
 import type { CheckpointStore } from '../engine/checkpoint.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
-export type { ApiKey, Approval, ApprovalStatus, CorsSettings, FlowSummary, FlowVersion, FlowVersionSummary, Page, RateLimit, RunQuery, RunSummary, StoredFlow };
+export type { ApiKey, Approval, ApprovalStatus, CorsSettings, FlowSummary, FlowVersion, FlowVersionSummary, Page, PublishedEndpoint, RateLimit, RunQuery, RunSummary, StoredFlow };
 export type { Prompt, PromptImportResult, PromptLibraryFile, PromptQuery, PromptSummary, PromptVersion, PromptVersionSummary };
-export type Published = PublishedEndpoint;
 
 /**
  * The runner's storage: flows and their versions, runs with their node states and events
@@ -75,10 +75,10 @@ export interface Store extends CheckpointStore {
   dueApprovals(now: Date): Promise<Approval[]>;
 
   // Published endpoints.
-  publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<Published>;
+  publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<PublishedEndpoint>;
   unpublish(slug: string): Promise<boolean>;
-  listPublished(): Promise<Published[]>;
-  getPublished(slug: string): Promise<Published | undefined>;
+  listPublished(): Promise<PublishedEndpoint[]>;
+  getPublished(slug: string): Promise<PublishedEndpoint | undefined>;
 
   // API keys: only the hash of the secret is stored.
   createKey(key: { name: string; hash: string; prefix: string; slugs: string[] | null; rateLimit: RateLimit | null }): Promise<ApiKey>;
@@ -137,6 +137,8 @@ export interface PromptContentInput {
 }
 
 /** A write refused because the data changed meanwhile (e.g. a flow saved by someone else). */
-export class StoreConflict extends Error {
-  readonly code = 'conflict';
+export class StoreConflict extends TrellisError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
 }

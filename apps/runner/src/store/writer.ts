@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hasEnded, type RunStatus } from '@trellis/schema';
+import { hasEnded, type DecidedStatus, type RunStatus } from '@trellis/schema';
 import type { Kysely } from 'kysely';
 import type { Commit, RunRecord } from '../engine/checkpoint.js';
 import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
@@ -44,7 +44,7 @@ interface EventRow {
 
 type ApprovalAction =
   | { kind: 'open'; runId: string; nodeId: string; waitId: string; waitKind: string; message: string; payload: string | null; deadline: string | null; at: string }
-  | { kind: 'decide'; runId: string; waitId: string; status: 'approved' | 'rejected' | 'timed_out'; at: string; by: string | null; comment: string | null; payload: string | null }
+  | { kind: 'decide'; runId: string; waitId: string; status: DecidedStatus; at: string; by: string | null; comment: string | null; payload: string | null }
   | { kind: 'close'; runId: string; at: string };
 
 /** What one transaction writes, gathered from its writes in their order. */

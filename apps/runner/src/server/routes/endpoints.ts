@@ -1,12 +1,10 @@
 import type { Context } from 'hono';
-import { hasEnded } from '@trellis/schema';
-import { validateJson } from '@trellis/nodes/server';
+import { TrellisError, errorMessage, hasEnded, type CorsSettings } from '@trellis/schema';
 import type { RunResult } from '../../engine/engine.js';
-import type { CorsSettings } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
-import { ApiError, describeProblems, notFound } from '../errors.js';
-import type { Endpoint } from '../published.js';
+import { notFound } from '../errors.js';
+import { checkInput, type Endpoint } from '../published.js';
 import { followRun } from '../sse.js';
 
 interface Outcome {
@@ -35,9 +33,9 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const url = statusUrl(slug, outcome.runId);
     if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null }, 200);
     if (outcome.status === 'failed') {
-      throw new ApiError(502, 'run_failed', `the run failed: ${(outcome.error as { message?: string } | undefined)?.message ?? 'unknown error'}`, { runId: outcome.runId, error: outcome.error });
+      throw new TrellisError('run_failed', `the run failed: ${(outcome.error as { message?: string } | undefined)?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
-    if (outcome.status === 'cancelled') throw new ApiError(409, 'run_cancelled', 'the run was cancelled', { runId: outcome.runId });
+    if (outcome.status === 'cancelled') throw new TrellisError('run_cancelled', 'the run was cancelled', { details: { runId: outcome.runId } });
     c.header('Location', url);
     return c.json(
       {
@@ -59,13 +57,9 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const target = await endpoint(c, slug);
     await keys.authenticate(c.req.header('Authorization'), slug);
     const input = await readInput(c);
-    const violations = validateJson(input, target.inputSchema);
-    if (violations.length) {
-      const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
-      throw new ApiError(400, 'invalid_input', `the input does not match the flow's input schema: ${describeProblems(problems)}`, { problems });
-    }
+    checkInput(target.inputSchema, input);
     const mode = c.req.query('mode') ?? 'sync';
-    if (mode !== 'sync' && mode !== 'async') throw new ApiError(400, 'invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
+    if (mode !== 'sync' && mode !== 'async') throw new TrellisError('invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
     const { runId, finished } = await service.startRun(target.published.flowId, {
       input,
       version: target.published.version,
@@ -108,14 +102,14 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
 async function readInput(c: Context): Promise<unknown> {
   const type = c.req.header('Content-Type');
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', `send the input as JSON (Content-Type: application/json), not ${type}`);
+    throw new TrellisError('unsupported_media_type', `send the input as JSON (Content-Type: application/json), not ${type}`);
   }
   const text = await readBodyText(c);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TrellisError('invalid_json', `the body is not valid JSON: ${errorMessage(error)}`);
   }
 }
 

@@ -1,27 +1,18 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { ExampleFlow as ExampleFlowPayload } from '@trellis/schema';
+import { createRoute } from '@hono/zod-openapi';
+import { ExampleFlow, Items } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
 import { readExampleFlows } from '../examples.js';
 import type { Logger } from '../logger.js';
-import { FlowDocument, json } from '../schemas.js';
-
-const ExampleFlow = z
-  .object({
-    id: z.string().openapi({ example: 'support-triage' }),
-    name: z.string().openapi({ example: 'Support triage' }),
-    description: z.string().optional(),
-    document: FlowDocument,
-  })
-  .openapi('ExampleFlow');
+import { json } from '../schemas.js';
 
 /** The bundled example flows as GET /api/examples lists them. */
-export async function readExamples(dir: string, log: Logger): Promise<ExampleFlowPayload[]> {
+export async function readExamples(dir: string, log: Logger): Promise<ExampleFlow[]> {
   return (await readExampleFlows(dir, log)).map((document) => ({ id: document.id, name: document.name, ...(document.description ? { description: document.description } : {}), document }));
 }
 
 /** GET /api/examples: what a new flow can start from. The files are read once, on first ask. */
 export function exampleRoutes(app: Api, { log }: Deps, examplesDir: string | undefined): void {
-  let cached: Promise<ExampleFlowPayload[]> | undefined;
+  let cached: Promise<ExampleFlow[]> | undefined;
   app.openapi(
     createRoute({
       method: 'get',
@@ -29,7 +20,7 @@ export function exampleRoutes(app: Api, { log }: Deps, examplesDir: string | und
       tags: ['Flows'],
       summary: 'List the bundled example flows',
       description: 'Example flows a new flow can start from (a copy under a new id). Empty when the runner was started without examples.',
-      responses: { 200: json(z.object({ items: z.array(ExampleFlow) }), 'The examples') },
+      responses: { 200: json(Items(ExampleFlow), 'The examples') },
     }),
     async (c) => {
       cached ??= examplesDir ? readExamples(examplesDir, log) : Promise.resolve([]);

@@ -1,36 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { priceTable } from '@trellis/nodes/server';
-import type { ModelCatalog, ModelProviderInfo } from '@trellis/schema';
+import { ModelCatalog, errorMessage, type ModelProviderInfo } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
 import { json } from '../schemas.js';
-
-const ModelOption = z
-  .object({
-    id: z.string().openapi({ example: 'openai:gpt-4.1-mini' }),
-    provider: z.string().openapi({ example: 'openai' }),
-    configured: z.boolean().openapi({ description: "Whether the runner has what the model's provider needs (its key)" }),
-    price: z
-      .object({ inputPerMillionUsd: z.number(), outputPerMillionUsd: z.number() })
-      .optional()
-      .openapi({ description: 'USD per million tokens, from the price table' }),
-  })
-  .openapi('ModelOption');
-
-const ModelProvider = z
-  .object({
-    id: z.string().openapi({ example: 'anthropic' }),
-    configured: z.boolean(),
-    note: z.string().optional().openapi({ description: 'What runs do with this provider, in words' }),
-  })
-  .openapi('ModelProvider');
-
-const ModelList = z
-  .object({
-    items: z.array(ModelOption),
-    providers: z.array(ModelProvider),
-    warnings: z.array(z.string()).optional().openapi({ description: 'Settings the runner could not read' }),
-  })
-  .openapi('ModelList');
 
 /** The hosted providers and the variable holding each one's key (as the model resolver reads them). */
 const KEYED: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
@@ -51,7 +23,7 @@ export function modelCatalog(env: Record<string, string | undefined>): ModelCata
   try {
     prices = priceTable(env);
   } catch (error) {
-    warnings.push(error instanceof Error ? error.message : String(error));
+    warnings.push(errorMessage(error));
     prices = priceTable({});
   }
 
@@ -94,7 +66,7 @@ export function modelRoutes(app: Api, _deps: Deps): void {
       summary: 'List the models a node can use',
       description:
         'Known models (the price table) and the test provider, with whether each provider is configured on this runner. A provider without its key makes runs fall back to the test provider.',
-      responses: { 200: json(ModelList, 'The models and providers') },
+      responses: { 200: json(ModelCatalog, 'The models and providers') },
     }),
     // Read on each request: it is cheap, and what the runner sees is what the picker says.
     (c) => c.json(modelCatalog(process.env), 200),

@@ -1,31 +1,31 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Api, Deps } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
 import {
-  CreatePrompt,
   DeletePromptQuery,
+  ID_PARAM_MAX,
+  Items,
   Prompt,
   PromptImportResult,
-  PromptLibraryFile,
-  PromptNameParam,
   PromptQuery,
   PromptSummary,
   PromptUse,
   PromptVersion,
-  PromptVersionParam,
   PromptVersionSummary,
   RestorePrompt,
+  TrellisError,
   TryPromptRequest,
   TryPromptResponse,
-  UpdatePrompt,
-} from '../prompt-schemas.js';
+} from '@trellis/schema';
+import type { Api, Deps } from '../deps.js';
+import { invalidRequest, notFound } from '../errors.js';
+import { CreatePromptBody, PromptLibraryFileBody, UpdatePromptBody } from '../prompt-templates.js';
 import { tryPrompt } from '../prompt-try.js';
 import { describeFlows, promptUsage } from '../prompt-usage.js';
-import { errorResponses, json } from '../schemas.js';
+import { errorResponses, json, jsonBody as body } from '../schemas.js';
 
+const PromptNameParam = z.object({ name: z.string().min(1).max(ID_PARAM_MAX).openapi({ param: { name: 'name', in: 'path' }, example: 'triage-classifier' }) });
+const PromptVersionParam = PromptNameParam.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' }, example: 3 }) });
 const tags = ['Prompts'];
-const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
-const noVersion = (name: string, version: number) => new ApiError(404, 'not_found', `prompt "${name}" has no version ${version}`);
+const noVersion = (name: string, version: number) => new TrellisError('not_found', `prompt "${name}" has no version ${version}`);
 
 /** The prompt library: named Liquid templates, every change of content a new numbered version. */
 export function promptRoutes(app: Api, { store, service }: Deps): void {
@@ -43,7 +43,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       tags,
       summary: 'Export the library',
       description: 'Every prompt with all its versions, as a file to keep or to import into another runner.',
-      responses: { 200: json(PromptLibraryFile, 'The library file (a download)') },
+      responses: { 200: json(PromptLibraryFileBody, 'The library file (a download)') },
     }),
     async (c) => {
       const file = { schema: 'trellis.prompts/v1' as const, exportedAt: new Date().toISOString(), prompts: await store.exportPrompts() };
@@ -59,7 +59,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       summary: 'Import a library file',
       description:
         'A prompt the library lacks is created with the file\'s versions, numbered from 1 in order. An existing prompt gets the file\'s versions whose content none of its versions has, as new versions: importing a file twice changes nothing. All or nothing.',
-      request: { body: body(PromptLibraryFile) },
+      request: { body: body(PromptLibraryFileBody) },
       responses: { 200: json(PromptImportResult, 'What the import did, by prompt'), ...errorResponses(400, 413) },
     }),
     async (c) => c.json(await store.importPrompts(c.req.valid('json').prompts), 200),
@@ -73,7 +73,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       summary: 'List or search prompts',
       description: 'Newest first; with `q`, ranked by relevance (a name starting with the text first), each with a `snippet` around the match.',
       request: { query: PromptQuery },
-      responses: { 200: json(z.object({ items: z.array(PromptSummary) }), 'The prompts'), ...errorResponses(400) },
+      responses: { 200: json(Items(PromptSummary), 'The prompts'), ...errorResponses(400) },
     }),
     async (c) => c.json({ items: await store.listPrompts(c.req.valid('query')) }, 200),
   );
@@ -84,7 +84,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       path: '/api/prompts',
       tags,
       summary: 'Create a prompt',
-      request: { body: body(CreatePrompt) },
+      request: { body: body(CreatePromptBody) },
       responses: { 201: json(PromptVersion, 'Version 1'), ...errorResponses(400, 409, 413) },
     }),
     async (c) => {
@@ -113,7 +113,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       tags,
       summary: 'Save a new version of a prompt',
       description: 'Content equal to the latest version makes no version and returns the latest. With `expectVersion`, refused (409) when someone saved another version meanwhile.',
-      request: { params: PromptNameParam, body: body(UpdatePrompt) },
+      request: { params: PromptNameParam, body: body(UpdatePromptBody) },
       responses: { 200: json(PromptVersion, 'The new (or unchanged latest) version'), ...errorResponses(400, 404, 409, 413) },
     }),
     async (c) => {
@@ -140,7 +140,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       if (c.req.valid('query').force !== 'true') {
         const uses = await promptUsage(store, name, prompt.latestVersion);
         if (uses.length) {
-          throw new ApiError(409, 'prompt_in_use', `prompt "${name}" is used by ${describeFlows(uses)}; change those nodes first, or delete it anyway with ?force=true`, { uses });
+          throw new TrellisError('prompt_in_use', `prompt "${name}" is used by ${describeFlows(uses)}; change those nodes first, or delete it anyway with ?force=true`, { details: { uses } });
         }
       }
       if (!(await store.deletePrompt(name))) throw notFound('prompt', name);
@@ -155,7 +155,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       tags,
       summary: 'Version history of a prompt',
       request: { params: PromptNameParam },
-      responses: { 200: json(z.object({ items: z.array(PromptVersionSummary) }), 'Newest first'), ...errorResponses(404) },
+      responses: { 200: json(Items(PromptVersionSummary), 'Newest first'), ...errorResponses(404) },
     }),
     async (c) => {
       const { name } = c.req.valid('param');
@@ -212,7 +212,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
       summary: 'Where a prompt is used',
       description: "The nodes of the flows' latest versions that reference the prompt, each marked `outdated` when it pins a version older than the latest.",
       request: { params: PromptNameParam },
-      responses: { 200: json(z.object({ items: z.array(PromptUse) }), 'The nodes, by flow'), ...errorResponses(404) },
+      responses: { 200: json(Items(PromptUse), 'The nodes, by flow'), ...errorResponses(404) },
     }),
     async (c) => {
       const prompt = await existing(c.req.valid('param').name);
@@ -245,7 +245,7 @@ export function promptRoutes(app: Api, { store, service }: Deps): void {
         templates.push({ version, template: found.template });
       }
       if (request.draft !== undefined) templates.push({ version: 0, template: request.draft });
-      if (templates.length === 0) throw new ApiError(400, 'invalid_request', 'body.versions: name at least one version, or give a draft', { problems: [{ path: 'body.versions', message: 'name at least one version, or give a draft' }] });
+      if (templates.length === 0) throw invalidRequest([{ path: 'body.versions', message: 'name at least one version, or give a draft' }]);
       const results = await tryPrompt({
         templates,
         samples: request.samples,

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Published as PublishedRecord } from '../../store/types.js';
+import { ApiKey, CreateKeyRequest, CreatedKey, Items, PublishRequest, Published, Slug, TrellisError, type PublishedEndpoint } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { DEFAULT_RATE_LIMIT, newSecret } from '../keys.js';
-import { ApiKey, CreateKey, CreatedKey, IdParam, PublishBody, Published, Slug, errorResponses, json } from '../schemas.js';
+import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
 
-const withUrl = (p: PublishedRecord) => ({ ...p, url: `/v1/flows/${p.slug}` });
+const withUrl = (p: PublishedEndpoint): Published => ({ ...p, url: `/v1/flows/${p.slug}` });
 
 export function publishingRoutes(app: Api, { store, service, keys, published }: Deps): void {
   app.openapi(
@@ -15,7 +15,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       tags: ['Publishing'],
       summary: 'Publish a flow version under a slug',
       description: 'Serves the version at POST /v1/flows/{slug}. Publishing the same slug again moves it to another version.',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
+      request: { params: IdParam, body: jsonBody(PublishRequest) },
       responses: { 201: json(Published, 'The endpoint'), ...errorResponses(400, 404, 409, 422) },
     }),
     async (c) => {
@@ -26,7 +26,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       // A version whose library prompts cannot be resolved would refuse every call: refuse it here.
       await service.checkPrompts(document);
       const taken = await store.getPublished(body.slug);
-      if (taken && taken.flowId !== id) throw new ApiError(409, 'slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
+      if (taken && taken.flowId !== id) throw new TrellisError('slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
       const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null });
       published.invalidate();
       return c.json(withUrl(record), 201);
@@ -39,7 +39,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       path: '/api/published',
       tags: ['Publishing'],
       summary: 'List published endpoints',
-      responses: { 200: json(z.object({ items: z.array(Published) }), 'The endpoints') },
+      responses: { 200: json(Items(Published), 'The endpoints') },
     }),
     async (c) => c.json({ items: (await store.listPublished()).map(withUrl) }, 200),
   );
@@ -50,7 +50,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       path: '/api/published/{slug}',
       tags: ['Publishing'],
       summary: 'Unpublish an endpoint',
-      request: { params: z.object({ slug: Slug.openapi({ param: { name: 'slug', in: 'path' } }) }) },
+      request: { params: z.object({ slug: Slug }) },
       responses: { 204: { description: 'Unpublished' }, ...errorResponses(404) },
     }),
     async (c) => {
@@ -68,7 +68,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       tags: ['API keys'],
       summary: 'List API keys',
       description: 'Secrets are never shown again; each key shows its prefix.',
-      responses: { 200: json(z.object({ items: z.array(ApiKey) }), 'The keys') },
+      responses: { 200: json(Items(ApiKey), 'The keys') },
     }),
     async (c) => c.json({ items: await store.listKeys() }, 200),
   );
@@ -80,7 +80,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       tags: ['API keys'],
       summary: 'Create an API key',
       description: 'The secret is in this answer only; the server keeps its hash.',
-      request: { body: { content: { 'application/json': { schema: CreateKey } }, required: true } },
+      request: { body: jsonBody(CreateKeyRequest) },
       responses: { 201: json(CreatedKey, 'The key and its secret'), ...errorResponses(400) },
     }),
     async (c) => {

@@ -1,12 +1,28 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Approval as ApprovalRecord, RunSummary } from '../../store/types.js';
+import {
+  Approval,
+  ApprovalQuery,
+  DecisionRequest,
+  EVENTS_PAGE_DEFAULT,
+  EventPage,
+  EventQuery,
+  Items,
+  Page,
+  Run,
+  RunDetail,
+  RunQuery,
+  StartRun,
+  TrellisError,
+  type Run as RunView,
+  type RunSummary,
+} from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
-import { Approval, DecisionBody, IdParam, Run, RunDetail, RunEvent, RunStatus, StartRun, errorResponses, json } from '../schemas.js';
+import { notFound } from '../errors.js';
+import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
 import { followRun, resumePoint } from '../sse.js';
 
 /** A run as the API shows it: the stored summary plus its duration once it has one. */
-export function runView(run: RunSummary) {
+export function runView(run: RunSummary): RunView {
   const end = run.finishedAt ? Date.parse(run.finishedAt) : undefined;
   const start = Date.parse(run.startedAt ?? run.createdAt);
   return { ...run, ...(end === undefined ? {} : { durationMs: end - start }) };
@@ -19,23 +35,24 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       path: '/api/flows/{id}/runs',
       tags: ['Runs'],
       summary: 'Start a run',
-      description: 'Starts a run of the latest (or the given) version and answers at once; follow it with GET /api/runs/{id}/events.',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: StartRun } }, required: true } },
-      responses: { 201: json(Run, 'The run, queued or running'), ...errorResponses(400, 404, 413, 422) },
+      description:
+        "Starts a run of the latest (or the given) version and answers at once; follow it with GET /api/runs/{id}/events. An input that does not match the flow's input schema is refused (400, naming each field).",
+      request: { params: IdParam, body: jsonBody(StartRun) },
+      responses: { 201: json(Run, 'The run, as it was stored'), ...errorResponses(400, 404, 413, 422) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const { runId } = await service.startRun(id, {
+      const { runId, run } = await service.startRun(id, {
         input: body.input ?? {},
         ...(body.version === undefined ? {} : { version: body.version }),
         ...(body.mocks === undefined ? {} : { mocks: body.mocks }),
         labels: { source: 'api' },
+        checkInput: true,
       });
-      const run = await store.getRun(runId);
       c.header('X-Trellis-Run-Id', runId); // the request's log line names the run it started
       c.header('Location', `/api/runs/${runId}`);
-      return c.json(runView(run!), 201);
+      return c.json(runView(run), 201);
     },
   );
 
@@ -46,23 +63,12 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       tags: ['Runs'],
       summary: 'List runs',
       description: 'Newest first. Pass `cursor` from the previous page to get the next one.',
-      request: {
-        query: z.object({
-          flowId: z.string().max(200).optional(),
-          status: RunStatus.optional(),
-          slug: z.string().max(200).optional(),
-          limit: z.coerce.number().int().min(1).max(200).optional(),
-          cursor: z.string().max(500).optional(),
-        }),
-      },
-      responses: { 200: json(z.object({ items: z.array(Run), nextCursor: z.string().optional() }), 'A page of runs'), ...errorResponses(400) },
+      request: { query: RunQuery },
+      responses: { 200: json(Page(Run), 'A page of runs'), ...errorResponses(400) },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const page = await store.listRuns(query).catch((error: unknown) => {
-        if (query.cursor) throw new ApiError(400, 'invalid_cursor', 'cursor is not one this server gave out; start again without it');
-        throw error;
-      });
+      // A cursor this server did not give out is the store's `invalid_cursor`; any other failure stays a 500.
+      const page = await store.listRuns(c.req.valid('query'));
       return c.json({ items: page.items.map(runView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     },
   );
@@ -94,13 +100,13 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
         'With `Accept: text/event-stream`, the events as Server-Sent Events (`id` is the seq) until the run ends; reconnect with `Last-Event-ID` to continue with no gap and no duplicate. Otherwise a JSON page of events after `after`.',
       request: {
         params: IdParam,
-        query: z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }),
+        query: EventQuery,
       },
       responses: {
         200: {
           description: 'The events',
           content: {
-            'application/json': { schema: z.object({ items: z.array(RunEvent), lastSeq: z.number().int() }) },
+            'application/json': { schema: EventPage },
             'text/event-stream': { schema: z.string() },
           },
         },
@@ -112,13 +118,13 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       const run = await store.getRun(id);
       if (!run) throw notFound('run', id);
       const after = resumePoint(c);
-      if (typeof after === 'string') throw new ApiError(400, 'invalid_event_id', `Last-Event-ID must be an event seq (a whole number), not "${after}"`);
+      if (typeof after === 'string') throw new TrellisError('invalid_event_id', `Last-Event-ID must be an event seq (a whole number), not "${after}"`);
       if (c.req.header('Accept')?.includes('text/event-stream')) {
         log.debug({ runId: id, after }, 'following run');
         return followRun(c, store, service.bus, id, { after, endOnWaiting: false });
       }
       const { limit } = c.req.valid('query');
-      const items = await store.listEvents(id, { afterSeq: after, limit: limit ?? 1000 });
+      const items = await store.listEvents(id, { afterSeq: after, limit: limit ?? EVENTS_PAGE_DEFAULT });
       return c.json({ items, lastSeq: items.at(-1)?.seq ?? after }, 200);
     },
   );
@@ -146,18 +152,12 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       tags: ['Approvals'],
       summary: 'List approvals',
       description: 'Pending ones unless `status` says otherwise.',
-      request: {
-        query: z.object({
-          status: z.enum(['pending', 'approved', 'rejected', 'timed_out', 'cancelled']).optional(),
-          runId: z.string().max(200).optional(),
-          flowId: z.string().max(200).optional(),
-        }),
-      },
-      responses: { 200: json(z.object({ items: z.array(Approval) }), 'The approvals, oldest first'), ...errorResponses(400) },
+      request: { query: ApprovalQuery },
+      responses: { 200: json(Items(Approval), 'The approvals, oldest first'), ...errorResponses(400) },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const items: ApprovalRecord[] = await store.listApprovals({ ...query, status: query.status ?? 'pending' });
+      const items = await store.listApprovals({ ...query, status: query.status ?? 'pending' });
       return c.json({ items }, 200);
     },
   );
@@ -186,7 +186,7 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       tags: ['Approvals'],
       summary: 'Approve or reject',
       description: 'The decision, comment, edited payload and who decided are kept in the trace; the run goes on in the background.',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: DecisionBody } }, required: true } },
+      request: { params: IdParam, body: jsonBody(DecisionRequest) },
       responses: { 200: json(Approval, 'The decided approval'), ...errorResponses(400, 404, 409) },
     }),
     async (c) => {

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ErrorInfo, RunEvent, RunStatus, Usage } from '../events.js';
+import { PromptPin } from '../prompts.js';
+import { Approval } from './approvals.js';
+import { Timestamp } from './common.js';
+import { CURSOR_MAX, EVENTS_PAGE_MAX, ID_PARAM_MAX, RUNS_PAGE_MAX } from './limits.js';
+
+/** A run as the store keeps it. */
+export const RunSummary = z.object({
+  id: z.string(),
+  flowId: z.string(),
+  flowVersion: z.number().int().optional(),
+  status: RunStatus,
+  input: z.unknown(),
+  output: z.unknown().optional(),
+  error: ErrorInfo.optional(),
+  usage: Usage,
+  /** Where the run came from, e.g. `{ source: 'endpoint', slug: 'triage' }`. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** The library prompt versions the run used (pinned when it started). */
+  prompts: z.array(PromptPin).optional().meta({ description: 'The library prompt versions the run used, pinned when it started' }),
+  createdAt: Timestamp,
+  startedAt: Timestamp.optional(),
+  finishedAt: Timestamp.optional(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** A run as the API shows it: with its duration once it has one. */
+export const Run = RunSummary.extend({ durationMs: z.number().optional() }).meta({ id: 'Run' });
+export type Run = z.infer<typeof Run>;
+
+export const RunDetail = Run.extend({ approvals: z.array(Approval) }).meta({ id: 'RunDetail' });
+export type RunDetail = z.infer<typeof RunDetail>;
+
+/** GET /api/runs: newest first. */
+export const RunQuery = z.object({
+  flowId: z.string().max(ID_PARAM_MAX).optional(),
+  status: RunStatus.optional(),
+  /** Only runs started through this published slug. */
+  slug: z.string().max(ID_PARAM_MAX).optional().meta({ description: 'Only runs started through this published slug' }),
+  limit: z.coerce.number().int().min(1).max(RUNS_PAGE_MAX).optional().meta({ description: `1..${RUNS_PAGE_MAX}, default 50` }),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().max(CURSOR_MAX).optional().meta({ description: 'The `nextCursor` of the previous page' }),
+});
+export type RunQuery = z.infer<typeof RunQuery>;
+
+/** GET /api/runs/:id/events as JSON. */
+export const EventQuery = z.object({
+  after: z.coerce.number().int().min(0).optional().meta({ description: 'Events with a seq above this one' }),
+  limit: z.coerce.number().int().min(1).max(EVENTS_PAGE_MAX).optional(),
+});
+export type EventQuery = z.infer<typeof EventQuery>;
+
+export const EventPage = z.object({ items: z.array(RunEvent), lastSeq: z.number().int() }).meta({ id: 'EventPage' });
+export type EventPage = z.infer<typeof EventPage>;
+
+export const StartRun = z
+  .object({
+    input: z.unknown().optional().meta({ description: "The run's input, checked against the flow's input schema" }),
+    version: z.number().int().min(1).optional().meta({ description: 'The flow version to run; the latest when absent' }),
+    // Checked by the engine against the flow (it names unknown node ids), not here.
+    mocks: z.record(z.string(), z.unknown()).optional().meta({ description: 'Replies for the test provider, by node id (a mock script)' }),
+  })
+  .strict()
+  .meta({ id: 'StartRun' });
+export type StartRun = z.infer<typeof StartRun>;
