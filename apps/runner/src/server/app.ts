@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Store } from '../store/types.js';
+import { jsonDepthLimit } from './body.js';
 import type { Deps } from './deps.js';
 import { docsRoutes, openApiDocument } from './docs.js';
 import { ApiError, describeProblems, errorBody, toResponse, zodDetails } from './errors.js';
@@ -92,6 +93,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return next();
   });
   if (options.adminToken) app.use('/api/*', adminAuth(options.adminToken));
+  app.use(jsonDepthLimit());
 
   flowRoutes(app, deps);
   runRoutes(app, deps);
