@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '@trellis/schema';
 import { apiHarness, fourNodeFlow } from './support/api.js';
+import { flow, harness, input, output } from './support/flows.js';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
@@ -127,5 +128,22 @@ describe('the CLI with JSON nested 5,000 levels deep', () => {
     expect(mocks.code).toBe(2);
     expect(mocks.stderr).toContain(`trellis: mocks file ${mocksFile} is nested too deep: [0][0][0][0][0][0]…`);
     for (const r of [validate, run, input, mocks]) expect(r.stdout + r.stderr).not.toMatch(/\n\s+at |Maximum call stack/);
+  });
+});
+
+describe('the engine with JSON nested 5,000 levels deep', () => {
+  const deep = () => JSON.parse(deepArray()) as unknown;
+  const echo = () => flow([input(), output('out', { x: '{{ input }}' })], [['in', 'out']]);
+
+  it('refuses such input, mocks or flow with a coded error naming the limit, before the run exists', async () => {
+    const { engine, events } = harness();
+    await expect(engine.start(echo(), { input: { deep: deep() } })).rejects.toMatchObject({ code: 'invalid_input', message: `input.deep[0][0][0][0][0]… nests deeper than ${MAX_JSON_DEPTH} levels, the limit` });
+    await expect(engine.start(echo(), { input: {}, mocks: { out: deep() } })).rejects.toMatchObject({ code: 'invalid_mocks', message: expect.stringContaining(`mocks.out[0]`) });
+    const deepFlow = echo();
+    (deepFlow.nodes[1] as { config: Record<string, unknown> }).config.value = deep();
+    await expect(engine.start(deepFlow, { input: {} })).rejects.toMatchObject({ code: 'invalid_flow', message: expect.stringContaining(`nests deeper than ${MAX_JSON_DEPTH} levels, the limit`) });
+    expect(events).toEqual([]); // no run was started
+    const ok = await engine.start(echo(), { input: { n: 1 } });
+    expect(ok.status).toBe('succeeded');
   });
 });
