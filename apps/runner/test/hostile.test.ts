@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +147,23 @@ describe('the engine with JSON nested 5,000 levels deep', () => {
     expect(events).toEqual([]); // no run was started
     const ok = await engine.start(echo(), { input: { n: 1 } });
     expect(ok.status).toBe('succeeded');
+  });
+
+  it('fails an HTTP tool step whose server answers such JSON, naming the limit, and nothing else breaks', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(deepArray());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/deep`;
+      const { engine } = harness({ network: { allowPrivateNetwork: true } });
+      const f = flow([input(), { id: 'fetch', type: 'tool', config: { tool: 'http', http: { method: 'GET', url } } }, output('out', { got: '{{ nodes.fetch.output }}' })], [['in', 'fetch'], ['fetch', 'out']]);
+      const result = await engine.start(f, { input: {} });
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatchObject({ code: 'http_too_deep', message: expect.stringContaining(`is nested too deep: body[0][0][0][0][0][0]… nests deeper than ${MAX_JSON_DEPTH} levels, the limit`) });
+    } finally {
+      server.close();
+    }
   });
 });
