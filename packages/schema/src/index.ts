@@ -5,6 +5,7 @@ export * from './kinds.js';
 export * from './graph.js';
 export * from './migrate.js';
 export * from './load.js';
+export * from './limits.js';
 export * from './jsonschema.js';
 export * from './slug.js';
 export * from './prompts.js';

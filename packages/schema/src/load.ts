@@ -3,6 +3,7 @@ import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import { migratedConfig, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
+import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
 import { migrateFlowDocument } from './migrate.js';
 import { formatPath, type Problem } from './problems.js';
 
@@ -47,6 +48,9 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       message: 'this is not a Trellis flow: expected a JSON object with "schema": "trellis.flow/v1", "nodes" and "edges"',
     });
   }
+  // Before anything walks it: the checks below (and whoever serialises the flow) recurse.
+  const tooDeep = findTooDeep(raw);
+  if (tooDeep) return fail(tooDeepProblem(raw, tooDeep));
   const migrated = migrateFlowDocument(raw);
   if (!migrated.ok) return fail({ code: 'unsupported_version', message: migrated.message, path: ['schema'] });
   const doc = migrated.doc;
@@ -246,6 +250,14 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     result.document = doc;
   }
   return result;
+}
+
+/** The problem for a flow nested too deep: on its node when it is inside one, the path cut short like the message. */
+function tooDeepProblem(raw: Record<string, unknown>, found: TooDeep): Omit<Problem, 'severity'> {
+  const [list, index] = found.path;
+  const node = list === 'nodes' && typeof index === 'number' && Array.isArray(raw.nodes) ? raw.nodes[index] : undefined;
+  const nodeId = isRecord(node) && typeof node.id === 'string' ? node.id : undefined;
+  return { code: 'invalid_flow', message: describeTooDeep('', found), path: found.path.slice(0, 6), ...(nodeId ? { nodeId } : {}) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { describeTooDeep, findTooDeep } from '@trellis/schema';
 
 export const MAX_FILE_BYTES = 10_000_000;
 
@@ -24,11 +25,18 @@ export async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-/** Parses JSON given on the command line or in a file, naming the option when it is not JSON. */
+/**
+ * Parses JSON given on the command line or in a file, naming the option when it is not JSON or
+ * nests deeper than the limit every input has (the run would overflow the stack serialising it).
+ */
 export function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${what} is not valid JSON: ${(error as Error).message}`);
   }
+  const tooDeep = findTooDeep(value);
+  if (tooDeep) throw new CliError(`${what} is nested too deep: ${describeTooDeep('', tooDeep)}`);
+  return value;
 }

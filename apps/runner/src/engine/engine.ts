@@ -12,7 +12,7 @@ import {
   type ModelResolver,
   type NetworkPolicy,
 } from '@trellis/nodes/server';
-import { loadFlow, formatProblem, hasEnded } from '@trellis/schema';
+import { describeTooDeep, findTooDeep, loadFlow, formatProblem, hasEnded } from '@trellis/schema';
 import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
 import { RunExecution } from './execution.js';
 import { emptyUsage } from './meter.js';
@@ -105,6 +105,11 @@ export class Engine {
   async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; run: RunRecord; finished: Promise<RunResult> }> {
     return this.admit(async () => {
       const { flow } = this.load(flowDocument);
+      // Storing and serialising a run recurse: input or mocks nested past the limit are refused first.
+      for (const [what, value] of [['input', options.input], ['mocks', options.mocks]] as const) {
+        const tooDeep = findTooDeep(value);
+        if (tooDeep) throw new TrellisError(what === 'input' ? 'invalid_input' : 'invalid_mocks', describeTooDeep(what, tooDeep));
+      }
       const mocks = this.checkMocks(flow, options.mocks);
       // Before the run exists: a reference that cannot be had refuses the run, naming it.
       const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);

@@ -4,8 +4,9 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Store } from '../store/types.js';
+import { jsonDepthLimit } from './body.js';
 import type { Deps } from './deps.js';
-import { docsRoutes, openApiDocument } from './docs.js';
+import { docsRoutes, listedFor, openApiDocument } from './docs.js';
 import { TrellisError, errorBody, invalidRequest, toResponse, zodDetails } from './errors.js';
 import { editorRoutes } from './editor.js';
 import { KeyAuth } from './keys.js';
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return next();
   });
   if (options.adminToken) app.use('/api/*', adminAuth(options.adminToken));
+  app.use(jsonDepthLimit());
 
   flowRoutes(app, deps);
   runRoutes(app, deps);
@@ -100,17 +102,27 @@ export function createApp(options: AppOptions): OpenAPIHono {
   exampleRoutes(app, deps, options.examplesDir);
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, store: store.dialect, activeRuns: service.engine.activeCount }));
-  app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, store, service, VERSION)));
+  const isAdmin = options.adminToken ? adminTokenCheck(options.adminToken) : undefined;
+  app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, store, service, VERSION, await listedFor(c, deps.keys, isAdmin))));
   docsRoutes(app);
   editorRoutes(app, options.editorDir);
   return app;
 }
 
-function adminAuth(token: string) {
+/** Whether an Authorization header carries the admin token (compared in constant time). */
+function adminTokenCheck(token: string): (header: string | undefined) => boolean {
   const expected = createHash('sha256').update(token).digest();
+  return (header) => {
+    const given = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+  };
+}
+
+function adminAuth(token: string) {
+  const isAdmin = adminTokenCheck(token);
   return async (c: Context, next: () => Promise<void>) => {
     const given = c.req.header('Authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const ok = given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+    const ok = isAdmin(c.req.header('Authorization'));
     if (!ok) {
       throw new TrellisError(given === undefined ? 'missing_token' : 'invalid_token', 'the admin API needs "Authorization: Bearer <TRELLIS_ADMIN_TOKEN>"');
     }

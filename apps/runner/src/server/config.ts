@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface ServerConfig {
@@ -24,8 +25,26 @@ export interface ServerConfig {
 
 export class ConfigError extends Error {}
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export const isLoopbackHost = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a listen address stays on this machine: the name `localhost`, or an address parsed as
+ * 127.0.0.0/8 or ::1 (IPv4-mapped ones like ::ffff:127.0.0.1 too). Parsed, not matched by its
+ * text: `127.evil.example` is a name any DNS may point anywhere.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^localhost\.?$/i.test(bare)) return true;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  try {
+    return LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+  } catch {
+    return false; // e.g. a zone index (fe80::1%eth0), which is no loopback address anyway
+  }
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

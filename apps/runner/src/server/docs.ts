@@ -2,14 +2,33 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
+import type { Context } from 'hono';
 import type { Store } from '../store/types.js';
+import { clientAddress, type KeyAuth } from './keys.js';
 import type { RunService } from './service.js';
 import { inputSchemaOf, outputSchemaOf } from './published.js';
 
 const require = createRequire(import.meta.url);
 
-/** The OpenAPI document: the admin routes as declared, plus one path per published flow. */
-export async function openApiDocument(app: OpenAPIHono, store: Store, service: RunService, version: string) {
+/** Which published flows a document lists: all, or those whose slug passes. */
+export type Listed = 'all' | ((slug: string) => boolean);
+
+/**
+ * The published flows the caller of /openapi.json may see. With no admin token the runner only
+ * listens on loopback and /api/published lists them to anyone there anyway, so all of them.
+ * With one, the admin token sees all; an API key sees what it may call; no key sees none. A
+ * wrong key is refused (401) and counted like one sent to a published flow.
+ */
+export async function listedFor(c: Context, keys: KeyAuth, isAdmin: ((header: string | undefined) => boolean) | undefined): Promise<Listed> {
+  const header = c.req.header('Authorization');
+  if (!isAdmin || isAdmin(header)) return 'all';
+  if (header === undefined) return () => false;
+  const key = await keys.identify(header, clientAddress(c));
+  return key.slugs ? (slug) => key.slugs!.includes(slug) : 'all';
+}
+
+/** The OpenAPI document: the admin routes as declared, plus one path per published flow the caller may see. */
+export async function openApiDocument(app: OpenAPIHono, store: Store, service: RunService, version: string, listed: Listed = 'all') {
   const doc = app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
@@ -24,6 +43,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   const error = { $ref: '#/components/schemas/Error' };
   const errors = (codes: Record<number, string>) => Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: { 'application/json': { schema: error } } }]));
   for (const endpoint of await store.listPublished()) {
+    if (listed !== 'all' && !listed(endpoint.slug)) continue;
     const { document } = await service.flowVersion(endpoint.flowId, endpoint.version).catch(() => ({ document: undefined }));
     if (!document) continue;
     const input = inputSchemaOf(document);
@@ -48,7 +68,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
             description: 'The run goes on (async mode, waiting for an approval, or still running after the sync timeout)',
             content: { 'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { type: 'string' }, statusUrl: { type: 'string' } }, required: ['runId', 'status', 'statusUrl'] } } },
           },
-          ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 403: 'The key may not call this flow', 429: 'Rate limited; see Retry-After', 502: 'The run failed' }),
+          ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such published flow, or the key may not call it', 429: 'Rate limited, or too many wrong keys from this address; see Retry-After', 502: 'The run failed' }),
         },
       },
     };

@@ -5,6 +5,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { addAbortSignal, pipeline, type Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
+import { describeTooDeep, findTooDeep } from '@trellis/schema';
 import { TrellisError } from '../errors.js';
 
 export interface HttpRequestOptions {
@@ -177,7 +178,7 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpRespons
     }
     const responseHeaders = Object.fromEntries(joined);
     const status = res.statusCode ?? 0;
-    return { status, ok: status >= 200 && status < 300, url: url.href, headers: responseHeaders, body: decode(data, responseHeaders['content-type']) };
+    return { status, ok: status >= 200 && status < 300, url: url.href, headers: responseHeaders, body: decode(data, responseHeaders['content-type'], url) };
   } catch (err) {
     throw ac.signal.aborted ? ac.signal.reason : err;
   } finally {
@@ -227,10 +228,15 @@ async function readBody(res: IncomingMessage, cap: number, signal: AbortSignal, 
   return Buffer.concat(chunks);
 }
 
-function decode(data: Buffer, contentType = ''): unknown {
+function decode(data: Buffer, contentType = '', url?: URL): unknown {
   const charset = /charset="?([\w-]+)/i.exec(contentType)?.[1] ?? 'utf-8';
   let text: string;
   try { text = new TextDecoder(charset).decode(data); } catch { text = data.toString('utf8'); } // unknown charset label
   if (!/[/+]json/i.test(contentType)) return text;
-  try { return JSON.parse(text); } catch { return text; }
+  let body: unknown;
+  try { body = JSON.parse(text); } catch { return text; }
+  // The step's output is stored and serialised, which recurses: a hostile server's deep JSON stops here.
+  const tooDeep = findTooDeep(body);
+  if (tooDeep) throw new HttpToolError('http_too_deep', `The JSON response from ${url?.host ?? 'the server'} is nested too deep: ${describeTooDeep('body', tooDeep)}`);
+  return body;
 }

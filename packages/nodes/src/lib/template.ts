@@ -6,10 +6,12 @@ import { boundedMemo } from './cache.js';
 /**
  * Prompt and value templates are Liquid: `{{ input.message }}`, filters, `{% if %}`.
  * Liquid never runs JavaScript; `ownPropertyOnly` keeps prototypes out of reach, strict
- * variables turn a typo into an error naming it, and the limits bound every render.
+ * variables turn a typo into an error naming it, strict filters make a misspelt filter
+ * (`{{ x | upcsae }}`) a parse error rather than a silent no-op, and the limits bound every render.
  */
 export const liquid = new Liquid({
   strictVariables: true,
+  strictFilters: true,
   // `{% if input.optional %}` tests for a value that may be absent; only output stays strict.
   lenientIf: true,
   ownPropertyOnly: true,
@@ -36,7 +38,7 @@ export async function renderTemplate(source: string, scope: object): Promise<str
   try {
     return String(await liquid.render(parse(source), scope));
   } catch (error) {
-    throw new TemplateError(`template: ${(error as Error).message}`);
+    throw new TemplateError(`template: ${explainParseError((error as Error).message)}`);
   }
 }
 
@@ -69,8 +71,53 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
   return value;
 }
 
-/** The variables a template reads, as dotted paths (`input.message`, `nodes.classify.output`). */
-export const templateVariables = boundedMemo<string, string[]>(1000, (source) => liquid.globalFullVariablesSync(source));
+const readVariables = boundedMemo<string, string[]>(1000, (source) => liquid.globalFullVariablesSync(source));
+
+/**
+ * The variables a template reads, as dotted paths (`input.message`, `nodes.classify.output`).
+ * Throws TemplateError when the template does not parse, naming an unknown filter or tag.
+ */
+export function templateVariables(source: string): string[] {
+  try {
+    return readVariables(source);
+  } catch (error) {
+    throw new TemplateError(explainParseError((error as Error).message));
+  }
+}
+
+/**
+ * Liquid's parse message, with an unknown filter or tag said plainly and the nearest known
+ * name offered: `undefined filter: upcsae, line:1, col:1` becomes
+ * `unknown filter "upcsae" (did you mean "upcase"?), line:1, col:1`.
+ */
+function explainParseError(message: string): string {
+  const unknown = /^undefined filter: ([^,\s]+)(.*)$/s.exec(message) ?? /^tag "([^"]+)" not found(.*)$/s.exec(message);
+  if (!unknown) return message;
+  const what = message.startsWith('undefined filter') ? 'filter' : 'tag';
+  const name = unknown[1]!;
+  const near = nearest(name, Object.keys(what === 'filter' ? liquid.filters : liquid.tags));
+  return `unknown ${what} "${name}"${near ? ` (did you mean "${near}"?)` : ''}${unknown[2]}`;
+}
+
+/** The known name closest to `name` by edit distance, when it is close enough to be a typo. */
+function nearest(name: string, known: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
 
 /** Syntax errors, and variables that will not exist when the node runs, as problems. */
 export function checkTemplate(source: string, ctx: CheckContext, path: (string | number)[]): KindProblem[] {

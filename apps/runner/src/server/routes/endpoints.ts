@@ -4,6 +4,7 @@ import type { RunResult } from '../../engine/engine.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
 import { notFound } from '../errors.js';
+import { clientAddress } from '../keys.js';
 import { checkInput, type Endpoint } from '../published.js';
 import { followRun } from '../sse.js';
 
@@ -20,9 +21,15 @@ interface Outcome {
  * answers with the output (sync), the events (SSE) or a status URL (async).
  */
 export function endpointRoutes(app: Api, { store, service, keys, published, config }: Deps): void {
+  /**
+   * The endpoint behind `slug` for a caller whose key may call it. The key is checked first, so
+   * no key or a wrong one gets the same 401 whether the slug is published or not; a valid key
+   * gets the same 404 for an unknown slug and for one it may not call.
+   */
   const endpoint = async (c: Context, slug: string): Promise<Endpoint> => {
     const found = await published.resolve(slug);
     applyCors(c, found?.published.cors ?? null);
+    await keys.authenticate(c.req.header('Authorization'), slug, clientAddress(c));
     if (!found) throw notFound('published flow', slug);
     return found;
   };
@@ -49,13 +56,12 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     );
   };
 
-  app.options('/v1/flows/:slug/*', (c) => preflight(c, endpoint));
-  app.options('/v1/flows/:slug', (c) => preflight(c, endpoint));
+  app.options('/v1/flows/:slug/*', (c) => preflight(c, published));
+  app.options('/v1/flows/:slug', (c) => preflight(c, published));
 
   app.post('/v1/flows/:slug', async (c) => {
     const slug = c.req.param('slug');
     const target = await endpoint(c, slug);
-    await keys.authenticate(c.req.header('Authorization'), slug);
     const input = await readInput(c);
     checkInput(target.inputSchema, input);
     const mode = c.req.query('mode') ?? 'sync';
@@ -81,7 +87,6 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const slug = c.req.param('slug');
     const runId = c.req.param('runId');
     await endpoint(c, slug);
-    await keys.authenticate(c.req.header('Authorization'), slug);
     const run = await store.getRun(runId);
     if (!run || run.labels?.slug !== slug) throw notFound(`run of "${slug}"`, runId);
     const waiting = run.status === 'waiting' ? (await store.listApprovals({ runId, status: 'pending' })).map(({ id, nodeId, kind, message, payload, deadline }) => ({ id, nodeId, kind, message, payload, deadline })) : [];
@@ -128,9 +133,14 @@ function applyCors(c: Context, cors: CorsSettings | null): void {
   c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id');
 }
 
-async function preflight(c: Context, endpoint: (c: Context, slug: string) => Promise<Endpoint>): Promise<Response> {
-  const target = await endpoint(c, c.req.param('slug') ?? ''); // 404 for an unknown slug
-  if (allowedOrigin(c, target.published.cors)) {
+/**
+ * A CORS preflight carries no key, so it answers 204 for every slug, published or not; only an
+ * origin the published flow allows gets the Access-Control headers.
+ */
+async function preflight(c: Context, published: Deps['published']): Promise<Response> {
+  const target = await published.resolve(c.req.param('slug') ?? '');
+  applyCors(c, target?.published.cors ?? null);
+  if (target && allowedOrigin(c, target.published.cors)) {
     c.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     c.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept, Last-Event-ID');
     c.header('Access-Control-Max-Age', '600');
