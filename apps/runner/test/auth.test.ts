@@ -128,7 +128,7 @@ describe('wrong keys are throttled per client address', () => {
     const store = { findKeyByHash: async () => undefined, touchKey: async () => undefined } as unknown as Store;
     const auth = new KeyAuth(store);
     for (let i = 0; i < 10_050; i++) {
-      await expect(auth.identify('Bearer trl_guess', `10.0.${i >> 8}.${i & 255}`)).rejects.toMatchObject({ status: 401 });
+      await expect(auth.identify('Bearer trl_guess', `10.0.${i >> 8}.${i & 255}`)).rejects.toMatchObject({ code: 'invalid_key' });
     }
     expect(auth.trackedAddresses).toBe(10_000);
   });
