@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FlowSummary } from '@trellis/schema';
+import { errorMessage, type FlowSummary } from '@trellis/schema';
 import { Modal } from '../Modal';
 
 /** Asks before a flow is deleted, naming it and what else goes with it. */
@@ -12,7 +12,7 @@ export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: Flo
     try {
       await onDelete();
     } catch (e) {
-      setError(`Could not delete “${flow.name}”: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not delete “${flow.name}”: ${errorMessage(e)}`);
       setBusy(false);
     }
   };

@@ -1,4 +1,4 @@
-import { diffFlows, type Flow, type FlowVersionSummary } from '@trellis/schema';
+import { errorMessage, diffFlows, type Flow, type FlowVersionSummary } from '@trellis/schema';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
@@ -13,7 +13,6 @@ import { RestoreDialog } from './RestoreDialog';
 type Side = number | 'canvas';
 
 const sideLabel = (side: Side) => (side === 'canvas' ? 'the canvas (not saved yet)' : `version ${side}`);
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The flow's versions, newest first (who saved each, when, and why), the differences between any
@@ -47,7 +46,7 @@ export function HistoryPanel({ api, store, onSaveWithNote }: { api: ApiClient; s
       setListError(undefined);
       if (!picked.current) setPair(defaultPair(list));
     } catch (e) {
-      setListError(`Could not list the versions: ${message(e)}`);
+      setListError(`Could not list the versions: ${errorMessage(e)}`);
     }
   }, [api, flowId]);
   // Every save or restore makes a version: the list follows.
@@ -75,7 +74,7 @@ export function HistoryPanel({ api, store, onSaveWithNote }: { api: ApiClient; s
         setDiffError(undefined);
         setDocs((known) => new Map([...known, ...found.map((f) => [f.version, f.document] as const)]));
       },
-      (e: unknown) => live && setDiffError(`Could not load ${missing.map((v) => `version ${v}`).join(' and ')}: ${message(e)}`),
+      (e: unknown) => live && setDiffError(`Could not load ${missing.map((v) => `version ${v}`).join(' and ')}: ${errorMessage(e)}`),
     );
     return () => {
       live = false;
@@ -107,7 +106,7 @@ export function HistoryPanel({ api, store, onSaveWithNote }: { api: ApiClient; s
       picked.current = false;
       setStatus(`Restored version ${version} as version ${restored.version}.`);
     } catch (e) {
-      setRestoreError(`Could not restore version ${version}: ${message(e)}`);
+      setRestoreError(`Could not restore version ${version}: ${errorMessage(e)}`);
     } finally {
       setRestoring(false);
     }

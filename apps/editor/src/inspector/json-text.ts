@@ -1,3 +1,4 @@
+import { errorMessage } from '@trellis/schema';
 /** JSON typed by a person: parsed with an error they can act on, printed the way they read it. */
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
@@ -14,7 +15,7 @@ export function parseJsonText(text: string): Parsed {
 
 /** V8 names a position ("at position 12"); a line and column is what an editor shows. */
 function describeJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (/line \d+ column \d+/.test(message)) return message;
   const at = /at position (\d+)/.exec(message);
   if (!at) return message;

@@ -5,7 +5,7 @@
  * while it is typed, before the store's own validation runs on commit.
  */
 import { flowInputSchema, templateVariables, unknownVariable } from '@trellis/nodes';
-import { ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
+import { errorMessage, ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
 import { portsOf } from '../store/graph-edit';
 import { isRecord } from './paths';
 
@@ -45,7 +45,7 @@ export function checkTemplateText(source: string, scope: CheckContext): Template
   try {
     variables = [...new Set(templateVariables(source))];
   } catch (error) {
-    return { variables: [], unknown: [], syntaxError: error instanceof Error ? error.message : String(error) };
+    return { variables: [], unknown: [], syntaxError: errorMessage(error) };
   }
   const unknown = variables.map((v) => unknownVariable(v, scope)).filter((m): m is string => m !== undefined);
   return { variables, unknown };

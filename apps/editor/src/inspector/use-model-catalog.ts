@@ -1,4 +1,4 @@
-import type { ModelCatalog } from '@trellis/schema';
+import { errorMessage, type ModelCatalog } from '@trellis/schema';
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api';
 
@@ -24,7 +24,7 @@ export function useModelCatalog(api: ApiClient): { state: CatalogState; retry: (
     let live = true;
     load(api).then(
       (catalog) => live && setState({ status: 'ready', catalog }),
-      (error: unknown) => live && setState({ status: 'failed', error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => live && setState({ status: 'failed', error: errorMessage(error) }),
     );
     return () => {
       live = false;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { PromptSummary } from '@trellis/schema';
+import { errorMessage, type PromptSummary } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { readAuthor } from '../author';
 import { LibraryFile } from './LibraryFile';
@@ -8,7 +8,6 @@ import { PromptRow } from './PromptRow';
 import { tagOptions } from './tags';
 import { useDebounced } from './use-debounced';
 
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 interface Found {
   q: string;
@@ -43,7 +42,7 @@ export function PromptLibrary({ api, onOpen }: { api: ApiClient; onOpen: (name: 
         setAll(items);
         setAllError(undefined);
       },
-      (e: unknown) => live && setAllError(messageOf(e)),
+      (e: unknown) => live && setAllError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -58,7 +57,7 @@ export function PromptLibrary({ api, onOpen }: { api: ApiClient; onOpen: (name: 
         setFound({ q, tag, items });
         setSearchError(undefined);
       },
-      (e: unknown) => live && setSearchError(messageOf(e)),
+      (e: unknown) => live && setSearchError(errorMessage(e)),
     );
     return () => {
       live = false;

@@ -1,4 +1,4 @@
-import type { PromptImportResult, PromptLibraryFile } from '@trellis/schema';
+import { errorMessage, type PromptImportResult, type PromptLibraryFile } from '@trellis/schema';
 
 export const LIBRARY_FILE_NAME = 'trellis-prompts.json';
 
@@ -11,7 +11,7 @@ export function readLibraryFile(text: string): { ok: true; file: PromptLibraryFi
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: `it is not JSON (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, error: `it is not JSON (${errorMessage(e)})` };
   }
   const schema = (parsed as { schema?: unknown } | null)?.schema;
   if (typeof parsed !== 'object' || parsed === null || schema !== 'trellis.prompts/v1') {

@@ -1,3 +1,4 @@
+import { errorMessage } from '@trellis/schema';
 /**
  * The sample variables "Try it" renders a prompt with. A template reads dotted paths
  * (`input.message`, `ticket.subject`); each path gets a text field, and a JSON box takes
@@ -69,7 +70,7 @@ export function buildSample(draft: SampleDraft, form: SampleFields): BuiltSample
     try {
       parsed = JSON.parse(draft.json);
     } catch (e) {
-      return { ok: false, error: `The JSON is not valid: ${e instanceof Error ? e.message : String(e)}` };
+      return { ok: false, error: `The JSON is not valid: ${errorMessage(e)}` };
     }
     if (!isObject(parsed)) return { ok: false, error: 'The JSON must be an object of variables, e.g. {"input": {"message": "Hello"}}.' };
     vars = parsed;

@@ -1,5 +1,5 @@
 /** "Try it": which versions to run, the test provider's reply, and the results as a grid. */
-import { MockReply, type TryPromptResult } from '@trellis/schema';
+import { errorMessage, MockReply, type TryPromptResult } from '@trellis/schema';
 
 /** The draft (the editor's unsaved template) is tried as version 0. */
 export const DRAFT = 0;
@@ -31,7 +31,7 @@ export function parseMock(text: string): { ok: true; mock?: unknown } | { ok: fa
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: `The mock reply is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, error: `The mock reply is not valid JSON: ${errorMessage(e)}` };
   }
   const checked = MockReplies.safeParse(parsed);
   if (!checked.success) return { ok: false, error: 'The mock reply must be like {"text": "…"} or {"object": {…}} (or a list of such replies, one per call).' };

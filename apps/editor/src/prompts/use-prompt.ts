@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Prompt, PromptUse, PromptVersion, PromptVersionSummary } from '@trellis/schema';
+import { errorMessage, type Prompt, type PromptUse, type PromptVersion, type PromptVersionSummary } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
 
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export type PromptState =
   | { status: 'loading' }
@@ -26,15 +25,15 @@ export function usePrompt(api: ApiClient, name: string) {
   const reload = useCallback(async (): Promise<Prompt> => {
     const [prompt, versions, usage] = await Promise.allSettled([api.getPrompt(name), api.listPromptVersions(name), api.promptUsage(name)]);
     if (prompt.status === 'rejected') {
-      if (live.current) setState({ status: 'failed', error: messageOf(prompt.reason), missing: prompt.reason instanceof ApiError && prompt.reason.status === 404 });
+      if (live.current) setState({ status: 'failed', error: errorMessage(prompt.reason), missing: prompt.reason instanceof ApiError && prompt.reason.status === 404 });
       throw prompt.reason;
     }
     if (live.current) {
       setState({
         status: 'ready',
         prompt: prompt.value,
-        ...(versions.status === 'fulfilled' ? { versions: versions.value } : { versionsError: messageOf(versions.reason) }),
-        ...(usage.status === 'fulfilled' ? { usage: usage.value } : { usageError: messageOf(usage.reason) }),
+        ...(versions.status === 'fulfilled' ? { versions: versions.value } : { versionsError: errorMessage(versions.reason) }),
+        ...(usage.status === 'fulfilled' ? { usage: usage.value } : { usageError: errorMessage(usage.reason) }),
       });
     }
     return prompt.value;

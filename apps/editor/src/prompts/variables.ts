@@ -1,4 +1,5 @@
 import { templateVariables } from '@trellis/nodes';
+import { errorMessage } from '@trellis/schema';
 
 export interface TemplateReading {
   /** Every variable the template reads, as dotted paths, once each, in order. */
@@ -12,6 +13,6 @@ export function readTemplate(template: string): TemplateReading {
   try {
     return { variables: [...new Set(templateVariables(template))] };
   } catch (error) {
-    return { variables: [], syntaxError: error instanceof Error ? error.message : String(error) };
+    return { variables: [], syntaxError: errorMessage(error) };
   }
 }

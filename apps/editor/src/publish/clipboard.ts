@@ -1,3 +1,4 @@
+import { errorMessage } from '@trellis/schema';
 /** The outcome of a copy, said so the person knows whether to press Ctrl+C themselves. */
 export interface CopyOutcome {
   ok: boolean;
@@ -17,7 +18,7 @@ export async function copyText(text: string, field: HTMLInputElement | HTMLTextA
       await clipboard.writeText(text);
       return { ok: true, message: 'Copied' };
     } catch (error) {
-      why = `the browser refused (${error instanceof Error ? error.message : String(error)})`;
+      why = `the browser refused (${errorMessage(error)})`;
     }
   }
   field?.focus();

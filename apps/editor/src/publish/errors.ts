@@ -1,4 +1,5 @@
 import { ApiError } from '../api';
+import { errorMessage } from '@trellis/schema';
 
 /** A runner error in words for the place the person acted: what was tried, why it failed, and each problem listed. */
 export interface ErrorReport {
@@ -8,7 +9,7 @@ export interface ErrorReport {
 }
 
 export function reportError(what: string, error: unknown): ErrorReport {
-  if (!(error instanceof ApiError)) return { message: `${what}: ${error instanceof Error ? error.message : String(error)}`, problems: [] };
+  if (!(error instanceof ApiError)) return { message: `${what}: ${errorMessage(error)}`, problems: [] };
   const problems = problemLines(error.details);
   const hint = HINTS[error.code];
   return { message: `${what}: ${hint ? `${asSentence(error.message)} ${hint}` : error.message}`, problems };

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { DecisionRequest } from '@trellis/schema';
+import { errorMessage, type DecisionRequest } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { formatTime, pretty, timeLeft } from './describe';
 import type { Trace } from './trace';
@@ -26,7 +26,7 @@ export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
       try {
         edited = JSON.parse(payload);
       } catch (e) {
-        setError(`The payload is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+        setError(`The payload is not valid JSON: ${errorMessage(e)}`);
         return;
       }
     }
@@ -42,7 +42,7 @@ export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
         ...(edited !== undefined && JSON.stringify(edited) !== JSON.stringify(waiting.payload) ? { payload: edited } : {}),
       });
     } catch (e) {
-      setError(`Could not ${decision}: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not ${decision}: ${errorMessage(e)}`);
     } finally {
       setSending(false);
     }

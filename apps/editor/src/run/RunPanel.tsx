@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { flowInputSchema } from '@trellis/nodes';
-import type { Flow, Run, Sample } from '@trellis/schema';
+import { errorMessage, type Flow, type Run, type Sample } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import type { FlowStore } from '../store/flow-store';
 import { pretty } from './describe';
@@ -38,7 +38,7 @@ function parseJson(text: string): { value: unknown } | { error: string } {
   try {
     return { value: JSON.parse(text.trim() ? text : '{}') as unknown };
   } catch (e) {
-    return { error: `The input is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `The input is not valid JSON: ${errorMessage(e)}` };
   }
 }
 
@@ -97,7 +97,7 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
       setRuns(page.items);
       setRunsError(undefined);
     } catch (e) {
-      if (request === runsRequest.current) setRunsError(`Could not list the runs: ${e instanceof Error ? e.message : String(e)}`);
+      if (request === runsRequest.current) setRunsError(`Could not list the runs: ${errorMessage(e)}`);
     }
   }, [api, flow.id]);
 
@@ -169,7 +169,7 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
       const run = await api.startRun(flow.id, { input: parsed.value, ...(mocks.mocks ? { mocks: mocks.mocks as Record<string, unknown> } : {}) });
       show(run);
     } catch (e) {
-      setError(`Could not start the run: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not start the run: ${errorMessage(e)}`);
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { hasEnded, type Flow } from '@trellis/schema';
+import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { ApprovalForm } from './ApprovalForm';
 import { describeAnswer, describeCondition, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
@@ -30,7 +30,7 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
     try {
       await api.cancelRun(runId);
     } catch (e) {
-      setCancelError(`Could not cancel the run: ${e instanceof Error ? e.message : String(e)}`);
+      setCancelError(`Could not cancel the run: ${errorMessage(e)}`);
     } finally {
       setCancelling(false);
     }

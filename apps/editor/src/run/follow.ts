@@ -1,4 +1,4 @@
-import { hasEnded, type RunStatus } from '@trellis/schema';
+import { errorMessage, hasEnded, type RunStatus } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { applyEvent, emptyTrace, type Trace } from './trace';
 
@@ -46,7 +46,7 @@ export function watchRun(api: ApiClient, run: { id: string; status: RunStatus },
       }
       watch.onEnd?.();
     } catch (e) {
-      if (!stopped) watch.onError(`Could not load the run's trace: ${e instanceof Error ? e.message : String(e)}`);
+      if (!stopped) watch.onError(`Could not load the run's trace: ${errorMessage(e)}`);
     }
   })();
   return () => {

@@ -1,4 +1,4 @@
-import { MockScript, type Flow } from '@trellis/schema';
+import { errorMessage, MockScript, type Flow } from '@trellis/schema';
 
 export interface ParsedMocks {
   /** The script to send with the run; undefined when the text is empty or wrong. */
@@ -16,7 +16,7 @@ export function parseMocks(text: string, flow: Flow): ParsedMocks {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { problems: [`The mock script is not valid JSON: ${e instanceof Error ? e.message : String(e)}`], unknownNodes: [] };
+    return { problems: [`The mock script is not valid JSON: ${errorMessage(e)}`], unknownNodes: [] };
   }
   const parsed = MockScript.safeParse(raw);
   if (!parsed.success) {

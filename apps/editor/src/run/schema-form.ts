@@ -1,3 +1,4 @@
+import { errorMessage } from '@trellis/schema';
 /**
  * The run input form, generated from the input node's JSON Schema: one field per top-level
  * property. Pure functions, so the model is tested without a browser; InputForm.tsx draws it.
@@ -135,7 +136,7 @@ export function parseField(field: FormField, text: string): { value: unknown } |
       try {
         return { value: JSON.parse(text) as unknown };
       } catch (e) {
-        return { error: `is not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+        return { error: `is not valid JSON (${errorMessage(e)})` };
       }
     }
     default:

@@ -8,6 +8,7 @@ import type { Extension } from '@codemirror/state';
 import { Decoration, EditorView, MatchDecorator, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { TEMPLATE_OUTPUT } from '../scope';
 import type { CodeEditorProps, TemplateHints } from './types';
+import { errorMessage } from '@trellis/schema';
 
 type Language = CodeEditorProps['language'];
 
@@ -63,7 +64,7 @@ export default function CodeEditor({ value, onChange, onBlur, label, describedBy
     let live = true;
     loadLanguage(language, hints).then(
       (ext) => live && setLanguageSupport(ext),
-      (e: unknown) => live && setLoadError(`Syntax colouring is unavailable: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => live && setLoadError(`Syntax colouring is unavailable: ${errorMessage(e)}`),
     );
     return () => {
       live = false;

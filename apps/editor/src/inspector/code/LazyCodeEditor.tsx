@@ -1,5 +1,6 @@
 import { Component, lazy, Suspense, type ReactNode } from 'react';
 import type { CodeEditorProps } from './types';
+import { errorMessage } from '@trellis/schema';
 
 /*
  * CodeMirror and its languages are a large share of the editor's JavaScript and only the
@@ -28,7 +29,7 @@ function PlainEditor({ value, onChange, onBlur, label, describedBy, busy }: Code
 class LoadBoundary extends Component<{ fallback: (error: string) => ReactNode; children: ReactNode }, { error?: string }> {
   override state: { error?: string } = {};
   static getDerivedStateFromError(error: unknown) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
   override render() {
     return this.state.error === undefined ? this.props.children : this.props.fallback(this.state.error);

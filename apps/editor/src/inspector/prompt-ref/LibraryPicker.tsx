@@ -1,4 +1,4 @@
-import type { PromptRef, PromptUse } from '@trellis/schema';
+import { errorMessage, type PromptRef, type PromptUse } from '@trellis/schema';
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../../api';
 import { checkTemplateText, type TemplateEnv } from '../scope';
@@ -177,7 +177,7 @@ function PromptUsage({ api, name }: { api: ApiClient; name: string }) {
   const [error, setError] = useState<string | undefined>();
   const load = () => {
     setError(undefined);
-    api.promptUsage(name).then(setUses, (e: unknown) => setError(`Could not read where "${name}" is used: ${e instanceof Error ? e.message : String(e)}`));
+    api.promptUsage(name).then(setUses, (e: unknown) => setError(`Could not read where "${name}" is used: ${errorMessage(e)}`));
   };
   return (
     <details className="prompt-ref-usage" onToggle={(e) => (e.currentTarget.open ? load() : undefined)}>

@@ -3,7 +3,7 @@
  * Versions are read again when the window gets focus back and every little while, so a version
  * saved on the Prompts page (or by someone else) shows up as "a newer version exists".
  */
-import type { PromptSummary, PromptVersion, PromptVersionSummary } from '@trellis/schema';
+import { errorMessage, type PromptSummary, type PromptVersion, type PromptVersionSummary } from '@trellis/schema';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../api';
 
@@ -18,7 +18,6 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Runs `load` when its key changes (nothing for an undefined key), and again on `reload`. */
 function useLoaded<T>(key: string | undefined, load: () => Promise<T>, options: { recheck?: boolean } = {}): Loaded<T> {
@@ -35,7 +34,7 @@ function useLoaded<T>(key: string | undefined, load: () => Promise<T>, options: 
     let live = true;
     loader.current().then(
       (data) => live && setState({ key, data }),
-      (e: unknown) => live && setState({ key, error: message(e), ...(typeof (e as { status?: unknown }).status === 'number' ? { status: (e as { status: number }).status } : {}) }),
+      (e: unknown) => live && setState({ key, error: errorMessage(e), ...(typeof (e as { status?: unknown }).status === 'number' ? { status: (e as { status: number }).status } : {}) }),
     );
     return () => {
       live = false;
