@@ -28,6 +28,7 @@ const engineStatus: Record<string, ContentfulStatusCode> = {
   invalid_mocks: 400,
   invalid_input: 400,
   unknown_wait: 409,
+  already_decided: 409,
   run_finished: 409,
   run_active: 409,
   run_busy: 409,

@@ -2,7 +2,7 @@ import { hasEnded, type Flow, type PromptPin, type RunEvent } from '@trellis/sch
 import { TrellisError, validateFlow, type ModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
-import type { Store } from '../store/types.js';
+import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { ApiError, notFound } from './errors.js';
 import type { Logger } from './logger.js';
@@ -53,6 +53,14 @@ function promptRefusal(error: unknown): ApiError | undefined {
     return new ApiError(503, 'prompt_unavailable', error.message, undefined, { 'Retry-After': '1' });
   }
   return undefined;
+}
+
+/** The refusal of an answer to an approval that is no longer pending: who decided it and when. */
+function alreadyDecided(approval: Approval): ApiError {
+  const how = approval.status.replace('_', ' ');
+  const who = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
+  const when = approval.decidedAt ? ` at ${approval.decidedAt}` : '';
+  return new ApiError(409, 'already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
 }
 
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
@@ -142,37 +150,34 @@ export class RunService {
     }
   }
 
-  /** Answers a pending approval; resolves once the answer is recorded (the run goes on in the background). */
+  /**
+   * Answers a pending approval; resolves once the answer is stored (the run goes on in the
+   * background). Of answers given at once, exactly one is taken: every other is refused with
+   * 409 `already_decided`, naming who decided and when.
+   */
   async decide(approvalId: string, decision: Decision) {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw notFound('approval', approvalId);
-    if (approval.status !== 'pending') throw new ApiError(409, 'already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
-    const finished = this.engine.resume(approval.runId, {
-      answer: {
+    if (approval.status !== 'pending') throw alreadyDecided(approval);
+    let finished: Promise<RunResult>;
+    try {
+      ({ finished } = await this.engine.answer(approval.runId, {
         waitId: approval.waitId,
         approved: decision.approved,
         ...(decision.by ? { by: decision.by } : {}),
         ...(decision.comment ? { comment: decision.comment } : {}),
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
-      },
-    });
-    this.track(finished);
-    let outcome: { error?: unknown } | undefined;
-    finished.then(
-      () => (outcome = {}),
-      (error: unknown) => (outcome = { error }),
-    );
-    // Until the answer is stored (or the run stopped, which also carries a refusal). A commit
-    // can be visible to readers a moment before this process hears of it, so the approval
-    // itself is what is checked, on each commit of the run and at least every 250 ms.
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const wake = this.bus.next(approval.runId, 250);
-      if (outcome?.error) throw outcome.error;
-      const current = await this.store.getApproval(approvalId);
-      if (!current || current.status !== 'pending' || outcome || Date.now() > deadline) return current ?? approval;
-      await Promise.race([wake, finished.catch(() => undefined)]);
+      }));
+    } catch (error) {
+      // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
+      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) {
+        const current = await this.store.getApproval(approvalId);
+        if (current && current.status !== 'pending') throw alreadyDecided(current);
+      }
+      throw error;
     }
+    this.track(finished);
+    return (await this.store.getApproval(approvalId)) ?? approval;
   }
 
   async cancel(runId: string): Promise<void> {
