@@ -8,19 +8,20 @@ export class MemoryCheckpointStore implements CheckpointStore {
   private readonly runs = new Map<string, { run: RunRecord; nodes: Record<string, string>; events: RunEvent[]; waits: Map<string, WaitEntry> }>();
 
   async createRun(run: RunRecord): Promise<void> {
-    if (this.runs.has(run.id)) throw new Error(`run ${run.id} already exists`);
+    if (this.runs.has(run.id)) throw new TrellisError('run_conflict', `run ${run.id} already exists`);
     this.runs.set(run.id, { run: structuredClone(run), nodes: {}, events: [], waits: new Map() });
   }
 
   async commit(runId: string, commit: Commit): Promise<void> {
     const entry = this.runs.get(runId);
-    if (!entry) throw new Error(`run ${runId} does not exist`);
+    if (!entry) throw new TrellisError('run_conflict', `run ${runId} does not exist`);
+    // Checked before anything changes: a refused commit stores nothing, as a transaction would.
+    // The approvals first, as in the SQL store: a second answer hears it was second.
+    const waits = applyApprovals(runId, new Map(entry.waits), commit.approvals ?? []);
     const last = entry.events.at(-1)?.seq ?? 0;
     commit.events.forEach((event, i) => {
-      if (event.seq !== last + i + 1) throw new Error(`event seq ${event.seq} breaks the sequence after ${last + i}`);
+      if (event.seq !== last + i + 1) throw new TrellisError('run_conflict', `event seq ${event.seq} breaks the sequence after ${last + i}`);
     });
-    // Checked before anything changes: a refused commit stores nothing, as a transaction would.
-    const waits = applyApprovals(runId, new Map(entry.waits), commit.approvals ?? []);
     entry.waits = waits;
     if (commit.run) Object.assign(entry.run, structuredClone(commit.run));
     // Node states are kept serialized: what survives is what a database would keep.

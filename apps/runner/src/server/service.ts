@@ -1,6 +1,6 @@
 import { hasEnded, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
 import { TrellisError, validateFlow, type ModelResolver } from '@trellis/nodes/server';
-import { Engine, type RunResult } from '../engine/engine.js';
+import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
 import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
@@ -12,8 +12,10 @@ export interface RunServiceOptions {
   log: Logger;
   models?: ModelResolver;
   allowPrivateNetwork?: boolean;
-  /** How often waits with a deadline are checked. */
+  /** How often waits with a deadline are checked, and paused runs tried again. */
   sweepIntervalMs?: number;
+  /** How a write the database refused is tried again before its run pauses (the engine's default otherwise). */
+  storeRetry?: StoreRetry;
 }
 
 export interface StartRequest {
@@ -82,6 +84,8 @@ export class RunService {
   private readonly runnable = new WeakSet<Flow>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<unknown>>();
+  /** Runs stopped because the database could not take their writes: resumed by the sweeper once it can. */
+  private readonly stalled = new Set<string>();
 
   constructor(private readonly options: RunServiceOptions) {
     this.store = options.store;
@@ -90,8 +94,10 @@ export class RunService {
       store: notifyingCheckpoints(options.store, this.bus),
       network: { allowPrivateNetwork: options.allowPrivateNetwork ?? false },
       onEvent: (event) => this.logEvent(event),
+      onFault: (fault) => this.logFault(fault),
       prompts: storePromptResolver(options.store),
       ...(options.models ? { models: options.models } : {}),
+      ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
     });
   }
 
@@ -100,10 +106,13 @@ export class RunService {
     const unfinished = await this.store.unfinishedRuns();
     for (const runId of unfinished) {
       this.log.info({ runId }, 'resuming run left unfinished by a previous process');
-      this.track(this.engine.resume(runId));
+      this.track(this.engine.resume(runId), runId);
     }
     const interval = this.options.sweepIntervalMs ?? 1000;
-    this.sweeper = setInterval(() => void this.expireDue(), interval);
+    this.sweeper = setInterval(() => {
+      void this.expireDue();
+      this.resumeStalled();
+    }, interval);
     this.sweeper.unref();
   }
 
@@ -218,13 +227,47 @@ export class RunService {
     }
   }
 
-  private track<T>(promise: Promise<T>): void {
+  /**
+   * Goes on with the runs the database could not take writes of: each is loaded from its last
+   * checkpoint; while the database is still away the load fails and the run waits for the next sweep.
+   */
+  private resumeStalled(): void {
+    for (const runId of this.stalled) {
+      if (this.engine.isActive(runId)) continue;
+      this.stalled.delete(runId);
+      this.track(this.engine.resume(runId), runId);
+    }
+  }
+
+  /** Watches a run in the background: logs how it stopped, and keeps one the database lost for the sweeper. */
+  private track(promise: Promise<RunResult>, runId?: string): void {
     const tracked = promise.then(
-      (result) => result,
-      (error: unknown) => this.log.error({ err: error }, 'run stopped with an error'),
+      (result) => {
+        if (result.error?.code !== STORE_UNAVAILABLE) return;
+        this.stalled.add(result.runId);
+        this.log.warn({ runId: result.runId }, 'run paused: the database could not take its progress; it resumes from its last checkpoint once it can');
+      },
+      (error: unknown) => {
+        if (runId !== undefined && !TrellisError.isInstance(error)) {
+          // Resuming failed before the run was loaded (the database is still away): try again on the next sweep.
+          this.stalled.add(runId);
+          this.log.warn({ runId, err: error }, 'could not resume a paused run yet; trying again shortly');
+          return;
+        }
+        // Resumed elsewhere meanwhile, or already over: nothing to do.
+        if (runId !== undefined && TrellisError.isInstance(error) && ['run_active', 'run_finished', 'not_found'].includes(error.code)) return;
+        this.log.error({ err: error, ...(runId ? { runId } : {}) }, 'run stopped with an error');
+      },
     );
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  private logFault(fault: StoreFault): void {
+    const details = { runId: fault.runId, err: fault.error, attempt: fault.attempt, ...(fault.retryInMs === undefined ? {} : { retryInMs: fault.retryInMs }) };
+    if (fault.willRetry) this.log.warn(details, 'could not save the run; trying again');
+    else if (TrellisError.isInstance(fault.error)) this.log.info(details, 'the store refused a write of the run');
+    else this.log.error(details, 'could not save the run; it stops here and resumes from its last checkpoint once the database is back');
   }
 
   private logEvent(event: RunEvent): void {
