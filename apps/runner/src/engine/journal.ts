@@ -134,7 +134,7 @@ export class Journal {
     const runId = this.options.record.id;
     const { retries, backoffMs } = this.options.retry;
     for (let attempt = 1; ; attempt++) {
-      if (this.silenced) return; // abandoned while the write waited: a dead process writes nothing
+      if (attempt > 1 && this.silenced) return; // abandoned while the write waited to be retried: a dead process writes nothing
       try {
         await this.options.store.commit(runId, commit);
         return;

@@ -206,9 +206,10 @@ export class RunExecution implements StepHost {
   private async walk(): Promise<void> {
     for (;;) {
       if (!this.stopping() && !this.draining) this.schedule();
-      // What happened since the last commit (completions, skips, answers) that no step's start carried.
-      await this.journal.commit();
+      // When nothing runs any more, the run's end commits what is left, in one write with it.
       if (this.inFlight.size === 0) break;
+      // What happened since the last commit (completions, skips) that no step's start carried.
+      await this.journal.commit();
       if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
       this.signalled = false;
     }
