@@ -387,6 +387,30 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
         expect((await store.load(run.id))?.lastSeq).toBe(3); // nothing of the refused commits was stored
       });
 
+      it('decides a wait once when two processes answer it at the same moment', async () => {
+        const { run, approval } = await waitingRun(store);
+        const other = await open();
+        try {
+          await other.load(run.id); // both processes know the run up to seq 2
+          const at = new Date().toISOString();
+          const decide = (by: string): Commit => ({
+            run: { status: 'running' },
+            nodes: { ask: { status: 'pending', attempts: 1 } },
+            events: [resumed(run.id, 3, at, { reason: 'decision', waitId: 'w1', decision: { approved: true, by } })],
+            approvals: [{ kind: 'decide', waitId: 'w1', status: 'approved', at, by }],
+          });
+          const outcomes = await Promise.allSettled([store.commit(run.id, decide('ann')), other.commit(run.id, decide('bo'))]);
+          const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+          expect(refused).toHaveLength(1);
+          const winner = outcomes[0]!.status === 'fulfilled' ? 'ann' : 'bo';
+          expect(refused[0]!.reason).toMatchObject({ code: 'already_decided', message: `the wait "w1" of run ${run.id} was already approved by ${winner} at ${at}` });
+          expect(await store.getApproval(approval.id)).toMatchObject({ status: 'approved', decidedBy: winner });
+          expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
+        } finally {
+          await other.close();
+        }
+      });
+
       it('lists the pending approvals whose deadline has passed', async () => {
         const past = await waitingRun(store, { deadline: '2020-01-01T00:00:00.000Z' });
         const future = await waitingRun(store, { deadline: '2999-01-01T00:00:00.000Z' });
