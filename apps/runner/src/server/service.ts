@@ -86,6 +86,8 @@ export class RunService {
   private readonly background = new Set<Promise<unknown>>();
   /** Runs stopped because the database could not take their writes: resumed by the sweeper once it can. */
   private readonly stalled = new Set<string>();
+  /** The runs' ends already watched: an answer to a live run hands back the end its start watches. */
+  private readonly watched = new WeakSet<Promise<RunResult>>();
 
   constructor(private readonly options: RunServiceOptions) {
     this.store = options.store;
@@ -241,6 +243,8 @@ export class RunService {
 
   /** Watches a run in the background: logs how it stopped, and keeps one the database lost for the sweeper. */
   private track(promise: Promise<RunResult>, runId?: string): void {
+    if (this.watched.has(promise)) return;
+    this.watched.add(promise);
     const tracked = promise.then(
       (result) => {
         if (result.error?.code !== STORE_UNAVAILABLE) return;
