@@ -84,8 +84,11 @@ export class RunService {
   private readonly runnable = new WeakSet<Flow>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<unknown>>();
-  /** Runs stopped because the database could not take their writes: resumed by the sweeper once it can. */
-  private readonly stalled = new Set<string>();
+  /**
+   * Runs stopped because the database could not take their writes, with how often resuming
+   * failed and when to try next: the sweeper resumes them once it can, backing off while it cannot.
+   */
+  private readonly stalled = new Map<string, { failures: number; next: number }>();
   /** The runs' ends already watched: an answer to a live run hands back the end its start watches. */
   private readonly watched = new WeakSet<Promise<RunResult>>();
 
@@ -234,27 +237,34 @@ export class RunService {
    * checkpoint; while the database is still away the load fails and the run waits for the next sweep.
    */
   private resumeStalled(): void {
-    for (const runId of this.stalled) {
-      if (this.engine.isActive(runId)) continue;
+    const now = Date.now();
+    for (const [runId, { failures, next }] of this.stalled) {
+      if (next > now || this.engine.isActive(runId)) continue;
       this.stalled.delete(runId);
-      this.track(this.engine.resume(runId), runId);
+      this.track(this.engine.resume(runId), runId, failures);
     }
   }
 
+  private pause(runId: string, failures: number): void {
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    // A database away for long (or a run that cannot be loaded at all) is asked at most once a minute.
+    this.stalled.set(runId, { failures, next: Date.now() + Math.min(60_000, interval * 2 ** Math.min(failures, 16)) - interval });
+  }
+
   /** Watches a run in the background: logs how it stopped, and keeps one the database lost for the sweeper. */
-  private track(promise: Promise<RunResult>, runId?: string): void {
+  private track(promise: Promise<RunResult>, runId?: string, failures = 0): void {
     if (this.watched.has(promise)) return;
     this.watched.add(promise);
     const tracked = promise.then(
       (result) => {
         if (result.error?.code !== STORE_UNAVAILABLE) return;
-        this.stalled.add(result.runId);
+        this.pause(result.runId, 0);
         this.log.warn({ runId: result.runId }, 'run paused: the database could not take its progress; it resumes from its last checkpoint once it can');
       },
       (error: unknown) => {
         if (runId !== undefined && !TrellisError.isInstance(error)) {
-          // Resuming failed before the run was loaded (the database is still away): try again on the next sweep.
-          this.stalled.add(runId);
+          // Resuming failed before the run was loaded (the database is still away): try again later.
+          this.pause(runId, failures + 1);
           this.log.warn({ runId, err: error }, 'could not resume a paused run yet; trying again shortly');
           return;
         }
