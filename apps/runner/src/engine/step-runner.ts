@@ -83,6 +83,8 @@ export class StepRunner {
       let result: ExecResult;
       try {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
+        // Stopped while its start was being stored (cancelled, abandoned): it does nothing at all.
+        if (host.signal.aborted) throw host.signal.reason;
         const ctx = this.context(id, state, step, usage, models, cursor);
         // The race guarantees the bound even if an executor ignores its signal.
         result = await Promise.race([executor.execute(ctx), step.stopped]);
