@@ -91,6 +91,15 @@ describe('durable runs across runner processes', () => {
         const started = events.filter((e) => e.type === 'node.started').map((e) => e.nodeId as string);
         const restarted = steps.filter((s) => started.filter((x) => x === s).length > 1);
         expect(restarted.length).toBeLessThanOrEqual(1);
+        // A step's start is stored before it runs, so the step cut off by the kill is in the trace,
+        // and its second start says it ran again as the same attempt.
+        expect(restarted).toHaveLength(1);
+        const starts = events.filter((e) => e.type === 'node.started' && e.nodeId === restarted[0]);
+        expect(starts.map((e) => e.data.recovered)).toEqual([undefined, true]);
+        expect(starts[1]!.data.attempt).toBe(starts[0]!.data.attempt);
+        const resumedAt = events.findIndex((e) => e.type === 'run.resumed' && e.data.reason === 'recovered');
+        expect(events.indexOf(starts[0]!)).toBeLessThan(resumedAt);
+        expect(events.indexOf(starts[1]!)).toBeGreaterThan(resumedAt);
       }
     } finally {
       runner.child.kill('SIGTERM');

@@ -336,6 +336,14 @@ describe('engine: durability', () => {
     expect(completed).toEqual(['in', 'a', 'b', 'c', 'out']);
     expect(trace.filter((e) => e.type === 'run.resumed')).toMatchObject([{ data: { reason: 'recovered' } }]);
     expect(trace.at(-1)?.type).toBe('run.completed');
+    // The step cut off is in the trace (its start was stored before it ran), and so is its run
+    // again: the same attempt, marked as recovered.
+    const startsOfB = trace.filter((e) => e.type === 'node.started' && e.nodeId === 'b');
+    expect(startsOfB.map((e) => e.data)).toEqual([
+      { kind: 'prompt', attempt: 1 },
+      { kind: 'prompt', attempt: 1, recovered: true },
+    ]);
+    expect(trace.findIndex((e) => e.type === 'node.completed' && e.nodeId === 'b')).toBeGreaterThan(trace.indexOf(startsOfB[1]!));
   });
 
   it('keeps a run waiting for approval across a restart, and finishes it when approved', async () => {

@@ -63,6 +63,12 @@ export interface ExecContext<C> {
   /** Aborts on cancel and on the node's timeout. */
   signal: AbortSignal;
   attempt: number;
+  /**
+   * Names this attempt of this step: `runId:nodeId:attempt`. The same when the attempt runs again
+   * after its process stopped mid-way, so a service called with it (the HTTP tool sends it as
+   * `Idempotency-Key`) can tell a repeat from a new request. Set by the engine for every step.
+   */
+  idempotencyKey?: string;
   emit(emission: NodeEmission): void;
   /** A model by `provider:model` id, with budget, usage accounting and the test provider wired in. */
   model(id: string): LanguageModelV3;

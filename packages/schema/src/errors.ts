@@ -44,6 +44,7 @@ export const ERROR_CATALOG = {
   run_cancelled: { status: 409, retryable: false, message: 'that the run was cancelled; details.runId names it' },
   run_active: { status: 409, retryable: false, message: 'that the run is running' },
   run_busy: { status: 409, retryable: true, message: 'that the run is busy' },
+  run_conflict: { status: 409, retryable: true, message: 'that another writer changed the run first (a second process on the same run)' },
   unknown_wait: { status: 409, retryable: false, message: 'that the run does not wait for this answer' },
   payload_too_large: { status: 413, retryable: false, message: 'the largest body allowed' },
   unsupported_media_type: { status: 415, retryable: false, message: 'the content type to send' },
@@ -54,6 +55,7 @@ export const ERROR_CATALOG = {
   internal: { status: 500, retryable: false, message: 'that the error is in the server log' },
   run_failed: { status: 502, retryable: false, message: "the run's error; details.runId and details.error" },
   shutting_down: { status: 503, retryable: true, message: 'that the runner is shutting down (Retry-After says when to try again)' },
+  store_unavailable: { status: 503, retryable: true, message: 'that the database could not be reached; the run resumes once it is back' },
   prompt_unavailable: { status: 503, retryable: true, message: 'why the prompt library could not be read' },
 } as const satisfies Record<string, ErrorSpec>;
 

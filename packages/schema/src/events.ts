@@ -70,6 +70,11 @@ export const RunEvent = z.discriminatedUnion('type', [
       name: z.string().optional(),
       /** The step goes on after a person's answer (not a new attempt). */
       resumed: z.boolean().optional(),
+      /**
+       * The step was cut off when the process running it stopped (its earlier start has no end in
+       * the trace), and runs again from its start as the same attempt, with the same idempotency key.
+       */
+      recovered: z.boolean().optional(),
     }),
   }).meta({ id: 'NodeStartedEvent' }),
   z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }).meta({ id: 'NodeDeltaEvent' }),

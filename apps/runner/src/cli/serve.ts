@@ -1,5 +1,5 @@
 import { ConfigError, configFromEnv } from '../server/config.js';
-import { REPO_EDITOR, REPO_EXAMPLES, startServer } from '../server/serve.js';
+import { REPO_EDITOR, REPO_EXAMPLES, installSafetyNet, startServer } from '../server/serve.js';
 import { CliError } from './files.js';
 
 export interface ServeOptions {
@@ -20,6 +20,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error;
   }
   const server = await startServer(config);
+  installSafetyNet(server.log);
   process.stderr.write(`Trellis is running at ${server.url}  (editor at /, API docs at /docs; Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     let signals = 0;

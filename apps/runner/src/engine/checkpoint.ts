@@ -51,11 +51,26 @@ export interface RunSnapshot {
   lastSeq: number;
 }
 
-/** One atomic write: the run's changed fields, the changed nodes, and the events since the last commit. */
+/**
+ * A change to a run's approvals (its waits for a person), stated by the engine: a wait opens,
+ * a person's answer (or its deadline) decides it, the run's end closes what is left open.
+ */
+export type ApprovalChange =
+  | { kind: 'open'; nodeId: string; waitId: string; waitKind: WaitRequest['kind']; message: string; payload?: unknown; deadline?: string; at: string }
+  | { kind: 'decide'; waitId: string; status: 'approved' | 'rejected' | 'timed_out'; at: string; by?: string; comment?: string; payload?: unknown }
+  | { kind: 'close'; at: string };
+
+/**
+ * One atomic write: the run's changed fields, the changed nodes, the events since the last
+ * commit, and its approval changes in order. A `decide` is conditional: when the wait is no
+ * longer pending (someone answered first, here or in another process), the store refuses the
+ * whole commit with a TrellisError coded `already_decided` that names who decided and when.
+ */
 export interface Commit {
   run?: Partial<Pick<RunRecord, 'status' | 'output' | 'error' | 'usage' | 'startedAt' | 'finishedAt'>>;
   nodes?: Record<string, NodeState>;
   events: RunEvent[];
+  approvals?: ApprovalChange[];
 }
 
 /**

@@ -1,67 +1,23 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MockScript, type Wait, type Budget, type Flow, type FlowGraph, type PromptPin, type RunStatus, type Usage, type ErrorInfo, type RunEvent } from '@trellis/schema';
+import { MockScript, type Flow, type FlowGraph, type PromptPin } from '@trellis/schema';
 import {
   TrellisError,
   createModelResolver,
   executors as defaultExecutors,
   kinds as defaultKinds,
   priceTable,
-  type Decision,
   type KindExecutor,
   type Kinds,
   type ModelResolver,
-  type NetworkPolicy,
 } from '@trellis/nodes/server';
 import { describeTooDeep, findTooDeep, loadFlow, formatProblem, hasEnded } from '@trellis/schema';
-import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
-import { RunExecution } from './execution.js';
+import type { RunRecord, RunSnapshot } from './checkpoint.js';
 import { emptyUsage } from './meter.js';
-import { pinPrompts, type PromptResolver } from './prompts.js';
+import { pinPrompts } from './prompts.js';
+import type { Answer, EngineOptions, RunResult, StartOptions } from './types.js';
+import { RunExecution } from './walk.js';
 
-export interface EngineOptions {
-  store: CheckpointStore;
-  kinds?: Kinds<string>;
-  executors?: ReadonlyMap<string, KindExecutor<unknown>>;
-  models?: ModelResolver;
-  network?: NetworkPolicy;
-  /** Every event as it happens (before it is committed), e.g. for a live terminal trace. */
-  onEvent?: (event: RunEvent) => void;
-  /** Steps of one run that may execute at once. */
-  maxConcurrency?: number;
-  prices?: Record<string, readonly [number, number]>;
-  /**
-   * The prompt library, for nodes that use a library prompt (`{ ref: "name@3" }`). Without it,
-   * a flow with such references is refused, naming them.
-   */
-  prompts?: PromptResolver;
-}
-
-export interface StartOptions {
-  input: unknown;
-  mocks?: unknown;
-  runId?: string;
-  flowVersion?: number;
-  /** Overrides the flow's own budget. */
-  budget?: Budget;
-  labels?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-/** A wait of a run: the shape the API shows for each pending approval. */
-export type PendingWait = Wait;
-
-export interface RunResult {
-  runId: string;
-  status: RunStatus;
-  output?: unknown;
-  error?: ErrorInfo;
-  waiting: PendingWait[];
-  usage: Usage;
-}
-
-export interface Answer extends Decision {
-  waitId: string;
-}
+export { STORE_UNAVAILABLE, type Answer, type EngineOptions, type PendingWait, type RunResult, type StartOptions, type StoreFault, type StoreRetry } from './types.js';
 
 /**
  * Runs flows step by step over a checkpoint store. The engine knows no kind by name: it walks
@@ -76,6 +32,8 @@ export class Engine {
   private readonly admitting = new Set<Promise<unknown>>();
   private draining = false;
   private readonly loaded = new WeakMap<object, { flow: Flow; graph: FlowGraph }>();
+  /** Per run, the last resume or answer being let in: they go one at a time, so one answer wins. */
+  private readonly entering = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: EngineOptions) {
     this.kinds = options.kinds ?? defaultKinds;
@@ -129,33 +87,47 @@ export class Engine {
       };
       await this.options.store.createRun(run);
       // The record as stored, so a caller answers with it rather than reading it back.
-      return { runId: run.id, run: { ...run }, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates) };
+      return { runId: run.id, run: { ...run }, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates).finished };
     });
   }
 
   /**
    * Continues a run from its last checkpoint: after a person answered one of its waits, or
    * after the process that ran it died (steps that were mid-way run again; completed ones never do).
+   * Resolves when the run stops again.
    */
   async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string } = {}): Promise<RunResult> {
-    const { finished } = await this.admit(async () => {
+    if (options.answer) return (await this.answer(runId, options.answer, options)).finished;
+    const { finished } = await this.enter(runId, async () => {
+      const live = this.active.get(runId);
+      if (live) throw new TrellisError('run_active', `run ${runId} is already running here`);
+      return this.continueStored(runId, options.signal);
+    });
+    return finished;
+  }
+
+  /**
+   * Answers one of a run's waits and resolves once the answer is stored, with a promise of the
+   * run's next stop; the run goes on in the background. Answers to one run are taken one at a
+   * time, and the store takes a wait's decision only while it is pending, so of two answers to
+   * one wait (here or in another process) exactly one is taken: the other is refused with
+   * `already_decided` (or `unknown_wait`, `run_finished` when the run went on meanwhile).
+   */
+  async answer(runId: string, answer: Answer, options: { signal?: AbortSignal } = {}): Promise<{ finished: Promise<RunResult> }> {
+    return this.enter(runId, async () => {
       const live = this.active.get(runId);
       if (live) {
-        if (!options.answer) throw new TrellisError('run_active', `run ${runId} is already running here`);
         if (live.accepting) {
-          live.answer(options.answer);
+          await live.answer(answer);
           return { finished: live.finished };
         }
         await live.finished; // it is wrapping up: answer through the store once it has
       }
-      const snapshot = await this.options.store.load(runId);
-      if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
-      if (hasEnded(snapshot.run.status)) {
-        throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
-      }
-      return { finished: this.execute(snapshot, options.signal, options.answer) };
+      const { execution, finished } = await this.continueStored(runId, options.signal, answer);
+      // The answer's commit, or the refusal of the answer (which also ends the run's execution here).
+      await Promise.race([execution.answered, finished]);
+      return { finished };
     });
-    return finished;
   }
 
   /**
@@ -219,6 +191,31 @@ export class Engine {
     }
     const execution = this.prepare(snapshot);
     return execution.cancelIdle(reason);
+  }
+
+  /** Loads a run that no execution here holds and goes on with it (with an answer, when there is one). */
+  private async continueStored(runId: string, signal?: AbortSignal, answer?: Answer): Promise<{ execution: RunExecution; finished: Promise<RunResult> }> {
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
+    if (hasEnded(snapshot.run.status)) {
+      throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
+    }
+    return this.execute(snapshot, signal, answer);
+  }
+
+  /**
+   * Lets in a call that continues a run once the calls before it on the same run are in (see
+   * admit): two answers or resumes never load the same checkpoint side by side.
+   */
+  private enter<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.entering.get(runId);
+    const entered = (before ? before.then(noop, noop) : Promise.resolve()).then(() => this.admit(work));
+    const settled = entered.then(noop, noop);
+    this.entering.set(runId, settled);
+    void settled.then(() => {
+      if (this.entering.get(runId) === settled) this.entering.delete(runId);
+    });
+    return entered;
   }
 
   /** Resolves every wait of a run whose deadline has passed (as a timeout). */
@@ -293,25 +290,31 @@ export class Engine {
       store: this.options.store,
       network: this.options.network ?? { allowPrivateNetwork: false },
       onEvent: this.options.onEvent,
+      onFault: this.options.onFault,
+      storeRetry: this.options.storeRetry ?? { retries: 4, backoffMs: 250 },
       maxConcurrency: this.options.maxConcurrency ?? 16,
       prices: this.options.prices ?? priceTable(),
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
     });
   }
 
-  /** `templates`: the library texts a fresh run resolved as it began; a resumed run reads its pinned versions as its steps need them. */
-  private async execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer, templates?: ReadonlyMap<string, string>): Promise<RunResult> {
+  /**
+   * Starts an execution of the run, registered as active until it stops. `templates`: the library
+   * texts a fresh run resolved as it began; a resumed run reads its pinned versions as its steps need them.
+   */
+  private execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer, templates?: ReadonlyMap<string, string>): { execution: RunExecution; finished: Promise<RunResult> } {
     const execution = this.prepare(snapshot, templates);
     this.active.set(snapshot.run.id, execution);
     if (this.draining) execution.drain(); // let in before the drain: it stops at its first chance
     const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (signal?.aborted) onAbort();
-      return await execution.run(answer);
-    } finally {
+    if (signal?.aborted) onAbort();
+    const finished = execution.run(answer).finally(() => {
       signal?.removeEventListener('abort', onAbort);
-      this.active.delete(snapshot.run.id);
-    }
+      if (this.active.get(snapshot.run.id) === execution) this.active.delete(snapshot.run.id);
+    });
+    return { execution, finished };
   }
 }
+
+function noop(): void {}

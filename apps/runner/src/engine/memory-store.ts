@@ -1,27 +1,38 @@
 import type { RunEvent } from '@trellis/schema';
-import type { CheckpointStore, Commit, RunRecord, RunSnapshot } from './checkpoint.js';
+import { TrellisError } from '@trellis/nodes/server';
+import type { ApprovalChange, CheckpointStore, Commit, RunRecord, RunSnapshot } from './checkpoint.js';
 import type { PromptResolver, ResolvedPrompt } from './prompts.js';
 
 /** Checkpoints in memory: for the CLI, tests and benchmarks. Copies on the way in and out, like a real store. */
 export class MemoryCheckpointStore implements CheckpointStore {
-  private readonly runs = new Map<string, { run: RunRecord; nodes: Record<string, string>; events: RunEvent[] }>();
+  private readonly runs = new Map<string, { run: RunRecord; nodes: Record<string, string>; events: RunEvent[]; waits: Map<string, WaitEntry> }>();
 
   async createRun(run: RunRecord): Promise<void> {
-    if (this.runs.has(run.id)) throw new Error(`run ${run.id} already exists`);
-    this.runs.set(run.id, { run: structuredClone(run), nodes: {}, events: [] });
+    if (this.runs.has(run.id)) throw new TrellisError('run_conflict', `run ${run.id} already exists`);
+    this.runs.set(run.id, { run: structuredClone(run), nodes: {}, events: [], waits: new Map() });
   }
 
   async commit(runId: string, commit: Commit): Promise<void> {
     const entry = this.runs.get(runId);
-    if (!entry) throw new Error(`run ${runId} does not exist`);
+    if (!entry) throw new TrellisError('run_conflict', `run ${runId} does not exist`);
+    // Checked before anything changes: a refused commit stores nothing, as a transaction would.
+    // The approvals first, as in the SQL store: a second answer hears it was second.
+    const waits = applyApprovals(runId, new Map(entry.waits), commit.approvals ?? []);
+    const last = entry.events.at(-1)?.seq ?? 0;
+    commit.events.forEach((event, i) => {
+      if (event.seq !== last + i + 1) throw new TrellisError('run_conflict', `event seq ${event.seq} breaks the sequence after ${last + i}`);
+    });
+    entry.waits = waits;
     if (commit.run) Object.assign(entry.run, structuredClone(commit.run));
     // Node states are kept serialized: what survives is what a database would keep.
     for (const [id, state] of Object.entries(commit.nodes ?? {})) entry.nodes[id] = JSON.stringify(state);
-    const last = entry.events.at(-1)?.seq ?? 0;
-    commit.events.forEach((event, i) => {
-      if (event.seq !== last + i + 1) throw new Error(`event seq ${event.seq} breaks the sequence after ${last + i}`);
-    });
     entry.events.push(...commit.events);
+  }
+
+  /** Where a wait of a run stands, as the approvals table of a database would say. */
+  wait(runId: string, waitId: string): WaitEntry | undefined {
+    const found = this.runs.get(runId)?.waits.get(waitId);
+    return found && { ...found };
   }
 
   async load(runId: string): Promise<RunSnapshot | undefined> {
@@ -35,6 +46,31 @@ export class MemoryCheckpointStore implements CheckpointStore {
   events(runId: string): RunEvent[] {
     return [...(this.runs.get(runId)?.events ?? [])];
   }
+}
+
+export interface WaitEntry {
+  status: 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
+  at: string;
+  by?: string;
+}
+
+/** The approval changes of a commit, applied like the SQL store does: a decision only of a pending wait. */
+function applyApprovals(runId: string, waits: Map<string, WaitEntry>, changes: readonly ApprovalChange[]): Map<string, WaitEntry> {
+  for (const change of changes) {
+    if (change.kind === 'open') {
+      if (!waits.has(change.waitId)) waits.set(change.waitId, { status: 'pending', at: change.at });
+    } else if (change.kind === 'decide') {
+      const wait = waits.get(change.waitId);
+      if (wait?.status !== 'pending') {
+        const what = wait ? `${wait.status.replace('_', ' ')}${wait.by ? ` by ${wait.by}` : ''} at ${wait.at}` : 'decided';
+        throw new TrellisError('already_decided', `the wait "${change.waitId}" of run ${runId} was already ${what}`);
+      }
+      waits.set(change.waitId, { status: change.status, at: change.at, ...(change.by ? { by: change.by } : {}) });
+    } else {
+      for (const [id, wait] of waits) if (wait.status === 'pending') waits.set(id, { status: 'cancelled', at: change.at });
+    }
+  }
+  return waits;
 }
 
 /** A prompt library in memory, for tests and benchmarks: every save is the next version of its name. */

@@ -22,10 +22,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The process-wide safety net of a serving runner: a promise rejected with no handler is a bug,
+ * but one run's bug must not stop every other run and request. It is logged (with the run's id
+ * when the error carries one) and the process goes on. Returns a function that removes the net.
+ */
+export function installSafetyNet(log: Logger, target: NodeJS.EventEmitter = process): () => void {
+  const onRejection = (reason: unknown) => {
+    const runId = typeof reason === 'object' && reason !== null && typeof (reason as { runId?: unknown }).runId === 'string' ? (reason as { runId: string }).runId : undefined;
+    const fromMessage = runId ?? /\brun ([0-9a-f-]{8,})\b/i.exec(reason instanceof Error ? reason.message : String(reason))?.[1];
+    log.error({ err: reason, ...(fromMessage ? { runId: fromMessage } : {}) }, 'unhandled rejection (a bug): logged, and the runner goes on');
+  };
+  target.on('unhandledRejection', onRejection);
+  return () => void target.off('unhandledRejection', onRejection);
+}
+
 /** Opens the store, resumes unfinished runs, and listens. */
 export async function startServer(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<RunningServer> {
   const log = extra.log ?? createLogger(config.logLevel);
-  const store = await openStore({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  const store = await openStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    onConnectionError: (error) => log.warn({ err: error }, 'a database connection broke; it is replaced when next needed'),
+  });
   if (config.examplesDir) {
     await loadExamplesOnce(store, config.examplesDir, log);
     await loadExamplePromptsOnce(store, config.examplesDir, log);

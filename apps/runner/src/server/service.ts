@@ -1,9 +1,9 @@
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
 import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
-import { Engine, type RunResult } from '../engine/engine.js';
+import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
-import type { Store } from '../store/types.js';
+import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
@@ -14,8 +14,10 @@ export interface RunServiceOptions {
   log: Logger;
   models?: ModelResolver;
   allowPrivateNetwork?: boolean;
-  /** How often waits with a deadline are checked. */
+  /** How often waits with a deadline are checked, and paused runs tried again. */
   sweepIntervalMs?: number;
+  /** How a write the database refused is tried again before its run pauses (the engine's default otherwise). */
+  storeRetry?: StoreRetry;
 }
 
 export interface StartRequest {
@@ -64,6 +66,14 @@ function summaryOf(run: RunRecord): RunSummary {
   return { ...rest, flowId: flow.id };
 }
 
+/** The refusal of an answer to an approval that is no longer pending: who decided it and when. */
+function alreadyDecided(approval: Approval): TrellisError {
+  const how = approval.status.replace('_', ' ');
+  const who = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
+  const when = approval.decidedAt ? ` at ${approval.decidedAt}` : '';
+  return new TrellisError('already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
+}
+
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.failed', 'node.skipped', 'run.waiting', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled']);
 
@@ -82,6 +92,13 @@ export class RunService {
   private readonly log: Logger;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<unknown>>();
+  /**
+   * Runs stopped because the database could not take their writes, with how often resuming
+   * failed and when to try next: the sweeper resumes them once it can, backing off while it cannot.
+   */
+  private readonly stalled = new Map<string, { failures: number; next: number }>();
+  /** The runs' ends already watched: an answer to a live run hands back the end its start watches. */
+  private readonly watched = new WeakSet<Promise<RunResult>>();
 
   constructor(private readonly options: RunServiceOptions) {
     this.store = options.store;
@@ -90,8 +107,10 @@ export class RunService {
       store: notifyingCheckpoints(options.store, this.bus),
       network: { allowPrivateNetwork: options.allowPrivateNetwork ?? false },
       onEvent: (event) => this.logEvent(event),
+      onFault: (fault) => this.logFault(fault),
       prompts: storePromptResolver(options.store),
       ...(options.models ? { models: options.models } : {}),
+      ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
     });
   }
 
@@ -100,10 +119,13 @@ export class RunService {
     const unfinished = await this.store.unfinishedRuns();
     for (const runId of unfinished) {
       this.log.info({ runId }, 'resuming run left unfinished by a previous process');
-      this.track(this.engine.resume(runId));
+      this.track(this.engine.resume(runId), runId);
     }
     const interval = this.options.sweepIntervalMs ?? 1000;
-    this.sweeper = setInterval(() => void this.expireDue(), interval);
+    this.sweeper = setInterval(() => {
+      void this.expireDue();
+      this.resumeStalled();
+    }, interval);
     this.sweeper.unref();
   }
 
@@ -151,37 +173,34 @@ export class RunService {
     }
   }
 
-  /** Answers a pending approval; resolves once the answer is recorded (the run goes on in the background). */
+  /**
+   * Answers a pending approval; resolves once the answer is stored (the run goes on in the
+   * background). Of answers given at once, exactly one is taken: every other is refused with
+   * 409 `already_decided`, naming who decided and when.
+   */
   async decide(approvalId: string, decision: Decision) {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw notFound('approval', approvalId);
-    if (approval.status !== 'pending') throw new TrellisError('already_decided', `approval "${approvalId}" is no longer pending: it was ${approval.status.replace('_', ' ')}`);
-    const finished = this.engine.resume(approval.runId, {
-      answer: {
+    if (approval.status !== 'pending') throw alreadyDecided(approval);
+    let finished: Promise<RunResult>;
+    try {
+      ({ finished } = await this.engine.answer(approval.runId, {
         waitId: approval.waitId,
         approved: decision.approved,
         ...(decision.by ? { by: decision.by } : {}),
         ...(decision.comment ? { comment: decision.comment } : {}),
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
-      },
-    });
-    this.track(finished);
-    let outcome: { error?: unknown } | undefined;
-    finished.then(
-      () => (outcome = {}),
-      (error: unknown) => (outcome = { error }),
-    );
-    // Until the answer is stored (or the run stopped, which also carries a refusal). A commit
-    // can be visible to readers a moment before this process hears of it, so the approval
-    // itself is what is checked, on each commit of the run and at least every 250 ms.
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const wake = this.bus.next(approval.runId, 250);
-      if (outcome?.error) throw outcome.error;
-      const current = await this.store.getApproval(approvalId);
-      if (!current || current.status !== 'pending' || outcome || Date.now() > deadline) return current ?? approval;
-      await Promise.race([wake, finished.catch(() => undefined)]);
+      }));
+    } catch (error) {
+      // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
+      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) {
+        const current = await this.store.getApproval(approvalId);
+        if (current && current.status !== 'pending') throw alreadyDecided(current);
+      }
+      throw error;
     }
+    this.track(finished);
+    return (await this.store.getApproval(approvalId)) ?? approval;
   }
 
   async cancel(runId: string): Promise<void> {
@@ -226,13 +245,56 @@ export class RunService {
     }
   }
 
-  private track<T>(promise: Promise<T>): void {
+  /**
+   * Goes on with the runs the database could not take writes of: each is loaded from its last
+   * checkpoint; while the database is still away the load fails and the run waits for the next sweep.
+   */
+  private resumeStalled(): void {
+    const now = Date.now();
+    for (const [runId, { failures, next }] of this.stalled) {
+      if (next > now || this.engine.isActive(runId)) continue;
+      this.stalled.delete(runId);
+      this.track(this.engine.resume(runId), runId, failures);
+    }
+  }
+
+  private pause(runId: string, failures: number): void {
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    // A database away for long (or a run that cannot be loaded at all) is asked at most once a minute.
+    this.stalled.set(runId, { failures, next: Date.now() + Math.min(60_000, interval * 2 ** Math.min(failures, 16)) - interval });
+  }
+
+  /** Watches a run in the background: logs how it stopped, and keeps one the database lost for the sweeper. */
+  private track(promise: Promise<RunResult>, runId?: string, failures = 0): void {
+    if (this.watched.has(promise)) return;
+    this.watched.add(promise);
     const tracked = promise.then(
-      (result) => result,
-      (error: unknown) => this.log.error({ err: error }, 'run stopped with an error'),
+      (result) => {
+        if (result.error?.code !== STORE_UNAVAILABLE) return;
+        this.pause(result.runId, 0);
+        this.log.warn({ runId: result.runId }, 'run paused: the database could not take its progress; it resumes from its last checkpoint once it can');
+      },
+      (error: unknown) => {
+        if (runId !== undefined && !TrellisError.isInstance(error)) {
+          // Resuming failed before the run was loaded (the database is still away): try again later.
+          this.pause(runId, failures + 1);
+          this.log.warn({ runId, err: error }, 'could not resume a paused run yet; trying again shortly');
+          return;
+        }
+        // Resumed elsewhere meanwhile, or already over: nothing to do.
+        if (runId !== undefined && TrellisError.isInstance(error) && ['run_active', 'run_finished', 'not_found'].includes(error.code)) return;
+        this.log.error({ err: error, ...(runId ? { runId } : {}) }, 'run stopped with an error');
+      },
     );
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  private logFault(fault: StoreFault): void {
+    const details = { runId: fault.runId, err: fault.error, attempt: fault.attempt, ...(fault.retryInMs === undefined ? {} : { retryInMs: fault.retryInMs }) };
+    if (fault.willRetry) this.log.warn(details, 'could not save the run; trying again');
+    else if (TrellisError.isInstance(fault.error)) this.log.info(details, 'the store refused a write of the run');
+    else this.log.error(details, 'could not save the run; it stops here and resumes from its last checkpoint once the database is back');
   }
 
   private logEvent(event: RunEvent): void {

@@ -20,6 +20,11 @@ export interface StoreOptions {
   pgSchema?: string;
   /** SQLite: the file to use instead of `${dataDir}/trellis.db`; `:memory:` for a throwaway database. */
   sqliteFile?: string;
+  /**
+   * PostgreSQL: told when a pooled connection breaks while idle (the server restarted, an
+   * administrator ended it): the pool drops it and opens another when needed. For the log.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface OpenDatabase {
@@ -49,7 +54,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 
 /** Opens a Kysely over the configured database, without migrating it. */
 export async function openDatabase(options: StoreOptions = {}): Promise<OpenDatabase> {
-  if (isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options.pgSchema);
+  if (isPostgresUrl(options.databaseUrl)) return openPostgres(options.databaseUrl, options.pgSchema, options.onConnectionError);
   const file = options.sqliteFile ?? (options.dataDir ? join(options.dataDir, 'trellis.db') : ':memory:');
   return openSqlite(file);
 }
@@ -103,7 +108,7 @@ function reusingStatements(database: BetterSqlite3.Database): SqliteDatabase {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
 
-async function openPostgres(url: string, schema: string | undefined): Promise<OpenDatabase> {
+async function openPostgres(url: string, schema: string | undefined, onConnectionError?: (error: Error) => void): Promise<OpenDatabase> {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`"${schema}" is not a usable schema name (letters, digits and _ only)`);
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
@@ -111,7 +116,16 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Op
     max: 10,
     // Every connection resolves our unqualified table names in the schema: one SQL text for any schema.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Names the runner's connections in pg_stat_activity (per schema, when several share a database).
+    application_name: schema ? `trellis:${schema}` : 'trellis',
   });
+  // An idle connection that breaks makes the pool emit 'error'; with no listener that event would
+  // end the process. The pool has already dropped the connection, and the next query opens another.
+  pool.on('error', (error) => onConnectionError?.(error));
+  // A connection checked out of the pool has no listener of the pool's, and one that breaks then
+  // (between a transaction's statements, say) would end the process the same way. Its query fails,
+  // which its caller handles, and the pool drops the connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(schema ? { schema } : {}) };
 }
 

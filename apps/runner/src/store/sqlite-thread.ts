@@ -1,6 +1,10 @@
 import { Worker } from 'node:worker_threads';
 
-export type Statement = readonly [sql: string, parameters: readonly unknown[]];
+/** A statement of a transaction; with `expectChanges`, the transaction fails (code NOT_PENDING) unless it changes that many rows. */
+export type Statement = readonly [sql: string, parameters: readonly unknown[], expectChanges?: number];
+
+/** The code of a write refused because a conditional statement found nothing to change (e.g. a wait already decided). */
+export const NOT_PENDING = 'TRELLIS_NOT_PENDING';
 
 interface Reply {
   id: number;

@@ -19,7 +19,13 @@ function statement(sql) {
 }
 
 const commit = db.transaction((statements) => {
-  for (const [sql, parameters] of statements) statement(sql).run(parameters);
+  for (const [sql, parameters, expectChanges] of statements) {
+    const { changes } = statement(sql).run(parameters);
+    // A conditional write (a wait decided only while pending) that found nothing to change undoes the transaction.
+    if (expectChanges !== undefined && expectChanges !== null && changes !== expectChanges) {
+      throw Object.assign(new Error(`expected ${expectChanges} changed row(s), got ${changes}`), { code: 'TRELLIS_NOT_PENDING' });
+    }
+  }
 });
 
 parentPort.on('message', (message) => {

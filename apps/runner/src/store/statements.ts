@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { NOT_PENDING } from './sqlite-thread.js';
 import type { Database } from './tables.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -172,8 +173,19 @@ export async function run<R = unknown>(db: Kysely<Database>, text: string, param
   return result.rows;
 }
 
-/** Runs one statement; the writer hands its statements to a transaction or to the SQLite thread. */
-export type Exec = (text: string, parameters: readonly unknown[]) => Promise<unknown>;
+/**
+ * Runs one statement; the writer hands its statements to a transaction or to the SQLite thread.
+ * With `expectChanges`, the transaction fails (code NOT_PENDING of sqlite-thread.ts) unless the statement changes that many rows.
+ */
+export type Exec = (text: string, parameters: readonly unknown[], check?: { expectChanges: number }) => Promise<unknown>;
+
+/** Runs a statement of a transaction, failing it with code NOT_PENDING when a conditional statement changes another number of rows. */
+export async function runChecked(db: Kysely<Database>, text: string, parameters: readonly unknown[], check?: { expectChanges: number }): Promise<void> {
+  const result = await db.executeQuery(CompiledQuery.raw(text, [...parameters]));
+  if (check && Number(result.numAffectedRows ?? 0n) !== check.expectChanges) {
+    throw Object.assign(new Error(`expected ${check.expectChanges} changed row(s), got ${result.numAffectedRows ?? 0}`), { code: NOT_PENDING });
+  }
+}
 
 /** Runs a multi-row statement over `rows`, ROWS_PER_STATEMENT at a time. */
 export async function runChunked<T>(exec: Exec, rows: readonly T[], text: (count: number) => string, parameters: (row: T) => readonly unknown[]): Promise<void> {

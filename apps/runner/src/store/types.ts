@@ -68,7 +68,7 @@ export interface Store extends CheckpointStore {
   /** Runs some process was executing (queued or running): to resume after a restart. */
   unfinishedRuns(): Promise<string[]>;
 
-  // Approvals: written by commit() as nodes start and stop waiting.
+  // Approvals: written by commit() as the engine's approval changes say (a wait opens, is decided once, closes with its run).
   listApprovals(query?: { status?: ApprovalStatus; runId?: string; flowId?: string }): Promise<Approval[]>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Pending approvals whose deadline is at or before `now`. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { hasEnded, type DecidedStatus, type RunStatus } from '@trellis/schema';
+import { TrellisError, hasEnded, type DecidedStatus, type RunStatus } from '@trellis/schema';
 import type { Kysely } from 'kysely';
-import type { Commit, RunRecord } from '../engine/checkpoint.js';
+import type { ApprovalChange, Commit, RunRecord } from '../engine/checkpoint.js';
 import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
-import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChunked, Statements, writeTransaction, type Dialect, type Exec } from './statements.js';
-import type { SqliteWriteThread, Statement } from './sqlite-thread.js';
+import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChecked, runChunked, Statements, writeTransaction, type Dialect, type Exec } from './statements.js';
+import { NOT_PENDING, type SqliteWriteThread, type Statement } from './sqlite-thread.js';
 import type { Database } from './tables.js';
 
 /** A write of the checkpoint path: a new run, or one commit of a run. */
@@ -145,7 +145,7 @@ export class CommitWriter {
     } catch (error) {
       if (batch.length === 1) {
         this.lastSeqs.delete(batch[0]!.write.runId);
-        batch[0]!.reject(explain(batch[0]!.write, error));
+        batch[0]!.reject(await this.explain(batch[0]!.write, error));
       } else {
         await this.oneByOne(batch);
       }
@@ -166,7 +166,7 @@ export class CommitWriter {
       } catch (error) {
         failed.add(write.runId);
         this.lastSeqs.delete(write.runId);
-        reject(explain(write, error));
+        reject(await this.explain(write, error));
       }
     }
   }
@@ -178,12 +178,12 @@ export class CommitWriter {
       // every earlier commit); the writes go to the thread as one transaction.
       plan = await this.plan(this.db, writes);
       const statements: Statement[] = [];
-      await this.apply(async (text, parameters) => void statements.push([text, parameters]), plan);
+      await this.apply(async (text, parameters, check) => void statements.push(check ? [text, parameters, check.expectChanges] : [text, parameters]), plan);
       await this.thread.execute(statements);
     } else {
       plan = await writeTransaction(this.db, this.dialect, async (trx) => {
         const planned = await this.plan(trx, writes);
-        await this.apply((text, parameters) => run(trx, text, parameters), planned);
+        await this.apply((text, parameters, check) => runChecked(trx, text, parameters, check), planned);
         return planned;
       });
     }
@@ -191,6 +191,26 @@ export class CommitWriter {
       if (seq === undefined) this.lastSeqs.delete(runId);
       else this.lastSeqs.set(runId, seq);
     }
+  }
+
+  /**
+   * A refusal in the caller's terms: the only keys a write can hit are the run's id and its
+   * events' seqs; a decision refused names who decided the wait first, and when.
+   */
+  private async explain(write: Prepared, error: unknown): Promise<unknown> {
+    if (write.kind === 'commit' && (error as { code?: unknown } | undefined)?.code === NOT_PENDING) {
+      const waitIds = write.approvals.flatMap((a) => (a.kind === 'decide' ? [a.waitId] : []));
+      const rows = await this.db.selectFrom('approvals').select(['wait_id', 'status', 'decided_by', 'decided_at']).where('run_id', '=', write.runId).where('wait_id', 'in', waitIds).execute().catch(() => []);
+      const taken = rows.find((r) => r.status !== 'pending');
+      const what = taken
+        ? `${taken.status.replace('_', ' ')}${taken.decided_by ? ` by ${taken.decided_by}` : ''}${taken.decided_at ? ` at ${taken.decided_at}` : ''}`
+        : 'decided';
+      return new TrellisError('already_decided', `the wait "${taken?.wait_id ?? waitIds[0]}" of run ${write.runId} was already ${what}`, { cause: error });
+    }
+    if (!isUniqueViolation(error)) return error;
+    if (write.kind === 'create') return new TrellisError('run_conflict', `run ${write.runId} already exists`, { cause: error });
+    const seqs = write.events.map((e) => e.seq);
+    return new TrellisError('run_conflict', `run ${write.runId}: events ${seqs[0]}..${seqs.at(-1)} are already stored (is another process running this run?)`, { cause: error });
   }
 
   private async plan(trx: Kysely<Database>, writes: readonly Prepared[]): Promise<Plan> {
@@ -202,7 +222,7 @@ export class CommitWriter {
     for (const write of writes) {
       const { runId } = write;
       if (write.kind === 'create') {
-        if (seqs.has(runId) || this.lastSeqs.peek(runId) !== undefined) throw new Error(`run ${runId} already exists`);
+        if (seqs.has(runId) || this.lastSeqs.peek(runId) !== undefined) throw conflict(`run ${runId} already exists`);
         seqs.set(runId, { last: 0, verified: true });
         plan.creates.push(write.row);
         continue;
@@ -211,7 +231,7 @@ export class CommitWriter {
       if (!known) {
         const cached = this.lastSeqs.peek(runId);
         const last = cached ?? stored.get(runId);
-        if (last === undefined) throw new Error(`run ${runId} does not exist`);
+        if (last === undefined) throw conflict(`run ${runId} does not exist`);
         known = { last, verified: cached === undefined };
         seqs.set(runId, known);
       }
@@ -232,12 +252,12 @@ export class CommitWriter {
     if (first.seq !== known.last + 1 && !known.verified) {
       // The cache may trail what another process (or a failed batch) left: the database decides.
       const stored = (await this.storedSeqs(trx, [runId])).get(runId);
-      if (stored === undefined) throw new Error(`run ${runId} does not exist`);
+      if (stored === undefined) throw conflict(`run ${runId} does not exist`);
       known.last = stored;
       known.verified = true;
     }
     events.forEach((event, i) => {
-      if (event.seq !== known.last + i + 1) throw new Error(`run ${runId}: event seq ${event.seq} breaks the sequence after ${known.last + i}`);
+      if (event.seq !== known.last + i + 1) throw conflict(`run ${runId}: event seq ${event.seq} breaks the sequence after ${known.last + i}`);
     });
     known.last += events.length;
   }
@@ -256,6 +276,21 @@ export class CommitWriter {
   private async apply(exec: Exec, plan: Plan): Promise<void> {
     const s = this.statements;
     await runChunked(exec, plan.creates, (n) => s.insertRuns(n), (row) => row);
+    // Approvals before the run's rows: on PostgreSQL a second answer to a wait queues on the
+    // approval's row lock and then finds it decided, rather than colliding on an event's key.
+    // Waits open and close at a person's pace, one by one; every run that ends closes its waits, so those go in one statement, last.
+    const closes: { runId: string; at: string }[] = [];
+    for (const a of plan.approvals) {
+      if (a.kind === 'open') {
+        await exec(s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
+      } else if (a.kind === 'decide') {
+        // Only a pending wait is decided: of two answers, the second changes nothing and refuses its whole commit.
+        await exec(s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId], { expectChanges: 1 });
+      } else {
+        closes.push(a);
+      }
+    }
+    await runChunked(exec, closes, (n) => s.cancelApprovals(n), (c) => [c.runId, c.at]);
     const changes = [...plan.changes];
     if (this.dialect === 'sqlite') {
       for (const [runId, c] of changes) {
@@ -272,27 +307,7 @@ export class CommitWriter {
     }
     await runChunked(exec, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
     await runChunked(exec, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.data]);
-    // Waits open and close at a person's pace, one by one; every run that ends closes its waits, so those go in one statement, last.
-    const closes: { runId: string; at: string }[] = [];
-    for (const a of plan.approvals) {
-      if (a.kind === 'open') {
-        await exec(s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
-      } else if (a.kind === 'decide') {
-        await exec(s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId]);
-      } else {
-        closes.push(a);
-      }
-    }
-    await runChunked(exec, closes, (n) => s.cancelApprovals(n), (c) => [c.runId, c.at]);
   }
-}
-
-/** A key the write ran into, in the caller's terms: the only keys a write can hit are the run's id and its events' seqs. */
-function explain(write: Prepared, error: unknown): unknown {
-  if (!isUniqueViolation(error)) return error;
-  if (write.kind === 'create') return new Error(`run ${write.runId} already exists`, { cause: error });
-  const seqs = write.events.map((e) => e.seq);
-  return new Error(`run ${write.runId}: events ${seqs[0]}..${seqs.at(-1)} are already stored (is another process running this run?)`, { cause: error });
 }
 
 /** Runs the batch commits to that neither the cache knows nor the batch creates first. */
@@ -309,47 +324,42 @@ function unknownRuns(writes: readonly Prepared[], cache: BoundedMap<string, numb
 function prepare(write: Write): Prepared {
   if (write.kind === 'create') return { kind: 'create', runId: write.run.id, row: runRow(write.run) };
   const { runId, commit } = write;
-  const approvals: ApprovalAction[] = [];
-  // Approvals follow the commit's order: a wait opens, an answer decides it, the run's end closes what is left.
-  const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => {
-    const { wait } = state;
-    if (state.status === 'waiting' && wait) {
-      const waiting = commit.events.find((e) => e.type === 'run.waiting' && e.data.waitId === wait.id);
-      approvals.push({
-        kind: 'open',
-        runId,
-        nodeId,
-        waitId: wait.id,
-        waitKind: wait.kind,
-        message: wait.message,
-        payload: toJson(wait.payload),
-        deadline: wait.deadline ?? null,
-        at: waiting?.ts ?? new Date().toISOString(),
-      });
-    }
-    return { nodeId, status: state.status, state: JSON.stringify(state) };
-  });
+  const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => ({ nodeId, status: state.status, state: JSON.stringify(state) }));
   const events = commit.events.map((event): EventRow => {
-    if (event.type === 'run.resumed' && event.data.waitId && event.data.decision) {
-      const { decision } = event.data;
-      approvals.push({
-        kind: 'decide',
-        runId,
-        waitId: event.data.waitId,
-        status: event.data.reason === 'timeout' ? 'timed_out' : decision.approved ? 'approved' : 'rejected',
-        at: event.ts,
-        by: decision.by ?? null,
-        comment: decision.comment ?? null,
-        payload: toJson(decision.payload),
-      });
-    }
     const nodeId = (event as { nodeId?: string }).nodeId ?? null;
     return { seq: event.seq, ts: event.ts, type: event.type, nodeId, data: JSON.stringify(event.data) };
   });
+  // The engine states its approval changes; the store applies them as given, in order.
+  const approvals = (commit.approvals ?? []).map((change) => approvalAction(runId, change));
   const status = commit.run?.status;
   const finished = status !== undefined && hasEnded(status);
-  if (finished) approvals.push({ kind: 'close', runId, at: commit.run?.finishedAt ?? new Date().toISOString() });
   return { kind: 'commit', runId, changes: commit.run && runChanges(commit.run), finished, nodes, events, approvals };
+}
+
+function approvalAction(runId: string, change: ApprovalChange): ApprovalAction {
+  switch (change.kind) {
+    case 'open':
+      return {
+        kind: 'open',
+        runId,
+        nodeId: change.nodeId,
+        waitId: change.waitId,
+        waitKind: change.waitKind,
+        message: change.message,
+        payload: toJson(change.payload),
+        deadline: change.deadline ?? null,
+        at: change.at,
+      };
+    case 'decide':
+      return { kind: 'decide', runId, waitId: change.waitId, status: change.status, at: change.at, by: change.by ?? null, comment: change.comment ?? null, payload: toJson(change.payload) };
+    case 'close':
+      return { kind: 'close', runId, at: change.at };
+  }
+}
+
+/** A refusal that a retry would not change: the data is not what the write expects. */
+function conflict(message: string): TrellisError {
+  return new TrellisError('run_conflict', message);
 }
 
 function runRow(run: RunRecord): unknown[] {

@@ -5,7 +5,7 @@ import { renderTemplate, renderValue, templateLeaves, templateVariables } from '
 import { defineExecutor, type NetworkPolicy, type Scope } from '../../runtime.js';
 import type { HttpToolConfig, ToolConfig, TransformToolConfig } from './spec.js';
 
-async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean) {
+async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   const { http } = config;
   const url = await renderTemplate(http.url, scope);
   const headers = http.headers ? ((await renderValue(http.headers, scope)) as Record<string, unknown>) : {};
@@ -15,6 +15,8 @@ async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPol
   if (sendsBody && !Object.keys(headerText).some((k) => k.toLowerCase() === 'content-type')) {
     headerText['content-type'] = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
   }
+  // A step run again after a crash sends the same key, so the service can answer the repeat without doing it twice.
+  if (idempotencyKey && !Object.keys(headerText).some((k) => k.toLowerCase() === 'idempotency-key')) headerText['idempotency-key'] = idempotencyKey;
   const response = await httpRequest({
     method: http.method,
     url,
@@ -51,8 +53,8 @@ async function runTransform(config: TransformToolConfig, scope: Scope) {
   }
 }
 
-function run(config: ToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean) {
-  return config.tool === 'http' ? runHttp(config, scope, network, signal, asStep) : runTransform(config, scope);
+function run(config: ToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
+  return config.tool === 'http' ? runHttp(config, scope, network, signal, asStep, idempotencyKey) : runTransform(config, scope);
 }
 
 /** Without a declared schema, an HTTP tool's arguments are the `{{ args.x }}` its templates use. */
@@ -72,8 +74,8 @@ function argumentsSchema(config: ToolConfig): Record<string, unknown> {
 
 export const toolExecutor = defineExecutor<ToolConfig>({
   type: 'tool',
-  async execute({ config, scope, network, signal }) {
-    return { status: 'done', output: await run(config, scope, network, signal, true) };
+  async execute({ config, scope, network, signal, idempotencyKey }) {
+    return { status: 'done', output: await run(config, scope, network, signal, true, idempotencyKey) };
   },
   asTool({ config, scope, node, network }) {
     return {

@@ -1,0 +1,240 @@
+import type { ErrorInfo, ModelInfo, Usage } from '@trellis/schema';
+import { TrellisError, normalizeError, type AttachedTool, type ExecContext, type ExecResult } from '@trellis/nodes/server';
+import type { NodeState, RunRecord } from './checkpoint.js';
+import type { Journal } from './journal.js';
+import { emptyUsage, metered } from './meter.js';
+import { pinKey, pinnedTemplate } from './prompts.js';
+import { sleep, stepSignal, type StepSignal } from './step-signal.js';
+import type { ExecutionDeps } from './types.js';
+
+const MAX_BACKOFF_MS = 60_000;
+
+/** What the step runner needs of the run it works for (the walk). */
+export interface StepHost {
+  readonly deps: ExecutionDeps;
+  readonly record: RunRecord;
+  readonly nodes: ReadonlyMap<string, NodeState>;
+  /** The outputs of the succeeded nodes, as templates see them. */
+  readonly scopeNodes: Record<string, { output: unknown }>;
+  readonly journal: Journal;
+  /** Aborts when the run is cancelled, fails or is abandoned. */
+  readonly signal: AbortSignal;
+  /** Steps cut off by the stop of the process that ran them: each runs again as the same attempt. */
+  readonly recovered: Set<string>;
+  /** Cancelled, or another step failed: a failed step is not retried. */
+  stopping(): boolean;
+  isDraining(): boolean;
+  /** Aborts when the process drains: wakes steps sleeping out a retry backoff. */
+  drainSignal(): AbortSignal;
+  /** The step failed for good: the run fails with it unless it was already stopping. */
+  fail(id: string, error: ErrorInfo, wasStopping: boolean): void;
+  /** The step completed: its successors may be ready. */
+  completed(id: string): void;
+  /** The step is left for later (drained in its backoff): it stays a candidate. */
+  postpone(id: string): void;
+}
+
+/**
+ * Runs one step: its attempts, their timeouts, the retries with backoff, and what the step
+ * leaves in its node state. Each attempt's start is committed before the executor runs, so a
+ * crash leaves a trace of the cut-off step; its completion is committed by the walk, together
+ * with the starts of the steps it leads to.
+ */
+export class StepRunner {
+  /** Library texts by `name@version`: each pinned version is read at most once per process. */
+  private readonly templates = new Map<string, Promise<string>>();
+
+  constructor(private readonly host: StepHost) {
+    for (const [key, text] of host.deps.prompts.templates) this.templates.set(key, Promise.resolve(text));
+  }
+
+  async run(id: string): Promise<void> {
+    const { host } = this;
+    const { graph, kinds, executors } = host.deps;
+    const { journal } = host;
+    const node = graph.nodes.get(id)!;
+    const spec = kinds.get(node.type)!;
+    const executor = executors.get(node.type);
+    const state = host.nodes.get(id)!;
+    const policy = { ...spec.defaultPolicy, ...node.policy };
+    const usage = state.usage ? { ...state.usage } : emptyUsage();
+    const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
+    const cursor = { value: state.mockCursor ?? 0 };
+
+    for (;;) {
+      const resumed = state.resume !== undefined;
+      const recovered = host.recovered.delete(id);
+      // A step cut off by a crash runs again as the same attempt (with the same idempotency key);
+      // a step going on after a person's answer is not a new attempt either.
+      if (state.attempts === 0 || (!resumed && !recovered)) state.attempts++;
+      state.status = 'running';
+      journal.touch(id);
+      journal.emit('node.started', id, {
+        kind: node.type,
+        attempt: state.attempts,
+        ...(node.name ? { name: node.name } : {}),
+        ...(resumed ? { resumed: true } : {}),
+        ...(recovered ? { recovered: true } : {}),
+      });
+      // The start is stored before the step does anything: after a crash the trace names the step cut off.
+      await journal.commit();
+      const started = performance.now();
+      const step = stepSignal(host.signal, id, policy.timeoutMs);
+      let result: ExecResult;
+      try {
+        if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
+        // Stopped while its start was being stored (cancelled, abandoned): it does nothing at all.
+        if (host.signal.aborted) throw host.signal.reason;
+        const ctx = this.context(id, state, step, usage, models, cursor);
+        // The race guarantees the bound even if an executor ignores its signal.
+        result = await Promise.race([executor.execute(ctx), step.stopped]);
+      } catch (caught) {
+        const error = normalizeError(step.reason() ?? caught);
+        step.dispose();
+        const stopped = host.stopping();
+        const willRetry = !stopped && error.retryable && state.attempts <= policy.retries;
+        const retryInMs = willRetry ? Math.min(MAX_BACKOFF_MS, Math.max(error.retryAfterMs ?? 0, policy.backoffMs * 2 ** (state.attempts - 1))) : undefined;
+        const info: ErrorInfo = { code: error.code, message: error.message, retryable: error.retryable, nodeId: id };
+        journal.emit('node.failed', id, {
+          error: info,
+          durationMs: Math.round(performance.now() - started),
+          attempt: state.attempts,
+          willRetry,
+          ...(retryInMs === undefined ? {} : { retryInMs }),
+        });
+        if (willRetry) {
+          await journal.commit();
+          if (await sleep(retryInMs!, host.signal, host.drainSignal())) continue;
+          if (host.isDraining() && !host.stopping()) {
+            // Drained during the backoff: the next process makes the retry, counting on from these attempts.
+            state.status = 'pending';
+            state.usage = { ...usage };
+            state.mockCursor = cursor.value; // a mock script goes on with its next reply, as the retry would here
+            if (models.size) state.models = [...models.values()];
+            journal.touch(id);
+            host.postpone(id);
+            return;
+          }
+        }
+        state.status = 'failed';
+        state.error = info;
+        state.usage = { ...usage };
+        journal.touch(id);
+        host.fail(id, info, stopped);
+        return;
+      }
+      step.dispose();
+      this.succeedOrWait(id, state, result, performance.now() - started, usage, models, cursor.value);
+      if (result.status === 'done') host.completed(id);
+      return;
+    }
+  }
+
+  private succeedOrWait(id: string, state: NodeState, result: ExecResult, durationMs: number, usage: Usage, models: Map<string, ModelInfo>, cursor: number): void {
+    const { journal } = this.host;
+    state.usage = { ...usage };
+    state.mockCursor = cursor;
+    if (models.size) state.models = [...models.values()];
+    delete state.resume;
+    journal.touch(id);
+    if (result.status === 'wait') {
+      const deadline = result.wait.timeoutMs ? new Date(Date.now() + result.wait.timeoutMs).toISOString() : undefined;
+      state.status = 'waiting';
+      state.wait = { ...result.wait, ...(deadline ? { deadline } : {}) };
+      state.saved = result.state;
+      const waiting = journal.emit('run.waiting', id, {
+        waitId: result.wait.id,
+        kind: result.wait.kind,
+        message: result.wait.message,
+        ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(deadline ? { deadline } : {}),
+      });
+      journal.approval({
+        kind: 'open',
+        nodeId: id,
+        waitId: result.wait.id,
+        waitKind: result.wait.kind,
+        message: result.wait.message,
+        ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(deadline ? { deadline } : {}),
+        at: waiting?.ts ?? new Date().toISOString(),
+      });
+      return;
+    }
+    const ports = result.ports ?? this.host.deps.graph.ports.get(id)!.outputs.filter((p) => p.type === 'data').map((p) => p.id);
+    state.status = 'succeeded';
+    state.output = result.output;
+    state.ports = ports;
+    delete state.wait;
+    delete state.saved;
+    this.host.scopeNodes[id] = { output: result.output };
+    journal.emit('node.completed', id, {
+      output: result.output,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      usage: { ...usage },
+      ports,
+      ...(result.decision === undefined ? {} : { decision: result.decision }),
+      ...(models.size ? { models: [...models.values()] } : {}),
+    });
+  }
+
+  private context(id: string, state: NodeState, step: StepSignal, usage: Usage, models: Map<string, ModelInfo>, cursor: { value: number }): ExecContext<unknown> {
+    const { record, journal } = this.host;
+    const { graph, executors, network, prices } = this.host.deps;
+    const node = graph.nodes.get(id)!;
+    const scope = { input: record.input, nodes: this.host.scopeNodes, vars: this.host.deps.flow.vars ?? {} };
+    const mocks = record.mocks?.[id];
+    return {
+      runId: record.id,
+      node,
+      config: node.config,
+      scope,
+      get signal() {
+        return step.signal;
+      },
+      attempt: state.attempts,
+      // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
+      idempotencyKey: `${record.id}:${id}:${state.attempts}`,
+      network,
+      ...(state.resume ? { resume: state.resume } : {}),
+      ...(state.saved === undefined ? {} : { state: state.saved }),
+      emit: (emission) => (emission.type === 'node.delta' ? journal.bufferDelta(id, emission.data.text) : void journal.emit(emission.type, id, emission.data as never)),
+      model: (requested) => {
+        const resolved = this.host.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });
+        models.set(requested, resolved.info);
+        return metered(resolved.model, { run: record.usage, node: usage }, record.budget, prices);
+      },
+      promptTemplate: (ref) => this.promptTemplate(id, ref),
+      tools: (handle): AttachedTool[] =>
+        (graph.attachments.get(id)?.get(handle) ?? []).map((toolId) => {
+          const toolNode = graph.nodes.get(toolId)!;
+          const toolExecutor = executors.get(toolNode.type);
+          if (!toolExecutor?.asTool) {
+            throw new TrellisError('invalid_wiring', `node "${toolId}" (${toolNode.type}) cannot be used as a tool`);
+          }
+          const definition = toolExecutor.asTool({ runId: record.id, node: toolNode, config: toolNode.config, scope, network });
+          return { nodeId: toolId, ...definition };
+        }),
+    };
+  }
+
+  /**
+   * A library text at the version the run pinned when it started (RunRecord.prompts), never the
+   * library's current one: a run resumed after newer versions were saved still runs the old text.
+   */
+  private promptTemplate(nodeId: string, ref: string): Promise<string> {
+    const { record } = this.host;
+    const pin = record.prompts?.find((p) => p.nodeId === nodeId && p.ref === ref);
+    if (!pin) {
+      return Promise.reject(new TrellisError('unresolved_prompt', `node "${nodeId}": run ${record.id} pinned no version of "${ref}" when it started`));
+    }
+    const key = pinKey(pin.name, pin.version);
+    let text = this.templates.get(key);
+    if (!text) {
+      text = pinnedTemplate(pin, this.host.deps.prompts.resolver);
+      this.templates.set(key, text);
+      text.catch(() => this.templates.delete(key)); // a retry of the step reads again
+    }
+    return text;
+  }
+}

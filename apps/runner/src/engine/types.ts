@@ -1,0 +1,100 @@
+import type { Budget, ErrorInfo, Flow, FlowGraph, RunEvent, RunStatus, Usage, Wait } from '@trellis/schema';
+import type { Decision, KindExecutor, Kinds, ModelResolver, NetworkPolicy } from '@trellis/nodes/server';
+import type { CheckpointStore, RunSnapshot } from './checkpoint.js';
+import type { PromptResolver } from './prompts.js';
+
+export interface EngineOptions {
+  store: CheckpointStore;
+  kinds?: Kinds<string>;
+  executors?: ReadonlyMap<string, KindExecutor<unknown>>;
+  models?: ModelResolver;
+  network?: NetworkPolicy;
+  /** Every event as it happens (before it is committed), e.g. for a live terminal trace. */
+  onEvent?: (event: RunEvent) => void;
+  /** Every write of a run the store refused, retried or not: for the log. */
+  onFault?: (fault: StoreFault) => void;
+  /**
+   * How a refused write is tried again before the run stops (its result then fails with code
+   * `store_unavailable`, and it stays in the store as its last checkpoint left it, to resume).
+   * Default: 4 retries from 250 ms, doubling (about 4 s in all).
+   */
+  storeRetry?: StoreRetry;
+  /** Steps of one run that may execute at once. */
+  maxConcurrency?: number;
+  prices?: Record<string, readonly [number, number]>;
+  /**
+   * The prompt library, for nodes that use a library prompt (`{ ref: "name@3" }`). Without it,
+   * a flow with such references is refused, naming them.
+   */
+  prompts?: PromptResolver;
+}
+
+export interface StartOptions {
+  input: unknown;
+  mocks?: unknown;
+  runId?: string;
+  flowVersion?: number;
+  /** Overrides the flow's own budget. */
+  budget?: Budget;
+  labels?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** A wait of a run: the shape the API shows for each pending approval. */
+export type PendingWait = Wait;
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  output?: unknown;
+  error?: ErrorInfo;
+  waiting: PendingWait[];
+  usage: Usage;
+}
+
+export interface Answer extends Decision {
+  waitId: string;
+}
+
+/** A write of a run that the store refused: reported as it happens, whether or not it is tried again. */
+export interface StoreFault {
+  runId: string;
+  error: unknown;
+  /** Which try of this write failed (1 for the first). */
+  attempt: number;
+  willRetry: boolean;
+  retryInMs?: number;
+}
+
+/** How often, and how patiently, a refused write is tried again before the run is stopped. */
+export interface StoreRetry {
+  /** Tries after the first. */
+  retries: number;
+  /** The wait before the first retry; it doubles each time. */
+  backoffMs: number;
+}
+
+/**
+ * The error code of a run stopped because the store could not take its writes for a while:
+ * the run stays as its last checkpoint left it (running), to be resumed when the store is back.
+ */
+export const STORE_UNAVAILABLE = 'store_unavailable';
+
+/** What one run's execution works with: the run as loaded, its checked graph, and the engine's parts. */
+export interface ExecutionDeps {
+  snapshot: RunSnapshot;
+  flow: Flow;
+  graph: FlowGraph;
+  kinds: Kinds<string>;
+  executors: ReadonlyMap<string, KindExecutor<unknown>>;
+  models: ModelResolver;
+  store: CheckpointStore;
+  network: NetworkPolicy;
+  onEvent: ((event: RunEvent) => void) | undefined;
+  onFault: ((fault: StoreFault) => void) | undefined;
+  storeRetry: StoreRetry;
+  maxConcurrency: number;
+  prices: Record<string, readonly [number, number]>;
+  /** The library: the texts already resolved (by `name@version`) and where to read the others. */
+  prompts: { resolver: PromptResolver | undefined; templates: ReadonlyMap<string, string> };
+}
