@@ -1,4 +1,4 @@
-import type { Budget, ErrorInfo, Flow, MockScript, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Budget, DecidedStatus, ErrorInfo, Flow, MockScript, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
 import type { Decision, WaitRequest } from '@trellis/nodes/server';
 
 /** Where one node of a run stands; enough to resume the run in another process. */
@@ -57,7 +57,7 @@ export interface RunSnapshot {
  */
 export type ApprovalChange =
   | { kind: 'open'; nodeId: string; waitId: string; waitKind: WaitRequest['kind']; message: string; payload?: unknown; deadline?: string; at: string }
-  | { kind: 'decide'; waitId: string; status: 'approved' | 'rejected' | 'timed_out'; at: string; by?: string; comment?: string; payload?: unknown }
+  | { kind: 'decide'; waitId: string; status: DecidedStatus; at: string; by?: string; comment?: string; payload?: unknown }
   | { kind: 'close'; at: string };
 
 /**

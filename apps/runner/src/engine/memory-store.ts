@@ -1,4 +1,4 @@
-import type { RunEvent } from '@trellis/schema';
+import type { ApprovalStatus, RunEvent } from '@trellis/schema';
 import { TrellisError } from '@trellis/nodes/server';
 import type { ApprovalChange, CheckpointStore, Commit, RunRecord, RunSnapshot } from './checkpoint.js';
 import type { PromptResolver, ResolvedPrompt } from './prompts.js';
@@ -49,7 +49,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 }
 
 export interface WaitEntry {
-  status: 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
+  status: ApprovalStatus;
   at: string;
   by?: string;
 }

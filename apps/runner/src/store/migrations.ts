@@ -1,4 +1,5 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { errorMessage } from '@trellis/schema';
 
 /**
  * The schema's history, in code: the runner ships as one bundle, so migrations must not be
@@ -196,7 +197,7 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, schema?: string): Prom
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new Error(`database migration${failed ? ` ${failed}` : ''} failed: ${reason}`, { cause: error });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
