@@ -362,6 +362,10 @@ describe('published endpoints', () => {
     expect(answer.body.waiting[0]).toMatchObject({ message: 'Refund 10?' });
     const status = await h.call<Body>('GET', answer.body.statusUrl, undefined, auth);
     expect(status.body).toMatchObject({ status: 'waiting', waiting: [expect.objectContaining({ message: 'Refund 10?' })] });
+    // One shape for a wait on both routes, with the approval to answer.
+    expect(status.body.waiting).toEqual(answer.body.waiting);
+    const [approval] = (await h.call<Body>('GET', `/api/approvals?runId=${answer.body.runId}`)).body.items;
+    expect(answer.body.waiting[0]).toMatchObject({ id: approval.id, nodeId: approval.nodeId, waitId: approval.waitId, kind: 'approval' });
   });
 
   it('checks the input against the flow input schema, naming the field', async () => {
@@ -563,6 +567,11 @@ describe('docs and health', () => {
     const endpoint = doc.body.paths['/v1/flows/double'].post;
     expect(endpoint.requestBody.content['application/json'].schema).toMatchObject({ required: ['n'], properties: { n: { type: 'number' } } });
     expect(endpoint.responses['200'].content['application/json'].schema.properties.output).toMatchObject({ type: 'object', properties: { result: {} } });
+    // The answers' shapes are the contract's, listed once and named.
+    expect(endpoint.responses['200'].content['application/json'].schema.allOf).toEqual([{ $ref: '#/components/schemas/EndpointOutput' }]);
+    expect(endpoint.responses['202'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EndpointAccepted' });
+    expect(doc.body.components.schemas.EndpointAccepted.properties.waiting.items).toEqual({ $ref: '#/components/schemas/EndpointWait' });
+    expect(doc.body.components.schemas.EndpointRunStatus.properties.status).toEqual({ $ref: '#/components/schemas/RunStatus' });
 
     const promising = fourNodeFlow('promising');
     const promised = { type: 'object', properties: { result: { type: 'number' } }, required: ['result'] };

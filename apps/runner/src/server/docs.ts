@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context } from 'hono';
+import { EndpointAccepted, EndpointOutput, EndpointRunStatus } from '@trellis/schema';
+import { z } from 'zod';
 import type { Store } from '../store/types.js';
 import { clientAddress, type KeyAuth } from './keys.js';
 import type { RunService } from './service.js';
@@ -40,7 +42,11 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   doc.components ??= {};
   doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/keys' } };
   doc.paths ??= {};
+  addComponents(doc.components, [EndpointOutput, EndpointAccepted, EndpointRunStatus]);
   const error = { $ref: '#/components/schemas/Error' };
+  const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+  // A flow's own output schema in place of the shared answer's `output`.
+  const withOutput = (output: unknown) => ({ allOf: [ref('EndpointOutput')], type: 'object', properties: { output } });
   const errors = (codes: Record<number, string>) => Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: { 'application/json': { schema: error } } }]));
   for (const endpoint of await store.listPublished()) {
     if (listed !== 'all' && !listed(endpoint.slug)) continue;
@@ -60,13 +66,13 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
           200: {
             description: 'The run succeeded',
             content: {
-              'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { const: 'succeeded' }, output }, required: ['runId', 'status', 'output'] } },
+              'application/json': { schema: withOutput(output) },
               'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits' } },
             },
           },
           202: {
             description: 'The run goes on (async mode, waiting for an approval, or still running after the sync timeout)',
-            content: { 'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { type: 'string' }, statusUrl: { type: 'string' } }, required: ['runId', 'status', 'statusUrl'] } } },
+            content: { 'application/json': { schema: ref('EndpointAccepted') } },
           },
           ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such published flow, or the key may not call it', 429: 'Rate limited, or too many wrong keys from this address; see Retry-After', 502: 'The run failed' }),
         },
@@ -79,13 +85,28 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
         security: [{ apiKey: [] }],
         parameters: [{ name: 'runId', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
-          200: { description: 'The run: its status, and its output once it succeeded', content: { 'application/json': { schema: { type: 'object', properties: { runId: { type: 'string' }, status: { type: 'string' }, output } } } } },
+          200: { description: 'The run: its status, and its output once it succeeded', content: { 'application/json': { schema: { oneOf: [withOutput(output), ref('EndpointRunStatus')] } } } },
           ...errors({ 401: 'No key, or an unknown or revoked key', 404: 'No such run of this flow' }),
         },
       },
     };
   }
   return doc;
+}
+
+/**
+ * Adds named contract schemas (and the named schemas they use) to the document's components:
+ * the published flows' answers, which no declared route names but every published path refers to.
+ */
+function addComponents(components: { schemas?: Record<string, unknown> }, schemas: z.ZodType[]): void {
+  components.schemas ??= {};
+  for (const schema of schemas) {
+    const { $defs = {} } = z.toJSONSchema(schema, { io: 'output' }) as { $defs?: Record<string, unknown> };
+    for (const [name, definition] of Object.entries($defs)) {
+      // Named schemas the routes already list (RunStatus, RunError …) stay as the routes gave them.
+      components.schemas[name] ??= JSON.parse(JSON.stringify(definition).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+    }
+  }
 }
 
 /** The API reference page, with its script served from this process so it works offline. */

@@ -13,3 +13,4 @@ export * from './publishing.js';
 export * from './keys.js';
 export * from './models.js';
 export * from './prompts.js';
+export * from './endpoints.js';

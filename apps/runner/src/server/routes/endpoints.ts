@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import { TrellisError, errorMessage, hasEnded, type CorsSettings } from '@trellis/schema';
-import type { RunResult } from '../../engine/engine.js';
+import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus } from '@trellis/schema';
+import type { Store } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
 import { notFound } from '../errors.js';
@@ -10,10 +10,15 @@ import { followRun } from '../sse.js';
 
 interface Outcome {
   runId: string;
-  status: RunResult['status'];
+  status: RunStatus;
   output?: unknown;
-  error?: unknown;
-  waiting?: unknown[];
+  error?: ErrorInfo;
+}
+
+/** The pending waits of a run, as both endpoint routes show them (with the approval id to answer). */
+async function pendingWaits(store: Store, runId: string): Promise<EndpointWait[]> {
+  const approvals = await store.listApprovals({ runId, status: 'pending' });
+  return approvals.map(({ id, nodeId, waitId, kind, message, payload, deadline }) => ({ id, nodeId, waitId, kind, message, payload, deadline }));
 }
 
 /**
@@ -35,25 +40,24 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
   };
   const statusUrl = (slug: string, runId: string) => `/v1/flows/${slug}/runs/${runId}`;
 
-  const answer = (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
+  const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
     c.header('X-Trellis-Run-Id', outcome.runId);
     const url = statusUrl(slug, outcome.runId);
-    if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null }, 200);
+    if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null } satisfies EndpointOutput, 200);
     if (outcome.status === 'failed') {
-      throw new TrellisError('run_failed', `the run failed: ${(outcome.error as { message?: string } | undefined)?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
+      throw new TrellisError('run_failed', `the run failed: ${outcome.error?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
     if (outcome.status === 'cancelled') throw new TrellisError('run_cancelled', 'the run was cancelled', { details: { runId: outcome.runId } });
+    const waiting = outcome.status === 'waiting' ? await pendingWaits(store, outcome.runId) : [];
     c.header('Location', url);
-    return c.json(
-      {
-        runId: outcome.runId,
-        status: outcome.status,
-        statusUrl: url,
-        ...(outcome.waiting?.length ? { waiting: outcome.waiting } : {}),
-        ...(finished ? {} : { message: 'the run is still going; poll statusUrl' }),
-      },
-      202,
-    );
+    const body: EndpointAccepted = {
+      runId: outcome.runId,
+      status: outcome.status,
+      statusUrl: url,
+      ...(waiting.length ? { waiting } : {}),
+      ...(finished ? {} : { message: 'the run is still going; poll statusUrl' }),
+    };
+    return c.json(body, 202);
   };
 
   app.options('/v1/flows/:slug/*', (c) => preflight(c, published));
@@ -80,7 +84,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const result = await Promise.race([finished, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.syncTimeoutMs)))]);
     clearTimeout(timer);
     if (!result) return answer(c, slug, { runId, status: 'running' }, false);
-    return answer(c, slug, { ...result, waiting: result.waiting }, true);
+    return answer(c, slug, result, true);
   });
 
   app.get('/v1/flows/:slug/runs/:runId', async (c) => {
@@ -89,18 +93,16 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     await endpoint(c, slug);
     const run = await store.getRun(runId);
     if (!run || run.labels?.slug !== slug) throw notFound(`run of "${slug}"`, runId);
-    const waiting = run.status === 'waiting' ? (await store.listApprovals({ runId, status: 'pending' })).map(({ id, nodeId, kind, message, payload, deadline }) => ({ id, nodeId, kind, message, payload, deadline })) : [];
-    if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null }, 200);
-    return c.json(
-      {
-        runId,
-        status: run.status,
-        ...(run.error ? { error: run.error } : {}),
-        ...(waiting.length ? { waiting } : {}),
-        finished: hasEnded(run.status),
-      },
-      200,
-    );
+    if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null } satisfies EndpointOutput, 200);
+    const waiting = run.status === 'waiting' ? await pendingWaits(store, runId) : [];
+    const body: EndpointRunStatus = {
+      runId,
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+      ...(waiting.length ? { waiting } : {}),
+      finished: hasEnded(run.status),
+    };
+    return c.json(body, 200);
   });
 }
 

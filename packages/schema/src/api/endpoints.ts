@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ErrorInfo, RunStatus } from '../events.js';
+import { Approval } from './approvals.js';
+
+/**
+ * What a published flow (`/v1/flows/:slug`) answers. Both its routes, the run and the status of
+ * a run, use these shapes; the OpenAPI document lists them once and each published flow's path
+ * adds only its own input and output schemas.
+ */
+
+/** A wait of a run as a published endpoint shows it: `id` is the approval to answer (POST /api/approvals/:id). */
+export const EndpointWait = Approval.pick({ id: true, nodeId: true, waitId: true, kind: true, message: true, payload: true, deadline: true }).meta({ id: 'EndpointWait' });
+export type EndpointWait = z.infer<typeof EndpointWait>;
+
+/** 200: the run succeeded; `output` is what the flow's output node mapped. */
+export const EndpointOutput = z
+  .object({ runId: z.string(), status: z.literal('succeeded'), output: z.unknown() })
+  .meta({ id: 'EndpointOutput' });
+export type EndpointOutput = z.infer<typeof EndpointOutput>;
+
+/** 202: the run goes on (async mode, waiting for a person, or still running after the sync timeout). */
+export const EndpointAccepted = z
+  .object({
+    runId: z.string(),
+    status: RunStatus,
+    statusUrl: z.string().meta({ description: 'Where to poll the run (GET, same key)' }),
+    waiting: z.array(EndpointWait).optional().meta({ description: 'What the run waits for, when it waits for a person' }),
+    message: z.string().optional(),
+  })
+  .meta({ id: 'EndpointAccepted' });
+export type EndpointAccepted = z.infer<typeof EndpointAccepted>;
+
+/** GET …/runs/:runId while the run has not succeeded (a succeeded run answers `EndpointOutput`). */
+export const EndpointRunStatus = z
+  .object({
+    runId: z.string(),
+    status: RunStatus,
+    error: ErrorInfo.optional(),
+    waiting: z.array(EndpointWait).optional(),
+    finished: z.boolean().meta({ description: 'True once the run has ended (failed or cancelled)' }),
+  })
+  .meta({ id: 'EndpointRunStatus' });
+export type EndpointRunStatus = z.infer<typeof EndpointRunStatus>;
