@@ -37,8 +37,8 @@ function chain(id: string, delayMs: number) {
   };
 }
 
-/** The runner's app and run service over a store, with the log kept as parsed lines. */
-async function serving(store: Store, options: { storeRetry?: { retries: number; backoffMs: number } } = {}) {
+/** A logger whose lines are kept, parsed. */
+function keptLog() {
   const lines: Body[] = [];
   const log = createLogger(
     'info',
@@ -49,6 +49,12 @@ async function serving(store: Store, options: { storeRetry?: { retries: number; 
       },
     }),
   );
+  return { log, lines };
+}
+
+/** The runner's app and run service over a store, with the log kept as parsed lines. */
+async function serving(store: Store, options: { storeRetry?: { retries: number; backoffMs: number } } = {}) {
+  const { log, lines } = keptLog();
   const service = new RunService({ store, log, models: createModelResolver({ fallbackToTest: true, env: {} }), sweepIntervalMs: 50, ...options });
   await service.start();
   const app = createApp({ store, service, log, bodyLimitBytes: 64 * 1024, syncTimeoutMs: 10_000 });
@@ -170,16 +176,7 @@ describe('faults: a database that refuses writes for a while', () => {
 
 describe('faults: the process-wide safety net', () => {
   it('logs an unhandled rejection with its run id and lets the process go on', () => {
-    const lines: Body[] = [];
-    const log = createLogger(
-      'info',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Body);
-          done();
-        },
-      }),
-    );
+    const { log, lines } = keptLog();
     const processLike = new EventEmitter();
     const remove = installSafetyNet(log, processLike);
     processLike.emit('unhandledRejection', Object.assign(new Error('a step broke'), { runId: 'run-1' }), Promise.resolve());
