@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '@trellis/schema';
+import { executors as defaultExecutors } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import type { StoreFault } from '../src/engine/engine.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
@@ -171,5 +172,23 @@ describe('engine: idempotency keys', () => {
     expect(result).toMatchObject({ status: 'succeeded', output: { ok: true } });
     expect(keys).toEqual(['run-keys:call:1', 'run-keys:call:1']);
     expect(second.of('node.started', 'call').map((e) => e.data)).toEqual([{ kind: 'tool', attempt: 1, recovered: true }]);
+  });
+});
+
+describe('engine: a step answering JSON nested past the limit', () => {
+  it('fails the step naming where, and the run ends failed rather than overflowing the stack on its checkpoint', async () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    // An executor standing for a model or server that answers anything at all.
+    const executors = new Map([...defaultExecutors, ['prompt', { ...defaultExecutors.get('prompt')!, execute: async () => ({ status: 'done' as const, output: deep }) }]]);
+    const { engine, store } = harness({ executors });
+    const f = flow([input(), prompt('a'), output('out', '{{ nodes.a.output }}')], [['in', 'a'], ['a', 'out']]);
+    const result = await engine.start(f, { input: topic });
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ code: 'output_too_deep', nodeId: 'a' });
+    expect(result.error?.message).toMatch(/^the step's output is nested too deep: output\.a\.a\.a.* 64 levels/);
+    const trace = (store as MemoryCheckpointStore).events(result.runId);
+    expect(trace.find((e) => e.type === 'node.failed')).toMatchObject({ nodeId: 'a', data: { error: { code: 'output_too_deep' } } });
   });
 });

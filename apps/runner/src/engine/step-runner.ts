@@ -1,4 +1,4 @@
-import type { ErrorInfo, ModelInfo, Usage } from '@trellis/schema';
+import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
 import { TrellisError, normalizeError, type AttachedTool, type ExecContext, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import type { Journal } from './journal.js';
@@ -8,6 +8,17 @@ import { sleep, stepSignal, type StepSignal } from './step-signal.js';
 import type { ExecutionDeps } from './types.js';
 
 const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * A step's output (or a wait's payload) nested past the JSON limit fails the step, naming where:
+ * a model or a server can answer anything, and the run's checkpoint and every reader of the
+ * trace would otherwise overflow the stack on it.
+ */
+function refuseTooDeep(result: ExecResult): void {
+  const [what, value] = result.status === 'wait' ? ['payload', result.wait.payload] : ['output', result.output];
+  const tooDeep = findTooDeep(value);
+  if (tooDeep) throw new TrellisError('output_too_deep', `the step's ${what} is nested too deep: ${describeTooDeep(what, tooDeep)}`);
+}
 
 /** What the step runner needs of the run it works for (the walk). */
 export interface StepHost {
@@ -88,6 +99,7 @@ export class StepRunner {
         const ctx = this.context(id, state, step, usage, models, cursor);
         // The race guarantees the bound even if an executor ignores its signal.
         result = await Promise.race([executor.execute(ctx), step.stopped]);
+        refuseTooDeep(result);
       } catch (caught) {
         const error = normalizeError(step.reason() ?? caught);
         step.dispose();
