@@ -9,7 +9,7 @@ import type { Deps } from './deps.js';
 import { docsRoutes, listedFor, openApiDocument } from './docs.js';
 import { TrellisError, errorBody, invalidRequest, toResponse, zodDetails } from './errors.js';
 import { editorRoutes } from './editor.js';
-import { KeyAuth } from './keys.js';
+import { KeyAuth, bearerToken } from './keys.js';
 import type { Logger } from './logger.js';
 import { PublishedDirectory } from './published.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -113,7 +113,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 function adminTokenCheck(token: string): (header: string | undefined) => boolean {
   const expected = createHash('sha256').update(token).digest();
   return (header) => {
-    const given = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    const given = bearerToken(header);
     return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
   };
 }
@@ -121,9 +121,9 @@ function adminTokenCheck(token: string): (header: string | undefined) => boolean
 function adminAuth(token: string) {
   const isAdmin = adminTokenCheck(token);
   return async (c: Context, next: () => Promise<void>) => {
-    const given = c.req.header('Authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const ok = isAdmin(c.req.header('Authorization'));
-    if (!ok) {
+    const header = c.req.header('Authorization');
+    if (!isAdmin(header)) {
+      const given = bearerToken(header);
       throw new TrellisError(given === undefined ? 'missing_token' : 'invalid_token', 'the admin API needs "Authorization: Bearer <TRELLIS_ADMIN_TOKEN>"');
     }
     await next();

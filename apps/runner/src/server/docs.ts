@@ -42,7 +42,8 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   doc.components ??= {};
   doc.components.securitySchemes = { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/keys' } };
   doc.paths ??= {};
-  addComponents(doc.components, [EndpointOutput, EndpointAccepted, EndpointRunStatus]);
+  // JSON Schema from zod is what the document holds; only its static type differs.
+  doc.components.schemas = { ...endpointComponents(), ...doc.components.schemas } as typeof doc.components.schemas;
   const error = { $ref: '#/components/schemas/Error' };
   const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
   // A flow's own output schema in place of the shared answer's `output`.
@@ -94,19 +95,23 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   return doc;
 }
 
+let endpointSchemas: Record<string, unknown> | undefined;
+
 /**
- * Adds named contract schemas (and the named schemas they use) to the document's components:
- * the published flows' answers, which no declared route names but every published path refers to.
+ * The published flows' answers (and the named schemas they use) as document components: no
+ * declared route names them, but every published path refers to them. Built once; the schemas
+ * the routes already list (RunStatus, RunError …) win over these where both name one.
  */
-function addComponents(components: { schemas?: Record<string, unknown> }, schemas: z.ZodType[]): void {
-  components.schemas ??= {};
-  for (const schema of schemas) {
+function endpointComponents(): Record<string, unknown> {
+  if (endpointSchemas) return endpointSchemas;
+  const built: Record<string, unknown> = {};
+  for (const schema of [EndpointOutput, EndpointAccepted, EndpointRunStatus]) {
     const { $defs = {} } = z.toJSONSchema(schema, { io: 'output' }) as { $defs?: Record<string, unknown> };
     for (const [name, definition] of Object.entries($defs)) {
-      // Named schemas the routes already list (RunStatus, RunError …) stay as the routes gave them.
-      components.schemas[name] ??= JSON.parse(JSON.stringify(definition).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+      built[name] ??= JSON.parse(JSON.stringify(definition).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
     }
   }
+  return (endpointSchemas = built);
 }
 
 /** The API reference page, with its script served from this process so it works offline. */

@@ -7,6 +7,11 @@ import { TtlCache } from './cache.js';
 import { TrellisError, notFound } from './errors.js';
 
 const SECRET_PREFIX = 'trl_';
+
+/** The credential of an `Authorization: Bearer <token>` header (API key or admin token), if it carries one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+}
 export const DEFAULT_RATE_LIMIT: RateLimit = { requests: 600, windowSeconds: 60 };
 
 /** A new secret: 192 random bits, so a plain SHA-256 is enough to store it safely. */
@@ -136,14 +141,14 @@ export class KeyAuth {
 
   /** The valid key the header carries, or a coded error: 401 for none, a wrong or a revoked one; 429 while the address waits. */
   async identify(header: string | undefined, address: string): Promise<ApiKey> {
-    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match) throw new TrellisError('missing_key', 'send an API key as "Authorization: Bearer <key>"; keys are created under /api/keys');
+    const secret = bearerToken(header);
+    if (secret === undefined) throw new TrellisError('missing_key', 'send an API key as "Authorization: Bearer <key>"; keys are created under /api/keys');
     // Checked before the key: an address that guessed too often learns nothing, right or wrong.
     const wait = this.failures.waitSeconds(address);
     if (wait > 0) {
       throw new TrellisError('too_many_failures', `too many wrong API keys from this address; try again in ${wait} s`, { details: { retryAfterSeconds: wait }, retryAfterMs: wait * 1000 });
     }
-    const hash = hashSecret(match[1]!);
+    const hash = hashSecret(secret);
     const key = await this.cache.get(hash, async () => (await this.store.findKeyByHash(hash)) ?? null);
     if (!key || key.revokedAt) {
       this.failures.fail(address);
