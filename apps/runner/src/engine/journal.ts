@@ -1,6 +1,7 @@
 import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { TrellisError } from '@trellis/nodes/server';
 import type { ApprovalChange, CheckpointStore, Commit, NodeState, RunRecord } from './checkpoint.js';
+import { sleep } from './step-signal.js';
 import type { StoreFault, StoreRetry } from './types.js';
 
 export type EventData<T extends RunEventType> = EventOf<T>['data'];
@@ -149,7 +150,7 @@ export class Journal {
           this.options.onLost(error);
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+        await sleep(retryInMs!);
       }
     }
   }
