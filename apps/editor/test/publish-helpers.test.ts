@@ -1,5 +1,6 @@
 import type { Flow } from '@trellis/schema';
 import { describe, expect, it } from 'vitest';
+import { flow as testFlow } from '@trellis/test-support/flows';
 import { ApiError } from '../src/api.js';
 import { reportError } from '../src/publish/errors.js';
 import { parseOrigins } from '../src/publish/origins.js';
@@ -7,14 +8,7 @@ import { FROM_SCHEMA_LABEL, exampleFromSchema, sampleBodies } from '../src/publi
 import { slugProblem, suggestSlug } from '../src/publish/slug.js';
 
 const flow = (schema: unknown, samples?: Flow['samples']): Flow =>
-  ({
-    schema: 'trellis.flow/v1',
-    id: 'f',
-    name: 'F',
-    nodes: [{ id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema } }],
-    edges: [],
-    ...(samples ? { samples } : {}),
-  }) as Flow;
+  testFlow([{ id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema } }], [], { id: 'f', name: 'F', ...(samples ? { samples } : {}) }) as Flow;
 
 describe('the slug check, as the runner applies it', () => {
   it('accepts lowercase letters, digits and dashes, and says what is wrong with anything else', () => {

@@ -3,7 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startRunnerProcess } from '../test/support/runner-process.js';
+import { startRunnerProcess } from '@trellis/test-support/runner-process';
 
 /**
  * Published-endpoint throughput: the runner as its own process, a four-node flow with no model

@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { trellis } from '@trellis/test-support/cli';
 import { RunEvent } from '@trellis/schema';
 import { askOnTerminal } from '../src/cli/approve.js';
 
-const bin = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/triage.flow.json', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'trellis-cli-'));
 
-function trellis(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 function file(name: string, content: string): string {
   const path = join(scratch, name);

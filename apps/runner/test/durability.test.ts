@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalFlow } from './support/api.js';
-import { startRunnerProcess } from './support/runner-process.js';
+import { startRunnerProcess } from '@trellis/test-support/runner-process';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@trellis/schema';
 import type { CheckpointStore } from '../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
-import { countingExecutors, eventually, flow, harness, input, output, prompt } from './support/flows.js';
+import { countingExecutors, eventually, harness } from './support/harness.js';
+import { flow, input, output, prompt } from '@trellis/test-support/flows';
 
 const topic = { topic: 'tea' };
 

@@ -6,7 +6,8 @@ import { executors as defaultExecutors } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import type { StoreFault } from '../src/engine/engine.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
-import { eventually, flow, harness, input, output, prompt } from './support/flows.js';
+import { eventually, harness } from './support/harness.js';
+import { flow, input, output, prompt } from '@trellis/test-support/flows';
 
 const topic = { topic: 'tea' };
 

@@ -8,7 +8,8 @@ import type { EventOf } from '@trellis/schema';
 import { createModelResolver, type ModelResolver } from '@trellis/nodes/server';
 import { MemoryCheckpointStore, MemoryPromptLibrary } from '../src/engine/memory-store.js';
 import { UnresolvedPromptError } from '../src/engine/prompts.js';
-import { flow, harness, input, output } from './support/flows.js';
+import { harness } from './support/harness.js';
+import { flow, input, output } from '@trellis/test-support/flows';
 
 const topic = { topic: 'tea' };
 

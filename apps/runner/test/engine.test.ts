@@ -4,7 +4,8 @@ import { RunEvent } from '@trellis/schema';
 import { createModelResolver, type ModelResolver } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
-import { countingExecutors, eventually, flow, harness, input, output, prompt } from './support/flows.js';
+import { countingExecutors, eventually, harness } from './support/harness.js';
+import { flow, input, output, prompt } from '@trellis/test-support/flows';
 
 const topic = { topic: 'tea' };
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trellis } from '@trellis/test-support/cli';
 import { MAX_JSON_DEPTH } from '@trellis/schema';
 import { apiHarness, fourNodeFlow } from './support/api.js';
-import { flow, harness, input, output } from './support/flows.js';
+import { harness } from './support/harness.js';
+import { flow, input, output } from '@trellis/test-support/flows';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
@@ -92,22 +93,9 @@ describe('JSON nested 5,000 levels deep', () => {
 });
 
 describe('the CLI with JSON nested 5,000 levels deep', () => {
-  const bin = fileURLToPath(new URL('../bin/trellis.mjs', import.meta.url));
-  const fixture = fileURLToPath(new URL('./fixtures/triage.flow.json', import.meta.url));
+    const fixture = fileURLToPath(new URL('./fixtures/triage.flow.json', import.meta.url));
   const scratch = mkdtempSync(join(tmpdir(), 'trellis-hostile-'));
 
-  function trellis(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
-  }
 
   it('refuses a flow file with its problem naming the node and the limit, in validate and run', async () => {
     const flow = JSON.parse(readFileSync(fixture, 'utf8')) as { nodes: Array<{ id: string; config: Record<string, unknown> }> };

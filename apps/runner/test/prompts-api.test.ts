@@ -9,7 +9,7 @@ import { tryPrompt } from '../src/server/prompt-try.js';
 import { RunService } from '../src/server/service.js';
 import { openStore } from '../src/store/db.js';
 import { apiHarness, fourNodeFlow } from './support/api.js';
-import { startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js';
+import { startFakeOpenAI, type FakeOpenAI } from '@trellis/test-support/fake-openai';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
 import { Engine, MemoryCheckpointStore } from '../src/index.js';
-import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
+import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from '@trellis/test-support/fake-openai';
+import { flow as testFlow, type EdgeSpec, type Json } from '@trellis/test-support/flows';
 
 let fake: FakeOpenAI;
 
@@ -54,16 +55,7 @@ const host = (): string => new URL(fake.url).host;
 
 type Policy = { timeoutMs?: number; retries?: number; backoffMs?: number };
 
-function flow(nodes: Record<string, unknown>[], edges: { source: string; target: string; sourceHandle?: string; targetHandle?: string }[], extra: Record<string, unknown> = {}) {
-  return {
-    schema: 'trellis.flow/v1',
-    id: 'providers-test',
-    name: 'Providers test',
-    nodes: nodes.map((n) => ({ position: { x: 0, y: 0 }, ...n })),
-    edges: edges.map((e, i) => ({ id: `e${i + 1}`, sourceHandle: 'out', targetHandle: 'in', ...e })),
-    ...extra,
-  };
-}
+const flow = (nodes: Json[], edges: EdgeSpec[], extra: Json = {}) => testFlow(nodes, edges, { id: 'providers-test', name: 'Providers test', ...extra });
 
 const inputNode = {
   id: 'in',
@@ -89,8 +81,8 @@ function promptFlow(options: { model?: string; policy?: Policy; schema?: Record<
       { id: 'out', type: 'output', config: { value: { answer: '{{ nodes.ask.output }}' } } },
     ],
     [
-      { source: 'in', target: 'ask' },
-      { source: 'ask', target: 'out' },
+      ['in', 'ask'],
+      ['ask', 'out'],
     ],
   );
 }
@@ -127,9 +119,9 @@ function agentFlow(model: string, extra: { policy?: Policy; settings?: Record<st
       { id: 'out', type: 'output', config: { value: { reply: '{{ nodes.investigate.output }}' } } },
     ],
     [
-      { source: 'in', target: 'investigate' },
-      { source: 'lookup', target: 'investigate', sourceHandle: 'tool', targetHandle: 'tools' },
-      { source: 'investigate', target: 'out' },
+      ['in', 'investigate'],
+      ['lookup', 'investigate', 'tool', 'tools'],
+      ['investigate', 'out'],
     ],
     extra.settings ? { settings: extra.settings } : {},
   );

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, migrations, openDatabase, openStore, type StoreOptions } from '../src/store/index.js';
-import { promptStoreSuite } from './support/prompt-store-suite.js';
-import { storeSuite } from './support/store-suite.js';
+import { checkpointSuite, promptStoreSuite, storeSuite } from '@trellis/test-support/store';
+import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
+import { migrateToLatest, migrations, openDatabase, openStore, type Store, type StoreOptions } from '../src/store/index.js';
 
 // PostgreSQL runs wherever this project is developed and in CI: its half of the suite is never skipped.
 const pgUrl = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
@@ -27,6 +27,16 @@ storeSuite('sqlite', () => openStore(sqlite));
 storeSuite('postgres', () => openStore(postgres));
 promptStoreSuite('sqlite', () => openStore(sqlite));
 promptStoreSuite('postgres', () => openStore(postgres));
+
+// The engine's half of the contract, also on the in-memory store the CLI and the engine's tests use.
+const sqlCheckpoints = (options: StoreOptions) => ({
+  open: () => openStore(options),
+  trace: (store: Store, runId: string) => store.listEvents(runId),
+  close: (store: Store) => store.close(),
+});
+checkpointSuite('sqlite', sqlCheckpoints(sqlite));
+checkpointSuite('postgres', sqlCheckpoints(postgres));
+checkpointSuite('memory', { open: async () => new MemoryCheckpointStore(), trace: (store, runId) => store.events(runId) });
 
 describe.each([
   ['sqlite', sqlite],

@@ -4,17 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '@trellis/schema';
+import { edge, flow as testFlow } from '@trellis/test-support/flows';
 import { flowSchema, kinds, promptReferences, validateFlow } from '../src/index.js';
 import { PromptConfig } from '../src/kinds/prompt/spec.js';
 import { AgentConfig } from '../src/kinds/agent/spec.js';
 
 type Json = Record<string, unknown>;
 
-function flow(nodes: Json[], edges: Json[] = []): Json {
-  return { schema: 'trellis.flow/v1', id: 'f', name: 'Test flow', nodes, edges };
-}
+const flow = (nodes: Json[], edges: Json[] = []): Json => testFlow(nodes, edges, { id: 'f' });
 const input = { id: 'in', type: 'input', config: {} };
-const edge = (id: string, source: string, target: string): Json => ({ id, source, sourceHandle: 'out', target, targetHandle: 'in' });
 
 function configProblems(nodeConfig: Json, type = 'prompt'): Problem[] {
   const r = validateFlow(flow([input, { id: 'n', type, config: nodeConfig }], [edge('e1', 'in', 'n')]));

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderTemplate, renderValue } from '../src/server.js';
 import { templateVariables, validateFlow } from '../src/index.js';
+import { edge, flow as testFlow } from '@trellis/test-support/flows';
 
 type Json = Record<string, unknown>;
 
-const flow = (nodes: Json[], edges: Json[]): Json => ({ schema: 'trellis.flow/v1', id: 'f', name: 'F', nodes, edges });
-const edge = (id: string, source: string, target: string): Json => ({ id, source, sourceHandle: 'out', target, targetHandle: 'in' });
+const flow = (nodes: Json[], edges: Json[]): Json => testFlow(nodes, edges, { id: 'f', name: 'F' });
 
 function promptFlow(template: string, value: unknown = { text: '{{ nodes.p.output }}' }): Json {
   return flow(

@@ -7,19 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblem, migrateFlowDocument, type LoadResult, type Problem, type ProblemCode } from '@trellis/schema';
+import { edge, flow as testFlow } from '@trellis/test-support/flows';
 import { flowSchema, kinds, validateFlow, validateFlowText } from '../src/index.js';
 
 type Json = Record<string, unknown>;
 
 const KIND_TYPES = ['input', 'prompt', 'condition', 'tool', 'agent', 'approval', 'output'] as const;
 
-function flow(nodes: Json[], edges: Json[] = [], extra: Json = {}): Json {
-  return { schema: 'trellis.flow/v1', id: 'f', name: 'Test flow', nodes, edges, ...extra };
-}
-
-function edge(id: string, source: string, target: string, sourceHandle = 'out', targetHandle = 'in'): Json {
-  return { id, source, sourceHandle, target, targetHandle };
-}
+const flow = (nodes: Json[], edges: Json[] = [], extra: Json = {}): Json => testFlow(nodes, edges, { id: 'f', ...extra });
 
 const input = (id = 'in'): Json => ({ id, type: 'input', config: {} });
 const prompt = (id: string, template = 'Say hello'): Json => ({ id, type: 'prompt', config: { prompt: { template } } });

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 // The runner's own test helper: the editor's tests run the real product, not a stand-in.
-import { startRunnerProcess } from '../../../runner/test/support/runner-process.js';
+import { startRunnerProcess } from '@trellis/test-support/runner-process';
 
 const EDITOR_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

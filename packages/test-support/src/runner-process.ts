@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/trellis.mjs', import.meta.url));
+import { TRELLIS_BIN } from './cli.js';
 
 export interface RunnerProcess {
   child: ChildProcess;
@@ -16,7 +14,7 @@ export interface RunnerProcess {
  * adds to the parent's environment; `args` go to `trellis serve`.
  */
 export async function startRunnerProcess(env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunnerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [TRELLIS_BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

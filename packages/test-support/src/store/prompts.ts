@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Flow, PromptPin } from '@trellis/schema';
+import type { PromptPin } from '@trellis/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/engine/checkpoint.js';
-import { StoreConflict, type Store } from '../../src/store/types.js';
+import { StoreConflict, type Store } from '@trellis/runner/store';
+import { runRecord } from './fixtures.js';
 
 /**
  * The prompt library's half of the Store contract, run against every backend. The database is
@@ -272,23 +272,4 @@ function uword(): string {
 /** Lets the clock move on, so that two writes have different times. */
 function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
-  const flow: Flow = {
-    schema: 'trellis.flow/v1',
-    id: uname('inline'),
-    name: 'Inline',
-    nodes: [{ id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object' } } }],
-    edges: [],
-  };
-  return {
-    id: uname('run'),
-    flow,
-    input: {},
-    status: 'queued',
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 },
-    createdAt: new Date().toISOString(),
-    ...overrides,
-  };
 }

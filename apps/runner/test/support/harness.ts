@@ -4,36 +4,6 @@ import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import type { CheckpointStore } from '../../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../../src/engine/memory-store.js';
 
-type NodeSpec = { id: string; type: string; config?: Record<string, unknown>; policy?: Record<string, number> };
-type EdgeSpec = [source: string, target: string, sourceHandle?: string, targetHandle?: string];
-
-/** A flow document from terse node and edge lists. */
-export function flow(nodes: NodeSpec[], edges: EdgeSpec[], extra: Record<string, unknown> = {}) {
-  return {
-    schema: 'trellis.flow/v1',
-    id: 'test-flow',
-    name: 'Test flow',
-    nodes: nodes.map((n) => ({ position: { x: 0, y: 0 }, config: {}, ...n })),
-    edges: edges.map(([source, target, sourceHandle = 'out', targetHandle = 'in'], i) => ({
-      id: `e${i + 1}`,
-      source,
-      target,
-      sourceHandle,
-      targetHandle,
-    })),
-    ...extra,
-  };
-}
-
-export const input = (id = 'in'): NodeSpec => ({ id, type: 'input', config: { schema: { type: 'object' } } });
-export const prompt = (id: string, template = 'Say something about {{ input.topic }}', policy?: Record<string, number>): NodeSpec => ({
-  id,
-  type: 'prompt',
-  config: { model: 'test:model', prompt: { template } },
-  ...(policy ? { policy } : {}),
-});
-export const output = (id: string, value: unknown): NodeSpec => ({ id, type: 'output', config: { value } });
-
 /** Counts executor calls per node, to prove which steps ran and how often. */
 export function countingExecutors(counts: Map<string, number>): ReadonlyMap<string, KindExecutor<unknown>> {
   return new Map(

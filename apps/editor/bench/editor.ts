@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { validateFlow } from '@trellis/nodes';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startRunnerProcess } from '../test/support/runner-process.js';
+import { startRunnerProcess } from '@trellis/test-support/runner-process';
 
 /**
  * The editor with a large flow: the editor built for production, a real runner serving it, and
@@ -21,7 +21,7 @@ import { startRunnerProcess } from '../test/support/runner-process.js';
  * build, to try a change on a copy; default apps/editor).
  */
 
-const EDITOR_ROOT = process.env.BENCH_EDITOR_ROOT ?? fileURLToPath(new URL('../../editor/', import.meta.url));
+const EDITOR_ROOT = process.env.BENCH_EDITOR_ROOT ?? fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LOADS = Number(process.env.BENCH_LOADS ?? 3);
 const GESTURE_MS = Number(process.env.BENCH_GESTURE_MS ?? 2000);

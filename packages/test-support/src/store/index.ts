@@ -1,0 +1,22 @@
+import type { Store } from '@trellis/runner/store';
+import { approvalStoreSuite } from './approvals.js';
+import { flowStoreSuite } from './flows.js';
+import { publishingStoreSuite } from './publishing.js';
+import { runStoreSuite } from './runs.js';
+
+export { checkpointSuite, type CheckpointSuiteOptions } from './checkpoint.js';
+export { promptStoreSuite } from './prompts.js';
+export { approvalStoreSuite, flowStoreSuite, publishingStoreSuite, runStoreSuite };
+
+/**
+ * The runner's Store contract, one suite per part of it, against one backend. One database
+ * serves them all (as in production, where it is shared), so each test works on ids of its own
+ * and filters what it lists. The checkpoint and prompt-library parts are registered apart:
+ * the checkpoint part runs on the in-memory store too.
+ */
+export function storeSuite(name: string, open: () => Promise<Store>): void {
+  flowStoreSuite(name, open);
+  runStoreSuite(name, open);
+  approvalStoreSuite(name, open);
+  publishingStoreSuite(name, open);
+}
