@@ -228,7 +228,8 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
   const out = process.stdout;
   const s = stylist(out);
   if (result.status === 'waiting') {
-    const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message})`).join(', ');
+    // One line a wait: the question's first line (the trace above shows all of it).
+    const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message.trim().replace(/\s*\n[\s\S]*$/, ' …')})`).join(', ');
     process.stderr.write(`run ${result.runId} is waiting for approval at ${waits}: no terminal to ask on, so the run stops here as waiting. Answer with --approve all or --approve none.\n`);
     return EXIT.waiting;
   }
