@@ -1,10 +1,12 @@
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatProblem, type Flow, type RunEvent } from '@trellis/schema';
+import { formatProblem, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
 import { TrellisError, flowSchema, validateFlowText, createModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
+import { UnresolvedPromptError, type UnresolvedReference } from '../engine/prompts.js';
 import { askOnTerminal } from './approve.js';
+import { PROMPT_FLAGS_HINT, checkPrompts, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
 import { stylist } from './style.js';
@@ -38,11 +40,45 @@ async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: strin
   return { flow: loaded.flow, warnings: loaded.problems.filter((p) => p.severity === 'warning').map(formatProblem) };
 }
 
-async function validateCommand(path: string, options: { json?: boolean }): Promise<number> {
+interface ValidateOptions extends PromptSourceOptions {
+  json?: boolean;
+}
+
+/** What validate says about a flow's library prompts: checked against a source, or why they could not be. */
+interface PromptCheck {
+  references: string[];
+  checked: boolean;
+  source?: string;
+  pins?: PromptPin[];
+  problems?: UnresolvedReference[];
+}
+
+async function checkFlowPrompts(flow: Flow, source: PromptSource | undefined): Promise<PromptCheck | undefined> {
+  const references = promptReferences(flow);
+  if (!references.length) return undefined;
+  const check: PromptCheck = { references: [...new Set(references.map((r) => r.ref))], checked: Boolean(source) };
+  if (!source) return check;
+  const result = await checkPrompts(flow, source);
+  return { ...check, source: source.describe, ...('pinned' in result ? { pins: result.pinned.pins } : { problems: result.problems }) };
+}
+
+async function validateCommand(path: string, options: ValidateOptions): Promise<number> {
+  const source = await openPromptSource(options);
+  try {
+    return await validateWith(path, options, source);
+  } finally {
+    await source?.close();
+  }
+}
+
+async function validateWith(path: string, options: ValidateOptions, source: PromptSource | undefined): Promise<number> {
   const loaded = validateFlowText(await readText(path, 'flow file'));
+  const prompts = loaded.flow && loaded.ok ? await checkFlowPrompts(loaded.flow, source) : undefined;
+  const promptErrors = prompts?.problems?.length ?? 0;
+  const ok = loaded.ok && promptErrors === 0;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok: loaded.ok, problems: loaded.problems }, null, 2)}\n`);
-    return loaded.ok ? EXIT.ok : EXIT.failed;
+    process.stdout.write(`${JSON.stringify({ ok, problems: loaded.problems, ...(prompts ? { prompts } : {}) }, null, 2)}\n`);
+    return ok ? EXIT.ok : EXIT.failed;
   }
   const s = stylist(process.stdout);
   const [first] = loaded.problems;
@@ -54,18 +90,31 @@ async function validateCommand(path: string, options: { json?: boolean }): Promi
     const mark = problem.severity === 'error' ? s('red', '✗') : s('yellow', '!');
     process.stdout.write(`${mark} ${formatProblem(problem)}\n`);
   }
-  const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-  const warnings = loaded.problems.length - errors;
+  let errors = loaded.problems.filter((p) => p.severity === 'error').length;
+  let warnings = loaded.problems.length - errors;
+  if (prompts && !prompts.checked) {
+    warnings++;
+    process.stdout.write(`${s('yellow', '!')} the flow uses library prompts (${prompts.references.join(', ')}) that cannot be checked or resolved here: pass ${PROMPT_FLAGS_HINT}\n`);
+  }
+  for (const problem of prompts?.problems ?? []) {
+    errors++;
+    process.stdout.write(`${s('red', '✗')} error: ${problem.message}\n`);
+  }
+  if (prompts?.pins) {
+    const pins = [...new Map(prompts.pins.map((p) => [p.ref, `${p.ref} → version ${p.version}`])).values()];
+    process.stdout.write(`${s('green', '✓')} library prompts found in the ${prompts.source}: ${pins.join(', ')}\n`);
+  }
+  const counts = `${warnings ? `, ${plural(warnings, 'warning')}` : ''}`;
   if (errors) {
-    process.stdout.write(`${path}: ${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}\n`);
+    process.stdout.write(`${path}: ${plural(errors, 'error')}${counts}\n`);
     return EXIT.failed;
   }
   const flow = loaded.flow!;
-  process.stdout.write(`${s('green', '✓')} ${path}: flow "${flow.id}" is valid (${plural(flow.nodes.length, 'node')}, ${plural(flow.edges.length, 'edge')}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})\n`);
+  process.stdout.write(`${s('green', '✓')} ${path}: flow "${flow.id}" is valid (${plural(flow.nodes.length, 'node')}, ${plural(flow.edges.length, 'edge')}${counts})\n`);
   return EXIT.ok;
 }
 
-interface RunOptions {
+interface RunOptions extends PromptSourceOptions {
   input?: string;
   inputFile?: string;
   sample?: string;
@@ -80,6 +129,19 @@ interface RunOptions {
 
 async function runCommand(path: string, options: RunOptions): Promise<number> {
   const { flow, warnings } = await loadFlowFile(path);
+  const references = promptReferences(flow);
+  const source = await openPromptSource(options);
+  try {
+    if (references.length && !source) {
+      throw new CliError(`flow "${flow.id}" uses library prompts (${listReferences(references)}): pass ${PROMPT_FLAGS_HINT} to take them from`, EXIT.failed);
+    }
+    return await runWith(flow, warnings, options, source);
+  } finally {
+    await source?.close();
+  }
+}
+
+async function runWith(flow: Flow, warnings: string[], options: RunOptions, source: PromptSource | undefined): Promise<number> {
   const err = process.stderr;
   const s = stylist(err);
   if (options.input !== undefined && options.inputFile !== undefined) throw new CliError('give --input or --input-file, not both');
@@ -103,7 +165,7 @@ async function runCommand(path: string, options: RunOptions): Promise<number> {
   if (options.mocks !== undefined) mocks = parseJson(options.mocks, '--mocks');
   else if (options.mocksFile !== undefined) mocks = parseJson(await readText(options.mocksFile, 'mocks file'), `mocks file ${options.mocksFile}`);
 
-  const printer = options.json ? undefined : new TracePrinter(process.stdout);
+  const printer = options.json ? undefined : new TracePrinter(process.stdout, flow);
   const onEvent = (event: RunEvent) => {
     if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
     else printer!.print(event);
@@ -114,6 +176,7 @@ async function runCommand(path: string, options: RunOptions): Promise<number> {
     store: new MemoryCheckpointStore(),
     onEvent,
     models: createModelResolver({ fallbackToTest: true }),
+    ...(source ? { prompts: source.resolver } : {}),
     network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' },
   });
   const budget = {
@@ -133,7 +196,14 @@ async function runCommand(path: string, options: RunOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   const by = `cli:${safeUser()}`;
   try {
-    let result: RunResult = await engine.start(flow, { input, mocks, budget, signal: controller.signal });
+    let result: RunResult;
+    try {
+      result = await engine.start(flow, { input, mocks, budget, signal: controller.signal });
+    } catch (error) {
+      if (!(error instanceof UnresolvedPromptError)) throw error;
+      const lines = error.problems.map((p) => `  ${p.message}`).join('\n');
+      throw new CliError(`flow "${flow.id}" uses library prompts the ${source?.describe ?? 'library'} cannot give:\n${lines}`, EXIT.failed);
+    }
     while (result.status === 'waiting') {
       const wait = result.waiting[0]!;
       let answer;
@@ -141,7 +211,7 @@ async function runCommand(path: string, options: RunOptions): Promise<number> {
         answer = { waitId: wait.waitId, approved: options.approve === 'all', by: `${by} (--approve ${options.approve})` };
       } else if (process.stdin.isTTY && !options.json) {
         printer?.finish();
-        answer = await askOnTerminal(wait, { input: process.stdin, output: process.stdout }, by);
+        answer = await askOnTerminal(wait, { input: process.stdin, output: process.stdout }, by, { label: printer?.label(wait.nodeId) ?? wait.nodeId });
       } else {
         break;
       }
@@ -158,7 +228,8 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
   const out = process.stdout;
   const s = stylist(out);
   if (result.status === 'waiting') {
-    const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message})`).join(', ');
+    // One line a wait: the question's first line (the trace above shows all of it).
+    const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message.trim().replace(/\s*\n[\s\S]*$/, ' …')})`).join(', ');
     process.stderr.write(`run ${result.runId} is waiting for approval at ${waits}: no terminal to ask on, so the run stops here as waiting. Answer with --approve all or --approve none.\n`);
     return EXIT.waiting;
   }
@@ -167,7 +238,7 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
     out.write(`${s('bold', 'output')}\n${JSON.stringify(result.output, null, 2)}\n`);
   }
   if (printer?.testProviderNodes.size) {
-    out.write(s('yellow', `ℹ this run used the deterministic test provider for ${[...printer.testProviderNodes.keys()].join(', ')}: its answers are not a real model's.\n`));
+    out.write(s('yellow', `ℹ this run used the deterministic test provider for ${printer.labelsOf(printer.testProviderNodes.keys()).join(', ')}: its answers are not a real model's.\n`));
   }
   const usage = formatUsage(result.usage);
   if (usage) out.write(s('dim', `total: ${usage}\n`));
@@ -195,7 +266,9 @@ export function buildProgram(): Command {
     .description('print every problem of a flow at once; exit 1 if any is an error')
     .argument('<flow>', 'flow file (JSON)')
     .option('--json', 'print the problems as JSON')
-    .action(async (path: string, opts: { json?: boolean }) => {
+    .option('--data <dir>', "check library prompt references against a runner's data folder (its SQLite database)")
+    .option('--prompts <file>', 'check library prompt references against a prompt library export file')
+    .action(async (path: string, opts: ValidateOptions) => {
       process.exitCode = await validateCommand(path, opts);
     });
   program
@@ -208,6 +281,8 @@ export function buildProgram(): Command {
     .option('--mocks <json>', 'mock script for the test provider: replies by node id')
     .option('--mocks-file <path>', 'read the mock script from a JSON file')
     .option('--json', 'print the run events as NDJSON (one RunEvent a line)')
+    .option('--data <dir>', "take library prompts from a runner's data folder (its SQLite database, read only)")
+    .option('--prompts <file>', 'take library prompts from a prompt library export file (GET /api/prompts/export)')
     .addOption(new Option('--approve <answer>', 'answer every approval without asking').choices(['all', 'none']))
     .option('--allow-private-network', 'let HTTP tools reach loopback and private addresses')
     .option('--max-model-calls <n>', 'budget: most model calls for the run', positiveInt('--max-model-calls'))

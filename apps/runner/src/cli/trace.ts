@@ -1,7 +1,8 @@
-import type { RunEvent, Usage } from '@trellis/schema';
+import type { PromptPin, RunEvent, Usage } from '@trellis/schema';
 import { stylist } from './style.js';
 
 const MAX_VALUE_CHARS = 400;
+const MAX_PAYLOAD_LINES = 40;
 
 export function formatUsage(usage: Usage): string {
   const parts: string[] = [];
@@ -22,6 +23,45 @@ function brief(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} chars)` : text;
 }
 
+/** A payload as the person will read it: pretty-printed, indented, the first lines of a long one. */
+function pretty(value: unknown, indent: string): string {
+  const lines = (JSON.stringify(value, null, 2) ?? String(value)).split('\n');
+  const shown = lines.length > MAX_PAYLOAD_LINES ? [...lines.slice(0, MAX_PAYLOAD_LINES), `… (${lines.length - MAX_PAYLOAD_LINES} more lines)`] : lines;
+  return shown.map((line) => `${indent}${line}`).join('\n');
+}
+
+/** When a wait's deadline falls, absolute and relative: `answer by 2026-12-07 14:00:00Z (in 2 h 5 min)`. */
+export function describeDeadline(deadline: string, now: number): string {
+  const at = Date.parse(deadline);
+  if (Number.isNaN(at)) return `answer by ${deadline}`;
+  const left = at - now;
+  const when = new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return `answer by ${when} (${left <= 0 ? 'passed' : `in ${formatDuration(left)}`})`;
+}
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** The nodes of a flow as the trace names them: a unique name alone, a repeated name with its id, the id when unnamed. */
+export function nodeLabels(flow: { nodes: readonly { id: string; name?: string | undefined }[] } | undefined): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const node of flow?.nodes ?? []) {
+    const name = node.name?.trim();
+    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const labels = new Map<string, string>();
+  for (const node of flow?.nodes ?? []) {
+    const name = node.name?.trim();
+    labels.set(node.id, !name || name === node.id ? node.id : counts.get(name)! > 1 ? `${name} [${node.id}]` : name);
+  }
+  return labels;
+}
+
 /**
  * A readable live trace: each step as it starts and ends, streamed text as it arrives, tool
  * calls and results, durations, tokens and cost. Steps of parallel branches interleave; each
@@ -34,8 +74,25 @@ export class TracePrinter {
   readonly testProviderNodes = new Map<string, string>();
   private readonly streamedNodes = new Set<string>();
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  private readonly labels: Map<string, string>;
+  /** What an approval node does when its deadline passes, by node id. */
+  private readonly onTimeout = new Map<string, string>();
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    flow?: { nodes: readonly { id: string; name?: string | undefined; type: string; config?: Record<string, unknown> }[] },
+    private readonly now: () => number = Date.now,
+  ) {
     this.s = stylist(out);
+    this.labels = nodeLabels(flow);
+    for (const node of flow?.nodes ?? []) {
+      if (node.type === 'approval') this.onTimeout.set(node.id, node.config?.onTimeout === 'approve' ? 'approved' : 'rejected');
+    }
+  }
+
+  /** How the trace names a node: its name from the flow (with the id when names repeat), else its id. */
+  label(nodeId: string): string {
+    return this.labels.get(nodeId) ?? nodeId;
   }
 
   private line(text: string): void {
@@ -48,11 +105,12 @@ export class TracePrinter {
 
   print(event: RunEvent): void {
     const s = this.s;
-    const node = 'nodeId' in event && event.nodeId ? s('bold', event.nodeId) : '';
+    const node = 'nodeId' in event && event.nodeId ? s('bold', this.label(event.nodeId)) : '';
     switch (event.type) {
       case 'run.started':
         this.line(s('cyan', `▶ run ${event.runId} of flow "${event.data.flowId}"`) + s('dim', `  input ${brief(event.data.input)}`));
-        if (event.data.mocked?.length) this.line(s('dim', `  mock script for: ${event.data.mocked.join(', ')}`));
+        if (event.data.mocked?.length) this.line(s('dim', `  mock script for: ${event.data.mocked.map((id) => this.label(id)).join(', ')}`));
+        if (event.data.prompts?.length) this.line(s('dim', `  library prompts: ${describePins(event.data.prompts, (id) => this.label(id))}`));
         break;
       case 'node.started':
         this.line(
@@ -63,7 +121,7 @@ export class TracePrinter {
       case 'node.delta':
         this.streamedNodes.add(event.nodeId);
         if (this.streaming !== event.nodeId) {
-          this.line(s('dim', `  ${event.nodeId} │`));
+          this.line(s('dim', `  ${this.label(event.nodeId)} │`));
           this.streaming = event.nodeId;
           this.out.write('    ');
         }
@@ -108,12 +166,19 @@ export class TracePrinter {
         );
         break;
       case 'node.skipped':
-        this.line(`${s('dim', '○')} ${s('dim', `${event.nodeId} skipped: ${event.data.reason}`)}`);
+        this.line(`${s('dim', '○')} ${s('dim', `${this.label(event.nodeId)} skipped: ${event.data.reason}`)}`);
         break;
-      case 'run.waiting':
-        this.line(`${s('yellow', '⏸')} ${node} waits for ${event.data.kind === 'approval' ? 'approval' : 'approval of a tool call'}: ${event.data.message}`);
-        if (event.data.payload !== undefined) this.line(s('dim', `  payload ${brief(event.data.payload)}`));
+      case 'run.waiting': {
+        const [question, ...more] = event.data.message.split('\n');
+        this.line(`${s('yellow', '⏸')} ${node} waits for ${event.data.kind === 'approval' ? 'approval' : 'approval of a tool call'}: ${question}`);
+        for (const line of more) this.line(`  ${line}`);
+        if (event.data.payload !== undefined) this.line(s('dim', `  payload:\n${pretty(event.data.payload, '    ')}`));
+        if (event.data.deadline) {
+          const then = event.data.kind === 'approval' ? this.onTimeout.get(event.nodeId) : undefined;
+          this.line(s('yellow', `  ${describeDeadline(event.data.deadline, this.now())}${then ? `; with no answer by then it is ${then}` : ''}`));
+        }
         break;
+      }
       case 'run.resumed':
         if (event.data.decision) {
           const d = event.data.decision;
@@ -137,8 +202,24 @@ export class TracePrinter {
     }
   }
 
+  /** Node ids named as the trace names them. */
+  labelsOf(nodeIds: Iterable<string>): string[] {
+    return [...nodeIds].map((id) => this.label(id));
+  }
+
   finish(): void {
     if (this.streaming) this.out.write('\n');
     this.streaming = undefined;
   }
+}
+
+/** A run's pins on one line: `triage@latest → v3 (classify)`, each reference once. */
+function describePins(pins: readonly PromptPin[], label: (nodeId: string) => string): string {
+  const byRef = new Map<string, { version: number; nodes: string[] }>();
+  for (const pin of pins) {
+    const entry = byRef.get(pin.ref) ?? { version: pin.version, nodes: [] };
+    entry.nodes.push(label(pin.nodeId));
+    byRef.set(pin.ref, entry);
+  }
+  return [...byRef].map(([ref, { version, nodes }]) => `${ref} → version ${version} (${nodes.join(', ')})`).join('; ');
 }
