@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trellis } from '@trellis/test-support/cli';
+import { TRELLIS_BIN, trellis } from '@trellis/test-support/cli';
 import { PromptLibraryFile, RunEvent, type Flow } from '@trellis/schema';
 import { askOnTerminal } from '../src/cli/approve.js';
 import { TracePrinter, describeDeadline } from '../src/cli/trace.js';
@@ -64,6 +65,16 @@ describe('trellis validate', () => {
 });
 
 describe('trellis run', () => {
+  it('stops quietly when the reader of its output goes away (trellis run … | head)', async () => {
+    const child = spawn(process.execPath, [TRELLIS_BIN, 'run', fixture, '--sample', 'billing', '--approve', 'all'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy()); // `head -1` read its line and left
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
+
   it('prints a readable live trace and the output', async () => {
     const { code, stdout } = await trellis(['run', fixture, '--sample', 'other']);
     expect(code).toBe(0);

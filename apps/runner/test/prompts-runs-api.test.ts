@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Prompt, PromptVersion } from '@trellis/schema';
-import { storePromptResolver } from '../src/server/service.js';
+import { storePromptResolver } from '../src/store/prompt-resolver.js';
 import { apiHarness } from './support/api.js';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;

@@ -42,6 +42,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '@trellis/schema';
 
 export interface FakeUsage {
   prompt_tokens: number;
@@ -115,7 +116,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         res.destroy();
         return;
       }
-      sendError(res, 500, `fake-openai: internal error: ${err instanceof Error ? err.message : String(err)}`);
+      sendError(res, 500, `fake-openai: internal error: ${errorMessage(err)}`);
     });
   });
 

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatProblem, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
+import { errorMessage, formatProblem, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
 import { TrellisError, flowSchema, validateFlowText, createModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
@@ -310,6 +310,12 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `trellis run … | head`: the reader went away, so there is no one left to print for. Stop
+  // quietly, as a Unix tool does, instead of dying of an unhandled EPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
@@ -320,7 +326,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`trellis: ${error.message}\n`);
       process.exitCode = EXIT.failed;
     } else {
-      process.stderr.write(`trellis: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+      process.stderr.write(`trellis: unexpected error: ${errorMessage(error)}\n`);
       if (process.env.TRELLIS_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
       process.exitCode = EXIT.failed;
     }

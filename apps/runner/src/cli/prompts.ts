@@ -5,7 +5,7 @@ import { errorMessage, formatPromptRef, type Flow, type PromptLibraryFile } from
 import { findPromptReferences, kinds, type PromptReference } from '@trellis/nodes/server';
 import { pinPrompts, UnresolvedPromptError, type PinnedPrompts, type PromptResolver, type ResolvedPrompt, type UnresolvedReference } from '../engine/prompts.js';
 import { PromptLibraryFileBody } from '../server/prompt-templates.js';
-import { storePromptResolver } from '../server/service.js';
+import { storePromptResolver } from '../store/prompt-resolver.js';
 import { openDatabase } from '../store/db.js';
 import { migrations } from '../store/migrations.js';
 import { SqlStore } from '../store/sql-store.js';

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
+import { errorMessage } from '@trellis/schema';
 import type { ModelResolver } from '@trellis/nodes/server';
 import { openStore } from '../store/db.js';
 import type { Store } from '../store/types.js';
@@ -30,7 +31,7 @@ export interface RunningServer {
 export function installSafetyNet(log: Logger, target: NodeJS.EventEmitter = process): () => void {
   const onRejection = (reason: unknown) => {
     const runId = typeof reason === 'object' && reason !== null && typeof (reason as { runId?: unknown }).runId === 'string' ? (reason as { runId: string }).runId : undefined;
-    const fromMessage = runId ?? /\brun ([0-9a-f-]{8,})\b/i.exec(reason instanceof Error ? reason.message : String(reason))?.[1];
+    const fromMessage = runId ?? /\brun ([0-9a-f-]{8,})\b/i.exec(errorMessage(reason))?.[1];
     log.error({ err: reason, ...(fromMessage ? { runId: fromMessage } : {}) }, 'unhandled rejection (a bug): logged, and the runner goes on');
   };
   target.on('unhandledRejection', onRejection);

@@ -2,7 +2,8 @@ import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type R
 import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
-import { UnresolvedPromptError, type PromptResolver } from '../engine/prompts.js';
+import { UnresolvedPromptError } from '../engine/prompts.js';
+import { storePromptResolver } from '../store/prompt-resolver.js';
 import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { notFound } from './errors.js';
@@ -34,20 +35,6 @@ export interface StartRequest {
 
 /** A person's answer to a wait, as the engine takes it (a deadline's answer is the engine's own). */
 export type Decision = Omit<EngineDecision, 'timedOut'>;
-
-/** The store's prompt library as the engine's resolver: `@latest` is the newest version at the moment of asking. */
-export function storePromptResolver(store: Pick<Store, 'getPrompt' | 'getPromptVersion'>): PromptResolver {
-  return {
-    async resolve(name, version) {
-      if (version === 'latest') {
-        const prompt = await store.getPrompt(name);
-        return prompt && { name: prompt.name, version: prompt.latestVersion, template: prompt.template };
-      }
-      const found = await store.getPromptVersion(name, version);
-      return found && { name: found.name, version: found.version, template: found.template };
-    },
-  };
-}
 
 /** A run refused over its library prompts, as the client should hear it; undefined for any other error. */
 function promptRefusal(error: unknown): TrellisError | undefined {

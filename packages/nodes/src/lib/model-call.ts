@@ -1,4 +1,5 @@
 import { jsonSchema, Output, stepCountIs, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
+import { errorMessage } from '@trellis/schema';
 import { TrellisError } from '../errors.js';
 import { describeViolations } from './json-schema.js';
 import { validateJson } from './json-schema-validate.js';
@@ -97,7 +98,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
             toolCallId: part.toolCallId,
             tool: part.toolName,
             toolNodeId: byName.get(part.toolName)?.nodeId,
-            ...(part.type === 'tool-result' ? { result: part.output } : { error: errorText(part.error) }),
+            ...(part.type === 'tool-result' ? { result: part.output } : { error: errorMessage(part.error) }),
             ...(start === undefined ? {} : { durationMs: Date.now() - start }),
           },
         });
@@ -133,7 +134,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
     try {
       output = await result.output;
     } catch (error) {
-      throw new TrellisError('invalid_model_output', `the model's answer is not valid JSON for the output schema: ${errorText(error)}`, { retryable: true, cause: error });
+      throw new TrellisError('invalid_model_output', `the model's answer is not valid JSON for the output schema: ${errorMessage(error)}`, { retryable: true, cause: error });
     }
     const violations = validateJson(output, options.schema);
     if (violations.length) {
@@ -152,8 +153,4 @@ export interface PromptCallOptions extends Omit<ModelCallOptions, 'messages' | '
 export function callPrompt(ctx: ModelCallContext, options: PromptCallOptions): Promise<ModelCallResult> {
   const { prompt, ...rest } = options;
   return callModel(ctx, { ...rest, messages: [{ role: 'user', content: prompt }] });
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
 }
