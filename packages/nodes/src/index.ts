@@ -35,7 +35,7 @@ export const flowInputSchema = (flow: Parameters<typeof inputSchemaOf>[0]) => in
 
 export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
 export { TrellisError, errorMessage } from './errors.js';
-export { templateVariables, unknownVariable } from './lib/template.js';
+export { templateSyntaxError, templateVariables, unknownVariable } from './lib/template.js';
 export { expressionSyntaxError } from './lib/expression.js';
 export { ELSE_BRANCH } from './kinds/condition/spec.js';
 export { findPromptReferences, promptText, LibraryPrompt, type PromptReference, type PromptSource } from './lib/prompt-source.js';
