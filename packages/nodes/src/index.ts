@@ -32,6 +32,7 @@ export const flowSchema = () => flowJsonSchema(kinds);
 export const promptReferences = (flow: Parameters<typeof findPromptReferences>[0]) => findPromptReferences(flow, kinds);
 /** The JSON Schema of a flow's run input: its entry node's `schema`, or any object. */
 export const flowInputSchema = (flow: Parameters<typeof inputSchemaOf>[0]) => inputSchemaOf(flow, kinds);
+export { applyDefaults } from './lib/json-schema-validate.js';
 
 export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
 export { TrellisError, errorMessage } from './errors.js';

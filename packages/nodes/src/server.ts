@@ -27,5 +27,5 @@ export { explainTemplateError, renderTemplate, renderValue } from './lib/templat
 export { evaluateExpression, explainExpressionError } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
 export { describeViolations } from './lib/json-schema.js';
-export { schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
+export { applyDefaults, schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
 export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';
