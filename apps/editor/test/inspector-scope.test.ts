@@ -2,6 +2,7 @@ import { FLOW_SCHEMA_V1, type Flow, type ModelCatalog } from '@trellis/schema';
 import { describe, expect, it } from 'vitest';
 import { branchIdProblem, danglingBranchEdges, moveItem, readBranches, uniqueBranchId } from '../src/inspector/branches.js';
 import { adviseModel } from '../src/inspector/model-choice.js';
+import { renderTemplate } from '@trellis/nodes/server';
 import { checkTemplateLeaves, checkTemplateText, templateEnv, templateScope } from '../src/inspector/scope.js';
 
 /** in → classify → route (condition) → draft; an agent after route with a tool wired to it. */
@@ -59,6 +60,13 @@ describe('what a template may read', () => {
     const check = checkTemplateText('{{ input.message ', templateScope(flow(), 'draft'));
     expect(check.syntaxError).toBeTruthy();
     expect(check.variables).toEqual([]);
+  });
+
+  it("says a template does not parse in the runner's own words", async () => {
+    const source = 'Hi {{ input.message | upcsae }}';
+    const check = checkTemplateText(source, templateScope(flow(), 'draft'));
+    expect(check.syntaxError).toBe('template does not parse: unknown filter "upcsae" (did you mean "upcase"?), line:1, col:4');
+    await expect(renderTemplate(source, { input: { message: 'x' } })).rejects.toThrow(check.syntaxError!);
   });
 
   it('checks every string leaf of a template-json value', () => {

@@ -86,6 +86,12 @@ describe('the check of the run input before a run starts', () => {
     expect(await checkInput('anything', undefined)).toEqual([]);
   });
 
+  it('accepts a required field left out when the schema gives it a default, as the runner does', async () => {
+    const withDefault = { type: 'object', properties: { limit: { type: 'integer', default: 3 }, lines: { type: 'array', items: { type: 'object', properties: { qty: { type: 'integer', default: 1 } }, required: ['qty'] } } }, required: ['limit'] };
+    expect(await checkInput({ lines: [{}] }, withDefault)).toEqual([]);
+    expect((await checkInput({ limit: 'x' }, withDefault)).map(describeProblem)).toEqual([expect.stringMatching(/^limit: /)]);
+  });
+
   // Issue 11: the editor checks with the engine's validator, so the rules it used to leave to the
   // runner (patterns, formats, anyOf, $ref…) are named before the run starts, as the runner would.
   it('checks every rule the runner checks, patterns, formats and references included', async () => {

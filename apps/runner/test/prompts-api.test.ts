@@ -81,7 +81,7 @@ describe('prompts', () => {
     const broken = await h.call('POST', '/api/prompts', { name: 'broken', template: 'Hello {{ name ', tags: [] });
     expect(broken.status).toBe(400);
     expect(fieldsOf(broken.body)).toEqual(['body.template']);
-    expect(errorOf(broken.body).message).toMatch(/does not parse as a Liquid template/);
+    expect(errorOf(broken.body).message).toMatch(/template does not parse: /);
 
     const badTag = await h.call('POST', '/api/prompts', { name: 'tagged', template: 'x', tags: ['ok', 'x'.repeat(41)] });
     expect(fieldsOf(badTag.body)).toEqual(['body.tags.1']);
@@ -328,7 +328,7 @@ describe('trying a prompt', () => {
     const failing = await h.call<Body>('POST', '/api/prompts/triage-classifier/try', { samples: [samples[0]], model: 'test:echo', mock: { error: { status: 503, message: 'overloaded' } } });
     expect(failing.body.results[0]).toMatchObject({ error: 'test provider: 503 overloaded', testProvider: true });
     const brokenDraft = await h.call<Body>('POST', '/api/prompts/triage-classifier/try', { versions: [], draft: '{% if %}', samples: [{}], model: 'test:echo' });
-    expect(brokenDraft.body.results).toMatchObject([{ version: 0, error: expect.stringMatching(/^template: /) }]);
+    expect(brokenDraft.body.results).toMatchObject([{ version: 0, error: expect.stringMatching(/^template does not parse: /) }]);
     const unknownProvider = await h.call<Body>('POST', '/api/prompts/triage-classifier/try', { samples: [samples[0]], model: 'nowhere:model' });
     expect(unknownProvider.body.results[0].error).toMatch(/unknown provider "nowhere"/);
 

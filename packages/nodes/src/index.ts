@@ -32,10 +32,11 @@ export const flowSchema = () => flowJsonSchema(kinds);
 export const promptReferences = (flow: Parameters<typeof findPromptReferences>[0]) => findPromptReferences(flow, kinds);
 /** The JSON Schema of a flow's run input: its entry node's `schema`, or any object. */
 export const flowInputSchema = (flow: Parameters<typeof inputSchemaOf>[0]) => inputSchemaOf(flow, kinds);
+export { applyDefaults } from './lib/json-schema-validate.js';
 
 export { Kinds, defineKind, type FieldHint, type KindSpec } from './spec.js';
 export { TrellisError, errorMessage } from './errors.js';
-export { templateVariables, unknownVariable } from './lib/template.js';
+export { templateSyntaxError, templateVariables, unknownVariable } from './lib/template.js';
 export { expressionSyntaxError } from './lib/expression.js';
 export { ELSE_BRANCH } from './kinds/condition/spec.js';
 export { findPromptReferences, promptText, LibraryPrompt, type PromptReference, type PromptSource } from './lib/prompt-source.js';

@@ -63,7 +63,7 @@ describe('Liquid templates', () => {
     await expect(renderTemplate('{{ input.price | times: 2 }}', scope)).resolves.toBe('19');
     // An optional field may be absent: `default` covers it (plain output of a missing name still fails).
     await expect(renderTemplate('{{ input.missing | default: "none" }}', scope)).resolves.toBe('none');
-    await expect(renderTemplate('{{ input.missing }}', scope)).rejects.toThrow(/undefined variable: input.missing/);
+    await expect(renderTemplate('{{ input.missing }}', scope)).rejects.toThrow(/input.missing is not set — it is optional/);
     await expect(renderTemplate('{{ input.empty | default: "none" }}', scope)).resolves.toBe('none');
     await expect(renderTemplate('{{ input.message | truncate: 10 }}', scope)).resolves.toBe('My card...');
   });

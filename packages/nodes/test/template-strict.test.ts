@@ -54,7 +54,7 @@ describe('unknown Liquid filters and tags', () => {
   });
 
   it('fail a render with a TemplateError naming the filter, rather than render the value unfiltered', async () => {
-    await expect(renderTemplate('{{ name | upcsae }}', { name: 'ada' })).rejects.toThrow('template: unknown filter "upcsae" (did you mean "upcase"?)');
+    await expect(renderTemplate('{{ name | upcsae }}', { name: 'ada' })).rejects.toThrow('template does not parse: unknown filter "upcsae" (did you mean "upcase"?)');
     await expect(renderValue({ a: 'x {{ name | nope }}' }, { name: 'ada' })).rejects.toThrow(/unknown filter "nope"/);
     expect(await renderTemplate('{{ name | upcase }}', { name: 'ada' })).toBe('ADA');
   });

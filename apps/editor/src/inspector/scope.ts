@@ -4,8 +4,8 @@
  * an agent (which then sees what its agents see). The editor checks a template against this
  * while it is typed, before the store's own validation runs on commit.
  */
-import { flowInputSchema, templateVariables, unknownVariable } from '@trellis/nodes';
-import { errorMessage, ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
+import { flowInputSchema, templateSyntaxError, templateVariables, unknownVariable } from '@trellis/nodes';
+import { ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
 import { portsOf } from '../store/graph-edit';
 import { isRecord } from './paths';
 
@@ -36,17 +36,14 @@ export interface TemplateCheck {
   variables: string[];
   /** One sentence per variable that will not exist when the node runs. */
   unknown: string[];
-  /** Set when the template does not parse (then nothing else is known). */
+  /** Set when the template does not parse (then nothing else is known): the runner's own words. */
   syntaxError?: string;
 }
 
 export function checkTemplateText(source: string, scope: CheckContext): TemplateCheck {
-  let variables: string[];
-  try {
-    variables = [...new Set(templateVariables(source))];
-  } catch (error) {
-    return { variables: [], unknown: [], syntaxError: errorMessage(error) };
-  }
+  const syntaxError = templateSyntaxError(source);
+  if (syntaxError) return { variables: [], unknown: [], syntaxError };
+  const variables = [...new Set(templateVariables(source))];
   const unknown = variables.map((v) => unknownVariable(v, scope)).filter((m): m is string => m !== undefined);
   return { variables, unknown };
 }

@@ -5,7 +5,7 @@ export function VariableList({ reading }: { reading: TemplateReading }) {
   if (reading.syntaxError) {
     return (
       <p role="alert" className="prompts-error">
-        The template does not parse: {reading.syntaxError}
+        {reading.syntaxError}
       </p>
     );
   }

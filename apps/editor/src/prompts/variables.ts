@@ -1,5 +1,4 @@
-import { templateVariables } from '@trellis/nodes';
-import { errorMessage } from '@trellis/schema';
+import { templateSyntaxError, templateVariables } from '@trellis/nodes';
 
 export interface TemplateReading {
   /** Every variable the template reads, as dotted paths, once each, in order. */
@@ -10,9 +9,7 @@ export interface TemplateReading {
 
 /** The variables of a template as it is being typed (the same reading the runner and the inspector use). */
 export function readTemplate(template: string): TemplateReading {
-  try {
-    return { variables: [...new Set(templateVariables(template))] };
-  } catch (error) {
-    return { variables: [], syntaxError: errorMessage(error) };
-  }
+  const syntaxError = templateSyntaxError(template);
+  if (syntaxError) return { variables: [], syntaxError };
+  return { variables: [...new Set(templateVariables(template))] };
 }

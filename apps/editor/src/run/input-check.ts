@@ -18,9 +18,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Every problem of `value` under `schema` (none when there is no schema object). */
 export async function checkInput(value: unknown, schema: unknown): Promise<InputProblem[]> {
   if (!isObject(schema)) return [];
-  const { schemaErrors } = await import('@trellis/nodes/json-schema');
-  const problems = schemaErrors(value, schema).flatMap((e) => inWords(e, value));
-  return inInputOrder(problems, value);
+  const { applyDefaults, schemaErrors } = await import('@trellis/nodes/json-schema');
+  // As the runner does: a field left out that has a default is filled in before the check.
+  const filled = applyDefaults(value, schema);
+  const problems = schemaErrors(filled, schema).flatMap((e) => inWords(e, filled));
+  return inInputOrder(problems, filled);
 }
 
 /** "message: is required", or the message alone for the input itself. */

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { MockScript, type Flow, type FlowGraph, type PromptPin } from '@trellis/schema';
 import {
   TrellisError,
+  applyDefaults,
   createModelResolver,
   executors as defaultExecutors,
   kinds as defaultKinds,
@@ -10,7 +11,7 @@ import {
   type Kinds,
   type ModelResolver,
 } from '@trellis/nodes/server';
-import { describeTooDeep, findTooDeep, loadFlow, formatProblem, hasEnded } from '@trellis/schema';
+import { describeTooDeep, findTooDeep, inputSchemaOf, loadFlow, formatProblem, hasEnded } from '@trellis/schema';
 import type { RunRecord, RunSnapshot } from './checkpoint.js';
 import { emptyUsage } from './meter.js';
 import { pinPrompts } from './prompts.js';
@@ -69,13 +70,16 @@ export class Engine {
         if (tooDeep) throw new TrellisError(what === 'input' ? 'invalid_input' : 'invalid_mocks', describeTooDeep(what, tooDeep));
       }
       const mocks = this.checkMocks(flow, options.mocks);
+      // Every way in (admin API, published endpoint, CLI) starts here: the run, its input node's
+      // check and the trace's run.started all see the input with the schema's defaults filled in.
+      const input = applyDefaults(options.input, inputSchemaOf(flow, this.kinds));
       // Before the run exists: a reference that cannot be had refuses the run, naming it.
       const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);
       const run: RunRecord = {
         // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
         id: options.runId ?? uuidv7(),
         flow,
-        input: options.input,
+        input,
         status: 'queued',
         usage: emptyUsage(),
         createdAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { templateVariables } from '@trellis/nodes';
-import { CreatePrompt, PromptLibraryFile, UpdatePrompt, errorMessage } from '@trellis/schema';
+import { templateSyntaxError } from '@trellis/nodes';
+import { CreatePrompt, PromptLibraryFile, UpdatePrompt } from '@trellis/schema';
 
 /**
  * The prompt library's request schemas with one check the contract cannot make: that a template
@@ -8,15 +8,8 @@ import { CreatePrompt, PromptLibraryFile, UpdatePrompt, errorMessage } from '@tr
  * that does not parse is refused where it is saved, naming its field.
  */
 
-/** Why a template does not parse as Liquid; undefined when it does. */
-export function templateError(text: string): string | undefined {
-  try {
-    templateVariables(text);
-    return undefined;
-  } catch (error) {
-    return `does not parse as a Liquid template: ${errorMessage(error)}`;
-  }
-}
+/** Why a template does not parse as Liquid (the editor's words too); undefined when it does. */
+export const templateError = templateSyntaxError;
 
 function check(ctx: z.RefinementCtx, text: string, path: Array<string | number>): void {
   const error = templateError(text);

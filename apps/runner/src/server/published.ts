@@ -1,5 +1,5 @@
 import { flowInputSchema } from '@trellis/nodes';
-import { validateJson } from '@trellis/nodes/server';
+import { applyDefaults, validateJson } from '@trellis/nodes/server';
 import { TrellisError, type Flow, type PublishedEndpoint } from '@trellis/schema';
 import type { Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
@@ -43,10 +43,13 @@ export function inputSchemaOf(flow: Flow): Record<string, unknown> {
 /**
  * Refuses (`invalid_input`, each field named under `input`) an input the flow's input schema
  * does not accept: checked before a run is made, the same way for the admin API and published flows.
+ * Checked with the schema's defaults filled in (as the engine will start the run with them), so
+ * a field with a default may be left out; answers that input. The caller's value is not changed.
  */
-export function checkInput(schema: Record<string, unknown>, input: unknown): void {
-  const violations = validateJson(input, schema);
-  if (!violations.length) return;
+export function checkInput(schema: Record<string, unknown>, input: unknown): unknown {
+  const filled = applyDefaults(input, schema);
+  const violations = validateJson(filled, schema);
+  if (!violations.length) return filled;
   const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
   throw new TrellisError('invalid_input', `the input does not match the flow's input schema: ${describeProblems(problems)}`, { details: { problems } });
 }

@@ -133,10 +133,10 @@ export class RunService {
   async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary; finished: Promise<RunResult> }> {
     const { version, document } = await this.flowVersion(flowId, request.version);
     const flow = this.checkRunnable(flowId, version, document);
-    if (request.checkInput) checkInput(inputSchemaOf(flow), request.input);
+    const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
     const { runId, run, finished } = await this.engine
       .begin(document, {
-        input: request.input,
+        input,
         flowVersion: version,
         ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
         ...(request.labels ? { labels: request.labels } : {}),

@@ -75,3 +75,44 @@ function unescapeSegment(segment: string): string {
   }
   return text.replace(/~1/g, '/').replace(/~0/g, '~');
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `value` with the `default`s of `schema` filled in where it has nothing: an absent property that
+ * declares a default gets a copy of it, inside nested objects and array items (`items`,
+ * `prefixItems`) too, and through `allOf`. An absent object is not made up for its properties'
+ * defaults (it stays absent, as `has()` would say), and `anyOf`/`oneOf`/`$ref` are not followed:
+ * which branch applies is not known before validation. Never changes `value`: what it touches
+ * is copied, the rest shared. Applied to a run's input before it is checked, so the run and its
+ * trace see the input as it is used.
+ */
+export function applyDefaults(value: unknown, schema: unknown): unknown {
+  if (!isPlainObject(schema)) return value;
+  let out = value === undefined && 'default' in schema ? structuredClone(schema.default) : value;
+  if (Array.isArray(schema.allOf)) for (const part of schema.allOf) out = applyDefaults(out, part);
+  if (isPlainObject(out) && isPlainObject(schema.properties)) {
+    const entries = Object.entries(out);
+    let changed = false;
+    const next = entries.map(([key, v]): [string, unknown] => {
+      const child = Object.hasOwn(schema.properties as object, key) ? (schema.properties as Record<string, unknown>)[key] : undefined;
+      const filled = applyDefaults(v, child);
+      if (filled !== v) changed = true;
+      return [key, filled];
+    });
+    for (const [key, child] of Object.entries(schema.properties)) {
+      if (Object.hasOwn(out, key) || !isPlainObject(child) || !('default' in child)) continue;
+      next.push([key, applyDefaults(undefined, child)]);
+      changed = true;
+    }
+    // fromEntries defines own properties: a `__proto__` key stays a key, never a prototype.
+    if (changed) out = Object.fromEntries(next);
+  }
+  if (Array.isArray(out)) {
+    const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems : [];
+    const items = out as unknown[];
+    const next = items.map((item, i) => applyDefaults(item, i < prefix.length ? prefix[i] : schema.items));
+    if (next.some((item, i) => item !== items[i])) out = next;
+  }
+  return out;
+}

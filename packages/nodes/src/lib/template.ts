@@ -1,7 +1,8 @@
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type FilterImplOptions, type Template } from 'liquidjs';
 import type { KindProblem } from '@trellis/schema';
 import type { CheckContext } from '@trellis/schema';
 import { boundedMemo } from './cache.js';
+import { clashMessage, notSetMessage, valueWord } from './explain.js';
 
 /**
  * Prompt and value templates are Liquid: `{{ input.message }}`, filters, `{% if %}`.
@@ -23,6 +24,44 @@ export const liquid = new Liquid({
     typeof value === 'object' && value !== null ? JSON.stringify(value) : value == null ? '' : String(value),
 });
 
+/** What a filter handler sees as `this` (liquidjs does not export the type by name). */
+type FilterThis = ThisParameterType<Extract<FilterImplOptions, (...args: never[]) => unknown>>;
+
+/** A math filter given something that is not a number; its message is the one shown. */
+class FilterClash extends Error {}
+
+/** `"3"` counts as a number (Liquid reads numeric text as numbers); `"Ada"`, lists, objects and null do not. */
+const numeric = (value: unknown): boolean =>
+  typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)));
+
+/** The source of what a filter is applied to: `input.name` in `{{ input.name | plus: 1 }}`. */
+function filterSubject(token: { input: string; begin: number }): string {
+  const before = token.input.slice(0, token.begin);
+  const start = Math.max(before.lastIndexOf('{{'), before.lastIndexOf('{%'));
+  return before
+    .slice(start + 2)
+    .replace(/^-/, '')
+    .replace(/^\s*(assign\s+[\w.]+\s*=|echo)\s*/, '')
+    .replace(/\|\s*$/, '')
+    .trim();
+}
+
+// Liquid's math filters turn text into 0 silently (`{{ "Ada" | plus: 1 }}` is 1); here they refuse,
+// naming which side is which type, as CEL does for `input.name + 1`.
+for (const [name, op] of [['plus', '+'], ['minus', '-'], ['times', '*'], ['divided_by', '/'], ['modulo', '%']] as const) {
+  const original = liquid.filters[name] as (this: unknown, ...args: unknown[]) => unknown;
+  liquid.registerFilter(name, function (this: FilterThis, value: unknown, arg: unknown, ...rest: unknown[]) {
+    if (!numeric(value) || !numeric(arg)) {
+      const written = this.token.args[0];
+      const left = { source: filterSubject(this.token) || JSON.stringify(value), type: valueWord(value) };
+      const right = { source: written && 'getText' in written ? written.getText() : JSON.stringify(arg), type: valueWord(arg) };
+      throw new FilterClash(`${name}: ${clashMessage(op, left, right, (source) => `{% if ${source} %}`)}`);
+    }
+    if ((op === '/' || op === '%') && Number(arg) === 0) throw new FilterClash(`${name}: cannot divide by zero`);
+    return original.call(this, value, arg, ...rest);
+  });
+}
+
 const parse = boundedMemo<string, Template[]>(1000, (source) => liquid.parse(source));
 
 export class TemplateError extends Error {
@@ -35,10 +74,46 @@ export class TemplateError extends Error {
 /** Renders a template to text. Throws TemplateError with Liquid's message (it names the variable). */
 export async function renderTemplate(source: string, scope: object): Promise<string> {
   if (!source.includes('{')) return source;
+  const syntax = templateSyntaxError(source);
+  if (syntax) throw new TemplateError(syntax);
   try {
     return String(await liquid.render(parse(source), scope));
   } catch (error) {
-    throw new TemplateError(`template: ${explainParseError((error as Error).message)}`);
+    throw new TemplateError(`template: ${explainTemplateError(error)}`);
+  }
+}
+
+/**
+ * A Liquid error as a person would want to read it, naming the field: a missing field says it is
+ * optional and how to test for it, a math filter on text says which side is which type, an
+ * unknown filter or tag offers the nearest known name. The runner records it; the editor shows
+ * the same words for a template that does not parse (templateSyntaxError).
+ */
+export function explainTemplateError(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  const original = (error as { originalError?: unknown })?.originalError;
+  const at = /(, line:\d+, col:\d+)$/.exec(message.split('\n')[0]!)?.[1] ?? '';
+  if (original instanceof FilterClash) return `${original.message}${at}`;
+  const undef = /^undefined variable: ([^,\s]+)/.exec(message);
+  if (undef) {
+    const path = undef[1]!;
+    return (
+      notSetMessage(path, {
+        has: `test it with {% if ${path} %} or use {{ ${path} | default: "…" }}`,
+        input: `use {{ ${path} | default: "…" }}, test it with {% if ${path} %}, or give it a default in the input schema`,
+      }) + at
+    );
+  }
+  return explainParseError(message.split('\n')[0]!);
+}
+
+/** Why a template does not parse, or undefined when it does: the message the editor and the runner both show. */
+export function templateSyntaxError(source: string): string | undefined {
+  try {
+    templateVariables(source);
+    return undefined;
+  } catch (error) {
+    return `template does not parse: ${(error as Error).message}`;
   }
 }
 
@@ -56,7 +131,7 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
       try {
         return await liquid.evalValue(single[1]!, scope);
       } catch (error) {
-        throw new TemplateError(`template: ${(error as Error).message}`);
+        throw new TemplateError(`template: ${explainTemplateError(error)}`);
       }
     }
     return renderTemplate(value, scope);
@@ -121,12 +196,9 @@ function editDistance(a: string, b: string): number {
 
 /** Syntax errors, and variables that will not exist when the node runs, as problems. */
 export function checkTemplate(source: string, ctx: CheckContext, path: (string | number)[]): KindProblem[] {
-  let variables: string[];
-  try {
-    variables = templateVariables(source);
-  } catch (error) {
-    return [{ code: 'invalid_template', message: `template does not parse: ${(error as Error).message}`, path }];
-  }
+  const syntax = templateSyntaxError(source);
+  if (syntax) return [{ code: 'invalid_template', message: syntax, path }];
+  const variables = templateVariables(source);
   const problems: KindProblem[] = [];
   for (const variable of new Set(variables)) {
     const message = unknownVariable(variable, ctx);

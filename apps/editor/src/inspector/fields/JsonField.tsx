@@ -26,7 +26,7 @@ export function JsonField({ hint, value, write, problems, fieldId, env }: FieldP
   const templates = hint.widget === 'template-json' && env && parsed.ok ? checkTemplateLeaves(parsed.value, env.scope) : undefined;
   const messages: Message[] = [
     ...(parsed.ok ? [] : [{ level: 'error' as const, text: `Not valid JSON: ${parsed.error}. The node keeps its last valid value.` }]),
-    ...(templates?.syntaxErrors.map((text) => ({ level: 'error' as const, text: `Template does not parse in ${text}` })) ?? []),
+    ...(templates?.syntaxErrors.map((text) => ({ level: 'error' as const, text })) ?? []),
     ...(templates?.unknown.map((text) => ({ level: 'warning' as const, text })) ?? []),
     ...problemMessages(hint.widget === 'template-json' ? problems.filter((p) => !LIVE_TEMPLATE_CODES.has(p.code)) : problems),
   ];

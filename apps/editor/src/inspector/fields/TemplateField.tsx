@@ -28,7 +28,7 @@ export function TemplateField({ hint, value, write, problems, fieldId, fallback,
   const check = useMemo(() => checkTemplateText(draft, env.scope), [draft, env]);
   const hints = useTemplateHints(env);
   const messages: Message[] = [
-    ...(check.syntaxError ? [{ level: 'error' as const, text: `The template does not parse: ${check.syntaxError}` }] : []),
+    ...(check.syntaxError ? [{ level: 'error' as const, text: check.syntaxError }] : []),
     ...check.unknown.map((text) => ({ level: 'warning' as const, text })),
     ...problemMessages(problems.filter((p) => !LIVE_TEMPLATE_CODES.has(p.code))),
   ];

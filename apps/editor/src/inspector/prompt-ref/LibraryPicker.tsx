@@ -151,7 +151,7 @@ export function LibraryPicker({ api, label, help, fieldId, maxLength, current, e
               ))}
             </p>
           )}
-          {check?.syntaxError && <p className="inspector-message inspector-message-error">The library text does not parse: {check.syntaxError}</p>}
+          {check?.syntaxError && <p className="inspector-message inspector-message-error">The library text: {check.syntaxError}</p>}
           {check?.unknown.map((warning) => (
             <p key={warning} className="inspector-message inspector-message-warning">
               <span className="inspector-sr-only">Warning: </span>

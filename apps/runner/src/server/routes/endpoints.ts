@@ -66,8 +66,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
   app.post('/v1/flows/:slug', async (c) => {
     const slug = c.req.param('slug');
     const target = await endpoint(c, slug);
-    const input = await readInput(c);
-    checkInput(target.inputSchema, input);
+    const input = checkInput(target.inputSchema, await readInput(c));
     const mode = c.req.query('mode') ?? 'sync';
     if (mode !== 'sync' && mode !== 'async') throw new TrellisError('invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
     const { runId, finished } = await service.startRun(target.published.flowId, {
