@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@trellis/schema';
 import { kinds, validateFlow } from '@trellis/nodes';
 import type { Answer } from '../src/index.js';
-import { harness } from './support/flows.js';
+import { harness } from './support/harness.js';
 
 const KINDS_DIR = fileURLToPath(new URL('../../../packages/nodes/src/kinds/', import.meta.url));
 

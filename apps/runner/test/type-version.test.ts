@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Kinds, defineKind, executors as defaultExecutors, kinds as defaultKinds, type KindExecutor } from '@trellis/nodes/server';
-import { harness } from './support/flows.js';
+import { harness } from './support/harness.js';
 
 const GreetConfig = z.object({ message: z.string().min(1) }).strict();
 type GreetConfig = z.infer<typeof GreetConfig>;
