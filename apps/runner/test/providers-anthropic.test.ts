@@ -398,6 +398,36 @@ describe('HTTP errors from the Anthropic API', () => {
     expect(failed!.data).toMatchObject({ willRetry: true, error: { code: 'model_http_529' } });
     expect(failed!.data.error.message).toContain('Overloaded');
   });
+
+  it('retries an answer broken off mid-stream by an overloaded_error event, saying so, then succeeds', async () => {
+    const { engine, of } = setup();
+    fake.enqueue({ streamError: { type: 'overloaded_error', message: 'Overloaded' }, text: 'Otters are very', after: 2 }, { text: 'Otters are playful.' });
+
+    const result = await engine.start(promptFlow({ policy: { retries: 1, backoffMs: 10 } }), { input: { topic: 'otters' } });
+
+    expect(result.error).toBeUndefined();
+    expect(result.output).toEqual({ answer: 'Otters are playful.' });
+    const [failed] = of('node.failed', 'ask');
+    expect(failed!.data).toMatchObject({ attempt: 1, willRetry: true, error: { code: 'model_http_529', retryable: true } });
+    expect(failed!.data.error.message).toBe('the model provider broke off its answer: Overloaded (overloaded_error)');
+    // The first attempt's partial text is in the trace before the failure; the output is the second's.
+    expect(of('node.delta', 'ask')[0]!.data.text).toContain('Otters');
+    expect(of('node.completed', 'ask')[0]!.data.output).toBe('Otters are playful.');
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('does not retry an invalid_request_error event mid-stream, and shows its message', async () => {
+    const { engine, of } = setup();
+    fake.enqueue({ streamError: { type: 'invalid_request_error', message: 'Output blocked by content filtering policy' }, after: 1 });
+
+    const result = await engine.start(promptFlow({ policy: { retries: 2, backoffMs: 10 } }), { input: { topic: 'otters' } });
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ code: 'model_http_400', nodeId: 'ask' });
+    expect(result.error?.message).toContain('Output blocked by content filtering policy');
+    expect(of('node.failed', 'ask').map((e) => e.data.willRetry)).toEqual([false]);
+    expect(fake.requests).toHaveLength(1);
+  });
 });
 
 describe('anthropic: with no key', () => {
