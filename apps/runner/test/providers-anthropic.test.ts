@@ -191,6 +191,16 @@ describe('a prompt node on anthropic:', () => {
     expect(result.usage.costUsd).toBeNull();
   });
 
+  it("takes ANTHROPIC_BASE_URL without its /v1 too, as Anthropic's own tools write it", async () => {
+    for (const base of [fake.url.replace(/\/v1$/, ''), `${fake.url.replace(/\/v1$/, '')}/`, `${fake.url}/`]) {
+      const { engine } = setup({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: base }, fallbackToTest: false });
+      fake.enqueue({ text: 'Reached.' });
+      const result = await engine.start(promptFlow(), { input: { topic: 'gateways' } });
+      expect(result.status, base).toBe('succeeded');
+      expect(fake.requests.at(-1)?.path).toBe('/v1/messages');
+    }
+  });
+
   it('passes the max_tokens stop reason through without failing the step', async () => {
     const { engine } = setup();
     fake.enqueue({ text: 'Otters are', stopReason: 'max_tokens' });
