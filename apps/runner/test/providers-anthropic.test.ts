@@ -10,7 +10,7 @@ import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
 import { Engine, MemoryCheckpointStore } from '../src/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '@trellis/test-support/fake-anthropic';
-import { flow as testFlow, type EdgeSpec, type Json } from '@trellis/test-support/flows';
+import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, promptFlow as sharedPromptFlow } from '@trellis/test-support/flows';
 
 const API_KEY = 'sk-ant-test-key';
 let fake: FakeAnthropic;
@@ -61,77 +61,11 @@ const anthropic = (apiKey = API_KEY): ModelResolverOptions => ({ env: { ANTHROPI
 const host = (): string => new URL(fake.url).host;
 
 type Policy = { timeoutMs?: number; retries?: number; backoffMs?: number };
-
-const flow = (nodes: Json[], edges: EdgeSpec[], extra: Json = {}) => testFlow(nodes, edges, { id: 'anthropic-test', name: 'Anthropic provider test', ...extra });
-
-const inputNode = {
-  id: 'in',
-  type: 'input',
-  config: { schema: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] } },
-};
-
+const SONNET = 'anthropic:claude-sonnet-4-5';
 /** input → prompt "ask" (with a system text) → output { answer }. */
-function promptFlow(options: { model?: string; policy?: Policy; schema?: Record<string, unknown> } = {}) {
-  return flow(
-    [
-      inputNode,
-      {
-        id: 'ask',
-        type: 'prompt',
-        config: {
-          model: options.model ?? 'anthropic:claude-sonnet-4-5',
-          system: 'You answer in one sentence.',
-          prompt: { template: 'Write one sentence about {{ input.topic }}.' },
-          ...(options.schema ? { output: { schema: options.schema } } : {}),
-        },
-        ...(options.policy ? { policy: options.policy } : {}),
-      },
-      { id: 'out', type: 'output', config: { value: { answer: '{{ nodes.ask.output }}' } } },
-    ],
-    [
-      ['in', 'ask'],
-      ['ask', 'out'],
-    ],
-  );
-}
-
-const accountSchema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
-
-/** input → agent "investigate" (with the transform tool lookup_account) → output { reply }. */
-function agentFlow(model = 'anthropic:claude-sonnet-4-5') {
-  return flow(
-    [
-      inputNode,
-      {
-        id: 'investigate',
-        type: 'agent',
-        config: {
-          model,
-          instructions: 'Look up the account, then answer in one sentence.',
-          prompt: 'Customer asks about account {{ input.topic }}',
-          maxSteps: 4,
-        },
-      },
-      {
-        id: 'lookup',
-        type: 'tool',
-        config: {
-          tool: 'transform',
-          name: 'lookup_account',
-          description: 'Finds an account by id',
-          parameters: accountSchema,
-          expression: "{ 'id': args.id, 'balance': 42 }",
-        },
-      },
-      { id: 'out', type: 'output', config: { value: { reply: '{{ nodes.investigate.output }}' } } },
-    ],
-    [
-      ['in', 'investigate'],
-      ['lookup', 'investigate', 'tool', 'tools'],
-      ['investigate', 'out'],
-    ],
-  );
-}
+const promptFlow = (o: { model?: string; policy?: Policy; schema?: Record<string, unknown> } = {}) =>
+  sharedPromptFlow(o.model ?? SONNET, { ...o, system: 'You answer in one sentence.', id: 'anthropic-test' });
+const agentFlow = (model = SONNET) => sharedAgentFlow(model, { id: 'anthropic-test' });
 
 type ContentBlock = { type: string; [key: string]: unknown };
 type AnthropicMessage = { role: string; content: string | ContentBlock[] };
@@ -296,7 +230,7 @@ describe('an agent on anthropic:', () => {
     // The first request offers the tool with its JSON Schema, and the instructions as the system text.
     expect(first.system).toEqual([{ type: 'text', text: 'Look up the account, then answer in one sentence.' }]);
     const tool = (first.tools as { name: string }[]).find((t) => t.name === 'lookup_account');
-    expect(tool).toMatchObject({ name: 'lookup_account', description: 'Finds an account by id', input_schema: accountSchema });
+    expect(tool).toMatchObject({ name: 'lookup_account', description: 'Finds an account by id', input_schema: ACCOUNT_SCHEMA });
 
     // The second carries the assistant's text and tool_use, then the tool's result as a user turn.
     const messages = second.messages as AnthropicMessage[];

@@ -35,8 +35,14 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { splitText } from './fake-openai.js';
+import { MAX_BODY_BYTES, listenOnLoopback, readBody, sendJson as sendJsonPlain, splitInTwo, writeSse as writeSsePlain, type LoopbackFake } from './loopback.js';
+
+// Anthropic's answers carry a request id, as the real API's do.
+const requestId = () => ({ 'request-id': `req_fake_${Date.now()}` });
+const sendJson = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}, done?: () => void): void =>
+  sendJsonPlain(res, status, value, { ...requestId(), ...headers }, done);
+const writeSse = (res: ServerResponse, frames: string[]): Promise<void> => writeSsePlain(res, frames, requestId());
 
 export interface FakeAnthropicUsage {
   input_tokens: number;
@@ -109,24 +115,13 @@ export interface AnthropicRecordedRequest {
   body: any;
 }
 
-export interface FakeAnthropic {
-  /** Base URL including /v1, e.g. http://127.0.0.1:PORT/v1: what `baseURL` / `ANTHROPIC_BASE_URL` must be. */
-  url: string;
-  /** Every request received, in order. */
-  requests: AnthropicRecordedRequest[];
-  /** Queue replies, consumed one per request to /v1/messages. */
-  enqueue(...replies: FakeAnthropicReply[]): void;
-  /** Number of queued replies not consumed yet. */
-  pendingReplies(): number;
-  close(): Promise<void>;
-}
+export type FakeAnthropic = LoopbackFake<FakeAnthropicReply, AnthropicRecordedRequest>;
 
 export interface FakeAnthropicOptions {
   /** When set, a request whose `x-api-key` differs is answered 401 authentication_error. */
   apiKey?: string;
 }
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const NO_REPLY_MESSAGE = 'fake-anthropic: no reply queued';
 
 type TextReply = Extract<FakeAnthropicReply, { text: string; chunks?: number }>;
@@ -200,80 +195,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    pendingReplies: () => queue.length,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listenOnLoopback(server, queue, requests);
 }
 
 // ---------------------------------------------------------------------------
 // HTTP helpers
 
-/** Reads the body up to MAX_BODY_BYTES; past that it stops reading (the caller answers 413 and drops the socket). */
-function readBody(req: IncomingMessage): Promise<{ body: unknown; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      req.pause();
-      resolve({ body: undefined, tooLarge: true });
-      return;
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.pause();
-        resolve({ body: undefined, tooLarge: true });
-        return;
-      }
-      parts.push(chunk);
-    };
-    const onEnd = (): void => {
-      const text = Buffer.concat(parts).toString('utf8');
-      if (text === '') return resolve({ body: undefined, tooLarge: false });
-      try {
-        resolve({ body: JSON.parse(text) as unknown, tooLarge: false });
-      } catch {
-        resolve({ body: text, tooLarge: false });
-      }
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}, done?: () => void): void {
-  const payload = typeof value === 'string' ? value : JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_fake_${Date.now()}`, ...headers });
-  res.end(payload, done);
-}
-
-/** The error type the API sends with each status. */
 export function anthropicErrorType(status: number): AnthropicErrorType {
   switch (status) {
     case 401:
@@ -305,17 +232,6 @@ function sendErrorReply(res: ServerResponse, reply: ErrorReply): void {
   sendError(res, reply.status, reply.type ?? anthropicErrorType(reply.status), reply.message ?? `fake-anthropic: simulated HTTP ${reply.status} error`, reply.headers ?? {});
 }
 
-/** Writes SSE frames one by one, yielding to the event loop between them. */
-async function writeSse(res: ServerResponse, frames: string[]): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': `req_fake_${Date.now()}` });
-  for (const frame of frames) {
-    if (res.destroyed) return;
-    res.write(frame);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  res.end();
-}
-
 /** One SSE frame: `event: <type>` and its JSON `data:`, as the Messages API writes them. */
 function event(value: { type: string; [key: string]: unknown }): string {
   return `event: ${value.type}\ndata: ${JSON.stringify(value)}\n\n`;
@@ -323,12 +239,6 @@ function event(value: { type: string; [key: string]: unknown }): string {
 
 // ---------------------------------------------------------------------------
 // Reply shaping
-
-function splitInTwo(s: string): string[] {
-  if (s.length < 2) return [s];
-  const mid = Math.floor(s.length / 2);
-  return [s.slice(0, mid), s.slice(mid)];
-}
 
 function inputText(use: FakeToolUse): string {
   return typeof use.input === 'string' ? use.input : JSON.stringify(use.input);
