@@ -9,6 +9,7 @@ import { RunEvent, type EventOf, type RunEventType } from '@trellis/schema';
 import { createModelResolver, validateFlow, type ModelResolver } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
+import { TracePrinter } from '../src/cli/trace.js';
 import { eventually, harness } from './support/harness.js';
 import { edge, flow, input, output, type Json } from '@trellis/test-support/flows';
 
@@ -330,5 +331,38 @@ describe('validation: attached agents', () => {
     const cycle = supportFlow();
     cycle.edges.push(attach('h3', 'tech', 'billing', 'handoffs'), attach('h4', 'billing', 'tech', 'handoffs'));
     expect(validateFlow(cycle).problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the terminal trace of attached agents', () => {
+  it("shows each handoff and indents the turns under the agent that took them", async () => {
+    const h = harness();
+    const f = workersFlow({ checker: true });
+    await h.engine.start(f, {
+      input: { message: 'x' },
+      mocks: {
+        boss: [{ toolCalls: [{ tool: 'researcher', args: { task: 'dig' } }] }, { text: 'Done.' }],
+        researcher: [{ toolCalls: [{ tool: 'checker', args: { task: 'check' } }] }, { text: 'Checked.' }],
+        checker: [{ text: 'All true.' }],
+      },
+    });
+    const handoffs = harness();
+    await handoffs.engine.start(supportFlow({}, { handoffHistory: 'summary' }), {
+      input: { message: 'x' },
+      mocks: { triage: [{ toolCalls: [{ tool: 'transfer_to_billing', args: { reason: 'money' } }] }], billing: [{ text: 'Refunded.' }] },
+    });
+    let text = '';
+    const out = { write: (chunk: string) => ((text += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
+    const printer = new TracePrinter(out, f as never);
+    for (const e of [...h.events, ...handoffs.events]) printer.print(e);
+    const lines = text.split('\n');
+    expect(lines).toContain('  ⚙ boss calls researcher {"task":"dig"}');
+    expect(lines).toContain('    ⚙ boss › researcher calls checker {"task":"check"}');
+    expect(lines).toContain('      boss › researcher › checker │');
+    expect(lines).toContain('        All true.');
+    expect(lines.some((l) => l.startsWith('    ↳ checker All true.'))).toBe(true);
+    expect(lines).toContain('    boss › researcher │');
+    expect(lines).toContain('  ⇄ triage hands over to billing: money (handoff 1, history summarised)');
+    expect(lines).toContain('    triage › billing │');
   });
 });
