@@ -13,7 +13,7 @@ export const AgentConfig = z.object({
   model: ModelId.default('openai:gpt-4.1-mini'),
   /** The system instructions: role, goal, how to use the tools, when to stop. Inline, or a library prompt: `{ ref: "researcher@latest" }`. */
   instructions: textOrRef(z.string().min(1, 'the agent needs instructions').max(INSTRUCTIONS_MAX)),
-  /** The task handed to the agent; by default the run input as JSON. */
+  /** The task handed to the agent; by default the run input as JSON. Unused when attached to another agent (a worker gets its orchestrator's task, a handoff target the conversation). */
   prompt: z.string().min(1).max(200_000).default('{{ input }}'),
   /** Model calls the agent may make; each call may run tools. */
   maxSteps: z.number().int().min(1).max(100).default(8),
@@ -76,7 +76,7 @@ export const agentSpec = defineKind<AgentConfig>({
   fields: [
     { path: 'model', label: 'Model', widget: 'model' },
     { path: 'instructions', label: 'Instructions', widget: 'template', promptRef: { path: 'instructions', maxLength: INSTRUCTIONS_MAX } },
-    { path: 'prompt', label: 'Task', widget: 'template' },
+    { path: 'prompt', label: 'Task', widget: 'template', help: 'Not used when the agent is attached to another: a worker is given the task its orchestrator passes (its instructions see it as args.task), a handoff target the conversation.' },
     { path: 'maxSteps', label: 'Max steps', widget: 'number', help: 'Upper bound on model calls in the tool loop.' },
     { path: 'output.schema', label: 'Structured output', widget: 'json-schema' },
     { path: 'temperature', label: 'Temperature', widget: 'number' },
