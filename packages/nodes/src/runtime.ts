@@ -121,8 +121,9 @@ export interface ExecContext<C> {
   /**
    * Stores progress made inside the step (a JSON value) with its mock cursors and usage: when the
    * process stops mid-step, the step runs again as the same attempt with this as `state` (and no
-   * `resume`: an answer it was given is part of the progress). A new attempt after a failure
-   * starts afresh. Absent on attached nodes' contexts.
+   * `resume`: an answer it was given is part of the progress), and so does a retry after a
+   * retryable failure (a new attempt, with its own idempotency key). Absent on attached nodes'
+   * contexts.
    */
   save?(state: unknown): Promise<void>;
   network: NetworkPolicy;

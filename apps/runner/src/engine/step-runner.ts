@@ -82,11 +82,8 @@ export class StepRunner {
       const recovered = host.recovered.delete(id);
       // A step cut off by a crash runs again as the same attempt (with the same idempotency key);
       // a step going on after a person's answer is not a new attempt either.
-      if (state.attempts === 0 || (!resumed && !recovered)) {
-        state.attempts++;
-        // Progress saved mid-step belongs to the attempt that failed: a new attempt starts afresh.
-        if (!resumed && !recovered) delete state.saved;
-      }
+      // A retry goes on from the progress the step saved (an agent's completed turns), if any.
+      if (state.attempts === 0 || (!resumed && !recovered)) state.attempts++;
       state.status = 'running';
       journal.touch(id);
       journal.emit('node.started', id, {
@@ -222,6 +219,8 @@ export class StepRunner {
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
       save: async (progress) => {
+        // An attempt already given up (timed out, cancelled) saves nothing: a retry may be under way.
+        if (step.signal.aborted) return;
         // Stored with what it used so far: a step cut off after this goes on from here, its mock
         // replies from the next one, and an answer it was resumed with is part of the progress.
         state.saved = progress;
