@@ -101,6 +101,7 @@ const EVENT_TYPES = [
   'node.delta',
   'node.tool_call',
   'node.tool_result',
+  'node.handoff',
   'node.completed',
   'node.failed',
   'node.skipped',

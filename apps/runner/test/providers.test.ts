@@ -8,7 +8,7 @@ import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
 import { Engine, MemoryCheckpointStore } from '../src/index.js';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from '@trellis/test-support/fake-openai';
-import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, promptFlow as sharedPromptFlow } from '@trellis/test-support/flows';
+import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, flow, promptFlow as sharedPromptFlow, topicInput, type Json } from '@trellis/test-support/flows';
 
 let fake: FakeOpenAI;
 
@@ -328,5 +328,54 @@ describe('budgets across a real provider', () => {
 
     expect(fake.requests).toHaveLength(1);
     expect(fake.pendingReplies()).toBe(0);
+  });
+});
+
+describe('agent handoffs and workers over OpenAI-compatible chat completions (local:)', () => {
+  it('offers one transfer tool per target and a tool per worker; a transfer moves the conversation to the target', async () => {
+    const { engine, of } = setup(local());
+    const agentNode = (id: string, config: Json) => ({ id, type: 'agent', config: { model: 'local:test-model', prompt: '{{ input.topic }}', ...config } });
+    const f = flow(
+      [
+        topicInput,
+        agentNode('triage', { instructions: 'Route the customer.' }),
+        agentNode('billing', { instructions: 'Settle billing questions.', description: 'Handles invoices and refunds' }),
+        agentNode('researcher', { instructions: 'Research: {{ args.task }}', description: 'Looks facts up' }),
+        { id: 'out', type: 'output', config: { value: '{{ nodes.triage.output }}' } },
+      ],
+      [
+        ['in', 'triage'],
+        ['triage', 'out'],
+        ['billing', 'triage', 'agent', 'handoffs'],
+        ['researcher', 'triage', 'agent', 'tools'],
+      ],
+    );
+    fake.enqueue(
+      { toolCalls: [{ name: 'transfer_to_billing', arguments: { reason: 'a refund' }, id: 'call_transfer_1' }] },
+      { text: 'Your refund is on its way.' },
+    );
+
+    const result = await engine.start(f, { input: { topic: 'refund please' } });
+    expect(result.error).toBeUndefined();
+    expect(result).toMatchObject({ status: 'succeeded', output: 'Your refund is on its way.' });
+
+    const [first, second] = fake.requests.map((r) => r.body);
+    const tools = (first!.tools as { function: { name: string; description: string; parameters: unknown } }[]).map((t) => t.function);
+    expect(tools).toEqual([
+      expect.objectContaining({ name: 'researcher', description: 'Looks facts up', parameters: expect.objectContaining({ required: ['task'] }) }),
+      expect.objectContaining({
+        name: 'transfer_to_billing',
+        description: 'Hand the conversation to agent "billing": Handles invoices and refunds',
+        parameters: expect.objectContaining({ required: ['reason'] }),
+      }),
+    ]);
+    expect(first!.messages[0]).toEqual({ role: 'system', content: 'Route the customer.' });
+    // The second request is billing's: its instructions, the whole history, and a way back to triage.
+    const messages = second!.messages as { role: string; content: unknown; tool_call_id?: string }[];
+    expect(messages[0]).toEqual({ role: 'system', content: 'Settle billing questions.' });
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(messages[3]).toMatchObject({ tool_call_id: 'call_transfer_1' });
+    expect((second!.tools as { function: { name: string; description: string } }[]).map((t) => t.function.name)).toEqual(['transfer_to_triage']);
+    expect(of('node.handoff', 'triage').map((e) => e.data)).toEqual([{ from: 'triage', to: 'billing', reason: 'a refund', count: 1, history: 'full' }]);
   });
 });

@@ -10,13 +10,26 @@ export interface Scope {
   args?: Record<string, unknown>;
 }
 
+/** Which attached agent took the turn an emission belongs to (absent: the step's own node). */
+export interface Nesting {
+  agent?: string;
+  /** The attached agents from the step down to the one that took the turn. */
+  path?: string[];
+  /** The tool call that started a worker agent's run. */
+  call?: string;
+}
+
 /** Things a node reports while it works; the engine stamps them into run events. */
 export type NodeEmission =
-  | { type: 'node.delta'; data: { text: string } }
-  | { type: 'node.tool_call'; data: { toolCallId: string; tool: string; toolNodeId?: string; args: unknown } }
+  | { type: 'node.delta'; data: { text: string } & Nesting }
+  | { type: 'node.tool_call'; data: { toolCallId: string; tool: string; toolNodeId?: string; args: unknown } & Nesting }
   | {
       type: 'node.tool_result';
-      data: { toolCallId: string; tool: string; toolNodeId?: string; result?: unknown; error?: string; durationMs?: number };
+      data: { toolCallId: string; tool: string; toolNodeId?: string; result?: unknown; error?: string; durationMs?: number } & Nesting;
+    }
+  | {
+      type: 'node.handoff';
+      data: { from: string; to: string; reason: string; count: number; history: 'full' | 'summary' } & Nesting;
     };
 
 /** A pause for a person: an approval step, or an agent's tool that needs approval before it runs. */
@@ -55,6 +68,25 @@ export interface AttachedTool {
   execute(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
 }
 
+/**
+ * A node attached at one of this node's resource handles, as part of this node's step (a tool or
+ * an agent on an agent's `tools`, an agent on its `handoffs`). The engine never names a kind: the
+ * consumer decides what to do with each.
+ */
+export interface AttachedNode {
+  nodeId: string;
+  node: FlowNode;
+  /**
+   * The context to run the node in, inside this step: its own config, mock replies (by its own
+   * id), library prompts and attachments; its model usage counts toward this step and the run's
+   * budget; its events go to this step's trace. It has no `resume`, `state` or `save`: the
+   * consumer keeps the whole step's progress.
+   */
+  context: ExecContext<unknown>;
+  /** The node as a tool, when its kind offers one (`asTool`). */
+  tool?: AttachedTool;
+}
+
 export interface ExecContext<C> {
   runId: string;
   node: FlowNode;
@@ -74,6 +106,8 @@ export interface ExecContext<C> {
   model(id: string): LanguageModelV3;
   /** The nodes attached at one of this node's resource handles, as tools. */
   tools(handle: string): AttachedTool[];
+  /** The nodes attached at one of this node's resource handles, each with a context to run it in. */
+  attached(handle: string): AttachedNode[];
   /**
    * The template of a library prompt this node references (`name@3`, `name@latest`, as written
    * in its config), at the version the run pinned when it started: the same text on every
@@ -82,8 +116,16 @@ export interface ExecContext<C> {
   promptTemplate(ref: string): Promise<string>;
   /** Set when the node is run again after it asked to wait. */
   resume?: { waitId: string; decision: Decision };
-  /** What the node saved when it asked to wait. */
+  /** What the node saved when it asked to wait, or last saved with `save` before its process stopped. */
   state?: unknown;
+  /**
+   * Stores progress made inside the step (a JSON value) with its mock cursors and usage: when the
+   * process stops mid-step, the step runs again as the same attempt with this as `state` (and no
+   * `resume`: an answer it was given is part of the progress), and so does a retry after a
+   * retryable failure (a new attempt, with its own idempotency key). Absent on attached nodes'
+   * contexts.
+   */
+  save?(state: unknown): Promise<void>;
   network: NetworkPolicy;
 }
 

@@ -48,6 +48,18 @@ const base = {
 };
 const onNode = { ...base, nodeId: z.string() };
 
+/**
+ * Which agent attached to the step took the turn an event belongs to: absent for the step's own
+ * node. `path` lists the attached agents from the step down to it (a worker's worker is
+ * `["researcher", "fact_checker"]`); `call` is the orchestrator's tool call that started a
+ * worker's run, so two runs of one worker in parallel tell apart.
+ */
+const nested = {
+  agent: z.string().optional(),
+  path: z.array(z.string()).optional(),
+  call: z.string().optional(),
+};
+
 export const RunEvent = z.discriminatedUnion('type', [
   z.object({
     ...base,
@@ -77,7 +89,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       recovered: z.boolean().optional(),
     }),
   }).meta({ id: 'NodeStartedEvent' }),
-  z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string() }) }).meta({ id: 'NodeDeltaEvent' }),
+  z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string(), ...nested }) }).meta({ id: 'NodeDeltaEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.tool_call'),
@@ -86,6 +98,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       tool: z.string(),
       toolNodeId: z.string().optional(),
       args: z.unknown(),
+      ...nested,
     }),
   }).meta({ id: 'NodeToolCallEvent' }),
   z.object({
@@ -98,8 +111,24 @@ export const RunEvent = z.discriminatedUnion('type', [
       result: z.unknown().optional(),
       error: z.string().optional(),
       durationMs: z.number().optional(),
+      ...nested,
     }),
   }).meta({ id: 'NodeToolResultEvent' }),
+  z.object({
+    ...onNode,
+    type: z.literal('node.handoff'),
+    /** An agent handed the conversation to another agent attached at its `handoffs` (or back to the one that handed it over). */
+    data: z.object({
+      from: z.string(),
+      to: z.string(),
+      reason: z.string(),
+      /** How many handoffs the step has made, this one included. */
+      count: z.number().int().min(1),
+      /** What the target was given: the whole conversation, or a summary of it. */
+      history: z.enum(['full', 'summary']),
+      ...nested,
+    }),
+  }).meta({ id: 'NodeHandoffEvent' }),
   z.object({
     ...onNode,
     type: z.literal('node.completed'),

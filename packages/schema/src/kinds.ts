@@ -14,6 +14,16 @@ export interface PortSpec {
   label: string;
   type: PortType;
   description?: string;
+  /**
+   * On a resource input: the only node kinds that may be attached here, and the sentence that
+   * says so when another is (`only agents can be handoff targets`).
+   */
+  accepts?: { kinds: readonly string[]; reason: string };
+}
+
+/** Why a node of kind `kind` cannot be attached at `port`, or undefined when it can. */
+export function refusedAttachment(port: PortSpec, kind: string): string | undefined {
+  return port.accepts && !port.accepts.kinds.includes(kind) ? port.accepts.reason : undefined;
 }
 
 export interface KindPorts {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
-import { migratedConfig, nodeTypeVersion, type KindPorts, type KindRegistry } from './kinds.js';
+import { migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
 import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
 import { migrateFlowDocument } from './migrate.js';
@@ -168,6 +168,17 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
         message: `"${edge.source}".${sourcePort.id} gives ${sourcePort.type === 'data' ? 'data' : `a ${sourcePort.type}`}, but "${edge.target}".${targetPort.id} takes ${targetPort.type === 'data' ? 'data' : `a ${targetPort.type}`}`,
       }));
     }
+    if (sound && targetPort) {
+      const sourceNode = nodes.find((n) => n.id === edge.source);
+      const refused = sourceNode ? refusedAttachment(targetPort, sourceNode.type) : undefined;
+      if (refused) {
+        sound = false;
+        problems.push(error({
+          code: 'incompatible_ports', edgeId: edge.id, nodeId: edge.source, path: ['edges', i],
+          message: `node "${edge.source}" (${sourceNode!.type}) cannot be attached at "${edge.target}".${targetPort.id}: ${refused}`,
+        }));
+      }
+    }
     if (sound) edges.push(edge);
   });
 
@@ -204,7 +215,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     if (stepEdges.length) {
       problems.push(error({
         code: 'invalid_wiring', nodeId: id, path: nodePath(id),
-        message: `is attached to another node (as a tool), so it cannot also be a step: remove edge ${stepEdges.map((e) => `"${e.id}"`).join(', ')}`,
+        message: `is attached to another node (as a tool, worker or handoff target), so it cannot also be a step: remove edge ${stepEdges.map((e) => `"${e.id}"`).join(', ')}`,
       }));
     }
   }

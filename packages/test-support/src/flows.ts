@@ -50,7 +50,8 @@ type Policy = { timeoutMs?: number; retries?: number; backoffMs?: number };
 /** The parameters of agentFlow's lookup_account tool. */
 export const ACCOUNT_SCHEMA = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
 
-const topicInput: NodeSpec = input('in', { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] });
+/** The entry node of the provider flows: { topic: string }. */
+export const topicInput: NodeSpec = input('in', { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] });
 
 /** input {topic} → prompt "ask" on `model` → output { answer }. */
 export function promptFlow(model: string, options: { system?: string; policy?: Policy; schema?: Json; id?: string } = {}) {

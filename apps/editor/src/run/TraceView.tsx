@@ -145,7 +145,8 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
       {s.tools.length > 0 && (
         <ol className="tool-calls" aria-label={`Tool calls of ${name}`}>
           {s.tools.map((t) => (
-            <li key={t.id} className="tool-call">
+            <li key={t.id} className="tool-call" style={t.path?.length ? { marginLeft: `${t.path.length * 1.25}em` } : undefined}>
+              {t.path?.length ? <span className="note">{t.path.join(' › ')} › </span> : null}
               <span className="tool-name">{t.tool}</span>(<code>{JSON.stringify(t.args)}</code>)
               {t.error ? <span className="step-error"> failed: {t.error}</span> : t.result === undefined ? <span> running…</span> : null}
               {t.durationMs !== undefined && <span className="note"> {formatDuration(t.durationMs)}</span>}
@@ -159,6 +160,21 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
           ))}
         </ol>
       )}
+      {s.nestedText?.map((n, i) => (
+        <div key={i} style={{ marginLeft: `${n.path.length * 1.25}em` }}>
+          <p className="note">{n.path.join(' › ')}{n.call ? ` (call ${n.call})` : ''}</p>
+          <pre className="text" aria-label={`Streamed text of agent ${n.agent}`}>
+            {n.text}
+          </pre>
+        </div>
+      ))}
+      {s.handoffs?.map((h) => (
+        <p key={h.count} className="step-decision">
+          Handoff {h.count}: {h.from} → {h.to}
+          {h.reason ? `: ${h.reason}` : ''}
+          {h.history === 'summary' ? ' (history summarised)' : ''}
+        </p>
+      ))}
       {condition && <p className="step-decision">{condition}</p>}
       {s.answers.map((a, i) => (
         <p key={i} className="step-decision">

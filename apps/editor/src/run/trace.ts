@@ -13,6 +13,27 @@ export interface ToolCall {
   result?: unknown;
   error?: string;
   durationMs?: number;
+  /** The attached agent (a worker, a handoff target) that made the call; absent for the step's own agent. */
+  agent?: string;
+  /** The attached agents from the step down to the one that made the call. */
+  path?: string[];
+}
+
+/** An agent of the step handed the conversation to another. */
+export interface Handoff {
+  from: string;
+  to: string;
+  reason: string;
+  count: number;
+  history: 'full' | 'summary';
+}
+
+/** Text an attached agent (a worker, a handoff target) streamed, one entry per run of turns. */
+export interface NestedText {
+  agent: string;
+  path: string[];
+  call?: string;
+  text: string;
 }
 
 /** A person's answer to a wait (an approval node, or a tool call an agent asked to make). */
@@ -43,8 +64,12 @@ export interface Step {
   retries: Array<{ attempt: number; error: string; retryInMs?: number }>;
   /** Streamed text, as it arrived. */
   text: string;
-  /** The agent's tool calls and their results, in order. */
+  /** The agent's tool calls and their results, in order (its workers' and handoff targets' too). */
   tools: ToolCall[];
+  /** The handoffs between the step's agents, in order. */
+  handoffs?: Handoff[];
+  /** What attached agents streamed, in order. */
+  nestedText?: NestedText[];
   /** Why a condition or an approval went the way it did (node.completed's `decision`). */
   decision?: unknown;
   /** People's answers to this step's waits, in order. */
@@ -114,12 +139,32 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       }
       break;
     }
-    case 'node.delta':
-      step(event.nodeId, (s) => ({ ...s, text: s.text + event.data.text }));
+    case 'node.delta': {
+      const { text, agent, path, call } = event.data;
+      if (!agent) {
+        step(event.nodeId, (s) => ({ ...s, text: s.text + text }));
+        break;
+      }
+      step(event.nodeId, (s) => {
+        const list = s.nestedText ?? [];
+        const last = list[list.length - 1];
+        const same = last && last.agent === agent && last.call === call && JSON.stringify(last.path) === JSON.stringify(path ?? [agent]);
+        const nestedText = same
+          ? [...list.slice(0, -1), { ...last, text: last.text + text }]
+          : [...list, { agent, path: path ?? [agent], ...(call ? { call } : {}), text }];
+        return { ...s, nestedText };
+      });
       break;
+    }
     case 'node.tool_call': {
-      const { toolCallId, tool, toolNodeId, args } = event.data;
-      step(event.nodeId, (s) => ({ ...s, tools: [...s.tools, { id: toolCallId, tool, ...(toolNodeId ? { toolNodeId } : {}), args }] }));
+      const { toolCallId, tool, toolNodeId, args, agent, path } = event.data;
+      const nesting = agent ? { agent, path: path ?? [agent] } : {};
+      step(event.nodeId, (s) => ({ ...s, tools: [...s.tools, { id: toolCallId, tool, ...(toolNodeId ? { toolNodeId } : {}), args, ...nesting }] }));
+      break;
+    }
+    case 'node.handoff': {
+      const { from, to, reason, count, history } = event.data;
+      step(event.nodeId, (s) => ({ ...s, handoffs: [...(s.handoffs ?? []), { from, to, reason, count, history }] }));
       break;
     }
     case 'node.tool_result': {

@@ -12,6 +12,7 @@ import {
   idBase,
   nodePorts,
   portOf,
+  refusedAttachment,
   uniqueEdgeId,
   uniqueId,
   type Flow,
@@ -121,6 +122,8 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
   if (out.type !== into.type) {
     return { ok: false, reason: `"${source.id}".${out.id} gives ${gives(out)}, but "${target.id}".${into.id} takes ${gives(into)}` };
   }
+  const refused = refusedAttachment(into, source.type);
+  if (refused) return { ok: false, reason: `"${source.id}" (${source.type}) cannot be attached at ${into.id}: ${refused}` };
   if (doc.edges.some((e) => e.source === c.source && e.sourceHandle === c.sourceHandle && e.target === c.target && e.targetHandle === c.targetHandle)) {
     return { ok: false, reason: 'these two handles are already connected' };
   }

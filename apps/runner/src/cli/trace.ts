@@ -95,6 +95,11 @@ export class TracePrinter {
     return this.labels.get(nodeId) ?? nodeId;
   }
 
+  /** Who took a turn: the step, or the attached agents down to the one that did (`triage › billing`). */
+  private who(nodeId: string, nesting: { path?: string[] | undefined }): string {
+    return [nodeId, ...(nesting.path ?? [])].map((id) => this.label(id)).join(' › ');
+  }
+
   private line(text: string): void {
     if (this.streaming) {
       this.out.write('\n');
@@ -118,25 +123,38 @@ export class TracePrinter {
             (event.data.resumed ? s('dim', ' (resumed)') : event.data.attempt > 1 ? s('yellow', ` (attempt ${event.data.attempt})`) : ''),
         );
         break;
-      case 'node.delta':
+      case 'node.delta': {
         this.streamedNodes.add(event.nodeId);
-        if (this.streaming !== event.nodeId) {
-          this.line(s('dim', `  ${this.label(event.nodeId)} │`));
-          this.streaming = event.nodeId;
-          this.out.write('    ');
+        // An attached agent's text (a worker, a handoff target) streams under its own heading.
+        const key = event.data.agent ? `${event.nodeId} ${JSON.stringify([event.data.path, event.data.call])}` : event.nodeId;
+        const indent = '  '.repeat(event.data.path?.length ?? 0);
+        if (this.streaming !== key) {
+          this.line(s('dim', `  ${indent}${this.who(event.nodeId, event.data)} │`));
+          this.streaming = key;
+          this.out.write(`    ${indent}`);
         }
-        this.out.write(event.data.text.replace(/\n/g, '\n    '));
+        this.out.write(event.data.text.replace(/\n/g, `\n    ${indent}`));
         break;
+      }
       case 'node.tool_call':
-        this.line(`  ${s('magenta', '⚙')} ${node} calls ${s('bold', event.data.tool)} ${brief(event.data.args)}`);
+        this.line(`  ${nest(event.data)}${s('magenta', '⚙')} ${event.data.agent ? s('bold', this.who(event.nodeId, event.data)) : node} calls ${s('bold', event.data.tool)} ${brief(event.data.args)}`);
         break;
       case 'node.tool_result':
         this.line(
-          event.data.error
-            ? `  ${s('red', '↳')} ${event.data.tool} failed: ${event.data.error}`
-            : `  ${s('magenta', '↳')} ${event.data.tool} ${s('dim', brief(event.data.result))}${event.data.durationMs === undefined ? '' : s('dim', `  ${formatMs(event.data.durationMs)}`)}`,
+          `  ${nest(event.data)}` +
+            (event.data.error
+              ? `${s('red', '↳')} ${event.data.tool} failed: ${event.data.error}`
+              : `${s('magenta', '↳')} ${event.data.tool} ${s('dim', brief(event.data.result))}${event.data.durationMs === undefined ? '' : s('dim', `  ${formatMs(event.data.durationMs)}`)}`),
         );
         break;
+      case 'node.handoff': {
+        const d = event.data;
+        this.line(
+          `  ${nest(d)}${s('cyan', '⇄')} ${s('bold', this.label(d.from))} hands over to ${s('bold', this.label(d.to))}${d.reason ? `: ${d.reason}` : ''}` +
+            s('dim', ` (handoff ${d.count}${d.history === 'summary' ? ', history summarised' : ''})`),
+        );
+        break;
+      }
       case 'node.completed': {
         const usage = formatUsage(event.data.usage);
         this.line(`${s('green', '✓')} ${node} ${s('dim', formatMs(event.data.durationMs))}${usage ? s('dim', ` · ${usage}`) : ''}`);
@@ -222,4 +240,9 @@ function describePins(pins: readonly PromptPin[], label: (nodeId: string) => str
     byRef.set(pin.ref, entry);
   }
   return [...byRef].map(([ref, { version, nodes }]) => `${ref} → version ${version} (${nodes.join(', ')})`).join('; ');
+}
+
+/** Indents the turns of attached agents by how deep they are nested. */
+function nest(nesting: { path?: string[] | undefined }): string {
+  return '  '.repeat(nesting.path?.length ?? 0);
 }

@@ -12,6 +12,8 @@ export interface NodeState {
   models?: ModelInfo[];
   /** How many of its mock replies the node has played. */
   mockCursor?: number;
+  /** How many of their own mock replies the nodes attached to it (workers, handoff targets) have played, by node id. */
+  mockCursors?: Record<string, number>;
   /** The pause it asked for, with its deadline when it has one. */
   wait?: WaitRequest & { deadline?: string };
   /** What its executor saved when it asked to wait. */

@@ -1,5 +1,5 @@
 import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
-import { TrellisError } from '@trellis/nodes/server';
+import { TrellisError, type Nesting } from '@trellis/nodes/server';
 import type { ApprovalChange, CheckpointStore, Commit, NodeState, RunRecord } from './checkpoint.js';
 import { sleep } from './step-signal.js';
 import type { StoreFault, StoreRetry } from './types.js';
@@ -38,7 +38,7 @@ export class Journal {
   /** The usage last handed to the store, as a comparable key. */
   private committedUsage: string | undefined;
   /** Consecutive text deltas of one node, merged; they get a seq only when flushed. */
-  private delta: { nodeId: string; text: string; ts: string } | undefined;
+  private delta: { nodeId: string; text: string; ts: string; nesting: Nesting; key: string } | undefined;
   private deltaTimer: NodeJS.Timeout | undefined;
   /** Given up (a drain out of time, or a lost store): like a dead process, it says and writes nothing more. */
   private silenced = false;
@@ -82,14 +82,16 @@ export class Journal {
    * store. Consecutive pieces of one node are merged and flushed when any other event is
    * emitted, or by a timer that also commits them, so the text shows while the step runs.
    */
-  bufferDelta(nodeId: string, text: string): void {
+  bufferDelta(nodeId: string, text: string, nesting: Nesting = {}): void {
     if (this.silenced || this.sealed) return;
-    if (this.delta && this.delta.nodeId !== nodeId) this.flushDelta();
+    // Text of one attached agent (a worker, a handoff target) is merged only with its own.
+    const key = nesting.agent === undefined ? '' : JSON.stringify([nesting.path, nesting.call]);
+    if (this.delta && (this.delta.nodeId !== nodeId || this.delta.key !== key)) this.flushDelta();
     if (this.delta) {
       this.delta.text += text;
       return;
     }
-    this.delta = { nodeId, text, ts: new Date().toISOString() };
+    this.delta = { nodeId, text, ts: new Date().toISOString(), nesting, key };
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = undefined;
       this.flushDelta();
@@ -165,7 +167,7 @@ export class Journal {
     if (!delta) return;
     this.delta = undefined;
     this.clearDeltaTimer();
-    this.push({ runId: this.options.record.id, seq: ++this.seq, ts: delta.ts, type: 'node.delta', nodeId: delta.nodeId, data: { text: delta.text } });
+    this.push({ runId: this.options.record.id, seq: ++this.seq, ts: delta.ts, type: 'node.delta', nodeId: delta.nodeId, data: { text: delta.text, ...delta.nesting } });
   }
 
   private clearDeltaTimer(): void {

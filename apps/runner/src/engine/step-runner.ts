@@ -1,5 +1,5 @@
 import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
-import { TrellisError, normalizeError, type AttachedTool, type ExecContext, type ExecResult } from '@trellis/nodes/server';
+import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type ExecContext, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import type { Journal } from './journal.js';
 import { emptyUsage, metered } from './meter.js';
@@ -71,12 +71,18 @@ export class StepRunner {
     const usage = state.usage ? { ...state.usage } : emptyUsage();
     const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
     const cursor = { value: state.mockCursor ?? 0 };
+    // Attached nodes (an agent's workers and handoff targets) play their own mock replies.
+    const cursors = new Map(Object.entries(state.mockCursors ?? {}).map(([node, value]) => [node, { value }]));
+    const keepCursors = () => {
+      if (cursors.size) state.mockCursors = Object.fromEntries([...cursors].map(([node, c]) => [node, c.value]));
+    };
 
     for (;;) {
       const resumed = state.resume !== undefined;
       const recovered = host.recovered.delete(id);
       // A step cut off by a crash runs again as the same attempt (with the same idempotency key);
       // a step going on after a person's answer is not a new attempt either.
+      // A retry goes on from the progress the step saved (an agent's completed turns), if any.
       if (state.attempts === 0 || (!resumed && !recovered)) state.attempts++;
       state.status = 'running';
       journal.touch(id);
@@ -96,7 +102,7 @@ export class StepRunner {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
         // Stopped while its start was being stored (cancelled, abandoned): it does nothing at all.
         if (host.signal.aborted) throw host.signal.reason;
-        const ctx = this.context(id, state, step, usage, models, cursor);
+        const ctx = this.context(id, state, step, usage, models, cursor, cursors, keepCursors);
         // The race guarantees the bound even if an executor ignores its signal.
         result = await Promise.race([executor.execute(ctx), step.stopped]);
         refuseTooDeep(result);
@@ -122,6 +128,7 @@ export class StepRunner {
             state.status = 'pending';
             state.usage = { ...usage };
             state.mockCursor = cursor.value; // a mock script goes on with its next reply, as the retry would here
+            keepCursors();
             if (models.size) state.models = [...models.values()];
             journal.touch(id);
             host.postpone(id);
@@ -131,11 +138,13 @@ export class StepRunner {
         state.status = 'failed';
         state.error = info;
         state.usage = { ...usage };
+        keepCursors();
         journal.touch(id);
         host.fail(id, info, stopped);
         return;
       }
       step.dispose();
+      keepCursors();
       this.succeedOrWait(id, state, result, performance.now() - started, usage, models, cursor.value);
       if (result.status === 'done') host.completed(id);
       return;
@@ -190,13 +199,72 @@ export class StepRunner {
     });
   }
 
-  private context(id: string, state: NodeState, step: StepSignal, usage: Usage, models: Map<string, ModelInfo>, cursor: { value: number }): ExecContext<unknown> {
+  private context(
+    id: string,
+    state: NodeState,
+    step: StepSignal,
+    usage: Usage,
+    models: Map<string, ModelInfo>,
+    cursor: { value: number },
+    cursors: Map<string, { value: number }>,
+    keepCursors: () => void,
+  ): ExecContext<unknown> {
+    const { journal } = this.host;
+    const ctx = this.nodeContext(id, id, step, usage, models, cursor, cursors);
+    return {
+      ...ctx,
+      attempt: state.attempts,
+      // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
+      idempotencyKey: `${this.host.record.id}:${id}:${state.attempts}`,
+      ...(state.resume ? { resume: state.resume } : {}),
+      ...(state.saved === undefined ? {} : { state: state.saved }),
+      save: async (progress) => {
+        // An attempt already given up (timed out, cancelled) saves nothing: a retry may be under way.
+        if (step.signal.aborted) return;
+        // Stored with what it used so far: a step cut off after this goes on from here, its mock
+        // replies from the next one, and an answer it was resumed with is part of the progress.
+        state.saved = progress;
+        delete state.resume;
+        state.usage = { ...usage };
+        state.mockCursor = cursor.value;
+        keepCursors();
+        if (models.size) state.models = [...models.values()];
+        journal.touch(id);
+        await journal.commit();
+      },
+    };
+  }
+
+  /**
+   * The context a node runs in as part of step `stepId`: the step's own node, or a node attached
+   * to it (at any depth), which plays its own mock replies and pinned prompts and whose usage
+   * counts toward the step. Events go to the step.
+   */
+  private nodeContext(
+    stepId: string,
+    id: string,
+    step: StepSignal,
+    usage: Usage,
+    models: Map<string, ModelInfo>,
+    cursor: { value: number },
+    cursors: Map<string, { value: number }>,
+  ): ExecContext<unknown> {
     const { record, journal } = this.host;
     const { graph, executors, network, prices } = this.host.deps;
     const node = graph.nodes.get(id)!;
     const scope = { input: record.input, nodes: this.host.scopeNodes, vars: this.host.deps.flow.vars ?? {} };
     const mocks = record.mocks?.[id];
-    return {
+    const attached = (handle: string): AttachedNode[] =>
+      (graph.attachments.get(id)?.get(handle) ?? []).map((attachedId) => {
+        const attachedNode = graph.nodes.get(attachedId)!;
+        let own = cursors.get(attachedId);
+        if (!own) cursors.set(attachedId, (own = { value: 0 }));
+        const context = this.nodeContext(stepId, attachedId, step, usage, models, own, cursors);
+        const attachedExecutor = executors.get(attachedNode.type);
+        const definition = attachedExecutor?.asTool?.({ runId: record.id, node: attachedNode, config: attachedNode.config, scope, network });
+        return { nodeId: attachedId, node: attachedNode, context, ...(definition ? { tool: { nodeId: attachedId, ...definition } } : {}) };
+      });
+    const ctx: ExecContext<unknown> = {
       runId: record.id,
       node,
       config: node.config,
@@ -204,30 +272,28 @@ export class StepRunner {
       get signal() {
         return step.signal;
       },
-      attempt: state.attempts,
-      // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
-      idempotencyKey: `${record.id}:${id}:${state.attempts}`,
+      attempt: 1,
       network,
-      ...(state.resume ? { resume: state.resume } : {}),
-      ...(state.saved === undefined ? {} : { state: state.saved }),
-      emit: (emission) => (emission.type === 'node.delta' ? journal.bufferDelta(id, emission.data.text) : void journal.emit(emission.type, id, emission.data as never)),
+      emit: (emission) => {
+        if (emission.type === 'node.delta') {
+          const { text, ...nesting } = emission.data;
+          journal.bufferDelta(stepId, text, nesting);
+        } else void journal.emit(emission.type, stepId, emission.data as never);
+      },
       model: (requested) => {
         const resolved = this.host.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });
         models.set(requested, resolved.info);
         return metered(resolved.model, { run: record.usage, node: usage }, record.budget, prices);
       },
       promptTemplate: (ref) => this.promptTemplate(id, ref),
+      attached,
       tools: (handle): AttachedTool[] =>
-        (graph.attachments.get(id)?.get(handle) ?? []).map((toolId) => {
-          const toolNode = graph.nodes.get(toolId)!;
-          const toolExecutor = executors.get(toolNode.type);
-          if (!toolExecutor?.asTool) {
-            throw new TrellisError('invalid_wiring', `node "${toolId}" (${toolNode.type}) cannot be used as a tool`);
-          }
-          const definition = toolExecutor.asTool({ runId: record.id, node: toolNode, config: toolNode.config, scope, network });
-          return { nodeId: toolId, ...definition };
+        attached(handle).map((a) => {
+          if (!a.tool) throw new TrellisError('invalid_wiring', `node "${a.nodeId}" (${a.node.type}) cannot be used as a tool`);
+          return a.tool;
         }),
     };
+    return ctx;
   }
 
   /**

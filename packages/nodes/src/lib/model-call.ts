@@ -11,12 +11,16 @@ export interface ModelCallOptions {
   messages: ModelMessage[];
   /** JSON Schema of a structured output; the answer is validated against it. */
   schema?: Record<string, unknown> | undefined;
-  tools?: AttachedTool[];
+  /** Tools the model may call; one without `execute` ends the loop when called, for the caller to answer. */
+  tools?: ModelTool[];
   /** Model calls this loop may make (1 for a single prompt). */
   maxSteps?: number;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
 }
+
+/** A tool as a model call takes it: an attached node's, or one its caller answers itself (no `execute`). */
+export type ModelTool = Omit<AttachedTool, 'execute' | 'nodeId'> & { nodeId?: string | undefined; execute?: AttachedTool['execute'] };
 
 export interface PendingApproval {
   approvalId: string;
@@ -34,6 +38,8 @@ export interface ModelCallResult {
   steps: number;
   finishReason: string;
   approvals: PendingApproval[];
+  /** The tool calls of the last model call (answered or not). */
+  toolCalls: { toolCallId: string; toolName: string; input: unknown }[];
 }
 
 /**
@@ -52,12 +58,16 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
   const byName = new Map((options.tools ?? []).map((t) => [t.name, t]));
   const tools: ToolSet = {};
   for (const t of options.tools ?? []) {
-    tools[t.name] = tool({
-      description: t.description,
-      inputSchema: jsonSchema<Record<string, unknown>>(t.inputSchema as Parameters<typeof jsonSchema>[0]),
-      needsApproval: t.requiresApproval,
-      execute: (args: Record<string, unknown>, { abortSignal }) => t.execute(args, abortSignal ?? ctx.signal),
-    });
+    const inputSchema = jsonSchema<Record<string, unknown>>(t.inputSchema as Parameters<typeof jsonSchema>[0]);
+    const execute = t.execute;
+    tools[t.name] = execute
+      ? tool({
+          description: t.description,
+          inputSchema,
+          needsApproval: t.requiresApproval,
+          execute: (args: Record<string, unknown>, { abortSignal }) => execute(args, abortSignal ?? ctx.signal),
+        })
+      : tool({ description: t.description, inputSchema, needsApproval: t.requiresApproval });
   }
   const result = streamText({
     model: ctx.model(options.model),
@@ -128,7 +138,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
     }
   }
 
-  const [text, steps, response, finishReason] = await Promise.all([result.text, result.steps, result.response, result.finishReason]);
+  const [text, steps, response, finishReason, toolCalls] = await Promise.all([result.text, result.steps, result.response, result.finishReason, result.toolCalls]);
   let output: unknown = text;
   if (options.schema && approvals.length === 0 && finishReason !== 'tool-calls') {
     try {
@@ -141,7 +151,15 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
       throw new TrellisError('invalid_model_output', `the model's answer does not match the output schema: ${describeViolations(violations)}`, { retryable: true });
     }
   }
-  return { text, output, messages: response.messages, steps: steps.length, finishReason, approvals };
+  return {
+    text,
+    output,
+    messages: response.messages,
+    steps: steps.length,
+    finishReason,
+    approvals,
+    toolCalls: toolCalls.map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
+  };
 }
 
 export interface PromptCallOptions extends Omit<ModelCallOptions, 'messages' | 'tools' | 'maxSteps'> {

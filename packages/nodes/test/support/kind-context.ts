@@ -34,6 +34,14 @@ export function ctx<C>(config: C, scope: Partial<Scope> = {}, overrides: CtxOver
     emit: (e) => events.push(e),
     model: (id) => new TestLanguageModel(id || 'm', node.id, replies, cursor),
     tools: () => [],
+    // Tools given by `tools` are attached nodes too, as the engine gives them.
+    attached: (handle) =>
+      (handle === 'tools' ? (rest.tools?.(handle) ?? []) : []).map((t) => ({
+        nodeId: t.nodeId,
+        node: { id: t.nodeId, type: 'tool', position: { x: 0, y: 0 }, config: {} },
+        context: undefined as never,
+        tool: t,
+      })),
     promptTemplate: (ref) => Promise.reject(new TrellisError('unresolved_prompt', `no library in this test for "${ref}"`)),
     network: { allowPrivateNetwork: false },
     ...rest,
