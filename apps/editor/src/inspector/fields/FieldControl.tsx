@@ -40,6 +40,7 @@ export function FieldControl({ context, ...props }: FieldProps & { context: Fiel
       return <JsonSchemaField {...props} />;
     case 'json':
     case 'template-json':
+    case 'guardrail-rules':
       return <JsonField {...props} env={context.env} />;
     case 'branches':
       return <BranchesField {...props} nodeId={context.nodeId} edges={context.edges} nameOf={context.nameOf} />;
