@@ -196,7 +196,8 @@ function spanRule(value: unknown, find: (text: string) => Span[], mode: 'block' 
 
 function lengthRule(rule: Extract<GuardrailRule, { type: 'length' }>, value: unknown): PatternOutcome {
   const text = asText(value);
-  const size = rule.unit === 'words' ? (text.match(/\S+/g)?.length ?? 0) : [...text].length;
+  // Characters as a person counts them: a surrogate pair (an emoji) is one.
+  const size = rule.unit === 'words' ? (text.match(/\S+/g)?.length ?? 0) : text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
   const unit = rule.unit === 'words' ? 'words' : 'characters';
   let detail: string | undefined;
   if (rule.min !== undefined && size < rule.min) detail = `${size} ${unit}, fewer than ${rule.min}`;
