@@ -82,7 +82,7 @@ export const ModelRule = z.object({
   threshold: z.number().min(0).max(1).default(0.7),
 });
 
-export const GuardrailRule = z.union([PiiRule, SecretsRule, RegexRule, TermsRule, LengthRule, SchemaRule, ModelRule]);
+export const GuardrailRule = z.discriminatedUnion('type', [PiiRule, SecretsRule, RegexRule, TermsRule, LengthRule, SchemaRule, ModelRule]);
 export type GuardrailRule = z.infer<typeof GuardrailRule>;
 export type RuleType = GuardrailRule['type'];
 export const RULE_TYPES = ['pii', 'secrets', 'regex', 'terms', 'length', 'schema', 'model'] as const satisfies readonly RuleType[];
