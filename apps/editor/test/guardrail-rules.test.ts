@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guardrailRules } from '@trellis/nodes';
+import { describeGuardrail } from '../src/run/describe.js';
 import { changeType, newRule, parseNumber, parseTerms, PII_ENTITIES, readRules, RULE_TYPES, ruleName, ruleProblems, setField, termsText, toggleEntity } from '../src/inspector/guardrail-rules.js';
 
 describe("the guardrail rules' form logic", () => {
@@ -54,5 +55,23 @@ describe("the guardrail rules' form logic", () => {
     expect(ruleName({ type: 'secrets' })).toBe('secrets and API keys');
     expect(ruleName({ type: 'terms', terms: ['a', 'b'], label: 'Profanity' })).toBe('Profanity');
     expect(ruleName({ type: 'regex', pattern: '' })).toBe('Regex (allow, deny, redact)');
+  });
+});
+
+describe("a guardrail's decision in the trace", () => {
+  it('says where it failed and what each rule found, masked as the runner sent it', () => {
+    const decision = {
+      passed: false,
+      redactions: 1,
+      verdicts: [
+        { rule: 0, type: 'pii', title: 'personal data (email)', passed: true, outcome: 'redacted', found: 1, spans: [{ kind: 'email', start: 5, end: 20, shown: '•••@•••••••.•••' }] },
+        { rule: 1, type: 'model', title: 'prompt injection (model)', passed: false, outcome: 'failed', score: 0.93, threshold: 0.7, reason: 'Asks to ignore the rules.' },
+        { rule: 2, type: 'length', title: 'length 0–100 characters', passed: false, outcome: 'skipped' },
+      ],
+    };
+    expect(describeGuardrail(decision)).toBe(
+      'Failed at "prompt injection (model)" (1 redacted). personal data (email): redacted 1 (•••@•••••••.•••) · prompt injection (model): failed, score 0.93 (fails at 0.7): Asks to ignore the rules. · length 0–100 characters: skipped',
+    );
+    expect(describeGuardrail({ branch: 'else', evaluated: [] })).toBeUndefined();
   });
 });
