@@ -17,9 +17,9 @@ const doc: Flow = {
 describe('the live template check', () => {
   it('reports an unknown filter or tag as a syntax error naming it', () => {
     const scope = templateScope(doc, 'p');
-    expect(checkTemplateText('{{ input.message | upcsae }}', scope).syntaxError).toBe('unknown filter "upcsae" (did you mean "upcase"?), line:1, col:1');
-    expect(checkTemplateText('{% unles input.ok %}no{% endunless %}', scope).syntaxError).toMatch(/^unknown tag "unles" \(did you mean "unless"\?\)/);
+    expect(checkTemplateText('{{ input.message | upcsae }}', scope).syntaxError).toBe('template does not parse: unknown filter "upcsae" (did you mean "upcase"?), line:1, col:1');
+    expect(checkTemplateText('{% unles input.ok %}no{% endunless %}', scope).syntaxError).toMatch(/^template does not parse: unknown tag "unles" \(did you mean "unless"\?\)/);
     expect(checkTemplateText('{{ input.message | upcase }}', scope)).toEqual({ variables: ['input.message'], unknown: [] });
-    expect(checkTemplateLeaves({ reply: '{{ input.message | downcsae }}' }, scope).syntaxErrors).toEqual(['reply: unknown filter "downcsae" (did you mean "downcase"?), line:1, col:1']);
+    expect(checkTemplateLeaves({ reply: '{{ input.message | downcsae }}' }, scope).syntaxErrors).toEqual(['reply: template does not parse: unknown filter "downcsae" (did you mean "downcase"?), line:1, col:1']);
   });
 });

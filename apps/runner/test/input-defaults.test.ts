@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, parseSse } from './support/api.js';
-import { flow, output } from '@trellis/test-support/flows';
 import { harness } from './support/harness.js';
+import { flow, output } from '@trellis/test-support/flows';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 

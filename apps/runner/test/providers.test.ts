@@ -8,7 +8,7 @@ import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
 import { Engine, MemoryCheckpointStore } from '../src/index.js';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from '@trellis/test-support/fake-openai';
-import { flow as testFlow, type EdgeSpec, type Json } from '@trellis/test-support/flows';
+import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, promptFlow as sharedPromptFlow } from '@trellis/test-support/flows';
 
 let fake: FakeOpenAI;
 
@@ -55,77 +55,8 @@ const host = (): string => new URL(fake.url).host;
 
 type Policy = { timeoutMs?: number; retries?: number; backoffMs?: number };
 
-const flow = (nodes: Json[], edges: EdgeSpec[], extra: Json = {}) => testFlow(nodes, edges, { id: 'providers-test', name: 'Providers test', ...extra });
-
-const inputNode = {
-  id: 'in',
-  type: 'input',
-  config: { schema: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] } },
-};
-
-/** input → prompt "ask" → output { answer }. */
-function promptFlow(options: { model?: string; policy?: Policy; schema?: Record<string, unknown> } = {}) {
-  return flow(
-    [
-      inputNode,
-      {
-        id: 'ask',
-        type: 'prompt',
-        config: {
-          model: options.model ?? 'local:test-model',
-          prompt: { template: 'Write one sentence about {{ input.topic }}.' },
-          ...(options.schema ? { output: { schema: options.schema } } : {}),
-        },
-        ...(options.policy ? { policy: options.policy } : {}),
-      },
-      { id: 'out', type: 'output', config: { value: { answer: '{{ nodes.ask.output }}' } } },
-    ],
-    [
-      ['in', 'ask'],
-      ['ask', 'out'],
-    ],
-  );
-}
-
-const accountSchema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
-
-/** input → agent "investigate" (with the transform tool lookup_account) → output { reply }. */
-function agentFlow(model: string, extra: { policy?: Policy; settings?: Record<string, unknown> } = {}) {
-  return flow(
-    [
-      inputNode,
-      {
-        id: 'investigate',
-        type: 'agent',
-        config: {
-          model,
-          instructions: 'Look up the account, then answer in one sentence.',
-          prompt: 'Customer asks about account {{ input.topic }}',
-          maxSteps: 4,
-        },
-        ...(extra.policy ? { policy: extra.policy } : {}),
-      },
-      {
-        id: 'lookup',
-        type: 'tool',
-        config: {
-          tool: 'transform',
-          name: 'lookup_account',
-          description: 'Finds an account by id',
-          parameters: accountSchema,
-          expression: "{ 'id': args.id, 'balance': 42 }",
-        },
-      },
-      { id: 'out', type: 'output', config: { value: { reply: '{{ nodes.investigate.output }}' } } },
-    ],
-    [
-      ['in', 'investigate'],
-      ['lookup', 'investigate', 'tool', 'tools'],
-      ['investigate', 'out'],
-    ],
-    extra.settings ? { settings: extra.settings } : {},
-  );
-}
+const promptFlow = (o: { model?: string; policy?: Policy; schema?: Record<string, unknown> } = {}) => sharedPromptFlow(o.model ?? 'local:test-model', { ...o, id: 'providers-test' });
+const agentFlow = (model: string, o: { policy?: Policy; settings?: Record<string, unknown> } = {}) => sharedAgentFlow(model, { ...o, id: 'providers-test' });
 
 const modelPaths = (requests: RecordedRequest[]) => requests.map((r) => r.path);
 
@@ -199,7 +130,7 @@ describe.each([
     if (path === '/v1/chat/completions') {
       // The first request offers the tool with its JSON Schema.
       const tool = (first!.tools as { function?: { name?: string }; name?: string }[]).find((t) => t.function?.name === 'lookup_account');
-      expect(tool).toMatchObject({ type: 'function', function: { name: 'lookup_account', description: 'Finds an account by id', parameters: accountSchema } });
+      expect(tool).toMatchObject({ type: 'function', function: { name: 'lookup_account', description: 'Finds an account by id', parameters: ACCOUNT_SCHEMA } });
       // The second carries the assistant's tool call and the tool's JSON result.
       const messages = second!.messages as { role: string; tool_calls?: unknown; content: string }[];
       const assistant = messages.find((m) => m.role === 'assistant');
@@ -209,7 +140,7 @@ describe.each([
       expect(JSON.parse(toolMessage!.content)).toEqual({ id: 'A-7', balance: 42 });
     } else {
       const tool = (first!.tools as { function?: { name?: string }; name?: string }[]).find((t) => t.name === 'lookup_account');
-      expect(tool).toMatchObject({ type: 'function', name: 'lookup_account', description: 'Finds an account by id', parameters: accountSchema });
+      expect(tool).toMatchObject({ type: 'function', name: 'lookup_account', description: 'Finds an account by id', parameters: ACCOUNT_SCHEMA });
       const items = second!.input as { type?: string; output?: string }[];
       const output = items.find((i) => i.type === 'function_call_output');
       expect(output).toMatchObject({ call_id: 'call_lookup_1' });

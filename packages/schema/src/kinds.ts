@@ -60,9 +60,15 @@ export interface KindRegistry {
   types(): string[];
 }
 
+/**
+ * The kind version a node was written for. A node without `typeVersion` was written for version
+ * 1: files and stored documents written before a kind's v2 carry none, and must be migrated.
+ */
+export const nodeTypeVersion = (node: Pick<FlowNode, 'typeVersion'>): number => node.typeVersion ?? 1;
+
 /** A node's config brought up to its kind's current version (unparsed: defaults are not filled in). */
 export function migratedConfig(spec: KindSpecBase, node: Pick<FlowNode, 'typeVersion' | 'config'>): unknown {
-  const from = node.typeVersion ?? spec.version;
+  const from = nodeTypeVersion(node);
   return from < spec.version && spec.migrate ? spec.migrate(node.config, from) : node.config;
 }
 

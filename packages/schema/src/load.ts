@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
-import { migratedConfig, type KindPorts, type KindRegistry } from './kinds.js';
+import { migratedConfig, nodeTypeVersion, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
 import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
 import { migrateFlowDocument } from './migrate.js';
@@ -100,7 +100,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       }));
       return;
     }
-    const from = node.typeVersion ?? spec.version;
+    const from = nodeTypeVersion(node);
     if (from > spec.version) {
       problems.push(error({
         code: 'invalid_config', nodeId: node.id, path: ['nodes', i, 'typeVersion'],

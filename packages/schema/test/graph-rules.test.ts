@@ -72,12 +72,14 @@ describe('default handles', () => {
 describe('a node\'s ports', () => {
   it('come from its config migrated and parsed (defaults filled in)', () => {
     expect(nodePorts(registry, { type: 'fork', typeVersion: 1, config: { branches: ['x', 'y'] } })?.outputs.map((p) => p.id)).toEqual(['x', 'y']);
-    expect(nodePorts(registry, { type: 'fork', config: {} })?.outputs.map((p) => p.id)).toEqual(['a']);
+    expect(nodePorts(registry, { type: 'fork', typeVersion: 2, config: {} })?.outputs.map((p) => p.id)).toEqual(['a']);
+    // No typeVersion: written for version 1, so migrated.
+    expect(nodePorts(registry, { type: 'fork', config: { branches: ['x'] } })?.outputs.map((p) => p.id)).toEqual(['x']);
   });
 
   it('are still tried on a config that does not parse, and unknown when they cannot be had', () => {
-    expect(nodePorts(registry, { type: 'fork', config: { ways: ['ok'], extra: 1 } })?.outputs.map((p) => p.id)).toEqual(['ok']);
-    expect(nodePorts(registry, { type: 'fork', config: { ways: 'not a list' } })).toBeUndefined();
+    expect(nodePorts(registry, { type: 'fork', typeVersion: 2, config: { ways: ['ok'], extra: 1 } })?.outputs.map((p) => p.id)).toEqual(['ok']);
+    expect(nodePorts(registry, { type: 'fork', typeVersion: 2, config: { ways: 'not a list' } })).toBeUndefined();
     expect(nodePorts(registry, { type: 'nope', config: {} })).toBeUndefined();
   });
 });

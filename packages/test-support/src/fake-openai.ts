@@ -41,8 +41,8 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errorMessage } from '@trellis/schema';
+import { MAX_BODY_BYTES, listenOnLoopback, readBody, sendJson, splitInTwo, writeSse, type LoopbackFake } from './loopback.js';
 
 export interface FakeUsage {
   prompt_tokens: number;
@@ -85,19 +85,8 @@ export interface RecordedRequest {
   body: any;
 }
 
-export interface FakeOpenAI {
-  /** Base URL including /v1, e.g. http://127.0.0.1:PORT/v1 */
-  url: string;
-  /** Every request received, in order. */
-  requests: RecordedRequest[];
-  /** Queue replies, consumed one per request to /v1/chat/completions or /v1/responses. */
-  enqueue(...replies: FakeReply[]): void;
-  /** Number of queued replies not consumed yet. */
-  pendingReplies(): number;
-  close(): Promise<void>;
-}
+export type FakeOpenAI = LoopbackFake<FakeReply, RecordedRequest>;
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const NO_REPLY_MESSAGE = 'fake-openai: no reply queued';
 
 type TextReply = Extract<FakeReply, { text: string }>;
@@ -166,78 +155,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    enqueue(...replies) {
-      queue.push(...replies);
-    },
-    pendingReplies: () => queue.length,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return listenOnLoopback(server, queue, requests);
 }
 
 // ---------------------------------------------------------------------------
 // HTTP helpers
-
-/** Reads the body up to MAX_BODY_BYTES; past that it stops reading (the caller answers 413 and drops the socket). */
-function readBody(req: IncomingMessage): Promise<{ body: unknown; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      req.pause();
-      resolve({ body: undefined, tooLarge: true });
-      return;
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.pause();
-        resolve({ body: undefined, tooLarge: true });
-        return;
-      }
-      parts.push(chunk);
-    };
-    const onEnd = (): void => {
-      const text = Buffer.concat(parts).toString('utf8');
-      if (text === '') return resolve({ body: undefined, tooLarge: false });
-      try {
-        resolve({ body: JSON.parse(text) as unknown, tooLarge: false });
-      } catch {
-        resolve({ body: text, tooLarge: false });
-      }
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}, done?: () => void): void {
-  const payload = typeof value === 'string' ? value : JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(payload, done);
-}
 
 function errorType(status: number): { type: string; code: string | null } {
   if (status === 401) return { type: 'invalid_request_error', code: 'invalid_api_key' };
@@ -260,17 +182,6 @@ function sendErrorReply(res: ServerResponse, reply: ErrorReply): void {
   sendJson(res, reply.status, body, reply.headers ?? {});
 }
 
-/** Writes SSE frames one by one, yielding to the event loop between them. */
-async function writeSse(res: ServerResponse, frames: string[]): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  for (const frame of frames) {
-    if (res.destroyed) return;
-    res.write(frame);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  res.end();
-}
-
 // ---------------------------------------------------------------------------
 // Reply shaping helpers
 
@@ -285,12 +196,6 @@ export function splitText(text: string, chunks?: number): string[] {
     pieces.push(chars.slice(Math.floor((i * chars.length) / count), Math.floor(((i + 1) * chars.length) / count)).join(''));
   }
   return pieces;
-}
-
-function splitInTwo(s: string): string[] {
-  if (s.length < 2) return [s];
-  const mid = Math.floor(s.length / 2);
-  return [s.slice(0, mid), s.slice(mid)];
 }
 
 function argumentsText(call: FakeToolCall): string {

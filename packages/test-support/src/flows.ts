@@ -41,3 +41,55 @@ export const prompt = (id: string, template = 'Say something about {{ input.topi
 
 /** An output node answering `value` (templates allowed). */
 export const output = (id: string, value: unknown): NodeSpec => ({ id, type: 'output', config: { value } });
+
+// ---------------------------------------------------------------------------
+// The two flows the provider tests run against each fake model server
+
+type Policy = { timeoutMs?: number; retries?: number; backoffMs?: number };
+
+/** The parameters of agentFlow's lookup_account tool. */
+export const ACCOUNT_SCHEMA = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
+
+const topicInput: NodeSpec = input('in', { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] });
+
+/** input {topic} → prompt "ask" on `model` → output { answer }. */
+export function promptFlow(model: string, options: { system?: string; policy?: Policy; schema?: Json; id?: string } = {}) {
+  const ask: NodeSpec = {
+    id: 'ask',
+    type: 'prompt',
+    config: {
+      model,
+      ...(options.system ? { system: options.system } : {}),
+      prompt: { template: 'Write one sentence about {{ input.topic }}.' },
+      ...(options.schema ? { output: { schema: options.schema } } : {}),
+    },
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
+  return flow([topicInput, ask, output('out', { answer: '{{ nodes.ask.output }}' })], [['in', 'ask'], ['ask', 'out']], { id: options.id ?? 'provider-test' });
+}
+
+/** input {topic} → agent "investigate" on `model`, with the transform tool lookup_account → output { reply }. */
+export function agentFlow(model: string, options: { policy?: Policy; settings?: Json; id?: string } = {}) {
+  const investigate: NodeSpec = {
+    id: 'investigate',
+    type: 'agent',
+    config: { model, instructions: 'Look up the account, then answer in one sentence.', prompt: 'Customer asks about account {{ input.topic }}', maxSteps: 4 },
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
+  const lookup: NodeSpec = {
+    id: 'lookup',
+    type: 'tool',
+    config: {
+      tool: 'transform',
+      name: 'lookup_account',
+      description: 'Finds an account by id',
+      parameters: ACCOUNT_SCHEMA,
+      expression: "{ 'id': args.id, 'balance': 42 }",
+    },
+  };
+  return flow(
+    [topicInput, investigate, lookup, output('out', { reply: '{{ nodes.investigate.output }}' })],
+    [['in', 'investigate'], ['lookup', 'investigate', 'tool', 'tools'], ['investigate', 'out']],
+    { id: options.id ?? 'provider-test', ...(options.settings ? { settings: options.settings } : {}) },
+  );
+}

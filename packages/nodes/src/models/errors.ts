@@ -8,6 +8,8 @@ export function normalizeError(error: unknown): TrellisError {
   const inner = (error as { lastError?: unknown; name?: string })?.lastError;
   if ((error as AISDKError)?.name === 'AI_RetryError' && inner) return normalizeError(inner);
   if ((error as Error)?.name === 'AbortError') return new TrellisError('cancelled', 'cancelled', { cause: error });
+  const broken = fromStreamError(error);
+  if (broken) return broken;
   const name = (error as Error)?.name;
   if (name === 'TemplateError') return new TrellisError('template_error', errorMessage(error), { cause: error });
   if (name === 'AI_NoSuchToolError') return new TrellisError('unknown_tool', errorMessage(error), { cause: error });
@@ -32,6 +34,34 @@ function fromApiCall(error: APICallError): TrellisError {
     `${host} ${status ? `answered ${status}` : 'could not be reached'}: ${detail}${hint}`,
     { retryable: error.isRetryable, ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}), cause: error },
   );
+}
+
+/** The HTTP status each of Anthropic's error types stands for (https://docs.anthropic.com/en/api/errors). */
+const STREAM_ERROR_STATUS: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+/**
+ * An `error` event in the middle of a streamed answer, which the SDK passes on as the event's
+ * plain `{ type, message }` (Anthropic sends `overloaded_error` this way under load). It gets
+ * the code and retryability of the HTTP error it stands for, as when it opens the stream.
+ */
+function fromStreamError(error: unknown): TrellisError | undefined {
+  if (typeof error !== 'object' || error === null || error instanceof Error) return undefined;
+  const { type, message } = error as { type?: unknown; message?: unknown };
+  const status = typeof type === 'string' ? STREAM_ERROR_STATUS[type] : undefined;
+  if (status === undefined || typeof message !== 'string') return undefined;
+  return new TrellisError(`model_http_${status}`, `the model provider broke off its answer: ${message} (${type as string})`, {
+    retryable: status === 429 || status >= 500,
+    cause: error,
+  });
 }
 
 function providerMessage(error: APICallError): string | undefined {

@@ -72,7 +72,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     } else if (name === 'anthropic') {
       const apiKey = env.ANTHROPIC_API_KEY;
       if (!apiKey) return 'no ANTHROPIC_API_KEY is set';
-      const anthropic = createAnthropic({ apiKey, ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) });
+      const anthropic = createAnthropic({ apiKey, ...(env.ANTHROPIC_BASE_URL ? { baseURL: anthropicBaseURL(env.ANTHROPIC_BASE_URL) } : {}) });
       factory = (id) => anthropic(id);
     } else {
       const settings = compatible(name);
@@ -106,4 +106,13 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     }
     return { model: factory(modelId), info: { requested, provider: providerName, modelId } };
   };
+}
+
+/**
+ * Anthropic's own SDKs and tools take ANTHROPIC_BASE_URL without the `/v1` (the AI SDK wants it
+ * with): accept both, so a gateway set up for Claude Code works here too instead of 404ing.
+ */
+export function anthropicBaseURL(value: string): string {
+  const trimmed = value.replace(/\/+$/, '');
+  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
 }
