@@ -5,10 +5,9 @@
  * the engine and the real provider path are in apps/runner/test/guardrail.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { FlowNode, MockReply } from '@trellis/schema';
-import { TrellisError } from '../../errors.js';
-import { TestLanguageModel } from '../../models/test-provider.js';
-import type { ExecContext, ExecResult, NodeEmission } from '../../runtime.js';
+import type { MockReply } from '@trellis/schema';
+import type { ExecResult, Scope } from '../../runtime.js';
+import { ctx as kindCtx, done as isDone } from '../../../test/support/kind-context.js';
 import { checkRules, maskSpan, type GuardrailResult, type RuleVerdict } from '../../lib/guardrails/check.js';
 import { findPii, findSecrets } from '../../lib/guardrails/detectors.js';
 import { GuardrailRule, GuardrailRules, regexPatternProblem, type PiiEntity } from '../../lib/guardrails/rules.js';
@@ -27,28 +26,12 @@ function secrets(text: string): string[] {
   return findSecrets(text).map((s) => `${s.kind}=${text.slice(s.start, s.end)}`);
 }
 
-function ctx(config: unknown, scope: Record<string, unknown> = {}, replies: MockReply[] = []) {
-  const node: FlowNode = { id: 'guard', type: 'guardrail', position: { x: 0, y: 0 }, config: {} };
-  const events: NodeEmission[] = [];
-  const cursor = { value: 0 };
-  const context: ExecContext<GuardrailConfig> = {
-    runId: 'run-1',
-    node,
-    config: GuardrailConfig.parse(config),
-    scope: { input: {}, nodes: {}, vars: {}, ...scope },
-    signal: new AbortController().signal,
-    attempt: 1,
-    emit: (e) => events.push(e),
-    model: (id) => new TestLanguageModel(id, node.id, replies, cursor),
-    tools: () => [],
-    promptTemplate: () => Promise.reject(new TrellisError('unresolved_prompt', 'none here')),
-    network: { allowPrivateNetwork: false },
-  };
-  return Object.assign(context, { events, cursor });
-}
+/** The shared hand-built context, for a node "guard" with this config (defaults applied) and these model replies. */
+const ctx = (config: unknown, scope: Partial<Scope> = {}, replies: MockReply[] = []) =>
+  kindCtx(GuardrailConfig.parse(config), scope, { node: { id: 'guard', type: 'guardrail' }, replies });
 
 function done(result: ExecResult) {
-  if (result.status !== 'done') throw new Error('not done');
+  isDone(result);
   return result as Extract<ExecResult, { status: 'done' }> & { output: GuardrailResult; decision: { passed: boolean; verdicts: RuleVerdict[] } };
 }
 
