@@ -96,7 +96,92 @@ export async function benchEngine(): Promise<void> {
         `    with test provider: ${withModel.perNodeUs.toFixed(1)} us/node (run ${withModel.runMs.toFixed(1)} ms)\n`,
     );
   }
+  await benchGuardrail();
   process.stdout.write(`  peak heap: ${(process.memoryUsage().heapUsed / 1_048_576).toFixed(1)} MB now, ${(await peak()).toFixed(1)} MB at most\n`);
+}
+
+/**
+ * What a guardrail with only pattern rules adds to a step: every PII kind, secrets, a regex, a
+ * term list and a length bound, on 10 KB of support-thread prose. Two texts: a typical one
+ * holding one of each kind of personal data and a key among order numbers, dates and versions,
+ * and a dense one with some personal data in every other sentence (each found item costs a
+ * validation: libphonenumber's, for a phone number, is the dearest, about 30-70 us).
+ */
+async function benchGuardrail(): Promise<void> {
+  const guardrail = realExecutors.get('guardrail')!;
+  const { kinds } = await import('@trellis/nodes');
+  const configOf = (rules: unknown[]) => kinds.get('guardrail')!.configSchema.parse({ value: '{{ input.message }}', rules });
+  const patternRules = [
+    { type: 'pii', action: 'redact' },
+    { type: 'secrets', action: 'redact' },
+    { type: 'regex', pattern: '(?:DROP|TRUNCATE)\\s+TABLE', mode: 'deny' },
+    { type: 'terms', terms: ['chargeback', 'lawsuit', 'scam', 'fraudulent', 'idiot'], action: 'redact' },
+    { type: 'length', max: 20_000 },
+  ];
+  // User regexes run on RE2 (re2js, linear time): a pattern led by a literal is nearly free, a
+  // case-insensitive one or one led by \b is read character by character, about 1 ms per 10 KB.
+  const slowRegex = [{ type: 'regex', pattern: '\\bdrop\\s+table\\b', mode: 'deny', caseInsensitive: true }];
+  const plain = [
+    'Hi team, I was charged twice for order #1234567890 on 2024-03-14 and the invoice INV-2024-0042 shows the wrong total.',
+    'Our dashboard stopped loading after the update to version 4.2.10 (build 1.2.3) around 12:30:45 yesterday.',
+    'My colleague said the last time this happened support took three weeks, which is not acceptable for a plan of our size.',
+    'Please do not close this ticket until the refund shows on the statement; I have attached screenshots of both charges.',
+    'We have 42 seats on the annual plan and renewed on 03/01/2024, so the second charge of 1,249.00 USD makes no sense.',
+    'The export job ran for 3600 seconds and then failed with error 0x80070005, the same as ticket 998877 last month.',
+  ];
+  const personal = [
+    'You can reach me at ana.silva@example.com or on +1 (415) 555-2671 between 9 and 5.',
+    'The full card number was 4111 1111 1111 1111; please refund it to DE89 3704 0044 0532 0130 00 instead.',
+    'Requests came from 203.0.113.42, my SSN on file is 123-45-6789, and the key we rotated was AKIAIOSFODNN7EXAMPLE.',
+  ];
+  const build = (every: number) => {
+    let text = '';
+    let p = 0;
+    for (let i = 0; text.length < 10_240; i++) text += `${i % every === every - 1 ? personal[p++ % personal.length] : plain[i % plain.length]} `;
+    if (every > 20) text = personal.join(' ') + ' ' + text; // the typical text: each one once
+    return text.slice(0, 10_240);
+  };
+  const typical = build(Number.MAX_SAFE_INTEGER);
+  const cases = [
+    { name: 'typical text, one item of each kind', message: typical, config: configOf(patternRules) },
+    { name: 'dense text, personal data in every other sentence', message: build(2), config: configOf(patternRules) },
+    { name: 'typical text, one case-insensitive regex rule alone', message: typical, config: configOf(slowRegex) },
+  ];
+  process.stdout.write('  guardrail, pattern rules only (PII of every kind, secrets, a regex, terms, length), 10 KB text, median of 200\n');
+  for (const { name, message, config } of cases) {
+    const run = () =>
+      guardrail.execute({
+        runId: 'bench',
+        node: { id: 'guard', type: 'guardrail', position: { x: 0, y: 0 }, config: config as Record<string, unknown> },
+        config,
+        scope: { input: { message }, nodes: {}, vars: {} },
+        signal: new AbortController().signal,
+        attempt: 1,
+        emit: () => {},
+        model: () => {
+          throw new Error('no model in this bench');
+        },
+        tools: () => [],
+        attached: () => [],
+        promptTemplate: () => Promise.reject(new Error('no prompts in this bench')),
+        network: { allowPrivateNetwork: false },
+      });
+    let found = 0;
+    for (let i = 0; i < 50; i++) {
+      const result = await run(); // warm up
+      if (result.status === 'done') found = (result.output as { redactions: number }).redactions;
+    }
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = process.hrtime.bigint();
+      await run();
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)]!;
+    const p95 = times[Math.floor(times.length * 0.95)]!;
+    process.stdout.write(`    ${name} (${found} redacted): ${median.toFixed(3)} ms median, ${p95.toFixed(3)} ms p95\n`);
+  }
 }
 
 async function peak(): Promise<number> {

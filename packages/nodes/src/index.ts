@@ -11,6 +11,7 @@ import { toolSpec } from './kinds/tool/spec.js';
 import { agentSpec } from './kinds/agent/spec.js';
 import { approvalSpec } from './kinds/approval/spec.js';
 import { outputSpec } from './kinds/output/spec.js';
+import { guardrailSpec } from './kinds/guardrail/spec.js';
 import { findPromptReferences } from './lib/prompt-source.js';
 
 export const kinds = new Kinds()
@@ -20,7 +21,8 @@ export const kinds = new Kinds()
   .register(toolSpec)
   .register(agentSpec)
   .register(approvalSpec)
-  .register(outputSpec);
+  .register(outputSpec)
+  .register(guardrailSpec);
 
 export type KindType = ReturnType<typeof kinds.types>[number];
 
@@ -39,4 +41,5 @@ export { TrellisError, errorMessage } from './errors.js';
 export { templateSyntaxError, templateVariables, unknownVariable } from './lib/template.js';
 export { expressionSyntaxError } from './lib/expression.js';
 export { ELSE_BRANCH } from './kinds/condition/spec.js';
+export * as guardrailRules from './lib/guardrails/rules.js';
 export { findPromptReferences, promptText, LibraryPrompt, type PromptReference, type PromptSource } from './lib/prompt-source.js';

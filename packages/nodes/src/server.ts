@@ -7,9 +7,10 @@ import { toolExecutor } from './kinds/tool/execute.js';
 import { agentExecutor } from './kinds/agent/execute.js';
 import { approvalExecutor } from './kinds/approval/execute.js';
 import { outputExecutor } from './kinds/output/execute.js';
+import { guardrailExecutor } from './kinds/guardrail/execute.js';
 import { kinds } from './index.js';
 
-const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, outputExecutor] as KindExecutor<unknown>[];
+const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, outputExecutor, guardrailExecutor] as KindExecutor<unknown>[];
 
 export const executors: ReadonlyMap<string, KindExecutor<unknown>> = new Map(all.map((e) => [e.type, e]));
 
@@ -29,3 +30,4 @@ export { evaluateTransform } from './lib/transform.js';
 export { describeViolations } from './lib/json-schema.js';
 export { applyDefaults, schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
 export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';
+export { checkRules, maskSpan, type GuardrailResult, type RuleVerdict, type SpanVerdict } from './lib/guardrails/check.js';

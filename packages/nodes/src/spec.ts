@@ -18,7 +18,8 @@ export interface FieldHint {
     | 'number'
     | 'boolean'
     | 'select'
-    | 'branches';
+    | 'branches'
+    | 'guardrail-rules';
   options?: readonly string[];
   /** Show the field only when another config field has one of these values. */
   showWhen?: { path: string; equals: readonly unknown[] };

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { ApprovalForm } from './ApprovalForm';
-import { describeAnswer, describeCondition, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
+import { describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
 
 interface Props {
@@ -112,7 +112,7 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
   const tokens = formatTokens(s.usage);
   const cost = formatCost(s.usage);
   const input = s.status === 'skipped' ? undefined : stepInput(trace, flow, s.nodeId);
-  const condition = describeCondition(s.decision, flow, s.nodeId);
+  const condition = describeCondition(s.decision, flow, s.nodeId) ?? describeGuardrail(s.decision);
   const offset = s.startedAt && trace.startedAt ? Date.parse(s.startedAt) - Date.parse(trace.startedAt) : undefined;
   return (
     <li className={`step ${s.status}`}>

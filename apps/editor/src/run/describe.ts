@@ -80,3 +80,23 @@ export function timeLeft(deadline: string, now = Date.now()): string {
   if (hours < 48) return `in ${hours} h`;
   return `in ${Math.round(hours / 24)} days`;
 }
+
+/**
+ * A guardrail's decision in words: passed or where it failed, then each rule's verdict with what
+ * it found (already masked by the runner), its score or its reason. Undefined for other decisions.
+ */
+export function describeGuardrail(decision: unknown): string | undefined {
+  if (!isRecord(decision) || typeof decision.passed !== 'boolean' || !Array.isArray(decision.verdicts)) return undefined;
+  const verdicts = decision.verdicts.filter(isRecord);
+  const failed = verdicts.find((v) => v.outcome !== 'skipped' && v.passed === false);
+  const redactions = typeof decision.redactions === 'number' && decision.redactions > 0 ? ` (${decision.redactions} redacted)` : '';
+  const head = decision.passed ? `Passed${redactions}.` : `Failed at "${String(failed?.title ?? '?')}"${redactions}.`;
+  const parts = verdicts.map((v) => {
+    const spans = Array.isArray(v.spans) ? v.spans.filter(isRecord).map((s) => String(s.shown)) : [];
+    const found = typeof v.found === 'number' && v.found > 0 ? ` ${v.found}${spans.length ? ` (${spans.slice(0, 3).join(', ')}${v.found > 3 ? ', …' : ''})` : ''}` : '';
+    const score = typeof v.score === 'number' ? `, score ${v.score}${typeof v.threshold === 'number' ? ` (fails at ${v.threshold})` : ''}` : '';
+    const why = typeof v.reason === 'string' ? `: ${v.reason}` : typeof v.detail === 'string' ? `: ${v.detail}` : '';
+    return `${String(v.title)}: ${String(v.outcome)}${found}${score}${why}`;
+  });
+  return `${head} ${parts.join(' · ')}`;
+}

@@ -3,6 +3,7 @@ import type { ApiClient } from '../../api';
 import type { TemplateEnv } from '../scope';
 import { BranchesField } from './BranchesField';
 import { ExpressionField } from './ExpressionField';
+import { GuardrailRulesField } from './GuardrailRulesField';
 import type { FieldProps } from './FieldShell';
 import { JsonField } from './JsonField';
 import { JsonSchemaField } from './JsonSchemaField';
@@ -43,6 +44,8 @@ export function FieldControl({ context, ...props }: FieldProps & { context: Fiel
       return <JsonField {...props} env={context.env} />;
     case 'branches':
       return <BranchesField {...props} nodeId={context.nodeId} edges={context.edges} nameOf={context.nameOf} />;
+    case 'guardrail-rules':
+      return <GuardrailRulesField {...props} />;
     default: {
       const unknown: never = props.hint.widget;
       return <p className="inspector-note">This Trellis cannot draw a "{String(unknown)}" field; edit it in the flow's JSON.</p>;
