@@ -6,10 +6,11 @@ import { conditionExecutor } from './kinds/condition/execute.js';
 import { toolExecutor } from './kinds/tool/execute.js';
 import { agentExecutor } from './kinds/agent/execute.js';
 import { approvalExecutor } from './kinds/approval/execute.js';
+import { humanInputExecutor } from './kinds/human-input/execute.js';
 import { outputExecutor } from './kinds/output/execute.js';
 import { kinds } from './index.js';
 
-const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, outputExecutor] as KindExecutor<unknown>[];
+const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, humanInputExecutor, outputExecutor] as KindExecutor<unknown>[];
 
 export const executors: ReadonlyMap<string, KindExecutor<unknown>> = new Map(all.map((e) => [e.type, e]));
 

@@ -159,6 +159,7 @@ export class StepRunner {
         kind: result.wait.kind,
         message: result.wait.message,
         ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
       });
       journal.approval({
@@ -168,6 +169,7 @@ export class StepRunner {
         waitKind: result.wait.kind,
         message: result.wait.message,
         ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
         at: waiting?.ts ?? new Date().toISOString(),
       });
