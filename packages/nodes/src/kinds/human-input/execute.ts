@@ -21,7 +21,8 @@ export const humanInputExecutor = defineExecutor<HumanInputConfig>({
           id: node.id,
           kind: 'question',
           message: await renderTemplate(config.question, scope),
-          schema,
+          // The default answer travels as the form's own `default`, so every form (editor, terminal, an API client) can offer it.
+          schema: config.defaultAnswer === undefined || 'default' in schema ? schema : { ...schema, default: config.defaultAnswer },
           ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
         },
       };

@@ -86,6 +86,11 @@ describe('human-input: asking and answering', () => {
     });
   });
 
+  it("offers the default answer as the form's own default", async () => {
+    const result = await humanInputExecutor.execute(ctx({ question: 'q', schema: quantity, defaultAnswer: { quantity: 1 } }));
+    expect(result).toMatchObject({ status: 'wait', wait: { schema: { ...quantity, default: { quantity: 1 } } } });
+  });
+
   it('outputs the answer as it is, on the answered handle, with who answered in the decision', async () => {
     const result = await humanInputExecutor.execute(ctx({ question: 'q', schema: quantity }, { approved: true, answer: { quantity: 3 }, by: 'ana' }));
     expect(result).toEqual({ status: 'done', output: { quantity: 3 }, ports: ['answered'], decision: { answer: { quantity: 3 }, by: 'ana' } });
