@@ -48,7 +48,7 @@ describe('questions on a terminal', () => {
     expect(seen.text).toContain('Quantity is required');
     expect(seen.text).toContain('Quantity: must be a number');
     expect(seen.text).toContain('Quantity: must be a whole number');
-    expect(seen.text).toMatch(/Quantity: .*1/); // the minimum, in the validator's words
+    expect(seen.text).toContain('Quantity: must be at least 1');
     expect(seen.text).toContain('Shipping (1) standard  2) express): ');
     expect(seen.text).toContain('Shipping: choose one of 1) standard, 2) express');
     expect(seen.text).toContain('gift (y/n) (optional): ');
@@ -79,7 +79,7 @@ describe('questions on a terminal', () => {
 
   it('answers without asking from --answers (checked) or the form\'s default, and gives up when there is neither', () => {
     expect(unattendedAnswer(question(form), { ask: { quantity: 2, speed: 'express' } }, 'cli:x')).toMatchObject({ answer: { quantity: 2, speed: 'express' }, by: 'cli:x (--answers)' });
-    expect(() => unattendedAnswer(question(form), { ask: { quantity: 'two', speed: 'express' } }, 'cli:x')).toThrow(/--answers: the answer for "ask" does not match its form: ask\.quantity: /);
+    expect(() => unattendedAnswer(question(form), { ask: { quantity: 'two', speed: 'express' } }, 'cli:x')).toThrow('--answers: the answer for "ask" does not match its form: ask.quantity: must be a whole number, not a string');
     expect(unattendedAnswer(question({ ...form, default: { quantity: 1, speed: 'standard' } }), undefined, 'cli:x')).toMatchObject({ answer: { quantity: 1, speed: 'standard' }, by: 'cli:x (default answer)' });
     expect(unattendedAnswer(question({ ...form, default: { quantity: 1, speed: 'standard' } }), undefined, 'cli:x', { takeDefault: false })).toBeUndefined();
     expect(unattendedAnswer(question(form), undefined, 'cli:x')).toBeUndefined();

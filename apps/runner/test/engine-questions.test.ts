@@ -41,12 +41,12 @@ describe('engine: questions', () => {
     const { engine } = harness();
     const waiting = await engine.start(questionFlow(), { input: { item: 'widgets' } });
     const refused = engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true, answer: { quantity: 'three' } } });
-    await expect(refused).rejects.toThrow(/answer\.quantity: /);
+    await expect(refused).rejects.toThrow("the answer does not match the question's form: answer.quantity: must be a number, not a string");
     await refused.catch((error: unknown) => {
       expect(TrellisError.isInstance(error) && error.code).toBe('invalid_input');
-      expect((error as TrellisError).details).toEqual({ problems: [{ path: 'answer.quantity', message: expect.any(String) }] });
+      expect((error as TrellisError).details).toEqual({ problems: [{ path: 'answer.quantity', message: 'must be a number, not a string' }] });
     });
-    await expect(engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true, answer: {} } })).rejects.toThrow(/answer: .*quantity/);
+    await expect(engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true, answer: {} } })).rejects.toThrow(/answer\.quantity: is required/);
     await expect(engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true } })).rejects.toThrow(/waits on a question: send its answer/);
     const done = await engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true, answer: { quantity: 2, note: 'rush' } } });
     expect(done.output).toEqual({ quantity: 2 });

@@ -49,11 +49,15 @@ describe('questions over the API', () => {
     const { runId, id } = await waitingQuestion();
     const wrongType = await h.call<Body>('POST', `/api/approvals/${id}`, { answer: { quantity: 'twelve' } });
     expect(wrongType.status).toBe(400);
-    expect(errorOf(wrongType.body)).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/answer\.quantity: /), details: { problems: [{ path: 'answer.quantity', message: expect.any(String) }] } });
+    expect(errorOf(wrongType.body)).toEqual({
+      code: 'invalid_input',
+      message: "the answer does not match the question's form: answer.quantity: must be a whole number, not a string",
+      details: { problems: [{ path: 'answer.quantity', message: 'must be a whole number, not a string' }] },
+    });
     const missing = await h.call<Body>('POST', `/api/approvals/${id}`, { answer: { note: 'hm' } });
-    expect(errorOf(missing.body)).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/quantity/) });
+    expect(errorOf(missing.body).details?.problems).toEqual([{ path: 'answer.quantity', message: 'is required' }]);
     const tooFew = await h.call<Body>('POST', `/api/approvals/${id}`, { answer: { quantity: 0 } });
-    expect(errorOf(tooFew.body).details?.problems).toEqual([{ path: 'answer.quantity', message: expect.any(String) }]);
+    expect(errorOf(tooFew.body).details?.problems).toEqual([{ path: 'answer.quantity', message: 'must be at least 1' }]);
     // A question is answered, not decided; and a body says one or the other.
     const decided = await h.call<Body>('POST', `/api/approvals/${id}`, { decision: 'approve' });
     expect(decided.status).toBe(400);

@@ -28,5 +28,6 @@ export { explainTemplateError, renderTemplate, renderValue } from './lib/templat
 export { evaluateExpression, explainExpressionError } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
 export { describeViolations } from './lib/json-schema.js';
-export { applyDefaults, schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
+export { DEFAULT_ANSWER_SCHEMA, answerOf, questionWait, type Question } from './lib/question.js';
+export { applyDefaults, problemsInWords, schemaErrors, schemaProblems, validateJson, type SchemaError, type SchemaProblem, type SchemaViolation } from './lib/json-schema-validate.js';
 export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';

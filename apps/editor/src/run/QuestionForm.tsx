@@ -47,7 +47,7 @@ export function QuestionForm({ api, runId, waiting, stepName }: Props) {
         return;
       }
     }
-    const found = await checkInput(given, schema);
+    const found = await checkInput(given, schema, "the question's form");
     setProblems(found);
     if (found.length) return;
     setSending(true);

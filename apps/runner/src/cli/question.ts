@@ -1,4 +1,4 @@
-import { validateJson } from '@trellis/nodes/server';
+import { schemaProblems } from '@trellis/nodes/server';
 import type { Answer, PendingWait } from '../engine/engine.js';
 import { parseJson } from './files.js';
 
@@ -100,7 +100,7 @@ export async function askQuestion(wait: PendingWait, io: FormIo, by: string): Pr
     } else {
       answer = await typeJson(schema, io, say);
     }
-    const problems = validateJson(answer, schema);
+    const problems = schemaProblems(answer, schema, 'the form');
     if (!problems.length) return { waitId: wait.waitId, approved: true, answer, by };
     say(`${describe(problems, 'answer')}; answer again`);
   }
@@ -125,7 +125,7 @@ async function askField(field: Field, io: FormIo, say: (text: string) => void): 
       say(`${field.label}: ${coerced.error}`);
       continue;
     }
-    const problems = validateJson(coerced.value, field.schema);
+    const problems = schemaProblems(coerced.value, field.schema, 'the form');
     if (problems.length) {
       say(`${field.label}: ${problems.map((p) => p.message).join('; ')}`);
       continue;
@@ -163,13 +163,13 @@ export function unattendedAnswer(wait: PendingWait, scripted: Json | undefined, 
   const key = scripted && Object.hasOwn(scripted, wait.nodeId) ? wait.nodeId : scripted && Object.hasOwn(scripted, wait.waitId) ? wait.waitId : undefined;
   if (key !== undefined) {
     const answer = scripted![key];
-    const problems = validateJson(answer, schema);
+    const problems = schemaProblems(answer, schema, 'the form');
     if (problems.length) throw new Error(`--answers: the answer for "${key}" does not match its form: ${describe(problems, `${key}`)}`);
     return { waitId: wait.waitId, approved: true, answer, by: `${by} (--answers)` };
   }
   if (!options.takeDefault) return undefined;
   const fields = simpleFields(schema);
   const candidate = 'default' in schema ? schema.default : fields ? Object.fromEntries(fields.flatMap((f) => (f.default === undefined ? [] : [[f.name, f.default]]))) : undefined;
-  if (candidate === undefined || validateJson(candidate, schema).length) return undefined;
+  if (candidate === undefined || schemaProblems(candidate, schema).length) return undefined;
   return { waitId: wait.waitId, approved: true, answer: candidate, by: `${by} (default answer)` };
 }

@@ -1,4 +1,4 @@
-import { TrellisError, describeViolations, validateJson } from '@trellis/nodes/server';
+import { TrellisError, describeViolations, schemaProblems } from '@trellis/nodes/server';
 import type { NodeState } from './checkpoint.js';
 import type { Journal } from './journal.js';
 import type { Answer } from './types.js';
@@ -43,7 +43,7 @@ export class Answers {
       if (answer.answer === undefined) {
         throw new TrellisError('invalid_input', `"${wait.id}" waits on a question: send its answer (not a decision)`, { details: { problems: [{ path: 'answer', message: 'is required' }] } });
       }
-      const problems = validateJson(answer.answer, wait.schema ?? {}).map((v) => ({ path: v.path ? `answer.${v.path}` : 'answer', message: v.message }));
+      const problems = schemaProblems(answer.answer, wait.schema ?? {}, "the question's form").map((v) => ({ path: v.path ? `answer.${v.path}` : 'answer', message: v.message }));
       if (problems.length) {
         throw new TrellisError('invalid_input', `the answer does not match the question's form: ${describeViolations(problems)}`, { details: { problems } });
       }

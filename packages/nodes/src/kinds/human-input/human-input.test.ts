@@ -10,6 +10,7 @@ import type { Decision, ExecContext } from '../../runtime.js';
 import { TrellisError } from '../../errors.js';
 import { humanInputExecutor } from './execute.js';
 import { DEFAULT_ANSWER_SCHEMA, HumanInputConfig, humanInputSpec } from './spec.js';
+import { answerOf, questionWait } from '../../lib/question.js';
 import fixture from './fixture.flow.json' with { type: 'json' };
 
 function ctx(raw: Record<string, unknown>, resume?: Decision): ExecContext<HumanInputConfig> {
@@ -115,5 +116,23 @@ describe('human-input: asking and answering', () => {
     const failed = humanInputExecutor.execute(ctx({ question: 'q', timeoutMs: 5_000, onTimeout: 'fail' }, { approved: false, timedOut: true }));
     await expect(failed).rejects.toThrow(TrellisError);
     await expect(failed).rejects.toThrow(/no answer to the question of "ask" came within 5000 ms/);
+  });
+});
+
+describe('the question any node can ask (an agent from inside its loop too)', () => {
+  it('is a wait of kind question with its form, one text field unless given, and the default answer as the form\'s default', () => {
+    expect(questionWait({ id: 'agent:call-1', message: 'Which account?' })).toEqual({ id: 'agent:call-1', kind: 'question', message: 'Which account?', schema: DEFAULT_ANSWER_SCHEMA });
+    expect(questionWait({ id: 'q', message: 'm', schema: quantity, defaultAnswer: { quantity: 2 }, timeoutMs: 5_000 })).toEqual({
+      id: 'q',
+      kind: 'question',
+      message: 'm',
+      schema: { ...quantity, default: { quantity: 2 } },
+      timeoutMs: 5_000,
+    });
+  });
+
+  it('reads the answer from the resume, or says nobody answered in time', () => {
+    expect(answerOf({ approved: true, answer: { answer: 'ACME' }, by: 'ana' })).toEqual({ answered: true, answer: { answer: 'ACME' }, by: 'ana' });
+    expect(answerOf({ approved: false, timedOut: true })).toEqual({ answered: false, timedOut: true });
   });
 });

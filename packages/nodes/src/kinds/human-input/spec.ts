@@ -3,13 +3,9 @@ import { defineKind, type KindProblem } from '../../spec.js';
 import { checkTemplate } from '../../lib/template.js';
 import { JsonSchemaObject } from '../../lib/json-schema.js';
 import { humanPolicy } from '../../lib/policy.js';
+import { DEFAULT_ANSWER_SCHEMA } from '../../lib/question.js';
 
-/** The answer form of a question that names none: one text field. */
-export const DEFAULT_ANSWER_SCHEMA: Record<string, unknown> = Object.freeze({
-  type: 'object',
-  properties: { answer: { type: 'string', title: 'Answer', minLength: 1 } },
-  required: ['answer'],
-});
+export { DEFAULT_ANSWER_SCHEMA };
 
 /** What happens when nobody answers in time: the `timeout` handle fires, the default answer is taken, or the step fails. */
 export const QUESTION_ON_TIMEOUT = ['route', 'default', 'fail'] as const;
