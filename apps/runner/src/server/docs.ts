@@ -72,7 +72,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
             },
           },
           202: {
-            description: 'The run goes on (async mode, waiting for an approval, or still running after the sync timeout)',
+            description: 'The run goes on (async mode, waiting for a person (an approval, or a question: see `waiting`), or still running after the sync timeout)',
             content: { 'application/json': { schema: ref('EndpointAccepted') } },
           },
           ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such published flow, or the key may not call it', 429: 'Rate limited, or too many wrong keys from this address; see Retry-After', 502: 'The run failed' }),
