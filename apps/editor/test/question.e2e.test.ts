@@ -8,7 +8,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../../packages/nodes/src/kin
 describe('answering a question from the editor', () => {
   const product = useProduct();
 
-  it('shows the question with a labelled form from its schema, names what is wrong under each field, and goes on with the answer', async () => {
+  it('draws the kind (handles, inspector), shows the question with a labelled form from its schema, names what is wrong under each field, and goes on with the answer', async () => {
     const { page, url } = product;
     const saved = await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fixture) });
     expect(saved.status).toBe(201);
@@ -19,6 +19,15 @@ describe('answering a question from the editor', () => {
     await ask.waitFor();
     expect(await ask.locator('.react-flow__handle[data-handleid="answered"]').count()).toBe(1);
     expect(await ask.locator('.react-flow__handle[data-handleid="timeout"]').count()).toBe(1);
+
+    // The inspector draws the kind's config: the question, its answer form as fields, the timeout rule.
+    await ask.click();
+    const inspector = page.getByRole('region', { name: 'Inspector' });
+    expect(await inspector.getByRole('heading', { level: 3 }).textContent()).toBe('Human input');
+    await inspector.locator('.cm-content[aria-label="Question"]').waitFor();
+    await inspector.locator('.cm-content[aria-label="Answer form"]').waitFor();
+    expect(await inspector.getByLabel('Field 1 name').inputValue()).toBe('quantity');
+    expect(await inspector.getByLabel('On timeout', { exact: true }).inputValue()).toBe('route');
 
     await page.getByRole('tab', { name: 'Test run' }).click();
     const panel = page.getByRole('region', { name: 'Test run' });
