@@ -1,37 +1,23 @@
 /**
- * The human-input kind on its own: its config and ports, the question it asks (rendered from the
- * scope, with its answer form), and what it does with an answer or a timeout. The engine's side
- * (the wait, the answer's check against the form, restarts) is tested in apps/runner.
+ * The human-input kind on its own, with a hand-built ExecContext (test/support/kind-context.ts):
+ * its config and ports, the question it asks (rendered from the scope, with its answer form), and
+ * what it does with an answer or a timeout. The engine's side (the wait, the answer's check
+ * against the form, restarts) is tested in apps/runner, and its fixture flow's samples run
+ * through the engine in apps/runner/test/kind-fixtures.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { FlowNode } from '@trellis/schema';
 import { kinds, validateFlow } from '../../index.js';
-import type { Decision, ExecContext } from '../../runtime.js';
+import type { Decision } from '../../runtime.js';
+import { ctx as kindCtx } from '../../../test/support/kind-context.js';
 import { TrellisError } from '../../errors.js';
 import { humanInputExecutor } from './execute.js';
 import { DEFAULT_ANSWER_SCHEMA, HumanInputConfig, humanInputSpec } from './spec.js';
 import { answerOf, questionWait } from '../../lib/question.js';
 import fixture from './fixture.flow.json' with { type: 'json' };
 
-function ctx(raw: Record<string, unknown>, resume?: Decision): ExecContext<HumanInputConfig> {
-  const config = HumanInputConfig.parse(raw);
-  const node: FlowNode = { id: 'ask', type: 'human-input', position: { x: 0, y: 0 }, config };
-  return {
-    runId: 'run-1',
-    node,
-    config,
-    scope: { input: { item: 'widgets' }, nodes: { draft: { output: 'Hello' } }, vars: {} },
-    signal: new AbortController().signal,
-    attempt: 1,
-    emit: () => undefined,
-    model: () => {
-      throw new Error('no model here');
-    },
-    tools: () => [],
-    promptTemplate: () => Promise.reject(new Error('no library here')),
-    network: { allowPrivateNetwork: false },
-    ...(resume ? { resume: { waitId: 'ask', decision: resume } } : {}),
-  };
+/** The kind's context: the shared hand-built one (test/support/kind-context.ts), with the config parsed so defaults apply. */
+function ctx(raw: Record<string, unknown>, resume?: Decision) {
+  return kindCtx(HumanInputConfig.parse(raw), { input: { item: 'widgets' }, nodes: { draft: { output: 'Hello' } } }, { node: { id: 'ask' }, ...(resume ? { resume: { waitId: 'ask', decision: resume } } : {}) });
 }
 
 const quantity = { type: 'object', properties: { quantity: { type: 'number', title: 'How many?' } }, required: ['quantity'] };
