@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalFlow } from './support/api.js';
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
+import questionFlow from '../../../packages/nodes/src/kinds/human-input/fixture.flow.json' with { type: 'json' };
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 
@@ -126,6 +127,33 @@ describe('durable runs across runner processes', () => {
         return body.status === 'succeeded' ? body : undefined;
       });
       expect(run.output).toEqual({ approved: true, payload: { amount: 12 }, by: 'night shift' });
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 60_000);
+
+  it('keeps a run waiting on a question across a restart, with its form, and goes on with the answer', async () => {
+    let runner = await startRunner(dataDir);
+    await call(runner.url, 'POST', '/api/flows', questionFlow);
+    const runId = (await call(runner.url, 'POST', `/api/flows/${questionFlow.id}/runs`, { input: { item: 'gears' } })).body.id as string;
+    await until('the run to wait', async () => ((await call(runner.url, 'GET', `/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined));
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+
+    runner = await startRunner(dataDir);
+    try {
+      const pending = (await call(runner.url, 'GET', `/api/approvals?runId=${runId}`)).body.items as Body[];
+      expect(pending).toEqual([expect.objectContaining({ kind: 'question', message: 'How many gears should we reorder?', schema: questionFlow.nodes[1]!.config.schema })]);
+      const wrong = await call(runner.url, 'POST', `/api/approvals/${pending[0]!.id}`, { answer: { quantity: 'lots' } });
+      expect(wrong).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', details: { problems: [{ path: 'answer.quantity' }] } } } });
+      const answered = await call(runner.url, 'POST', `/api/approvals/${pending[0]!.id}`, { answer: { quantity: 7 }, by: 'night shift' });
+      expect(answered.status).toBe(200);
+      const run = await until('the run to finish', async () => {
+        const { body } = await call(runner.url, 'GET', `/api/runs/${runId}`);
+        return body.status === 'succeeded' ? body : undefined;
+      });
+      expect(run.output).toEqual({ item: 'gears', quantity: 7 });
     } finally {
       runner.child.kill('SIGTERM');
       await runner.exited;

@@ -10,6 +10,7 @@ import { conditionSpec } from './kinds/condition/spec.js';
 import { toolSpec } from './kinds/tool/spec.js';
 import { agentSpec } from './kinds/agent/spec.js';
 import { approvalSpec } from './kinds/approval/spec.js';
+import { humanInputSpec } from './kinds/human-input/spec.js';
 import { outputSpec } from './kinds/output/spec.js';
 import { guardrailSpec } from './kinds/guardrail/spec.js';
 import { findPromptReferences } from './lib/prompt-source.js';
@@ -21,6 +22,7 @@ export const kinds = new Kinds()
   .register(toolSpec)
   .register(agentSpec)
   .register(approvalSpec)
+  .register(humanInputSpec)
   .register(outputSpec)
   .register(guardrailSpec);
 

@@ -32,12 +32,18 @@ export type NodeEmission =
       data: { from: string; to: string; reason: string; count: number; history: 'full' | 'summary' } & Nesting;
     };
 
-/** A pause for a person: an approval step, or an agent's tool that needs approval before it runs. */
+/**
+ * A pause for a person: an approval step, an agent's tool that needs approval before it runs, or a
+ * question (kind `question`, with `schema`: the engine checks the answer against it before the
+ * node sees it, so any node, an agent mid-loop too, can ask one and read `decision.answer`).
+ */
 export interface WaitRequest {
   id: string;
   kind: WaitKind;
   message: string;
   payload?: unknown;
+  /** A question's answer form: the JSON Schema its answer must match. */
+  schema?: Record<string, unknown>;
   /** After this long with no answer, the wait resolves as a timeout. */
   timeoutMs?: number;
 }
@@ -48,6 +54,8 @@ export interface Decision {
   comment?: string;
   /** The payload as the approver left it (edited or not). */
   payload?: unknown;
+  /** A question's answer, valid under the wait's schema (absent when it timed out). */
+  answer?: unknown;
   timedOut?: boolean;
 }
 

@@ -6,11 +6,12 @@ import { conditionExecutor } from './kinds/condition/execute.js';
 import { toolExecutor } from './kinds/tool/execute.js';
 import { agentExecutor } from './kinds/agent/execute.js';
 import { approvalExecutor } from './kinds/approval/execute.js';
+import { humanInputExecutor } from './kinds/human-input/execute.js';
 import { outputExecutor } from './kinds/output/execute.js';
 import { guardrailExecutor } from './kinds/guardrail/execute.js';
 import { kinds } from './index.js';
 
-const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, outputExecutor, guardrailExecutor] as KindExecutor<unknown>[];
+const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, humanInputExecutor, outputExecutor, guardrailExecutor] as KindExecutor<unknown>[];
 
 export const executors: ReadonlyMap<string, KindExecutor<unknown>> = new Map(all.map((e) => [e.type, e]));
 
@@ -28,6 +29,7 @@ export { explainTemplateError, renderTemplate, renderValue } from './lib/templat
 export { evaluateExpression, explainExpressionError } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
 export { describeViolations } from './lib/json-schema.js';
-export { applyDefaults, schemaErrors, validateJson, type SchemaError, type SchemaViolation } from './lib/json-schema-validate.js';
+export { DEFAULT_ANSWER_SCHEMA, answerOf, questionWait, type Question } from './lib/question.js';
+export { applyDefaults, problemsInWords, schemaErrors, schemaProblems, validateJson, type SchemaError, type SchemaProblem, type SchemaViolation } from './lib/json-schema-validate.js';
 export { callModel, callPrompt, type ModelCallContext, type ModelCallOptions, type ModelCallResult, type PromptCallOptions } from './lib/model-call.js';
 export { checkRules, maskSpan, type GuardrailResult, type RuleVerdict, type SpanVerdict } from './lib/guardrails/check.js';

@@ -20,7 +20,7 @@ export const ERROR_CATALOG = {
   invalid_request: { status: 400, retryable: false, message: 'which fields of the request are wrong; details.problems lists each as { path, message }' },
   invalid_json: { status: 400, retryable: false, message: 'why the body is not JSON' },
   bad_request: { status: 400, retryable: false, message: 'why the request could not be read' },
-  invalid_input: { status: 400, retryable: false, message: "how the run input differs from the flow's input schema; details.problems lists each field as { path, message }" },
+  invalid_input: { status: 400, retryable: false, message: "how the run input differs from the flow's input schema, or a question's answer from the question's; details.problems lists each field as { path, message }" },
   invalid_mocks: { status: 400, retryable: false, message: 'what is wrong with the mock script, by node id' },
   invalid_cursor: { status: 400, retryable: false, message: 'that the cursor is not one this server gave out' },
   invalid_event_id: { status: 400, retryable: false, message: 'that Last-Event-ID is not an event seq' },

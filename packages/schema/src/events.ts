@@ -36,8 +36,8 @@ export const ModelInfo = z.object({
   testReason: z.string().optional(),
 }).meta({ id: 'ModelInfo' });
 
-/** What a run waits for: a person's approval of a step, or of an agent's tool call. */
-export const WaitKind = z.enum(['approval', 'tool_approval']).meta({ id: 'WaitKind' });
+/** What a run waits for: a person's approval of a step or of an agent's tool call, or their answer to a question. */
+export const WaitKind = z.enum(['approval', 'tool_approval', 'question']).meta({ id: 'WaitKind' });
 export type WaitKind = z.infer<typeof WaitKind>;
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
@@ -165,6 +165,8 @@ export const RunEvent = z.discriminatedUnion('type', [
       kind: WaitKind,
       message: z.string(),
       payload: z.unknown().optional(),
+      /** A question's answer form: the JSON Schema its answer must match. */
+      schema: z.record(z.string(), z.unknown()).optional(),
       deadline: z.string().optional(),
     }),
   }).meta({ id: 'RunWaitingEvent' }),
@@ -182,6 +184,8 @@ export const RunEvent = z.discriminatedUnion('type', [
           comment: z.string().optional(),
           payload: z.unknown().optional(),
           edited: z.boolean().optional(),
+          /** A question's answer, as checked against its schema. */
+          answer: z.unknown().optional(),
         })
         .optional(),
     }),

@@ -21,7 +21,7 @@ interface Props {
 }
 
 const MODES: { id: ResponseMode; label: string; note: string }[] = [
-  { id: 'sync', label: 'Wait for the output', note: 'Answers 200 with { runId, status, output } once the run succeeds. A run that waits for an approval, or outlasts the wait, answers 202 with a statusUrl to poll with the same key.' },
+  { id: 'sync', label: 'Wait for the output', note: 'Answers 200 with { runId, status, output } once the run succeeds. A run that waits for a person (an approval, or a question with its answer form and answerUrl), or outlasts the wait, answers 202 with a statusUrl to poll with the same key.' },
   { id: 'sse', label: 'Stream the run events (SSE)', note: "Streams the run's events as Server-Sent Events until the run ends or waits for an approval." },
   { id: 'async', label: 'Start it and poll (async)', note: 'Answers 202 at once with { runId, statusUrl }; GET the statusUrl with the same key until the status is succeeded.' },
 ];

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { ApprovalForm } from './ApprovalForm';
+import { QuestionForm } from './QuestionForm';
 import { describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
 
@@ -81,7 +82,10 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
         </p>
       )}
       {trace.mocked && trace.mocked.length > 0 && <p className="note">The run's mock script had replies for: {trace.mocked.join(', ')}.</p>}
-      {trace.waiting && (
+      {trace.waiting?.kind === 'question' && (
+        <QuestionForm key={trace.waiting.waitId} api={api} runId={runId} waiting={trace.waiting} stepName={stepName(flow, { nodeId: trace.waiting.nodeId })} />
+      )}
+      {trace.waiting && trace.waiting.kind !== 'question' && (
         <ApprovalForm
           key={trace.waiting.waitId}
           api={api}

@@ -63,6 +63,8 @@ export function describeCondition(decision: unknown, flow: Flow, nodeId: string)
 
 /** A person's answer in words: "Approved by editor: “looks right” (payload edited)". */
 export function describeAnswer(answer: Answer): string {
+  if (answer.answer !== undefined) return `Answered${answer.by ? ` by ${answer.by}` : ''}: ${JSON.stringify(answer.answer)}`;
+  if (answer.question) return 'Not answered in time';
   const verdict = answer.approved ? 'Approved' : 'Rejected';
   const who = answer.timedOut ? ' (no answer in time)' : answer.by ? ` by ${answer.by}` : '';
   const comment = answer.comment ? `: “${answer.comment}”` : '';

@@ -45,6 +45,9 @@ export interface Answer {
   edited?: boolean;
   /** Nobody answered in time; the node's `onTimeout` decided. */
   timedOut?: boolean;
+  /** The answer to a question (the wait was a question, not an approval). */
+  answer?: unknown;
+  question?: boolean;
 }
 
 export interface Step {
@@ -193,9 +196,9 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       next.steps = [...next.steps, newStep(event.nodeId, { status: 'skipped', attempt: 0, skipReason: event.data.reason, startedAt: event.ts })];
       break;
     case 'run.waiting': {
-      const { waitId, kind, message, payload, deadline } = event.data;
+      const { waitId, kind, message, payload, schema, deadline } = event.data;
       next.status = 'waiting';
-      next.waiting = { nodeId: event.nodeId, waitId, kind, message, ...(payload === undefined ? {} : { payload }), ...(deadline ? { deadline } : {}) };
+      next.waiting = { nodeId: event.nodeId, waitId, kind, message, ...(payload === undefined ? {} : { payload }), ...(schema ? { schema } : {}), ...(deadline ? { deadline } : {}) };
       step(event.nodeId, (s) => ({ ...s, status: 'waiting' }));
       break;
     }
@@ -206,7 +209,7 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       if (waited && (waitId === undefined || waitId === waited.waitId)) delete next.waiting;
       const nodeId = event.nodeId ?? waited?.nodeId;
       if (nodeId && decision) {
-        const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}) };
+        const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}), ...(waited?.kind === 'question' ? { question: true } : {}) };
         step(nodeId, (s) => ({ ...s, answers: [...s.answers, answer] }));
       }
       break;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Answer, PendingWait } from '../engine/engine.js';
 import { parseJson } from './files.js';
+import { askQuestion } from './question.js';
 import { describeDeadline } from './trace.js';
 
 export interface AskOptions {
@@ -20,7 +21,8 @@ export interface AskOptions {
 type Edited = { payload: unknown } | 'unchanged' | 'cancelled';
 
 /**
- * Asks a person on the terminal: approve, reject, or edit the payload (then approve). The
+ * Asks a person on the terminal: a question is answered through its form (see askQuestion);
+ * an approval is approved, rejected, or its payload edited (then approved). The
  * payload is edited in $VISUAL or $EDITOR when one is set, else typed as lines ended by an
  * empty line. Answers keep being asked for until one makes sense.
  */
@@ -34,7 +36,7 @@ export async function askOnTerminal(
   const lines = rl[Symbol.asyncIterator]();
   const read = async (): Promise<string> => {
     const next = await lines.next();
-    if (next.done) throw new Error('the terminal closed before the approval was answered');
+    if (next.done) throw new Error(`the terminal closed before the ${wait.kind === 'question' ? 'question' : 'approval'} was answered`);
     return String(next.value);
   };
   const ask = async (question: string): Promise<string> => {
@@ -95,7 +97,12 @@ export async function askOnTerminal(
 
   try {
     const where = options.label ?? wait.nodeId;
-    io.output.write(`\n${wait.kind === 'approval' ? 'Approval needed' : 'Tool call needs approval'} at "${where}":\n  ${wait.message.replace(/\n/g, '\n  ')}\n`);
+    const heading = { approval: 'Approval needed', tool_approval: 'Tool call needs approval', question: 'Question' }[wait.kind];
+    io.output.write(`\n${heading} at "${where}":\n  ${wait.message.replace(/\n/g, '\n  ')}\n`);
+    if (wait.kind === 'question') {
+      if (wait.deadline) say(describeDeadline(wait.deadline, options.now?.() ?? Date.now()));
+      return await askQuestion(wait, { read, write: (text) => io.output.write(text) }, by);
+    }
     if (wait.payload !== undefined) io.output.write(`  payload: ${JSON.stringify(wait.payload, null, 2).replace(/\n/g, '\n  ')}\n`);
     if (wait.deadline) say(describeDeadline(wait.deadline, options.now?.() ?? Date.now()));
     for (;;) {

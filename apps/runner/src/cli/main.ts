@@ -6,6 +6,7 @@ import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { UnresolvedPromptError, type UnresolvedReference } from '../engine/prompts.js';
 import { askOnTerminal } from './approve.js';
+import { unattendedAnswer } from './question.js';
 import { PROMPT_FLAGS_HINT, checkPrompts, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
@@ -122,6 +123,7 @@ interface RunOptions extends PromptSourceOptions {
   mocksFile?: string;
   json?: boolean;
   approve?: 'all' | 'none';
+  answers?: string;
   allowPrivateNetwork?: boolean;
   maxModelCalls?: number;
   maxTokens?: number;
@@ -195,6 +197,11 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
   };
   process.on('SIGINT', onSigint);
   const by = `cli:${safeUser()}`;
+  const scripted = options.answers === undefined ? undefined : parseJson(options.answers, '--answers');
+  if (scripted !== undefined && (typeof scripted !== 'object' || scripted === null || Array.isArray(scripted))) {
+    throw new CliError('--answers: give an object of answers by node id, e.g. {"ask": {"answer": "yes"}}');
+  }
+  const answers = scripted as Record<string, unknown> | undefined;
   try {
     let result: RunResult;
     try {
@@ -204,12 +211,27 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
       const lines = error.problems.map((p) => `  ${p.message}`).join('\n');
       throw new CliError(`flow "${flow.id}" uses library prompts the ${source?.describe ?? 'library'} cannot give:\n${lines}`, EXIT.failed);
     }
+    const interactive = process.stdin.isTTY && !options.json && !options.approve;
     while (result.status === 'waiting') {
       const wait = result.waiting[0]!;
       let answer;
-      if (options.approve) {
+      if (wait.kind === 'question') {
+        // A question is asked on the terminal, or answered by --answers or its default; a run that can ask no one stops here.
+        let unattended;
+        try {
+          // On a terminal only a scripted answer skips the question; elsewhere its default answers too.
+          unattended = unattendedAnswer(wait, answers, by, { takeDefault: !interactive });
+        } catch (error) {
+          throw new CliError((error as Error).message, EXIT.failed);
+        }
+        if (unattended) answer = unattended;
+        else if (interactive) {
+          printer?.finish();
+          answer = await askOnTerminal(wait, { input: process.stdin, output: process.stdout }, by, { label: printer?.label(wait.nodeId) ?? wait.nodeId });
+        } else break;
+      } else if (options.approve) {
         answer = { waitId: wait.waitId, approved: options.approve === 'all', by: `${by} (--approve ${options.approve})` };
-      } else if (process.stdin.isTTY && !options.json) {
+      } else if (interactive) {
         printer?.finish();
         answer = await askOnTerminal(wait, { input: process.stdin, output: process.stdout }, by, { label: printer?.label(wait.nodeId) ?? wait.nodeId });
       } else {
@@ -230,7 +252,11 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
   if (result.status === 'waiting') {
     // One line a wait: the question's first line (the trace above shows all of it).
     const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message.trim().replace(/\s*\n[\s\S]*$/, ' …')})`).join(', ');
-    process.stderr.write(`run ${result.runId} is waiting for approval at ${waits}: no terminal to ask on, so the run stops here as waiting. Answer with --approve all or --approve none.\n`);
+    const question = result.waiting.find((w) => w.kind === 'question');
+    const how = question
+      ? `Answer with --answers '{"${question.nodeId}": …}' (an answer matching its form: ${JSON.stringify(question.schema ?? {})}), or give the question a default answer.`
+      : 'Answer with --approve all or --approve none.';
+    process.stderr.write(`run ${result.runId} is waiting for ${question ? 'an answer' : 'approval'} at ${waits}: no terminal to ask on, so the run stops here as waiting. ${how}\n`);
     return EXIT.waiting;
   }
   if (options.json) return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
@@ -259,7 +285,7 @@ function safeUser(): string {
 
 export function buildProgram(): Command {
   const program = new Command('trellis')
-    .description('Trellis: AI workflows, agents and hybrids.\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 3 waiting for approval, 130 interrupted.')
+    .description('Trellis: AI workflows, agents and hybrids.\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 3 waiting for approval or an answer, 130 interrupted.')
     .showHelpAfterError('(add --help for usage)');
   program
     .command('validate')
@@ -284,6 +310,7 @@ export function buildProgram(): Command {
     .option('--data <dir>', "take library prompts from a runner's data folder (its SQLite database, read only)")
     .option('--prompts <file>', 'take library prompts from a prompt library export file (GET /api/prompts/export)')
     .addOption(new Option('--approve <answer>', 'answer every approval without asking').choices(['all', 'none']))
+    .option('--answers <json>', 'answers to questions by node id, e.g. {"ask": {"quantity": 3}}: each checked against its form')
     .option('--allow-private-network', 'let HTTP tools reach loopback and private addresses')
     .option('--max-model-calls <n>', 'budget: most model calls for the run', positiveInt('--max-model-calls'))
     .option('--max-tokens <n>', 'budget: most tokens for the run', positiveInt('--max-tokens'))

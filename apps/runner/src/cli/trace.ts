@@ -87,6 +87,7 @@ export class TracePrinter {
     this.labels = nodeLabels(flow);
     for (const node of flow?.nodes ?? []) {
       if (node.type === 'approval') this.onTimeout.set(node.id, node.config?.onTimeout === 'approve' ? 'approved' : 'rejected');
+      if (node.type === 'human-input') this.onTimeout.set(node.id, ({ default: 'answered with its default', fail: 'failed' } as Record<string, string>)[String(node.config?.onTimeout)] ?? 'routed to timeout');
     }
   }
 
@@ -188,11 +189,12 @@ export class TracePrinter {
         break;
       case 'run.waiting': {
         const [question, ...more] = event.data.message.split('\n');
-        this.line(`${s('yellow', '⏸')} ${node} waits for ${event.data.kind === 'approval' ? 'approval' : 'approval of a tool call'}: ${question}`);
+        const what = { approval: 'waits for approval', tool_approval: 'waits for approval of a tool call', question: 'asks' }[event.data.kind];
+        this.line(`${s('yellow', '⏸')} ${node} ${what}: ${question}`);
         for (const line of more) this.line(`  ${line}`);
         if (event.data.payload !== undefined) this.line(s('dim', `  payload:\n${pretty(event.data.payload, '    ')}`));
         if (event.data.deadline) {
-          const then = event.data.kind === 'approval' ? this.onTimeout.get(event.nodeId) : undefined;
+          const then = event.data.kind === 'tool_approval' ? undefined : this.onTimeout.get(event.nodeId);
           this.line(s('yellow', `  ${describeDeadline(event.data.deadline, this.now())}${then ? `; with no answer by then it is ${then}` : ''}`));
         }
         break;
@@ -201,8 +203,9 @@ export class TracePrinter {
         if (event.data.decision) {
           const d = event.data.decision;
           this.line(
-            `${s('yellow', '▶')} ${event.data.reason === 'timeout' ? 'no answer in time' : d.approved ? s('green', 'approved') : s('red', 'rejected')}` +
-              `${d.by ? ` by ${d.by}` : ''}${d.comment ? `: "${d.comment}"` : ''}${d.payload === undefined ? '' : s('dim', ` payload ${brief(d.payload)}`)}`,
+            `${s('yellow', '▶')} ${event.data.reason === 'timeout' ? 'no answer in time' : d.answer !== undefined ? s('green', 'answered') : d.approved ? s('green', 'approved') : s('red', 'rejected')}` +
+              `${d.by ? ` by ${d.by}` : ''}${d.comment ? `: "${d.comment}"` : ''}${d.payload === undefined ? '' : s('dim', ` payload ${brief(d.payload)}`)}` +
+              `${d.answer === undefined ? '' : `: ${brief(d.answer)}`}`,
           );
         } else {
           this.line(s('yellow', '▶ resumed from the last checkpoint'));

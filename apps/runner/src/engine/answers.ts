@@ -1,4 +1,4 @@
-import { TrellisError } from '@trellis/nodes/server';
+import { TrellisError, describeViolations, schemaProblems } from '@trellis/nodes/server';
 import type { NodeState } from './checkpoint.js';
 import type { Journal } from './journal.js';
 import type { Answer } from './types.js';
@@ -32,9 +32,31 @@ export class Answers {
     return entry;
   }
 
+  /**
+   * Checks an answer before anything changes: the run must wait on it, and a question's answer
+   * must match its schema (`invalid_input`, naming each field under `answer`). Returns its node.
+   */
+  check(answer: Answer): [string, NodeState] {
+    const entry = this.waitingNode(answer.waitId);
+    const wait = entry[1].wait!;
+    if (wait.kind === 'question' && !answer.timedOut) {
+      if (answer.answer === undefined) {
+        throw new TrellisError('invalid_input', `"${wait.id}" waits on a question: send its answer (not a decision)`, { details: { problems: [{ path: 'answer', message: 'is required' }] } });
+      }
+      const problems = schemaProblems(answer.answer, wait.schema ?? {}, "the question's form").map((v) => ({ path: v.path ? `answer.${v.path}` : 'answer', message: v.message }));
+      if (problems.length) {
+        throw new TrellisError('invalid_input', `the answer does not match the question's form: ${describeViolations(problems)}`, { details: { problems } });
+      }
+    } else if (wait.kind !== 'question' && answer.answer !== undefined) {
+      throw new TrellisError('invalid_input', `"${wait.id}" waits on an approval: send a decision (approve or reject), not an answer`, { details: { problems: [{ path: 'answer', message: 'is for questions' }] } });
+    }
+    return entry;
+  }
+
   /** Takes the answer into the run; returns the node that goes on with it. */
   apply(answer: Answer): string {
-    const [nodeId, state] = this.waitingNode(answer.waitId);
+    const [nodeId, state] = this.check(answer);
+    const question = state.wait?.kind === 'question';
     const { journal } = this;
     const { waitId, ...decision } = answer;
     state.resume = { waitId, decision };
@@ -49,9 +71,10 @@ export class Answers {
         ...(decision.by ? { by: decision.by } : {}),
         ...(decision.comment ? { comment: decision.comment } : {}),
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+        ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       },
     });
-    const status = decision.timedOut ? 'timed_out' : decision.approved ? 'approved' : 'rejected';
+    const status = decision.timedOut ? 'timed_out' : question ? 'answered' : decision.approved ? 'approved' : 'rejected';
     const at = resumed?.ts ?? new Date().toISOString();
     this.decided.set(waitId, { status, at, ...(decision.by ? { by: decision.by } : {}) });
     // The store takes the decision only while the wait is pending: of two answers, one wins.
@@ -62,7 +85,8 @@ export class Answers {
       at,
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
-      ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+      // A question's answer is kept where an approver's edited payload is.
+      ...((question ? decision.answer : decision.payload) === undefined ? {} : { payload: question ? decision.answer : decision.payload }),
     });
     return nodeId;
   }

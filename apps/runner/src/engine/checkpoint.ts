@@ -58,7 +58,8 @@ export interface RunSnapshot {
  * a person's answer (or its deadline) decides it, the run's end closes what is left open.
  */
 export type ApprovalChange =
-  | { kind: 'open'; nodeId: string; waitId: string; waitKind: WaitRequest['kind']; message: string; payload?: unknown; deadline?: string; at: string }
+  | { kind: 'open'; nodeId: string; waitId: string; waitKind: WaitRequest['kind']; message: string; payload?: unknown; schema?: Record<string, unknown>; deadline?: string; at: string }
+  /** `payload`: the approver's payload, or a question's answer. */
   | { kind: 'decide'; waitId: string; status: DecidedStatus; at: string; by?: string; comment?: string; payload?: unknown }
   | { kind: 'close'; at: string };
 

@@ -14,6 +14,7 @@ export function runResult(record: RunRecord, nodes: ReadonlyMap<string, NodeStat
       kind: s.wait.kind,
       message: s.wait.message,
       ...(s.wait.payload === undefined ? {} : { payload: s.wait.payload }),
+      ...(s.wait.schema ? { schema: s.wait.schema } : {}),
       ...(s.wait.deadline ? { deadline: s.wait.deadline } : {}),
     });
   }

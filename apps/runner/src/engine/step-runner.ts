@@ -168,6 +168,7 @@ export class StepRunner {
         kind: result.wait.kind,
         message: result.wait.message,
         ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
       });
       journal.approval({
@@ -177,6 +178,7 @@ export class StepRunner {
         waitKind: result.wait.kind,
         message: result.wait.message,
         ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
+        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
         at: waiting?.ts ?? new Date().toISOString(),
       });

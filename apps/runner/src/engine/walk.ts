@@ -82,7 +82,7 @@ export class RunExecution implements StepHost {
   async run(answer?: Answer): Promise<RunResult> {
     if (answer) {
       try {
-        this.answers.waitingNode(answer.waitId); // a wrong answer is the caller's error, before anything changes
+        this.answers.check(answer); // a wrong answer is the caller's error, before anything changes
       } catch (error) {
         this.settleAnswered(Promise.reject(error));
         throw error;

@@ -59,7 +59,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
       post: {
         tags: ['Published flows'],
         summary: document.name,
-        description: `${document.description ?? ''}\n\nRuns version ${endpoint.version} of flow \`${endpoint.flowId}\`. Answers with the output (default), the run's events as Server-Sent Events (\`Accept: text/event-stream\`), or \`202 {runId, statusUrl}\` with \`?mode=async\`. A run that waits for an approval answers 202 with its status URL.`.trim(),
+        description: `${document.description ?? ''}\n\nRuns version ${endpoint.version} of flow \`${endpoint.flowId}\`. Answers with the output (default), the run's events as Server-Sent Events (\`Accept: text/event-stream\`), or \`202 {runId, statusUrl}\` with \`?mode=async\`. A run that waits for a person answers 202 with its status URL and each wait: an approval, or a question with the JSON Schema of its answer, and the URL to answer it at.`.trim(),
         security: [{ apiKey: [] }],
         parameters: [{ name: 'mode', in: 'query', required: false, schema: { type: 'string', enum: ['sync', 'async'], default: 'sync' } }],
         requestBody: { required: true, content: { 'application/json': { schema: input } } },
@@ -72,7 +72,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
             },
           },
           202: {
-            description: 'The run goes on (async mode, waiting for an approval, or still running after the sync timeout)',
+            description: 'The run goes on (async mode, waiting for a person (an approval, or a question: see `waiting`), or still running after the sync timeout)',
             content: { 'application/json': { schema: ref('EndpointAccepted') } },
           },
           ...errors({ 400: 'The input does not match the input schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such published flow, or the key may not call it', 429: 'Rate limited, or too many wrong keys from this address; see Retry-After', 502: 'The run failed' }),

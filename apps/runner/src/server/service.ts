@@ -161,7 +161,7 @@ export class RunService {
   }
 
   /**
-   * Answers a pending approval; resolves once the answer is stored (the run goes on in the
+   * Answers a pending approval or question; resolves once the answer is stored (the run goes on in the
    * background). Of answers given at once, exactly one is taken: every other is refused with
    * 409 `already_decided`, naming who decided and when.
    */
@@ -171,12 +171,14 @@ export class RunService {
     if (approval.status !== 'pending') throw alreadyDecided(approval);
     let finished: Promise<RunResult>;
     try {
+      // The engine checks the answer against what the run waits on: a question's against its schema.
       ({ finished } = await this.engine.answer(approval.runId, {
         waitId: approval.waitId,
         approved: decision.approved,
         ...(decision.by ? { by: decision.by } : {}),
         ...(decision.comment ? { comment: decision.comment } : {}),
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+        ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       }));
     } catch (error) {
       // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.

@@ -173,6 +173,12 @@ export const migrations: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '0003_question_waits': {
+    async up(db: Kysely<unknown>) {
+      // A question's answer form (JSON Schema, as JSON) beside its wait; its answer goes where an approver's edited payload does.
+      await db.schema.alterTable('approvals').addColumn('answer_schema', 'text').execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

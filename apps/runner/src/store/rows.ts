@@ -68,10 +68,12 @@ export function toApproval(row: Selectable<ApprovalsTable>): Approval {
     waitId: row.wait_id,
     kind: row.kind,
     message: row.message,
-    ...present({ payload: fromJson(row.payload), deadline: row.deadline }),
+    ...present({ payload: fromJson(row.payload), schema: fromJson<Record<string, unknown>>(row.answer_schema), deadline: row.deadline }),
     status: row.status,
     createdAt: row.created_at,
-    ...present({ decidedAt: row.decided_at, decidedBy: row.decided_by, comment: row.comment, editedPayload: fromJson(row.edited_payload) }),
+    ...present({ decidedAt: row.decided_at, decidedBy: row.decided_by, comment: row.comment }),
+    // A question's answer is kept where an approver's edited payload is.
+    ...present(row.kind === 'question' ? { answer: fromJson(row.edited_payload) } : { editedPayload: fromJson(row.edited_payload) }),
   };
 }
 

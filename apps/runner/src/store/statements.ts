@@ -102,8 +102,8 @@ export class Statements {
     return this.text(
       'openApproval',
       () =>
-        'INSERT INTO approvals (id, run_id, flow_id, node_id, wait_id, kind, message, payload, deadline, status, created_at) ' +
-        `VALUES (?, ?, (SELECT flow_id FROM runs WHERE id = ?), ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (run_id, wait_id) DO NOTHING`,
+        'INSERT INTO approvals (id, run_id, flow_id, node_id, wait_id, kind, message, payload, answer_schema, deadline, status, created_at) ' +
+        `VALUES (?, ?, (SELECT flow_id FROM runs WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (run_id, wait_id) DO NOTHING`,
     );
   }
 

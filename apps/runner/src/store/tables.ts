@@ -88,6 +88,8 @@ export interface ApprovalsTable {
   kind: WaitKind;
   message: string;
   payload: string | null;
+  /** A question's answer form (JSON Schema). */
+  answer_schema: string | null;
   deadline: string | null;
   status: ApprovalStatus;
   created_at: string;

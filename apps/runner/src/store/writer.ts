@@ -43,7 +43,7 @@ interface EventRow {
 }
 
 type ApprovalAction =
-  | { kind: 'open'; runId: string; nodeId: string; waitId: string; waitKind: string; message: string; payload: string | null; deadline: string | null; at: string }
+  | { kind: 'open'; runId: string; nodeId: string; waitId: string; waitKind: string; message: string; payload: string | null; schema: string | null; deadline: string | null; at: string }
   | { kind: 'decide'; runId: string; waitId: string; status: DecidedStatus; at: string; by: string | null; comment: string | null; payload: string | null }
   | { kind: 'close'; runId: string; at: string };
 
@@ -282,7 +282,7 @@ export class CommitWriter {
     const closes: { runId: string; at: string }[] = [];
     for (const a of plan.approvals) {
       if (a.kind === 'open') {
-        await exec(s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.deadline, a.at]);
+        await exec(s.openApproval(), [randomUUID(), a.runId, a.runId, a.nodeId, a.waitId, a.waitKind, a.message, a.payload, a.schema, a.deadline, a.at]);
       } else if (a.kind === 'decide') {
         // Only a pending wait is decided: of two answers, the second changes nothing and refuses its whole commit.
         await exec(s.decideApproval(), [a.status, a.at, a.by, a.comment, a.payload, a.runId, a.waitId], { expectChanges: 1 });
@@ -347,6 +347,7 @@ function approvalAction(runId: string, change: ApprovalChange): ApprovalAction {
         waitKind: change.waitKind,
         message: change.message,
         payload: toJson(change.payload),
+        schema: toJson(change.schema),
         deadline: change.deadline ?? null,
         at: change.at,
       };

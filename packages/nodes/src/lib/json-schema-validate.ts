@@ -1,5 +1,8 @@
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { boundedMemo } from './cache.js';
+import { problemsInWords, type SchemaProblem } from './schema-problems.js';
+
+export { problemsInWords, type SchemaProblem };
 
 /**
  * Validation of user-written JSON Schemas (run input, structured outputs, tool arguments), for
@@ -46,6 +49,11 @@ export function schemaErrors(value: unknown, schema: Record<string, unknown>): S
       message: e.error,
     };
   });
+}
+
+/** Every problem of `value` under `schema` in words a person acts on, in the value's order (see problemsInWords). */
+export function schemaProblems(value: unknown, schema: Record<string, unknown>, schemaName?: string): SchemaProblem[] {
+  return problemsInWords(value, schemaErrors(value, schema), schemaName);
 }
 
 export function validateJson(value: unknown, schema: Record<string, unknown>): SchemaViolation[] {

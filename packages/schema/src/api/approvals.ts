@@ -3,19 +3,26 @@ import { WaitKind } from '../events.js';
 import { Timestamp } from './common.js';
 import { AUTHOR_MAX, COMMENT_MAX, ID_PARAM_MAX } from './limits.js';
 
-export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'timed_out', 'cancelled']).meta({ id: 'ApprovalStatus' });
+export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'answered', 'timed_out', 'cancelled']).meta({ id: 'ApprovalStatus' });
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
-/** How a decided approval ended: by a person's answer, or by its deadline. */
-export const DecidedStatus = ApprovalStatus.extract(['approved', 'rejected', 'timed_out']);
+/** How a decided wait ended: by a person's decision or answer (a question), or by its deadline. */
+export const DecidedStatus = ApprovalStatus.extract(['approved', 'rejected', 'answered', 'timed_out']);
 export type DecidedStatus = z.infer<typeof DecidedStatus>;
 
-/** What a waiting run asks of a person. */
+/** A question's answer form: a JSON Schema (an object with simple fields renders as one field each). */
+export const AnswerSchema = z.record(z.string(), z.unknown()).meta({ id: 'AnswerSchema', description: 'The JSON Schema the answer must match' });
+export type AnswerSchema = z.infer<typeof AnswerSchema>;
+
+/** What a waiting run asks of a person: to approve (`approval`, `tool_approval`) or to answer a question (`question`, with `schema`). */
 export const Wait = z.object({
   nodeId: z.string(),
   waitId: z.string(),
   kind: WaitKind,
+  /** The approval's message, or the question. */
   message: z.string(),
   payload: z.unknown().optional(),
+  /** A question's answer form (kind `question` only). */
+  schema: AnswerSchema.optional(),
   deadline: Timestamp.optional(),
 });
 export type Wait = z.infer<typeof Wait>;
@@ -33,6 +40,8 @@ export const Approval = Wait.extend({
   comment: z.string().optional(),
   /** The payload the approver sent back, when they edited it. */
   editedPayload: z.unknown().optional(),
+  /** A question's answer (status `answered`). */
+  answer: z.unknown().optional(),
 }).meta({ id: 'Approval' });
 export type Approval = z.infer<typeof Approval>;
 
@@ -44,10 +53,15 @@ export const ApprovalQuery = z.object({
 });
 export type ApprovalQuery = z.infer<typeof ApprovalQuery>;
 
-/** POST /api/approvals/:id: a person's answer as a request carries it (the engine's answer is `approved: boolean`). */
+/**
+ * POST /api/approvals/:id: a person's answer as a request carries it (the engine's answer is
+ * `approved: boolean`). An approval takes `decision`; a question takes `answer`, checked against
+ * its schema (400 `invalid_input` naming each field under `answer`).
+ */
 export const DecisionRequest = z
   .object({
-    decision: z.enum(['approve', 'reject']),
+    decision: z.enum(['approve', 'reject']).optional().meta({ description: 'For an approval (required there)' }),
+    answer: z.unknown().optional().meta({ description: "For a question (required there): a value matching the question's schema" }),
     comment: z.string().max(COMMENT_MAX).optional(),
     payload: z.unknown().optional().meta({ description: 'The edited payload, when the approver changed it' }),
     by: z.string().min(1).max(AUTHOR_MAX).optional().meta({ description: 'Who decided; kept in the trace' }),

@@ -8,8 +8,16 @@ import { Approval } from './approvals.js';
  * adds only its own input and output schemas.
  */
 
-/** A wait of a run as a published endpoint shows it: `id` is the approval to answer (POST /api/approvals/:id). */
-export const EndpointWait = Approval.pick({ id: true, nodeId: true, waitId: true, kind: true, message: true, payload: true, deadline: true }).meta({ id: 'EndpointWait' });
+/**
+ * A wait of a run as a published endpoint shows it: `id` is the approval or question to answer,
+ * at `answerUrl` (POST /api/approvals/:id, on the admin API); a question carries the JSON Schema
+ * of its answer.
+ */
+export const EndpointWait = Approval.pick({ id: true, nodeId: true, waitId: true, kind: true, message: true, payload: true, schema: true, deadline: true })
+  .extend({
+    answerUrl: z.string().meta({ description: 'Where to answer (POST, admin API): `{ decision }` for an approval, `{ answer }` for a question' }),
+  })
+  .meta({ id: 'EndpointWait' });
 export type EndpointWait = z.infer<typeof EndpointWait>;
 
 /** 200: the run succeeded; `output` is what the flow's output node mapped. */

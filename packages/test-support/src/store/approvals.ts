@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Commit } from '@trellis/runner';
 import type { Store } from '@trellis/runner/store';
-import { event, resumed, waitingNode, waitingRun } from './fixtures.js';
+import { event, resumed, runRecord, waitingNode, waitingRun } from './fixtures.js';
 
 /** The approvals table kept in step with the commits: opened, decided once, cancelled, due. */
 export function approvalStoreSuite(name: string, open: () => Promise<Store>): void {
@@ -52,6 +52,37 @@ export function approvalStoreSuite(name: string, open: () => Promise<Store>): vo
         });
         expect(await store.listApprovals({ runId: run.id, status: 'pending' })).toEqual([]);
         expect((await store.listApprovals({ flowId: run.flow.id, status: 'approved' })).map((a) => a.id)).toEqual([approval.id]);
+      });
+
+      it('keeps a question with its answer form, and its answer once answered', async () => {
+        const schema = { type: 'object', properties: { quantity: { type: 'integer' } }, required: ['quantity'] };
+        const run = runRecord({ status: 'running' });
+        await store.createRun(run);
+        const ts = new Date().toISOString();
+        const wait = { id: 'q1', kind: 'question' as const, message: 'How many?', schema };
+        await store.commit(run.id, {
+          run: { status: 'waiting' },
+          nodes: { ask: { status: 'waiting', attempts: 1, wait } },
+          events: [
+            { runId: run.id, seq: 1, ts, type: 'node.started', nodeId: 'ask', data: { kind: 'human-input', attempt: 1 } },
+            { runId: run.id, seq: 2, ts, type: 'run.waiting', nodeId: 'ask', data: { waitId: 'q1', kind: 'question', message: 'How many?', schema } },
+          ],
+          approvals: [{ kind: 'open', nodeId: 'ask', waitId: 'q1', waitKind: 'question', message: 'How many?', schema, at: ts }],
+        });
+        const [question] = await store.listApprovals({ runId: run.id });
+        expect(question).toMatchObject({ kind: 'question', message: 'How many?', schema, status: 'pending' });
+        expect(question?.payload).toBeUndefined();
+        expect((await store.load(run.id))?.nodes.ask?.wait).toEqual(wait); // a new process finds the form with the wait
+
+        const at = new Date().toISOString();
+        await store.commit(run.id, {
+          events: [resumed(run.id, 3, at, { reason: 'decision', waitId: 'q1', decision: { approved: true, by: 'ann', answer: { quantity: 4 } } })],
+          approvals: [{ kind: 'decide', waitId: 'q1', status: 'answered', at, by: 'ann', payload: { quantity: 4 } }],
+        });
+        const answered = await store.getApproval(question!.id);
+        expect(answered).toMatchObject({ status: 'answered', decidedBy: 'ann', answer: { quantity: 4 }, schema });
+        expect(answered?.editedPayload).toBeUndefined();
+        expect((await store.listApprovals({ runId: run.id, status: 'answered' })).map((a) => a.id)).toEqual([question!.id]);
       });
 
       it('records a rejection and a timeout', async () => {

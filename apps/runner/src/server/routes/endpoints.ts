@@ -15,10 +15,20 @@ interface Outcome {
   error?: ErrorInfo;
 }
 
-/** The pending waits of a run, as both endpoint routes show them (with the approval id to answer). */
+/** The pending waits of a run, as both endpoint routes show them: what each asks (a question with its form) and where to answer it. */
 async function pendingWaits(store: Store, runId: string): Promise<EndpointWait[]> {
   const approvals = await store.listApprovals({ runId, status: 'pending' });
-  return approvals.map(({ id, nodeId, waitId, kind, message, payload, deadline }) => ({ id, nodeId, waitId, kind, message, payload, deadline }));
+  return approvals.map(({ id, nodeId, waitId, kind, message, payload, schema, deadline }) => ({
+    id,
+    nodeId,
+    waitId,
+    kind,
+    message,
+    payload,
+    schema,
+    deadline,
+    answerUrl: `/api/approvals/${encodeURIComponent(id)}`,
+  }));
 }
 
 /**

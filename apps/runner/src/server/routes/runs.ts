@@ -17,7 +17,7 @@ import {
   type RunSummary,
 } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
 import { followRun, resumePoint } from '../sse.js';
 
@@ -184,16 +184,25 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       method: 'post',
       path: '/api/approvals/{id}',
       tags: ['Approvals'],
-      summary: 'Approve or reject',
-      description: 'The decision, comment, edited payload and who decided are kept in the trace; the run goes on in the background.',
+      summary: 'Approve, reject, or answer a question',
+      description:
+        'An approval takes `{ decision }`; a question (kind `question`) takes `{ answer }`, checked against its `schema` (400 `invalid_input` naming each field, e.g. `answer.quantity`). ' +
+        'The decision or answer, comment, edited payload and who decided are kept in the trace; the run goes on in the background. Of two answers, one wins: the other gets 409 `already_decided`.',
       request: { params: IdParam, body: jsonBody(DecisionRequest) },
-      responses: { 200: json(Approval, 'The decided approval'), ...errorResponses(400, 404, 409) },
+      responses: { 200: json(Approval, 'The decided approval or answered question'), ...errorResponses(400, 404, 409) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
+      if (body.decision === undefined && body.answer === undefined) {
+        throw invalidRequest([{ path: 'decision', message: 'is required: "approve" or "reject" (or `answer`, for a question)' }]);
+      }
+      if (body.decision !== undefined && body.answer !== undefined) {
+        throw invalidRequest([{ path: 'answer', message: 'goes without a decision: an approval is decided, a question is answered' }]);
+      }
       const approval = await service.decide(id, {
-        approved: body.decision === 'approve',
+        approved: body.decision === 'approve' || body.answer !== undefined,
+        ...(body.answer === undefined ? {} : { answer: body.answer }),
         by: body.by ?? 'api',
         ...(body.comment ? { comment: body.comment } : {}),
         ...(body.payload === undefined ? {} : { payload: body.payload }),

@@ -1,0 +1,120 @@
+import { useMemo, useState } from 'react';
+import { errorMessage } from '@trellis/schema';
+import { ApiError, type ApiClient } from '../api';
+import { InputForm } from './InputForm';
+import { checkInput, describeProblem, type InputProblem } from './input-check';
+import { formatTime, timeLeft } from './describe';
+import { formFields } from './schema-form';
+import type { Trace } from './trace';
+
+interface Props {
+  api: ApiClient;
+  runId: string;
+  waiting: NonNullable<Trace['waiting']>;
+  /** The name of the step that asks. */
+  stepName: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, prop]) => (isObject(prop) && 'default' in prop ? [[name, prop.default]] : [])));
+
+/**
+ * A question the run waits on, with its answer form generated from the question's JSON Schema
+ * (the run input's form: one labelled control per property, or JSON for any other schema). The
+ * answer is checked here as the runner will check it, and the runner's own refusal (400 naming
+ * each field under `answer`) shows under the fields too.
+ */
+export function QuestionForm({ api, runId, waiting, stepName }: Props) {
+  const schema = useMemo(() => (isObject(waiting.schema) ? waiting.schema : {}), [waiting.schema]);
+  const fields = useMemo(() => formFields(schema), [schema]);
+  // The form starts from the question's default answer, else its fields' defaults.
+  const [value, setValue] = useState<unknown>(() => ('default' in schema ? schema.default : fields ? fieldDefaults(schema) : undefined));
+  const [json, setJson] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
+  const [problems, setProblems] = useState<InputProblem[]>([]);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  const answer = async () => {
+    setError(undefined);
+    let given: unknown = value;
+    if (!fields) {
+      try {
+        given = JSON.parse(json) as unknown;
+      } catch (e) {
+        setProblems([{ path: '', message: `the answer is not valid JSON: ${errorMessage(e)}` }]);
+        return;
+      }
+    }
+    const found = await checkInput(given, schema, "the question's form");
+    setProblems(found);
+    if (found.length) return;
+    setSending(true);
+    try {
+      const pending = await api.listApprovals({ runId, status: 'pending' });
+      const question = pending.find((a) => a.waitId === waiting.waitId);
+      if (!question) throw new Error('the run no longer waits on this question (someone may have answered it already)');
+      await api.decideApproval(question.id, { answer: given, by: 'editor' });
+    } catch (e) {
+      const refused = e instanceof ApiError && e.code === 'invalid_input' && isObject(e.details) && Array.isArray(e.details.problems) ? (e.details.problems as InputProblem[]) : undefined;
+      if (refused) setProblems(refused.map((p) => ({ path: p.path.replace(/^answer\.?/, ''), message: p.message })));
+      else setError(`Could not send the answer: ${errorMessage(e)}`);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  // Problems of a field show under it; the rest (the answer itself) above the button.
+  const names = new Set(fields?.map((f) => f.name));
+  const byField = new Map<string, string[]>();
+  const general: InputProblem[] = [];
+  for (const p of problems) {
+    const top = p.path.split('.')[0] ?? '';
+    if (fields && names.has(top)) byField.set(top, [...(byField.get(top) ?? []), describeProblem(p)]);
+    else general.push(p);
+  }
+
+  return (
+    <form
+      className="approval question"
+      aria-label="Question"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void answer();
+      }}
+    >
+      <p className="approval-title">
+        Step <strong>{stepName}</strong> asks:
+      </p>
+      <p className="approval-message">{waiting.message}</p>
+      {waiting.deadline && (
+        <p className="note">
+          Deadline: <time dateTime={waiting.deadline}>{formatTime(waiting.deadline)}</time> ({timeLeft(waiting.deadline)}); after it, the node's timeout rule decides.
+        </p>
+      )}
+      {fields ? (
+        <InputForm fields={fields} value={value} onChange={setValue} problems={byField} />
+      ) : (
+        <label>
+          Answer (JSON)
+          <textarea className="json" value={json} onChange={(e) => setJson(e.target.value)} rows={5} spellCheck={false} aria-invalid={general.length > 0} />
+        </label>
+      )}
+      {general.length > 0 && (
+        <ul className="field-errors" aria-label="Problems with the answer">
+          {general.map((p, i) => (
+            <li key={i}>{p.path ? describeProblem(p) : p.message}</li>
+          ))}
+        </ul>
+      )}
+      <div className="run-buttons">
+        <button type="submit" disabled={sending}>
+          Send answer
+        </button>
+      </div>
+      {error && <p role="alert" className="run-error">{error}</p>}
+    </form>
+  );
+}
