@@ -102,6 +102,7 @@ const EVENT_TYPES = [
   'node.tool_call',
   'node.tool_result',
   'node.handoff',
+  'node.guardrail',
   'node.completed',
   'node.failed',
   'node.skipped',

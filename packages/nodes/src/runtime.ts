@@ -30,6 +30,17 @@ export type NodeEmission =
   | {
       type: 'node.handoff';
       data: { from: string; to: string; reason: string; count: number; history: 'full' | 'summary' } & Nesting;
+    }
+  | {
+      type: 'node.guardrail';
+      data: {
+        stage: 'input' | 'output';
+        attempt: number;
+        passed: boolean;
+        redactions: number;
+        verdicts: Record<string, unknown>[];
+        then: 'continue' | 'retry' | 'fail';
+      } & Nesting;
     };
 
 /**

@@ -131,6 +131,26 @@ export const RunEvent = z.discriminatedUnion('type', [
   }).meta({ id: 'NodeHandoffEvent' }),
   z.object({
     ...onNode,
+    type: z.literal('node.guardrail'),
+    /**
+     * An agent checked its task (`input`, before any model call) or its answer (`output`, once per
+     * answer) against its guardrails. `passed`, `redactions` and `verdicts` are the guardrail
+     * node's decision (spans masked); `then` is what came of it: the step went on, the agent was
+     * asked to answer again (the reason fed back to it), or the step failed.
+     */
+    data: z.object({
+      stage: z.enum(['input', 'output']),
+      /** Which check of this stage: the answer's number for `output` (1, then 2 after a retry …). */
+      attempt: z.number().int().min(1),
+      passed: z.boolean(),
+      redactions: z.number().int().min(0),
+      verdicts: z.array(z.record(z.string(), z.unknown())),
+      then: z.enum(['continue', 'retry', 'fail']),
+      ...nested,
+    }),
+  }).meta({ id: 'NodeGuardrailEvent' }),
+  z.object({
+    ...onNode,
     type: z.literal('node.completed'),
     data: z.object({
       output: z.unknown(),

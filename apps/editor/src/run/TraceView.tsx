@@ -3,7 +3,7 @@ import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { ApprovalForm } from './ApprovalForm';
 import { QuestionForm } from './QuestionForm';
-import { describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
+import { describeAgentGuardrail, describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
 
 interface Props {
@@ -177,6 +177,11 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
           Handoff {h.count}: {h.from} → {h.to}
           {h.reason ? `: ${h.reason}` : ''}
           {h.history === 'summary' ? ' (history summarised)' : ''}
+        </p>
+      ))}
+      {s.guardrails?.map((g, i) => (
+        <p key={i} className={g.passed ? 'step-decision' : 'step-decision step-error'}>
+          {describeAgentGuardrail(g)}
         </p>
       ))}
       {condition && <p className="step-decision">{condition}</p>}

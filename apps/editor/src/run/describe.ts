@@ -2,6 +2,7 @@
  * The words and numbers the run panel shows: durations, cost, a condition's decision, a
  * person's answer. Pure, so they are tested without a browser.
  */
+import { guardrailRules } from '@trellis/nodes';
 import type { Flow, Usage } from '@trellis/schema';
 import type { Answer, Step } from './trace';
 
@@ -88,17 +89,15 @@ export function timeLeft(deadline: string, now = Date.now()): string {
  * it found (already masked by the runner), its score or its reason. Undefined for other decisions.
  */
 export function describeGuardrail(decision: unknown): string | undefined {
-  if (!isRecord(decision) || typeof decision.passed !== 'boolean' || !Array.isArray(decision.verdicts)) return undefined;
-  const verdicts = decision.verdicts.filter(isRecord);
-  const failed = verdicts.find((v) => v.outcome !== 'skipped' && v.passed === false);
-  const redactions = typeof decision.redactions === 'number' && decision.redactions > 0 ? ` (${decision.redactions} redacted)` : '';
-  const head = decision.passed ? `Passed${redactions}.` : `Failed at "${String(failed?.title ?? '?')}"${redactions}.`;
-  const parts = verdicts.map((v) => {
-    const spans = Array.isArray(v.spans) ? v.spans.filter(isRecord).map((s) => String(s.shown)) : [];
-    const found = typeof v.found === 'number' && v.found > 0 ? ` ${v.found}${spans.length ? ` (${spans.slice(0, 3).join(', ')}${v.found > 3 ? ', …' : ''})` : ''}` : '';
-    const score = typeof v.score === 'number' ? `, score ${v.score}${typeof v.threshold === 'number' ? ` (fails at ${v.threshold})` : ''}` : '';
-    const why = typeof v.reason === 'string' ? `: ${v.reason}` : typeof v.detail === 'string' ? `: ${v.detail}` : '';
-    return `${String(v.title)}: ${String(v.outcome)}${found}${score}${why}`;
-  });
-  return `${head} ${parts.join(' · ')}`;
+  return guardrailRules.describeGuardrailDecision(decision);
+}
+
+/**
+ * An agent's guardrail check in words: "Output guardrail (answer 1): Failed at "…". … → asked to
+ * answer again." The verdicts read as a guardrail node's do.
+ */
+export function describeAgentGuardrail(check: { stage: string; attempt: number; passed: boolean; redactions: number; verdicts: unknown[]; then: string }): string {
+  const what = check.stage === 'input' ? 'Input guardrail' : `Output guardrail (answer ${check.attempt})`;
+  const then = { continue: '', retry: ' → asked to answer again.', fail: ' → the step failed.' }[check.then] ?? '';
+  return `${what}: ${describeGuardrail(check) ?? (check.passed ? 'Passed.' : 'Failed.')}${then}`;
 }

@@ -28,6 +28,16 @@ export interface Handoff {
   history: 'full' | 'summary';
 }
 
+/** An agent's guardrail check (node.guardrail): the guardrail node's decision, and what came of it. */
+export interface GuardrailCheck {
+  stage: 'input' | 'output';
+  attempt: number;
+  passed: boolean;
+  redactions: number;
+  verdicts: Record<string, unknown>[];
+  then: 'continue' | 'retry' | 'fail';
+}
+
 /** Text an attached agent (a worker, a handoff target) streamed, one entry per run of turns. */
 export interface NestedText {
   agent: string;
@@ -71,6 +81,8 @@ export interface Step {
   tools: ToolCall[];
   /** The handoffs between the step's agents, in order. */
   handoffs?: Handoff[];
+  /** The agent's input and output guardrail checks, in order. */
+  guardrails?: GuardrailCheck[];
   /** What attached agents streamed, in order. */
   nestedText?: NestedText[];
   /** Why a condition or an approval went the way it did (node.completed's `decision`). */
@@ -168,6 +180,11 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
     case 'node.handoff': {
       const { from, to, reason, count, history } = event.data;
       step(event.nodeId, (s) => ({ ...s, handoffs: [...(s.handoffs ?? []), { from, to, reason, count, history }] }));
+      break;
+    }
+    case 'node.guardrail': {
+      const { stage, attempt, passed, redactions, verdicts, then } = event.data;
+      step(event.nodeId, (s) => ({ ...s, guardrails: [...(s.guardrails ?? []), { stage, attempt, passed, redactions, verdicts, then }] }));
       break;
     }
     case 'node.tool_result': {

@@ -1,3 +1,4 @@
+import { guardrailRules } from '@trellis/nodes/server';
 import type { PromptPin, RunEvent, Usage } from '@trellis/schema';
 import { stylist } from './style.js';
 
@@ -154,6 +155,14 @@ export class TracePrinter {
           `  ${nest(d)}${s('cyan', '⇄')} ${s('bold', this.label(d.from))} hands over to ${s('bold', this.label(d.to))}${d.reason ? `: ${d.reason}` : ''}` +
             s('dim', ` (handoff ${d.count}${d.history === 'summary' ? ', history summarised' : ''})`),
         );
+        break;
+      }
+      case 'node.guardrail': {
+        // An agent's guardrail check: the guardrail node's verdicts (masked), and what came of it.
+        const d = event.data;
+        const what = d.stage === 'input' ? 'input guardrail' : `output guardrail (answer ${d.attempt})`;
+        const then = { continue: '', retry: s('yellow', ' → asked to answer again'), fail: s('red', ' → the step fails') }[d.then];
+        this.line(`  ${nest(d)}${d.passed ? s('green', '⛨') : s('red', '⛨')} ${what}: ${guardrailRules.describeGuardrailDecision(d) ?? ''}${then}`);
         break;
       }
       case 'node.completed': {

@@ -25,10 +25,10 @@ import { configPathOf } from '../problems';
 import { helpId, Messages, messagesId, problemMessages, type FieldProps, type Message } from './FieldShell';
 
 /** The store's problems about no rule in particular (a rule's own are checked live from the draft). */
-function fieldProblems(problems: readonly Problem[], count: number): Problem[] {
+function fieldProblems(problems: readonly Problem[], count: number, depth: number): Problem[] {
   return problems.filter((p) => {
     const at = configPathOf(p);
-    const index = at && at.length >= 2 ? Number(at[1]) : NaN;
+    const index = at && at.length > depth ? Number(at[depth]) : NaN;
     return !(index >= 0 && index < count);
   });
 }
@@ -229,7 +229,7 @@ export function GuardrailRulesField({ hint, value, write, problems, fieldId }: F
   const { draft, change, flush, commitNow } = useDraft<unknown, RuleDraft[]>({ value, toDraft: readRules, commit });
   const [adding, setAdding] = useState<RuleType>('pii');
   const edit = (index: number, next: RuleDraft) => change(draft.map((r, i) => (i === index ? next : r)));
-  const messages: Message[] = problemMessages(fieldProblems(problems, draft.length));
+  const messages: Message[] = problemMessages(fieldProblems(problems, draft.length, hint.path.split('.').length));
 
   return (
     <div className="inspector-field inspector-branches">

@@ -6,6 +6,7 @@ import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
 import { defineExecutor, type ExecContext, type ExecResult, type Nesting, type NodeEmission, type WaitRequest } from '../../runtime.js';
 import type { AgentConfig } from './spec.js';
+import { guardInput, guardOutput } from './guardrails.js';
 
 /*
  * An agent step is one conversation loop, and the agents attached to it take part in it:
@@ -40,6 +41,8 @@ interface Loop {
   workers?: WorkerCall[];
   /** A transfer the last turn asked for, made once its workers are done. */
   transfer?: { toolCallId: string; tool: string; to: string; reason: string };
+  /** Output guardrail checks made (./guardrails.ts). */
+  outputChecks?: number;
 }
 
 interface WorkerCall {
@@ -372,6 +375,7 @@ export const agentExecutor = defineExecutor<AgentConfig>({
       state = fromLegacy(node.id, ctx.state as Loop | LegacyState);
     } else {
       state = newLoop(node.id, await renderTemplate(config.prompt, scope));
+      await guardInput(ctx, state);
     }
     const step = new StepAgents(ctx, state);
 
@@ -381,7 +385,8 @@ export const agentExecutor = defineExecutor<AgentConfig>({
       applyAnswer(state, { type: 'tool-approval-response', approvalId: '', approved: decision.approved, ...(reason ? { reason } : {}) });
     }
 
-    const outcome = await advance(step, ctx as ExecContext<unknown>, state, [], undefined, 0);
+    let outcome = await advance(step, ctx as ExecContext<unknown>, state, [], undefined, 0);
+    while (outcome.done && (await guardOutput(ctx, state, outcome, () => step.save()))) outcome = await advance(step, ctx as ExecContext<unknown>, state, [], undefined, 0);
     if (!outcome.done) return { status: 'wait', wait: askFor(outcome, node.id), state };
     const steps = Object.values(state.steps).reduce((a, b) => a + b, 0);
     return {

@@ -5,6 +5,7 @@ import { checkTemplate } from '../../lib/template.js';
 import { modelPolicy } from '../../lib/policy.js';
 import { textOrRef } from '../../lib/prompt-source.js';
 import { ModelId } from '../prompt/spec.js';
+import { AgentGuardrails, checkGuardrails, MAX_GUARDRAIL_RETRIES } from './guardrails-config.js';
 
 /** The longest instructions, inline or from the library. */
 export const INSTRUCTIONS_MAX = 100_000;
@@ -33,6 +34,8 @@ export const AgentConfig = z.object({
    * calls and their results left out).
    */
   handoffHistory: z.enum(['full', 'summary']).default('full'),
+  /** Rules (the guardrail node's) checked on the task before any model call and on the answer: see ./guardrails.ts. */
+  guardrails: AgentGuardrails.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -72,6 +75,7 @@ export const agentSpec = defineKind<AgentConfig>({
     // A library prompt's text is not known here: the engine resolves it when a run starts.
     ...(typeof config.instructions === 'string' ? checkTemplate(config.instructions, ctx, ['instructions']) : []),
     ...checkTemplate(config.prompt, ctx, ['prompt']),
+    ...checkGuardrails(config.guardrails),
   ],
   fields: [
     { path: 'model', label: 'Model', widget: 'model' },
@@ -83,6 +87,10 @@ export const agentSpec = defineKind<AgentConfig>({
     { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an orchestrator or a handing-off agent what this agent does.' },
     { path: 'maxHandoffs', label: 'Max handoffs', widget: 'number', help: 'Handoffs one step may make in all; past it a transfer is refused and the agent answers itself.' },
     { path: 'handoffHistory', label: 'History on handoff', widget: 'select', options: ['full', 'summary'], help: 'What this agent gets when the conversation is handed to it.' },
+    { path: 'guardrails.input', label: 'Input guardrails', widget: 'guardrail-rules', help: 'Checked on the task before any model call: a failing rule fails the step; a redacting rule passes the cleaned task to the model.' },
+    { path: 'guardrails.output', label: 'Output guardrails', widget: 'guardrail-rules', help: "Checked on the agent's final answer; a redacting rule cleans the output." },
+    { path: 'guardrails.onOutputFail', label: 'When the answer fails', widget: 'select', options: ['fail', 'retry'], help: 'fail: the step fails; retry: the agent is told why (what was found, masked) and answers again.' },
+    { path: 'guardrails.maxRetries', label: 'Guardrail retries', widget: 'number', help: `Answers asked for again before the step fails (retry only; default 2, at most ${MAX_GUARDRAIL_RETRIES}). Each retry is a model turn and counts toward max steps.` },
   ],
   defaultPolicy: modelPolicy,
 });
