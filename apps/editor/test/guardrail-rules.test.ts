@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { guardrailRules } from '@trellis/nodes';
-import { describeGuardrail } from '../src/run/describe.js';
+import type { RunEvent } from '@trellis/schema';
+import { describeAgentGuardrail, describeGuardrail } from '../src/run/describe.js';
+import { applyEvent, emptyTrace } from '../src/run/trace.js';
 import { changeType, newRule, parseNumber, parseTerms, PII_ENTITIES, readRules, RULE_TYPES, ruleName, ruleProblems, setField, termsText, toggleEntity } from '../src/inspector/guardrail-rules.js';
 
 describe("the guardrail rules' form logic", () => {
@@ -73,5 +75,29 @@ describe("a guardrail's decision in the trace", () => {
       'Failed at "prompt injection (model)" (1 redacted). personal data (email): redacted 1 (•••@•••••••.•••) · prompt injection (model): failed, score 0.93 (fails at 0.7): Asks to ignore the rules. · length 0–100 characters: skipped',
     );
     expect(describeGuardrail({ branch: 'else', evaluated: [] })).toBeUndefined();
+  });
+});
+
+describe("an agent's guardrail checks in the trace", () => {
+  it('keeps each check on the step and says what came of it', () => {
+    let seq = 0;
+    const ev = (e: Record<string, unknown>) => ({ runId: 'r', ts: '2026-01-01T00:00:00Z', seq: ++seq, nodeId: 'helper', ...e }) as unknown as RunEvent;
+    const verdicts = [{ rule: 0, type: 'pii', title: 'personal data (email)', passed: false, outcome: 'blocked', found: 1, spans: [{ kind: 'email', start: 0, end: 15, shown: '•••@•••••••.•••' }] }];
+    let trace = emptyTrace();
+    for (const e of [
+      ev({ type: 'node.started', data: { kind: 'agent', attempt: 1 } }),
+      ev({ type: 'node.guardrail', data: { stage: 'output', attempt: 1, passed: false, redactions: 0, verdicts, then: 'retry' } }),
+      ev({ type: 'node.guardrail', data: { stage: 'output', attempt: 2, passed: true, redactions: 0, verdicts: [{ ...verdicts[0], passed: true, outcome: 'passed', found: 0, spans: undefined }], then: 'continue' } }),
+    ]) trace = applyEvent(trace, e);
+    const checks = trace.steps[0]!.guardrails!;
+    expect(checks.map((c) => [c.attempt, c.then])).toEqual([
+      [1, 'retry'],
+      [2, 'continue'],
+    ]);
+    expect(describeAgentGuardrail(checks[0]!)).toBe(
+      'Output guardrail (answer 1): Failed at "personal data (email)". personal data (email): blocked 1 (•••@•••••••.•••) → asked to answer again.',
+    );
+    expect(describeAgentGuardrail(checks[1]!)).toBe('Output guardrail (answer 2): Passed. personal data (email): passed');
+    expect(describeAgentGuardrail({ stage: 'input', attempt: 1, passed: false, redactions: 0, verdicts, then: 'fail' })).toMatch(/^Input guardrail: Failed at "personal data \(email\)"\. .* → the step failed\.$/);
   });
 });
