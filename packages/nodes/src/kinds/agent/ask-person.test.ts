@@ -3,7 +3,7 @@
  * model gets, the question wait one tool call raises (its form, deadline, and who asked), and the
  * answer (or a timeout) coming back as the tool's result for the next model call. The engine's
  * side (the answer checked against the form, restarts, workers, the API) is in
- * apps/runner/test/engine-ask-person.test.ts.
+ * apps/runner/test/ask-person.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';

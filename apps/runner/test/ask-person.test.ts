@@ -3,9 +3,14 @@
  * the API: the run waits on a question with the agent's form, the answer is checked against it
  * (400 naming the field over HTTP), the agent goes on with the answer as the tool's result, the
  * wait survives a new process, a deadline resolves as configured, a worker asks naming itself,
- * and a published endpoint's 202 names the question and where to answer it.
+ * a published endpoint's 202 names the question and where to answer it, and `trellis run` takes
+ * `--answers` by the agent that asked.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { trellis } from '@trellis/test-support/cli';
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { MockReply, RunEvent } from '@trellis/schema';
 import { TrellisError, createModelResolver, type ModelResolver } from '@trellis/nodes/server';
@@ -47,6 +52,14 @@ const asks = (question = 'How many widgets should I order?'): MockReply[] => [{ 
 
 const toolResults = (prompt: LanguageModelV3Prompt) => prompt.filter((m) => m.role === 'tool').flatMap((m) => m.content).filter((p) => p.type === 'tool-result');
 const waitingOf = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'run.waiting' }> => e.type === 'run.waiting');
+
+/** in → boss (orchestrator) → out, with the worker clerk, which may ask a person. */
+const workerFlow = () =>
+  flow(
+    [input(), agent('boss'), agent('clerk', { description: 'Orders things', askPerson: { enabled: true } }), output('out', '{{ nodes.boss.output }}')],
+    [edge('e1', 'in', 'boss'), edge('e2', 'boss', 'out'), edge('w1', 'clerk', 'boss', 'agent', 'tools')],
+  );
+const workerMocks = { boss: [{ toolCalls: [{ tool: 'clerk', args: { task: 'order widgets' } }] }, { text: 'The clerk ordered.' }], clerk: asks('Which supplier?') };
 
 describe('engine: an agent asks a person', () => {
   it('waits on its question with the form, refuses an answer off the form, and goes on with the answer as the tool result', async () => {
@@ -113,12 +126,7 @@ describe('engine: an agent asks a person', () => {
   it('asks from a worker, naming the worker and its path; the orchestrator gets the worker\'s answer', async () => {
     const { models, calls } = recording();
     const h = harness({ models });
-    const f = flow(
-      [input(), agent('boss'), agent('clerk', { description: 'Orders things', askPerson: { enabled: true } }), output('out', '{{ nodes.boss.output }}')],
-      [edge('e1', 'in', 'boss'), edge('e2', 'boss', 'out'), edge('w1', 'clerk', 'boss', 'agent', 'tools')],
-    );
-    const mocks = { boss: [{ toolCalls: [{ tool: 'clerk', args: { task: 'order widgets' } }] }, { text: 'The clerk ordered.' }], clerk: asks('Which supplier?') };
-    const waiting = await h.engine.start(f, { input: { message: 'x' }, mocks });
+    const waiting = await h.engine.start(workerFlow(), { input: { message: 'x' }, mocks: workerMocks });
     expect(waiting.waiting[0]).toMatchObject({ nodeId: 'boss', waitId: 'boss:clerk-call-1-1', kind: 'question', message: 'Which supplier?', payload: { tool: 'ask_a_person', agent: 'clerk', path: ['clerk'] } });
     const done = await h.engine.resume(waiting.runId, { answer: { waitId: 'boss:clerk-call-1-1', approved: true, answer: { answer: 'ACME' } } });
     expect(done).toMatchObject({ status: 'succeeded', output: 'The clerk ordered.' });
@@ -179,5 +187,30 @@ describe('API: an agent asks a person', () => {
     expect((await h.call('POST', accepted.body.waiting[0].answerUrl, { answer: { quantity: 40 } })).status).toBe(200);
     await h.runUntil(accepted.body.runId, ['succeeded']);
     expect((await h.call<Body>('GET', accepted.body.statusUrl, undefined, auth)).body).toMatchObject({ status: 'succeeded', output: { reply: 'Ordered.' } });
+  });
+});
+
+describe('trellis run: an agent asks a person', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'trellis-ask-person-'));
+  const file = join(scratch, 'workers.flow.json');
+  writeFileSync(file, JSON.stringify(workerFlow()));
+  const run = (...extra: string[]) => trellis(['run', file, '--input', '{"message":"x"}', '--mocks', JSON.stringify(workerMocks), ...extra]);
+
+  it('with no terminal stops at the question as waiting, naming the agent to answer with --answers', async () => {
+    const { code, stdout, stderr } = await run();
+    expect(code).toBe(3);
+    expect(stdout).toContain('asks: Which supplier?');
+    expect(stderr).toMatch(/waiting for an answer at "boss".*--answers '\{"clerk": …\}'/);
+  });
+
+  it("takes --answers by the agent that asked (or the step), checked against the agent's form", async () => {
+    const ok = await run('--answers', '{"clerk":{"answer":"ACME"}}');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/answered by cli:.* \(--answers\): \{"answer":"ACME"\}/);
+    expect(ok.stdout).toContain('The clerk ordered.');
+    expect((await run('--answers', '{"boss":{"answer":"ACME"}}')).code).toBe(0);
+    const wrong = await run('--answers', '{"clerk":{"answer":""}}');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--answers: the answer for "clerk" does not match its form: clerk\.answer: /);
   });
 });
