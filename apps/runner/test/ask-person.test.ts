@@ -2,15 +2,17 @@
  * An agent asking a person from inside its loop (its `ask_a_person` tool), through the engine and
  * the API: the run waits on a question with the agent's form, the answer is checked against it
  * (400 naming the field over HTTP), the agent goes on with the answer as the tool's result, the
- * wait survives a new process, a deadline resolves as configured, a worker asks naming itself,
+ * wait survives a new engine and a killed runner process, a deadline resolves as configured, a
+ * worker and a handoff target ask naming themselves,
  * a published endpoint's 202 names the question and where to answer it, and `trellis run` takes
  * `--answers` by the agent that asked.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trellis } from '@trellis/test-support/cli';
+import { startRunnerProcess } from '@trellis/test-support/runner-process';
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { MockReply, RunEvent } from '@trellis/schema';
 import { TrellisError, createModelResolver, type ModelResolver } from '@trellis/nodes/server';
@@ -137,6 +139,21 @@ describe('engine: an agent asks a person', () => {
   });
 });
 
+describe('engine: a handoff target asks a person', () => {
+  it('waits naming the target and its path, and the target goes on with the answer', async () => {
+    const h = harness();
+    const f = flow(
+      [input(), agent('triage'), agent('billing', { description: 'Billing', askPerson: { enabled: true, schema: quantity } }), output('out', '{{ nodes.triage.output }}')],
+      [edge('e1', 'in', 'triage'), edge('e2', 'triage', 'out'), edge('h1', 'billing', 'triage', 'agent', 'handoffs')],
+    );
+    const mocks = { triage: [{ toolCalls: [{ tool: 'transfer_to_billing', args: { reason: 'money' } }] }], billing: asks('How many refunds?') };
+    const waiting = await h.engine.start(f, { input: { message: 'refund' }, mocks });
+    expect(waiting.waiting[0]).toMatchObject({ nodeId: 'triage', waitId: 'triage:billing-call-1-1', payload: { agent: 'billing', path: ['billing'] }, schema: quantity });
+    const done = await h.engine.resume(waiting.runId, { answer: { waitId: 'triage:billing-call-1-1', approved: true, answer: { quantity: 2 } } });
+    expect(done).toMatchObject({ status: 'succeeded', output: 'Ordered.' });
+  });
+});
+
 describe('API: an agent asks a person', () => {
   type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
   let close: (() => Promise<void>) | undefined;
@@ -188,6 +205,49 @@ describe('API: an agent asks a person', () => {
     await h.runUntil(accepted.body.runId, ['succeeded']);
     expect((await h.call<Body>('GET', accepted.body.statusUrl, undefined, auth)).body).toMatchObject({ status: 'succeeded', output: { reply: 'Ordered.' } });
   });
+});
+
+describe('a runner process killed while an agent waits on a person', () => {
+  it('lists the question again after the restart and the agent finishes with the answer', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'trellis-ask-durable-'));
+    const start = () => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field
+    };
+    const until = async <T>(check: () => Promise<T | undefined>): Promise<T> => {
+      for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
+        const value = await check();
+        if (value !== undefined) return value;
+      }
+      throw new Error('timed out');
+    };
+    let runner = await start();
+    try {
+      await call(runner.url, 'POST', '/api/flows', buyerFlow({}, { id: 'buyer' }));
+      const runId = (await call(runner.url, 'POST', '/api/flows/buyer/runs', { input: { message: 'x' }, mocks: { buyer: asks() } })).body.id as string;
+      await until(async () => ((await call(runner.url, 'GET', `/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined));
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+
+      runner = await start();
+      const pending = (await call(runner.url, 'GET', `/api/approvals?runId=${runId}`)).body.items as Record<string, unknown>[];
+      expect(pending).toEqual([expect.objectContaining({ kind: 'question', waitId: 'buyer:buyer-call-1-1', message: 'How many widgets should I order?', schema: quantity })]);
+      expect((await call(runner.url, 'POST', `/api/approvals/${String(pending[0]!.id)}`, { answer: { quantity: 'lots' } })).status).toBe(400);
+      expect((await call(runner.url, 'POST', `/api/approvals/${String(pending[0]!.id)}`, { answer: { quantity: 7 } })).status).toBe(200);
+      const run = await until(async () => {
+        const { body } = await call(runner.url, 'GET', `/api/runs/${runId}`);
+        return body.status === 'succeeded' ? body : undefined;
+      });
+      expect(run.output).toEqual({ reply: 'Ordered.' });
+      const events = (await call(runner.url, 'GET', `/api/runs/${runId}/events`)).body.items as { type: string; data: Record<string, unknown> }[];
+      expect(events.filter((e) => e.type === 'node.tool_result')).toEqual([expect.objectContaining({ data: expect.objectContaining({ tool: 'ask_a_person', result: { quantity: 7 } }) })]);
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('trellis run: an agent asks a person', () => {
