@@ -5,6 +5,7 @@ import { checkTemplate } from '../../lib/template.js';
 import { modelPolicy } from '../../lib/policy.js';
 import { textOrRef } from '../../lib/prompt-source.js';
 import { ModelId } from '../prompt/spec.js';
+import { AskPersonConfig, askPersonFields, checkAskPerson } from './ask-person.js';
 
 /** The longest instructions, inline or from the library. */
 export const INSTRUCTIONS_MAX = 100_000;
@@ -33,6 +34,8 @@ export const AgentConfig = z.object({
    * calls and their results left out).
    */
   handoffHistory: z.enum(['full', 'summary']).default('full'),
+  /** An `ask_a_person` tool: the run waits for a person's answer (a form), which is the tool's result (ask-person.ts). */
+  askPerson: AskPersonConfig.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -72,6 +75,7 @@ export const agentSpec = defineKind<AgentConfig>({
     // A library prompt's text is not known here: the engine resolves it when a run starts.
     ...(typeof config.instructions === 'string' ? checkTemplate(config.instructions, ctx, ['instructions']) : []),
     ...checkTemplate(config.prompt, ctx, ['prompt']),
+    ...checkAskPerson(config.askPerson),
   ],
   fields: [
     { path: 'model', label: 'Model', widget: 'model' },
@@ -83,6 +87,7 @@ export const agentSpec = defineKind<AgentConfig>({
     { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an orchestrator or a handing-off agent what this agent does.' },
     { path: 'maxHandoffs', label: 'Max handoffs', widget: 'number', help: 'Handoffs one step may make in all; past it a transfer is refused and the agent answers itself.' },
     { path: 'handoffHistory', label: 'History on handoff', widget: 'select', options: ['full', 'summary'], help: 'What this agent gets when the conversation is handed to it.' },
+    ...askPersonFields,
   ],
   defaultPolicy: modelPolicy,
 });
