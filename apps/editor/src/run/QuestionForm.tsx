@@ -13,6 +13,8 @@ interface Props {
   waiting: NonNullable<Trace['waiting']>;
   /** The name of the step that asks. */
   stepName: string;
+  /** The name of the agent that asks from inside the step (its ask_a_person tool), when it is not the step's own agent. */
+  agentName?: string | undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,7 +28,8 @@ const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown>
  * answer is checked here as the runner will check it, and the runner's own refusal (400 naming
  * each field under `answer`) shows under the fields too.
  */
-export function QuestionForm({ api, runId, waiting, stepName }: Props) {
+export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props) {
+  const byAgent = isObject(waiting.payload) && typeof waiting.payload.agent === 'string';
   const schema = useMemo(() => (isObject(waiting.schema) ? waiting.schema : {}), [waiting.schema]);
   const fields = useMemo(() => formFields(schema), [schema]);
   // The form starts from the question's default answer, else its fields' defaults.
@@ -86,7 +89,19 @@ export function QuestionForm({ api, runId, waiting, stepName }: Props) {
       }}
     >
       <p className="approval-title">
-        Step <strong>{stepName}</strong> asks:
+        {!byAgent ? (
+          <>
+            Step <strong>{stepName}</strong> asks:
+          </>
+        ) : agentName ? (
+          <>
+            Agent <strong>{agentName}</strong> (in step <strong>{stepName}</strong>) asks:
+          </>
+        ) : (
+          <>
+            Agent <strong>{stepName}</strong> asks:
+          </>
+        )}
       </p>
       <p className="approval-message">{waiting.message}</p>
       {waiting.deadline && (

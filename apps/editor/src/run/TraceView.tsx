@@ -83,7 +83,14 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
       )}
       {trace.mocked && trace.mocked.length > 0 && <p className="note">The run's mock script had replies for: {trace.mocked.join(', ')}.</p>}
       {trace.waiting?.kind === 'question' && (
-        <QuestionForm key={trace.waiting.waitId} api={api} runId={runId} waiting={trace.waiting} stepName={stepName(flow, { nodeId: trace.waiting.nodeId })} />
+        <QuestionForm
+          key={trace.waiting.waitId}
+          api={api}
+          runId={runId}
+          waiting={trace.waiting}
+          stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
+          agentName={askingAgentName(flow, trace.waiting)}
+        />
       )}
       {trace.waiting && trace.waiting.kind !== 'question' && (
         <ApprovalForm
@@ -205,4 +212,11 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
       )}
     </li>
   );
+}
+
+/** The agent that asks a question from inside a step (an attached worker or handoff target), when it is not the step's own agent. */
+function askingAgentName(flow: Flow, waiting: NonNullable<Trace['waiting']>): string | undefined {
+  const payload = waiting.payload as { agent?: unknown } | undefined;
+  const agent = typeof payload?.agent === 'string' ? payload.agent : undefined;
+  return agent && agent !== waiting.nodeId ? stepName(flow, { nodeId: agent }) : undefined;
 }

@@ -6,7 +6,7 @@ import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { UnresolvedPromptError, type UnresolvedReference } from '../engine/prompts.js';
 import { askOnTerminal } from './approve.js';
-import { unattendedAnswer } from './question.js';
+import { askingAgent, unattendedAnswer } from './question.js';
 import { PROMPT_FLAGS_HINT, checkPrompts, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
@@ -254,7 +254,7 @@ function report(result: RunResult, options: RunOptions, printer: TracePrinter | 
     const waits = result.waiting.map((w) => `"${w.nodeId}" (${w.message.trim().replace(/\s*\n[\s\S]*$/, ' …')})`).join(', ');
     const question = result.waiting.find((w) => w.kind === 'question');
     const how = question
-      ? `Answer with --answers '{"${question.nodeId}": …}' (an answer matching its form: ${JSON.stringify(question.schema ?? {})}), or give the question a default answer.`
+      ? `Answer with --answers '{"${askingAgent(question) ?? question.nodeId}": …}' (an answer matching its form: ${JSON.stringify(question.schema ?? {})}), or give the question a default answer.`
       : 'Answer with --approve all or --approve none.';
     process.stderr.write(`run ${result.runId} is waiting for ${question ? 'an answer' : 'approval'} at ${waits}: no terminal to ask on, so the run stops here as waiting. ${how}\n`);
     return EXIT.waiting;

@@ -153,14 +153,22 @@ async function typeJson(schema: Json, io: FormIo, say: (text: string) => void): 
   }
 }
 
+/** The agent that asked a question from inside its loop (its `ask_a_person` tool), as the wait's payload names it. */
+export function askingAgent(wait: Pick<PendingWait, 'payload'>): string | undefined {
+  const agent = (wait.payload as { agent?: unknown } | undefined)?.agent;
+  return typeof agent === 'string' ? agent : undefined;
+}
+
 /**
- * The answer a run that cannot ask anyone gives a question: the one scripted for its node (or
- * wait), else the form's default (its own `default`, or the defaults of its fields) when that
+ * The answer a run that cannot ask anyone gives a question: the one scripted for its wait, for
+ * the agent that asked it or for its node (a key that names an agent answers each of its
+ * questions), else the form's default (its own `default`, or the defaults of its fields) when that
  * is a valid answer. Undefined when there is none; throws when a scripted one is not valid.
  */
 export function unattendedAnswer(wait: PendingWait, scripted: Json | undefined, by: string, options: { takeDefault: boolean } = { takeDefault: true }): Answer | undefined {
   const schema = wait.schema ?? {};
-  const key = scripted && Object.hasOwn(scripted, wait.nodeId) ? wait.nodeId : scripted && Object.hasOwn(scripted, wait.waitId) ? wait.waitId : undefined;
+  // The most precise key first: the wait, then the agent that asked (an agent's ask_a_person, a worker's too), then the step.
+  const key = [wait.waitId, askingAgent(wait), wait.nodeId].find((k) => k !== undefined && scripted !== undefined && Object.hasOwn(scripted, k));
   if (key !== undefined) {
     const answer = scripted![key];
     const problems = schemaProblems(answer, schema, 'the form');

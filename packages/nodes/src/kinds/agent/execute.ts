@@ -4,9 +4,10 @@ import { TrellisError } from '../../errors.js';
 import { callModel, type ModelCallContext, type ModelTool, type PendingApproval } from '../../lib/model-call.js';
 import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
-import { defineExecutor, type ExecContext, type ExecResult, type Nesting, type NodeEmission, type WaitRequest } from '../../runtime.js';
+import { defineExecutor, type Decision, type ExecContext, type ExecResult, type Nesting, type NodeEmission, type WaitRequest } from '../../runtime.js';
 import type { AgentConfig } from './spec.js';
 import { guardInput, guardOutput } from './guardrails.js';
+import { answerQuestion, askPersonTools, askWait, isAsked, settleQuestions, takeQuestions, waitingQuestion, type AskedQuestion, type Asking } from './ask-person.js';
 
 /*
  * An agent step is one conversation loop, and the agents attached to it take part in it:
@@ -25,7 +26,7 @@ import { guardInput, guardOutput } from './guardrails.js';
 type Approved = { type: 'tool-approval-response'; approvalId: string; approved: boolean; reason?: string };
 
 /** One conversation loop (the step's, or a worker's run), as saved. */
-interface Loop {
+interface Loop extends Asking {
   /** The agent taking the turns now. */
   agent: string;
   messages: ModelMessage[];
@@ -62,7 +63,7 @@ interface LegacyState {
   answered: Approved[];
 }
 
-type Outcome = { done: true; output: unknown } | { done: false; wait: PendingApproval; agent: string; path: string[] };
+type Outcome = { done: true; output: unknown } | { done: false; wait: PendingApproval | AskedQuestion; agent: string; path: string[] };
 
 const MAX_WORKER_DEPTH = 8;
 const TRANSFER = 'transfer_to_';
@@ -117,18 +118,20 @@ function fromLegacy(nodeId: string, saved: Loop | LegacyState): Loop {
 }
 
 /** A person's answer goes to the first tool call waiting, depth first: the one that was asked. */
-function applyAnswer(loop: Loop, answer: Approved): boolean {
+function applyAnswer(loop: Loop, answer: Approved, decision: Decision): boolean {
   const [current, ...rest] = loop.pending;
   if (current) {
     loop.answered.push({ ...answer, approvalId: current.approvalId });
     loop.pending = rest;
     return true;
   }
-  return (loop.workers ?? []).some((w) => !w.result && applyAnswer(w.loop, answer));
+  if (answerQuestion(loop, decision)) return true;
+  return (loop.workers ?? []).some((w) => !w.result && applyAnswer(w.loop, answer, decision));
 }
 
 function askFor(outcome: Extract<Outcome, { done: false }>, nodeId: string): WaitRequest {
   const { wait, agent, path } = outcome;
+  if (isAsked(wait)) return askWait(nodeId, wait, path);
   return {
     id: `${nodeId}:${wait.approvalId}`,
     kind: 'tool_approval',
@@ -201,9 +204,17 @@ async function advance(step: StepAgents, owner: ExecContext<unknown>, loop: Loop
 
   for (;;) {
     if (loop.pending.length) return { done: false, wait: loop.pending[0]!, agent: loop.agent, path: nestingOf(loop.agent).path ?? [] };
+    const question = waitingQuestion(loop);
+    if (question) return { done: false, wait: question, agent: question.agent, path: nestingOf(question.agent).path ?? [] };
     if (loop.answered.length) {
       loop.messages.push({ role: 'tool', content: loop.answered });
       loop.answered = [];
+    }
+    if (loop.asked) {
+      const events = nested(ctxOf(loop.agent), nestingOf(loop.agent));
+      const settled = settleQuestions(loop, (data) => events.emit({ type: 'node.tool_result', data }));
+      addToolResults(loop.messages, settled.map((q) => toolResult(q.toolCallId, q.tool, q.result)));
+      await step.save();
     }
 
     if (loop.workers) {
@@ -288,6 +299,7 @@ async function advance(step: StepAgents, owner: ExecContext<unknown>, loop: Loop
     if (back && back !== agent && !targets.includes(back) && agents.has(back)) targets.push(back);
     const tools: ModelTool[] = [
       ...attachedTools.flatMap((a) => (a.node.type === 'agent' || !a.tool ? [] : [a.tool])),
+      ...askPersonTools(config),
       ...workers.map((w): ModelTool => ({
         nodeId: w.nodeId,
         name: w.nodeId,
@@ -351,8 +363,9 @@ async function advance(step: StepAgents, owner: ExecContext<unknown>, loop: Loop
       addToolResults(loop.messages, extra.map((c) => toolResult(c.toolCallId, c.toolName, refused)));
     }
     if (result.approvals.length) loop.pending = result.approvals;
+    const asked = takeQuestions(loop, agent, config, result.toolCalls);
     await step.save();
-    if (loop.pending.length || ours.length || result.finishReason === 'tool-calls') continue;
+    if (loop.pending.length || ours.length || asked || result.finishReason === 'tool-calls') continue;
     return { done: true, output: result.output };
   }
 }
@@ -382,7 +395,7 @@ export const agentExecutor = defineExecutor<AgentConfig>({
     if (ctx.resume) {
       const { decision } = ctx.resume;
       const reason = decision.comment ?? (decision.timedOut ? 'no answer in time' : undefined);
-      applyAnswer(state, { type: 'tool-approval-response', approvalId: '', approved: decision.approved, ...(reason ? { reason } : {}) });
+      applyAnswer(state, { type: 'tool-approval-response', approvalId: '', approved: decision.approved, ...(reason ? { reason } : {}) }, decision);
     }
 
     let outcome = await advance(step, ctx as ExecContext<unknown>, state, [], undefined, 0);

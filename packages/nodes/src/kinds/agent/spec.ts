@@ -6,6 +6,7 @@ import { modelPolicy } from '../../lib/policy.js';
 import { textOrRef } from '../../lib/prompt-source.js';
 import { ModelId } from '../prompt/spec.js';
 import { AgentGuardrails, checkGuardrails, MAX_GUARDRAIL_RETRIES } from './guardrails-config.js';
+import { AskPersonConfig, askPersonFields, checkAskPerson } from './ask-person.js';
 
 /** The longest instructions, inline or from the library. */
 export const INSTRUCTIONS_MAX = 100_000;
@@ -36,6 +37,8 @@ export const AgentConfig = z.object({
   handoffHistory: z.enum(['full', 'summary']).default('full'),
   /** Rules (the guardrail node's) checked on the task before any model call and on the answer: see ./guardrails.ts. */
   guardrails: AgentGuardrails.optional(),
+  /** An `ask_a_person` tool: the run waits for a person's answer (a form), which is the tool's result (ask-person.ts). */
+  askPerson: AskPersonConfig.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -76,6 +79,7 @@ export const agentSpec = defineKind<AgentConfig>({
     ...(typeof config.instructions === 'string' ? checkTemplate(config.instructions, ctx, ['instructions']) : []),
     ...checkTemplate(config.prompt, ctx, ['prompt']),
     ...checkGuardrails(config.guardrails),
+    ...checkAskPerson(config.askPerson),
   ],
   fields: [
     { path: 'model', label: 'Model', widget: 'model' },
@@ -91,6 +95,7 @@ export const agentSpec = defineKind<AgentConfig>({
     { path: 'guardrails.output', label: 'Output guardrails', widget: 'guardrail-rules', help: "Checked on the agent's final answer; a redacting rule cleans the output." },
     { path: 'guardrails.onOutputFail', label: 'When the answer fails', widget: 'select', options: ['fail', 'retry'], help: 'fail: the step fails; retry: the agent is told why (what was found, masked) and answers again.' },
     { path: 'guardrails.maxRetries', label: 'Guardrail retries', widget: 'number', help: `Answers asked for again before the step fails (retry only; default 2, at most ${MAX_GUARDRAIL_RETRIES}). Each retry is a model turn and counts toward max steps.` },
+    ...askPersonFields,
   ],
   defaultPolicy: modelPolicy,
 });
