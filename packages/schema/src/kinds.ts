@@ -40,6 +40,8 @@ export interface CheckContext {
   vars: ReadonlySet<string>;
   /** Extra names the node's templates may use (a tool used by an agent sees `args`). */
   extraRoots: ReadonlySet<string>;
+  /** The nodes this one is attached to (an agent's worker or handoff target); none for a step. */
+  attachedTo?: readonly string[];
 }
 
 /**

@@ -245,6 +245,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       upstream,
       vars,
       extraRoots: new Set(usedBy ? ['args'] : []),
+      attachedTo: usedBy ?? [],
     });
     for (const p of found) {
       problems.push({

@@ -28,6 +28,7 @@ export function templateScope(doc: Flow, nodeId: string): CheckContext {
     upstream,
     vars: new Set(Object.keys(isRecord(doc.vars) ? doc.vars : {})),
     extraRoots: new Set(consumers.length ? ['args'] : []),
+    attachedTo: consumers,
   };
 }
 

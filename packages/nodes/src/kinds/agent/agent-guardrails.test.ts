@@ -12,6 +12,8 @@ import type { NodeEmission, Scope } from '../../runtime.js';
 import { ctx as kindCtx, done, failure } from '../../../test/support/kind-context.js';
 import { agentExecutor } from './execute.js';
 import { AgentConfig } from './spec.js';
+import { validateFlow } from '../../index.js';
+import { flow as testFlow, input, output } from '@trellis/test-support/flows';
 
 type Guardrails = Record<string, unknown>;
 
@@ -138,5 +140,23 @@ describe('the agent spec', () => {
     expect(AgentConfig.parse({ instructions: 'x', guardrails: { output: [{ type: 'secrets' }] } }).guardrails).toEqual({ output: [{ type: 'secrets', action: 'block' }], onOutputFail: 'fail', maxRetries: 2 });
     expect(AgentConfig.safeParse({ instructions: 'x', guardrails: { maxRetries: 6 } }).success).toBe(false);
     expect(AgentConfig.safeParse({ instructions: 'x', guardrails: { input: [{ type: 'nope' }] } }).success).toBe(false);
+  });
+});
+
+describe('guardrails on an attached agent', () => {
+  it('warns that they are not checked, naming the agent that checks instead', () => {
+    const agent = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'agent', config: { model: 'test:m', instructions: 'Help.', ...extra } });
+    const guarded = { guardrails: { output: [{ type: 'secrets' }] } };
+    const doc = testFlow(
+      [input(), agent('boss'), agent('worker', guarded), agent('alone', guarded), output('out', '{{ nodes.boss.output }}'), output('out2', '{{ nodes.alone.output }}')],
+      [['in', 'boss'], ['boss', 'out'], ['worker', 'boss', 'agent', 'tools'], ['in', 'alone'], ['alone', 'out2']],
+    );
+    const warnings = validateFlow(doc).problems.filter((p) => p.severity === 'warning' && p.path?.includes('guardrails'));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        nodeId: 'worker',
+        message: expect.stringMatching(/^these guardrails are not checked: this agent is attached to "boss", .* put them on "boss"$/),
+      }),
+    ]);
   });
 });

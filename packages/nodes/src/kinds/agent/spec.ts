@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KindProblem } from '@trellis/schema';
 import { defineKind } from '../../spec.js';
 import { JsonSchemaObject } from '../../lib/json-schema.js';
 import { checkTemplate } from '../../lib/template.js';
@@ -79,6 +80,7 @@ export const agentSpec = defineKind<AgentConfig>({
     ...(typeof config.instructions === 'string' ? checkTemplate(config.instructions, ctx, ['instructions']) : []),
     ...checkTemplate(config.prompt, ctx, ['prompt']),
     ...checkGuardrails(config.guardrails),
+    ...attachedGuardrails(config.guardrails, ctx.attachedTo),
     ...checkAskPerson(config.askPerson),
   ],
   fields: [
@@ -99,3 +101,20 @@ export const agentSpec = defineKind<AgentConfig>({
   ],
   defaultPolicy: modelPolicy,
 });
+
+/**
+ * Guardrails run on the step's own agent only: an attached agent's would never be checked, and
+ * a user who set them must hear so rather than trust them.
+ */
+function attachedGuardrails(guardrails: AgentConfig['guardrails'], attachedTo: readonly string[] = []): KindProblem[] {
+  if (!attachedTo.length || !(guardrails?.input?.length || guardrails?.output?.length)) return [];
+  const to = attachedTo.map((id) => `"${id}"`).join(', ');
+  return [
+    {
+      severity: 'warning',
+      code: 'invalid_config',
+      path: ['guardrails'],
+      message: `these guardrails are not checked: this agent is attached to ${to}, and only the step's own agent checks its guardrails; put them on ${to}`,
+    },
+  ];
+}
