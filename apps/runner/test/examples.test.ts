@@ -554,6 +554,35 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
         confidence: 'high',
       },
     },
+    'checker-fails': {
+      branches: {},
+      skipped: [],
+      approvals: [],
+      toolCalls: [
+        { agent: 'lead', tool: 'web_researcher', args: { task: RESEARCHER_TASK }, result: RESEARCHER_FINDINGS },
+        // A worker's failure is a tool error the lead reads, not the step's failure.
+        { agent: 'lead', tool: 'fact_checker', args: { task: CHECKER_TASK }, result: { error: 'test provider: 400 The request was refused by the provider' } },
+        {
+          agent: 'lead',
+          by: 'web_researcher',
+          tool: 'search_sources',
+          args: { query: 'parcel lockers Europe growth share' },
+          result: expect.objectContaining({ found: 3, results: [expect.objectContaining(LOCKERS_S1), expect.objectContaining(LOCKERS_S2), expect.objectContaining(LOCKERS_S3)] }),
+        },
+      ],
+      modelCalls: { lead: 5 },
+      decisions: { lead: { steps: 2 } },
+      output: {
+        question: 'Will parcel lockers really handle half of all EU parcels by 2026, as people say? How fast is the locker network actually growing?',
+        answer:
+          'Probably not. Lockers carried 7% of B2C parcels in the EU in 2024 [s-1], and the network grew from about 131,000 lockers at the end of 2022 to about 190,000 at the end of 2024, roughly 20% a year [s-1]: fast, but far from half of all parcels within two years. We could not check where the "half by 2026" claim comes from: the fact check failed, so treat this answer as unconfirmed on that point.',
+        findings: [
+          { claim: 'About 190,000 parcel lockers in Europe at the end of 2024, up from 131,000 at the end of 2022 (about 20% a year)', source: 's-1', holds: true },
+          { claim: 'Lockers carried 7% of B2C parcels in the EU in 2024', source: 's-1', holds: true },
+        ],
+        confidence: 'medium',
+      },
+    },
   },
   'content-pipeline.flow.json': {
     'passes-review': {
