@@ -41,6 +41,13 @@ describe('GET /api/examples', () => {
     expect(status).toBe(200);
     const bundled = readdirSync(REPO_EXAMPLES).filter((f) => f.endsWith('.flow.json'));
     expect(body.items).toHaveLength(bundled.length);
+    expect(body.items.map((e) => [e.id, e.name])).toEqual([
+      ['content-pipeline', expect.any(String)],
+      ['research-agent', expect.any(String)],
+      ['research-orchestrator', 'Research with workers'],
+      ['support-handoffs', 'Support desk with specialists'],
+      ['support-triage', 'Support triage'],
+    ]);
     const triage = body.items.find((e) => e.id === 'support-triage');
     expect(triage).toMatchObject({ name: 'Support triage', document: { id: 'support-triage', name: 'Support triage', schema: 'trellis.flow/v1' } });
     expect(triage!.description).toMatch(/support/i);

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { RunEvent } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import { createModelResolver } from '@trellis/nodes/server';
@@ -39,18 +40,31 @@ interface ExampleFlow {
   samples?: ExampleSample[];
 }
 
-/** What one sample run must do when every approval is approved (by "test", payload unchanged). */
+/** A wait the run makes: an approval (approved as it comes, payload unchanged) or a question (given `answer`). */
+type ExpectedWait =
+  | { nodeId: string; kind?: 'approval'; message: unknown; payload: unknown }
+  | { nodeId: string; kind: 'question'; message: unknown; schema: unknown; answer: unknown };
+
+/** What one sample run must do when every approval is approved (by "test", payload unchanged) and every question answered. */
 interface Expected {
   /** Each condition node that ran, with the branch it took. */
   branches: Record<string, string>;
-  /** Every step the run skipped (attached tools are not steps and never appear here). */
+  /** Every step the run skipped (attached tools and agents are not steps and never appear here). */
   skipped: string[];
-  /** The waits, in order, each approved as it comes. */
-  approvals: { nodeId: string; message: unknown; payload: unknown }[];
-  /** The tool calls agents made, in order, with what each tool returned. */
-  toolCalls: { agent: string; tool: string; args: Record<string, unknown>; result: unknown }[];
-  /** Model calls per node: every scripted reply is played, none is left over. */
+  /** The waits, in order, each answered as it comes. */
+  approvals: ExpectedWait[];
+  /**
+   * The tool calls agents made, in order, with what each tool returned: `agent` is the step,
+   * `by` the attached agent (a handoff target or a worker) that made the call, when not the step's own.
+   * Transfers (`transfer_to_<id>`) and workers are tool calls too.
+   */
+  toolCalls: { agent: string; by?: string; tool: string; args: unknown; result: unknown }[];
+  /** Model calls per node (an agent step counts its attached agents' calls): every scripted reply is played, none is left over. */
   modelCalls: Record<string, number>;
+  /** The decision in `node.completed` of these nodes, exactly (guardrail verdicts, agent handoffs). */
+  decisions?: Record<string, unknown>;
+  /** The `node.handoff` events, in order. */
+  handoffs?: unknown[];
   output: unknown;
 }
 
@@ -129,19 +143,157 @@ const RESEARCH_ANSWER = `We chose pgvector, running on our existing Postgres 16 
 
 const REFUND_PAYLOAD = { customerId: 'cus_1001', refundUsd: 480, reply: REFUND_REPLY };
 
+const DUPLICATE_REPLY = `Hi Priya,
+
+Sorry about that! Duplicate charges are always refunded in full, so we've refunded the second $49.00 charge for June (invoice INV-2025-0602) to the card on file. It usually shows up within 5-10 business days.
+
+For your security, please don't send card numbers by e-mail: we never need them to help you.
+
+Best,
+The Parcelo Support Team`;
+
+const ROTATE_REPLY = `Hi,
+
+Your message contains what looks like a secret (an API key, a token or a password), so we have not read or stored it. Please treat that secret as exposed: revoke it and create a new one under Settings → API keys, then write to us again without it. We never need your keys to help you.
+
+The Parcelo Support Team`;
+
+const PROMISING_DRAFT = `Hi Marco,
+
+No problem at all! We guarantee your account will not be suspended while INV-2025-0615 ($1,250.00) is open, and as compensation for the hassle we'll add a free month to your plan.
+
+Best,
+The Parcelo Support Team`;
+
+/** A guardrail rule that found nothing. */
+const clean = (rule: number, type: string, title: string) => ({ rule, type, title, passed: true, outcome: 'passed', found: 0 });
+const skippedRule = (rule: number, type: string, title: string) => ({ rule, type, title, passed: false, outcome: 'skipped' });
+/** The ticket screen's decision on a message with no personal data and no secret. */
+const SCREEN_CLEAN = { passed: true, redactions: 0, verdicts: [clean(0, 'pii', 'Redact personal data'), clean(1, 'secrets', 'Refuse secrets')] };
+/** The reply check's decision on a reply of `characters` that passes. */
+const replyPassed = (characters: number) => ({
+  passed: true,
+  redactions: 0,
+  verdicts: [
+    clean(0, 'secrets', 'No secrets'),
+    clean(1, 'pii', 'No card numbers or IBANs'),
+    clean(2, 'terms', 'No promises support may not make'),
+    { rule: 3, type: 'length', title: 'At most 1,200 characters', passed: true, outcome: 'passed', detail: `${characters} characters` },
+  ],
+});
+// Masked as the trace shows them: a card keeps its last four digits, nothing else of what was found is shown.
+const SECRET_VERDICTS = [
+  clean(0, 'pii', 'Redact personal data'),
+  { rule: 1, type: 'secrets', title: 'Refuse secrets', passed: false, outcome: 'blocked', found: 1, spans: [{ kind: 'secret:bearer_token', start: 92, end: 121, shown: '•••_••••_••••••••••••••••••••' }] },
+];
+const HELD_VERDICTS = [
+  clean(0, 'secrets', 'No secrets'),
+  clean(1, 'pii', 'No card numbers or IBANs'),
+  {
+    rule: 2,
+    type: 'terms',
+    title: 'No promises support may not make',
+    passed: false,
+    outcome: 'blocked',
+    found: 3,
+    spans: [
+      { kind: 'term', start: 33, end: 42, shown: '•••••••••' },
+      { kind: 'term', start: 126, end: 138, shown: '••••••••••••' },
+      { kind: 'term', start: 166, end: 176, shown: '•••• •••••' },
+    ],
+  },
+  skippedRule(3, 'length', 'At most 1,200 characters'),
+];
+
+const NADIA_REFUND = `Hi Nadia,
+
+You're right: the Team plan for March was charged twice on March 3, as INV-2025-0303-A and INV-2025-0303-B ($79.00 each). Duplicate charges are always refunded in full, so we've refunded INV-2025-0303-B. It usually shows up within 5-10 business days.
+
+The Parcelo Support Team`;
+
+const RATE_LIMIT_REPLY = `Hi Tomás,
+
+A 429 on /v2/labels means the API key went over its limit of 60 requests a minute, and the limit is per key, not per integration: every system that uses the same key counts. Your 5 requests a minute are only part of the traffic on that key.
+
+To fix it, create a separate key for each integration under Settings → API keys, and retry 429s after the number of seconds in the Retry-After header instead of at once.
+
+The Parcelo Support Team`;
+
+const OVERAGE_REPLY = `Hi Tomás,
+
+The $312 on INV-2025-0401 is for March, when your key made 1,520,000 calls: 520,000 over the 1M in your plan. The extra calls are retries: when a request is rate-limited (429), your integration sends it again at once instead of waiting, and each retry counts as a call.
+
+To fix it, wait the number of seconds in the Retry-After header before retrying, and retry at most 3 times. Your April usage will show the difference within a day.
+
+The Parcelo Support Team`;
+
+const CRASH_QUESTION = 'Sorry about the crashes, Nadia! Which version of the Parcelo app do you have (Settings → About), and on which phone and operating system?';
+const CRASH_ANSWER = 'App 4.12.0 on a Pixel 7 with Android 15.';
+const CRASH_REPLY = `Hi Nadia,
+
+Thanks for checking. App 4.12.0 on Android 15 has a bug that crashes the app when a photo is attached, and it is fixed in 4.12.1, out now. Please update the app from Google Play and attaching photos will work again.
+
+If you can't update right away, you can attach the photo from the web app (Shipments → Attachments) in the meantime.
+
+The Parcelo Support Team`;
+
+const NADIA_INVOICES = {
+  id: 'cus_2001',
+  name: 'Nadia Okafor',
+  company: 'Okafor Design',
+  plan: 'Team (monthly, $79)',
+  invoices: [
+    { id: 'INV-2025-0303-A', date: '2025-03-03', amountUsd: 79, status: 'paid', lines: ['Team plan, March'] },
+    { id: 'INV-2025-0303-B', date: '2025-03-03', amountUsd: 79, status: 'paid', lines: ['Team plan, March'] },
+  ],
+  found: true,
+  openBalanceUsd: 0,
+};
+const TOMAS_INVOICES = {
+  id: 'cus_2002',
+  name: 'Tomás Rivera',
+  company: 'Rivera Freight',
+  plan: 'Scale (monthly, $490, 1M API calls included)',
+  invoices: [
+    { id: 'INV-2025-0301', date: '2025-03-01', amountUsd: 490, status: 'paid', lines: ['Scale plan, March'] },
+    {
+      id: 'INV-2025-0401',
+      date: '2025-04-01',
+      amountUsd: 802,
+      status: 'open',
+      lines: ['Scale plan, April: $490', 'API overage, March: 1,520,000 calls, 520,000 over the included 1M at $0.60 per 1,000: $312'],
+    },
+  ],
+  found: true,
+  openBalanceUsd: 802,
+};
+const transferred = (to: string) => `The conversation is now with agent "${to}".`;
+const HANDOFF_SKIPS = ['ask_customer', 'finish_reply', 'send_followed_up'];
+
+const RESEARCHER_TASK = 'Find how many parcel lockers Europe has, how fast that number is growing, and what share of EU parcels lockers carry today. Give each figure with its source id and date.';
+const CHECKER_TASK = 'Check the claim that parcel lockers will handle half of all EU parcels by 2026: find where it comes from, read that source in full, and say whether it is a measured figure and whether the data backs it.';
+const RESEARCHER_FINDINGS = 'From s-1 (Lastmile Insights, 2025-02-10): Europe had about 190,000 parcel lockers at the end of 2024, up from 131,000 at the end of 2022, roughly 20% growth a year. Lockers carried 7% of B2C parcels in the EU in 2024; about 40% in Poland and 6% in Germany.';
+const CHECKER_VERDICT = 'Does not hold. The claim comes from s-2, an opinion column in ShipTech Daily (2024-06-03): "we expect them to handle half of all parcels in the EU by 2026" and "This column reflects the views of its author." It gives no data. The measured share in s-1 is 7% of EU B2C parcels in 2024.';
+const LOCKER_ANSWER =
+  'No. The "half of all EU parcels by 2026" figure comes from an opinion column, not from data [s-2]. Lockers carried 7% of B2C parcels in the EU in 2024 [s-1]. The network is growing fast, from about 131,000 lockers at the end of 2022 to about 190,000 at the end of 2024, roughly 20% a year [s-1], but even at that pace the share cannot reach 50% by 2026. Poland is the exception, with about 40% of its parcels going to lockers; in Germany the share is 6% [s-1].';
+const LOCKERS_S1 = { id: 's-1', title: 'Parcel lockers in Europe: 2024 market report', publisher: 'Lastmile Insights', published: '2025-02-10' };
+const LOCKERS_S2 = { id: 's-2', title: 'Lockers will handle half of all EU parcels by 2026', publisher: 'ShipTech Daily (opinion)', published: '2024-06-03' };
+const LOCKERS_S3 = { id: 's-3', title: 'Out-of-home delivery survey, Germany 2024', publisher: 'Parcelo research', published: '2024-11-18' };
+
 const EXPECTATIONS: Record<string, Record<string, Expected>> = {
   'support-triage.flow.json': {
     'routine-billing': {
       branches: { route: 'routine', check_sensitive: 'else' },
-      skipped: ['investigate', 'investigation', 'approve_reply', 'send_approved', 'hand_to_billing'],
+      skipped: ['refuse_secret', 'hold_reply', 'investigate', 'investigation', 'approve_reply', 'send_approved', 'hand_to_billing'],
       approvals: [],
       toolCalls: [],
       modelCalls: { classify: 1, draft_reply: 1 },
+      decisions: { screen_ticket: SCREEN_CLEAN, check_reply: replyPassed(348) },
       output: { route: 'auto_reply', customerId: 'cus_1077', category: 'billing', reply: ROUTINE_REPLY },
     },
     'refund-over-limit': {
       branches: { route: 'routine', check_sensitive: 'sensitive' },
-      skipped: ['investigate', 'investigation', 'send_reply', 'hand_to_billing'],
+      skipped: ['refuse_secret', 'hold_reply', 'investigate', 'investigation', 'send_reply', 'hand_to_billing'],
       approvals: [
         {
           nodeId: 'approve_reply',
@@ -153,11 +305,70 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
       ],
       toolCalls: [],
       modelCalls: { classify: 1, draft_reply: 1 },
+      decisions: { screen_ticket: SCREEN_CLEAN, check_reply: replyPassed(418) },
       output: { route: 'approved_reply', customerId: 'cus_1001', category: 'billing', reply: REFUND_REPLY, refundUsd: 480 },
+    },
+    'card-number-redacted': {
+      branches: { route: 'routine', check_sensitive: 'else' },
+      skipped: ['refuse_secret', 'hold_reply', 'investigate', 'investigation', 'approve_reply', 'send_approved', 'hand_to_billing'],
+      approvals: [],
+      toolCalls: [],
+      modelCalls: { classify: 1, draft_reply: 1 },
+      decisions: {
+        screen_ticket: {
+          passed: true,
+          redactions: 2,
+          verdicts: [
+            {
+              rule: 0,
+              type: 'pii',
+              title: 'Redact personal data',
+              passed: true,
+              outcome: 'redacted',
+              found: 2,
+              spans: [
+                { kind: 'card', start: 47, end: 66, shown: '•••• •••• •••• 4242' },
+                { kind: 'email', start: 170, end: 190, shown: '•••••@••••••.•••••••' },
+              ],
+            },
+            clean(1, 'secrets', 'Refuse secrets'),
+          ],
+        },
+        check_reply: replyPassed(345),
+      },
+      output: { route: 'auto_reply', customerId: 'cus_1077', category: 'billing', reply: DUPLICATE_REPLY },
+    },
+    'secret-in-message': {
+      branches: {},
+      skipped: [
+        'load_account', 'classify', 'route', 'draft_reply', 'check_reply', 'check_sensitive', 'approve_reply',
+        'send_approved', 'hand_to_billing', 'send_reply', 'hold_reply', 'investigate', 'investigation',
+      ],
+      approvals: [],
+      toolCalls: [],
+      modelCalls: {},
+      decisions: { screen_ticket: { passed: false, redactions: 0, verdicts: SECRET_VERDICTS } },
+      output: { route: 'secret_refused', customerId: 'cus_1042', reply: ROTATE_REPLY, verdicts: SECRET_VERDICTS },
+    },
+    'reply-held': {
+      branches: { route: 'routine' },
+      skipped: ['refuse_secret', 'check_sensitive', 'approve_reply', 'send_approved', 'hand_to_billing', 'send_reply', 'investigate', 'investigation'],
+      approvals: [],
+      toolCalls: [],
+      modelCalls: { classify: 1, draft_reply: 1 },
+      decisions: { screen_ticket: SCREEN_CLEAN, check_reply: { passed: false, redactions: 0, verdicts: HELD_VERDICTS } },
+      output: {
+        route: 'held_for_review',
+        customerId: 'cus_1042',
+        category: 'billing',
+        summary: 'Ferro Logistics asks to pay the open June invoice INV-2025-0615 two weeks late while they change banks.',
+        draft: PROMISING_DRAFT,
+        verdicts: HELD_VERDICTS,
+      },
     },
     'unusual-technical': {
       branches: { route: 'else' },
-      skipped: ['draft_reply', 'check_sensitive', 'approve_reply', 'send_reply', 'send_approved', 'hand_to_billing'],
+      skipped: ['refuse_secret', 'draft_reply', 'check_reply', 'hold_reply', 'check_sensitive', 'approve_reply', 'send_reply', 'send_approved', 'hand_to_billing'],
       approvals: [],
       toolCalls: [
         {
@@ -180,6 +391,7 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
         },
       ],
       modelCalls: { classify: 1, investigate: 2 },
+      decisions: { screen_ticket: SCREEN_CLEAN, investigate: { steps: 2 } },
       output: {
         route: 'investigated',
         customerId: 'cus_1042',
@@ -187,6 +399,188 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
         reply: WEBHOOK_REPLY,
         internalNote: WEBHOOK_NOTE,
         escalateTo: 'none',
+      },
+    },
+  },
+  'support-handoffs.flow.json': {
+    'billing-handoff': {
+      branches: { needs_info: 'else' },
+      skipped: HANDOFF_SKIPS,
+      approvals: [],
+      toolCalls: [
+        { agent: 'desk', tool: 'transfer_to_billing', args: { reason: 'A duplicate charge for the Team plan: a billing question.' }, result: transferred('billing') },
+        { agent: 'desk', by: 'billing', tool: 'lookup_invoices', args: { customerId: 'cus_2001' }, result: NADIA_INVOICES },
+      ],
+      modelCalls: { desk: 3 },
+      decisions: { desk: { steps: 3, agent: 'billing', handoffs: [{ from: 'desk', to: 'billing', reason: 'A duplicate charge for the Team plan: a billing question.' }] } },
+      handoffs: [{ from: 'desk', to: 'billing', reason: 'A duplicate charge for the Team plan: a billing question.', count: 1, history: 'full' }],
+      output: { route: 'answered', customerId: 'cus_2001', team: 'billing', reply: NADIA_REFUND },
+    },
+    'technical-handoff': {
+      branches: { needs_info: 'else' },
+      skipped: HANDOFF_SKIPS,
+      approvals: [],
+      toolCalls: [{ agent: 'desk', tool: 'transfer_to_technical', args: { reason: 'API errors (429 on /v2/labels): a technical question.' }, result: transferred('technical') }],
+      modelCalls: { desk: 2 },
+      decisions: { desk: { steps: 2, agent: 'technical', handoffs: [{ from: 'desk', to: 'technical', reason: 'API errors (429 on /v2/labels): a technical question.' }] } },
+      handoffs: [{ from: 'desk', to: 'technical', reason: 'API errors (429 on /v2/labels): a technical question.', count: 1, history: 'full' }],
+      output: { route: 'answered', customerId: 'cus_2002', team: 'technical', reply: RATE_LIMIT_REPLY },
+    },
+    'back-and-forth': {
+      branches: { needs_info: 'else' },
+      skipped: HANDOFF_SKIPS,
+      approvals: [],
+      toolCalls: [
+        { agent: 'desk', tool: 'transfer_to_billing', args: { reason: 'A question about a charge on the April invoice.' }, result: transferred('billing') },
+        { agent: 'desk', by: 'billing', tool: 'lookup_invoices', args: { customerId: 'cus_2002' }, result: TOMAS_INVOICES },
+        {
+          agent: 'desk',
+          by: 'billing',
+          tool: 'transfer_to_desk',
+          args: { reason: 'The $312 overage is correct for the 1,520,000 calls counted in March; why their usage jumped is a technical question.' },
+          result: transferred('desk'),
+        },
+        { agent: 'desk', tool: 'transfer_to_technical', args: { reason: 'Billing confirmed 1,520,000 API calls in March; find out why usage jumped.' }, result: transferred('technical') },
+      ],
+      modelCalls: { desk: 5 },
+      decisions: {
+        desk: {
+          steps: 5,
+          agent: 'technical',
+          handoffs: [
+            { from: 'desk', to: 'billing', reason: 'A question about a charge on the April invoice.' },
+            { from: 'billing', to: 'desk', reason: 'The $312 overage is correct for the 1,520,000 calls counted in March; why their usage jumped is a technical question.' },
+            { from: 'desk', to: 'technical', reason: 'Billing confirmed 1,520,000 API calls in March; find out why usage jumped.' },
+          ],
+        },
+      },
+      handoffs: [
+        { from: 'desk', to: 'billing', reason: 'A question about a charge on the April invoice.', count: 1, history: 'full' },
+        {
+          from: 'billing',
+          to: 'desk',
+          reason: 'The $312 overage is correct for the 1,520,000 calls counted in March; why their usage jumped is a technical question.',
+          count: 2,
+          history: 'full',
+          agent: 'billing',
+          path: ['billing'],
+        },
+        { from: 'desk', to: 'technical', reason: 'Billing confirmed 1,520,000 API calls in March; find out why usage jumped.', count: 3, history: 'full' },
+      ],
+      output: { route: 'answered', customerId: 'cus_2002', team: 'technical', reply: OVERAGE_REPLY },
+    },
+    'follow-up-question': {
+      branches: { needs_info: 'ask' },
+      skipped: ['send_reply'],
+      approvals: [
+        {
+          nodeId: 'ask_customer',
+          kind: 'question',
+          message: CRASH_QUESTION,
+          schema: { type: 'object', properties: { answer: { type: 'string', title: 'Your answer', minLength: 1 } }, required: ['answer'] },
+          answer: { answer: CRASH_ANSWER },
+        },
+      ],
+      toolCalls: [{ agent: 'desk', tool: 'transfer_to_technical', args: { reason: 'The mobile app crashes: a technical question.' }, result: transferred('technical') }],
+      modelCalls: { desk: 2, finish_reply: 1 },
+      decisions: { desk: { steps: 2, agent: 'technical', handoffs: [{ from: 'desk', to: 'technical', reason: 'The mobile app crashes: a technical question.' }] } },
+      handoffs: [{ from: 'desk', to: 'technical', reason: 'The mobile app crashes: a technical question.', count: 1, history: 'full' }],
+      output: {
+        route: 'answered_after_follow_up',
+        customerId: 'cus_2001',
+        team: 'technical',
+        question: CRASH_QUESTION,
+        customerAnswer: CRASH_ANSWER,
+        reply: CRASH_REPLY,
+      },
+    },
+  },
+  'research-orchestrator.flow.json': {
+    'parallel-workers': {
+      branches: {},
+      skipped: [],
+      approvals: [],
+      toolCalls: [
+        { agent: 'lead', tool: 'web_researcher', args: { task: RESEARCHER_TASK }, result: RESEARCHER_FINDINGS },
+        { agent: 'lead', tool: 'fact_checker', args: { task: CHECKER_TASK }, result: CHECKER_VERDICT },
+        {
+          agent: 'lead',
+          by: 'web_researcher',
+          tool: 'search_sources',
+          args: { query: 'parcel lockers Europe growth share' },
+          result: {
+            query: 'parcel lockers Europe growth share',
+            found: 3,
+            results: [
+              { ...LOCKERS_S1, matches: 5, snippet: expect.stringMatching(/^Europe had about 190,000 parcel lockers .*…$/) },
+              { ...LOCKERS_S2, matches: 2, snippet: expect.stringMatching(/^Lockers are the future/) },
+              { ...LOCKERS_S3, matches: 1, snippet: expect.stringMatching(/^Of 2,400 online shoppers/) },
+            ],
+          },
+        },
+        {
+          agent: 'lead',
+          by: 'fact_checker',
+          tool: 'search_sources',
+          args: { query: 'lockers half of all EU parcels 2026' },
+          result: {
+            query: 'lockers half of all EU parcels 2026',
+            found: 2,
+            results: [
+              { ...LOCKERS_S2, matches: 5, snippet: expect.stringMatching(/^Lockers are the future/) },
+              { ...LOCKERS_S1, matches: 2, snippet: expect.stringMatching(/^Europe had about 190,000/) },
+            ],
+          },
+        },
+        {
+          agent: 'lead',
+          by: 'fact_checker',
+          tool: 'read_source',
+          args: { id: 's-2' },
+          result: { ...LOCKERS_S2, text: expect.stringContaining('This column reflects the views of its author.') },
+        },
+      ],
+      modelCalls: { lead: 7 },
+      // The lead's own turns; its workers' turns count in its usage (7 model calls), not here.
+      decisions: { lead: { steps: 2 } },
+      output: {
+        question: 'Will parcel lockers really handle half of all EU parcels by 2026, as people say? How fast is the locker network actually growing?',
+        answer: LOCKER_ANSWER,
+        findings: [
+          { claim: 'About 190,000 parcel lockers in Europe at the end of 2024, up from 131,000 at the end of 2022 (about 20% a year)', source: 's-1', holds: true },
+          { claim: 'Lockers carried 7% of B2C parcels in the EU in 2024', source: 's-1', holds: true },
+          { claim: 'Lockers will handle half of all EU parcels by 2026', source: 's-2', holds: false },
+        ],
+        confidence: 'high',
+      },
+    },
+    'checker-fails': {
+      branches: {},
+      skipped: [],
+      approvals: [],
+      toolCalls: [
+        { agent: 'lead', tool: 'web_researcher', args: { task: RESEARCHER_TASK }, result: RESEARCHER_FINDINGS },
+        // A worker's failure is a tool error the lead reads, not the step's failure.
+        { agent: 'lead', tool: 'fact_checker', args: { task: CHECKER_TASK }, result: { error: 'test provider: 400 The request was refused by the provider' } },
+        {
+          agent: 'lead',
+          by: 'web_researcher',
+          tool: 'search_sources',
+          args: { query: 'parcel lockers Europe growth share' },
+          result: expect.objectContaining({ found: 3, results: [expect.objectContaining(LOCKERS_S1), expect.objectContaining(LOCKERS_S2), expect.objectContaining(LOCKERS_S3)] }),
+        },
+      ],
+      modelCalls: { lead: 5 },
+      decisions: { lead: { steps: 2 } },
+      output: {
+        question: 'Will parcel lockers really handle half of all EU parcels by 2026, as people say? How fast is the locker network actually growing?',
+        answer:
+          'Probably not. Lockers carried 7% of B2C parcels in the EU in 2024 [s-1], and the network grew from about 131,000 lockers at the end of 2022 to about 190,000 at the end of 2024, roughly 20% a year [s-1]: fast, but far from half of all parcels within two years. We could not check where the "half by 2026" claim comes from: the fact check failed, so treat this answer as unconfirmed on that point.',
+        findings: [
+          { claim: 'About 190,000 parcel lockers in Europe at the end of 2024, up from 131,000 at the end of 2022 (about 20% a year)', source: 's-1', holds: true },
+          { claim: 'Lockers carried 7% of B2C parcels in the EU in 2024', source: 's-1', holds: true },
+        ],
+        confidence: 'medium',
       },
     },
   },
@@ -355,17 +749,36 @@ function branchesIn(flow: ExampleFlow, events: RunEvent[]): Record<string, strin
   );
 }
 
-function toolCallsIn(events: RunEvent[]) {
+function toolCallsIn(events: RunEvent[]): Expected['toolCalls'] {
   const results = new Map(eventsOf(events, 'node.tool_result').map((e) => [e.data.toolCallId, e.data]));
   return eventsOf(events, 'node.tool_call').map((call) => {
     const result = results.get(call.data.toolCallId);
     return {
       agent: call.nodeId,
+      ...(call.data.agent ? { by: call.data.agent } : {}),
       tool: call.data.tool,
       args: call.data.args,
       result: result?.error === undefined ? result?.result : { error: result.error },
     };
   });
+}
+
+/**
+ * Tool calls by the agent that made them, each agent's in order. Workers run side by side, so
+ * how their calls interleave is not fixed; each one's own calls, and the handoff order, are.
+ */
+function byAgent(calls: Expected['toolCalls']): Record<string, Expected['toolCalls']> {
+  const grouped: Record<string, Expected['toolCalls']> = {};
+  for (const call of calls) (grouped[`${call.agent}/${call.by ?? call.agent}`] ??= []).push(call);
+  return grouped;
+}
+
+function decisionsIn(events: RunEvent[], nodeIds: string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    eventsOf(events, 'node.completed')
+      .filter((e) => nodeIds.includes(e.nodeId))
+      .map((e) => [e.nodeId, e.data.decision]),
+  );
 }
 
 function modelCallsIn(events: RunEvent[]): Record<string, number> {
@@ -376,14 +789,26 @@ function modelCallsIn(events: RunEvent[]): Record<string, number> {
   );
 }
 
-/** Nodes wired to an agent's tools: they run inside the agent, not as steps. */
+/** Tools and agents wired to an agent's tools or handoffs: they run inside the agent, not as steps. */
 function attachedTools(flow: ExampleFlow): Set<string> {
-  return new Set(flow.edges.filter((e) => e.sourceHandle === 'tool').map((e) => e.source));
+  return new Set(flow.edges.filter((e) => e.sourceHandle === 'tool' || e.sourceHandle === 'agent').map((e) => e.source));
+}
+
+/** Approves each approval as is and answers each question as the sample's expectations say. */
+function answering(want: Expected) {
+  return (wait: PendingWait): Omit<Answer, 'waitId'> => {
+    if (wait.kind !== 'question') return { approved: true, by: 'test' };
+    const expected = want.approvals.find((a) => a.nodeId === wait.nodeId && a.kind === 'question');
+    if (!expected || expected.kind !== 'question') throw new Error(`no answer for the question at "${wait.nodeId}": add it to the sample's approvals`);
+    return { approved: true, by: 'test', answer: expected.answer };
+  };
 }
 
 describe('the bundled examples', () => {
   it('are found in examples/', () => {
-    expect(exampleFiles).toEqual(expect.arrayContaining(['support-triage.flow.json', 'content-pipeline.flow.json', 'research-agent.flow.json']));
+    expect(exampleFiles).toEqual(
+      expect.arrayContaining(['support-triage.flow.json', 'support-handoffs.flow.json', 'content-pipeline.flow.json', 'research-agent.flow.json', 'research-orchestrator.flow.json']),
+    );
   });
 
   it('have expectations for every example, and none for examples that are gone', () => {
@@ -463,17 +888,22 @@ for (const file of exampleFiles) {
       it(`sample "${sample.name}" takes its path and produces its output`, async () => {
         const want = expected?.[sample.name];
         if (!want) throw new Error(`no expectations for sample "${sample.name}" of ${file}: add them to EXPECTATIONS`);
-        const { result, events, waits } = await runSample(flow, sample);
+        const { result, events, waits } = await runSample(flow, sample, answering(want));
 
         expect(result.error).toBeUndefined();
         expect(result.status).toBe('succeeded');
         expect(branchesIn(flow, events)).toEqual(want.branches);
         expect(skippedIn(events)).toEqual([...want.skipped].sort());
-        expect(waits.map((w) => ({ nodeId: w.nodeId, kind: w.kind, message: w.message, payload: w.payload }))).toEqual(
-          want.approvals.map((a) => ({ ...a, kind: 'approval' })),
+        expect(
+          waits.map((w) => (w.kind === 'question' ? { nodeId: w.nodeId, kind: w.kind, message: w.message, schema: w.schema } : { nodeId: w.nodeId, kind: w.kind, message: w.message, payload: w.payload })),
+        ).toEqual(
+          want.approvals.map((a) => (a.kind === 'question' ? { nodeId: a.nodeId, kind: a.kind, message: a.message, schema: a.schema } : { ...a, kind: 'approval' })),
         );
-        expect(toolCallsIn(events)).toEqual(want.toolCalls);
+        expect(byAgent(toolCallsIn(events))).toEqual(byAgent(want.toolCalls));
+        expect(toolCallsIn(events)).toHaveLength(want.toolCalls.length);
         expect(modelCallsIn(events)).toEqual(want.modelCalls);
+        if (want.decisions) expect(decisionsIn(events, Object.keys(want.decisions))).toEqual(want.decisions);
+        expect(eventsOf(events, 'node.handoff').map((e) => e.data)).toEqual(want.handoffs ?? []);
         expect(result.output).toEqual(want.output);
         expect(eventsOf(events, 'run.completed')[0]?.data.output).toEqual(want.output);
 
@@ -482,9 +912,10 @@ for (const file of exampleFiles) {
         const settled = new Set([...eventsOf(events, 'node.completed').map((e) => e.nodeId), ...skippedIn(events)]);
         expect([...settled].sort()).toEqual(flow.nodes.filter((n) => !tools.has(n.id)).map((n) => n.id).sort());
         expect(eventsOf(events, 'node.failed')).toEqual([]);
-        // No sample may reach the network: agents only call the transform tools.
+        // No sample may reach the network: agents only call the transform tools (and other agents).
         for (const call of eventsOf(events, 'node.tool_call')) {
           const node = flow.nodes.find((n) => n.id === call.data.toolNodeId);
+          if (node?.type === 'agent') continue;
           expect(node?.config.tool, `sample "${sample.name}" calls the HTTP tool "${call.data.tool}"`).toBe('transform');
         }
       });
@@ -507,7 +938,7 @@ describe('approvals in the examples', () => {
       draft: REFUND_REPLY,
       decision: { approved: false, payload: REFUND_PAYLOAD, comment, by: 'test' },
     });
-    expect(skippedIn(events)).toEqual(['investigate', 'investigation', 'send_approved', 'send_reply'].sort());
+    expect(skippedIn(events)).toEqual(['refuse_secret', 'hold_reply', 'investigate', 'investigation', 'send_approved', 'send_reply'].sort());
     const completed = eventsOf(events, 'node.completed').map((e) => e.nodeId);
     expect(completed).not.toContain('send_approved');
     expect(eventsOf(events, 'node.completed').find((e) => e.nodeId === 'approve_reply')?.data.ports).toEqual(['rejected']);
@@ -541,5 +972,63 @@ describe('approvals in the examples', () => {
     expect(result.output).toEqual({ route: 'approved_reply', customerId: 'cus_1001', category: 'billing', reply: edited.reply, refundUsd: 240 });
     const approval = eventsOf(events, 'node.completed').find((e) => e.nodeId === 'approve_reply');
     expect(approval?.data.decision).toEqual(expect.objectContaining({ approved: true, edited: true, payload: edited }));
+  });
+});
+
+describe('guardrails in the examples', () => {
+  it('no model sees what the ticket screen redacted: the card number and e-mail address reach the prompts as [CARD] and [EMAIL]', async () => {
+    const flow = loadExample('support-triage.flow.json');
+    const sample = sampleOf(flow, 'card-number-redacted');
+    const prompts: { nodeId: string; text: string }[] = [];
+    const base = createModelResolver({ fallbackToTest: true, env: {} });
+    const models: typeof base = (request) => {
+      const resolved = base(request);
+      const inner = resolved.model;
+      const record = (options: LanguageModelV3CallOptions) => prompts.push({ nodeId: request.nodeId, text: JSON.stringify(options.prompt) });
+      const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
+        doGenerate: (options: LanguageModelV3CallOptions) => (record(options), inner.doGenerate(options)),
+        doStream: (options: LanguageModelV3CallOptions) => (record(options), inner.doStream(options)),
+      });
+      return { ...resolved, model };
+    };
+    const engine = new Engine({ store: new MemoryCheckpointStore(), models });
+    const result = await engine.start(flow, { input: sample.input, mocks: sample.mocks });
+
+    expect(result.status).toBe('succeeded');
+    expect(prompts.map((p) => p.nodeId)).toEqual(['classify', 'draft_reply']);
+    for (const { nodeId, text } of prompts) {
+      expect(text, `${nodeId} saw the card number`).not.toContain('4242');
+      expect(text, `${nodeId} saw the customer's own e-mail line`).not.toContain('reach me at priya@');
+      expect(text).toContain('on our card [CARD] (the $49 charge');
+      expect(text).toContain('You can reach me at [EMAIL]. Thanks, Priya');
+    }
+  });
+});
+
+describe('agents with agents in the examples', () => {
+  it('the research lead calls both workers in one turn, and they run side by side before it answers', async () => {
+    const flow = loadExample('research-orchestrator.flow.json');
+    const { result, events } = await runSample(flow, sampleOf(flow, 'parallel-workers'));
+    expect(result.status).toBe('succeeded');
+
+    const calls = eventsOf(events, 'node.tool_call');
+    const workerCalls = calls.filter((e) => ['web_researcher', 'fact_checker'].includes(e.data.tool));
+    expect(workerCalls.map((e) => [e.data.tool, e.data.agent])).toEqual([['web_researcher', undefined], ['fact_checker', undefined]]);
+    // Both from the lead's first model turn: one turn asked for both.
+    expect(new Set(workerCalls.map((e) => e.data.toolCallId.replace(/-\d+$/, ''))).size).toBe(1);
+    // Each worker's own turns are tagged with it and with the call that started it; both started before either finished.
+    const firstResult = events.findIndex((e) => e.type === 'node.tool_result' && ['web_researcher', 'fact_checker'].includes(e.data.tool));
+    for (const worker of ['web_researcher', 'fact_checker']) {
+      const call = workerCalls.find((e) => e.data.tool === worker)!;
+      const own = calls.filter((e) => e.data.agent === worker);
+      expect(own.length).toBeGreaterThan(0);
+      for (const e of own) expect(e.data).toMatchObject({ path: [worker], call: call.data.toolCallId });
+      expect(events.indexOf(own[0]!)).toBeLessThan(firstResult);
+    }
+    // The lead answered once both results were in: its last turn comes after both.
+    const results = eventsOf(events, 'node.tool_result').filter((e) => ['web_researcher', 'fact_checker'].includes(e.data.tool));
+    expect(results.map((e) => e.data.tool).sort()).toEqual(['fact_checker', 'web_researcher']);
+    const lastLeadText = events.findLastIndex((e) => e.type === 'node.delta' && e.nodeId === 'lead' && !e.data.agent);
+    for (const r of results) expect(events.indexOf(r)).toBeLessThan(lastLeadText);
   });
 });
