@@ -240,6 +240,20 @@ describe('the terminal trace', () => {
     expect(text).toContain('  answer by 2026-12-07 12:30:00Z (in 2 h 30 min); with no answer by then it is rejected\n');
     expect(describeDeadline('2026-12-07T09:00:00Z', Date.parse('2026-12-07T10:00:00Z'))).toBe('answer by 2026-12-07 09:00:00Z (passed)');
   });
+
+  it("shows a guardrail's verdicts as the trace keeps them: masked, and which rule failed", () => {
+    const flow = { nodes: [node('screen', 'guardrail', 'Screen ticket')] };
+    const verdicts = [
+      { rule: 0, type: 'pii', title: 'Redact personal data', passed: true, outcome: 'redacted', found: 1, spans: [{ kind: 'card', start: 4, end: 23, shown: '•••• •••• •••• 4242' }] },
+      { rule: 1, type: 'secrets', title: 'Refuse secrets', passed: false, outcome: 'blocked', found: 1, spans: [{ kind: 'openai-key', start: 30, end: 80, shown: 'sk-•••' }] },
+    ];
+    const text = printed(flow, [
+      { ...base, seq: 1, type: 'node.started', nodeId: 'screen', data: { kind: 'guardrail', attempt: 1 } },
+      { ...base, seq: 2, type: 'node.completed', nodeId: 'screen', data: { output: { passed: false }, durationMs: 1, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 }, port: 'fail', decision: { passed: false, redactions: 1, verdicts } } },
+    ]);
+    expect(text).toContain('⛨ Failed at "Refuse secrets" (1 redacted). Redact personal data: redacted 1 (•••• •••• •••• 4242) · Refuse secrets: blocked 1 (sk-•••)');
+    expect(text).not.toContain('4242 4242');
+  });
 });
 
 describe('trellis schema', () => {

@@ -181,6 +181,9 @@ export class TracePrinter {
           const why = decision.evaluated?.map((e) => `${e.when} → ${JSON.stringify(e.value)}`).join('; ');
           this.line(s('dim', `  branch ${s('bold', decision.branch)}${why ? ` (${why})` : ''}`));
         }
+        // A guardrail's verdicts, masked as the trace keeps them: which rule failed and what it found.
+        const verdict = guardrailRules.describeGuardrailDecision(event.data.decision);
+        if (verdict) this.line(`  ${verdict.startsWith('Failed') ? s('red', '⛨') : s('green', '⛨')} ${verdict}`);
         // Streamed text was shown as it arrived; other outputs are shown once here.
         const streamed = this.streamedNodes.has(event.nodeId) && typeof event.data.output === 'string';
         if (!decision?.branch && !streamed) this.line(s('dim', `  → ${brief(event.data.output)}`));
