@@ -249,7 +249,7 @@ describe('the terminal trace', () => {
     ];
     const text = printed(flow, [
       { ...base, seq: 1, type: 'node.started', nodeId: 'screen', data: { kind: 'guardrail', attempt: 1 } },
-      { ...base, seq: 2, type: 'node.completed', nodeId: 'screen', data: { output: { passed: false }, durationMs: 1, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 }, port: 'fail', decision: { passed: false, redactions: 1, verdicts } } },
+      { ...base, seq: 2, type: 'node.completed', nodeId: 'screen', data: { output: { passed: false }, durationMs: 1, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: 0 }, ports: ['fail'], decision: { passed: false, redactions: 1, verdicts } } },
     ]);
     expect(text).toContain('⛨ Failed at "Refuse secrets" (1 redacted). Redact personal data: redacted 1 (•••• •••• •••• 4242) · Refuse secrets: blocked 1 (sk-•••)');
     expect(text).not.toContain('4242 4242');
