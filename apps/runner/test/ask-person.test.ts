@@ -198,10 +198,10 @@ describe('API: an agent asks a person', () => {
         message: 'How many widgets should I order?',
         payload: { tool: 'ask_a_person', agent: 'buyer' },
         schema: quantity,
-        answerUrl: `/api/approvals/${question!.id}`,
+        answerUrl: `/v1/flows/buy/runs/${accepted.body.runId}/questions/${question!.id}`,
       },
     ]);
-    expect((await h.call('POST', accepted.body.waiting[0].answerUrl, { answer: { quantity: 40 } })).status).toBe(200);
+    expect((await h.call('POST', accepted.body.waiting[0].answerUrl, { answer: { quantity: 40 } }, auth)).status).toBe(200);
     await h.runUntil(accepted.body.runId, ['succeeded']);
     expect((await h.call<Body>('GET', accepted.body.statusUrl, undefined, auth)).body).toMatchObject({ status: 'succeeded', output: { reply: 'Ordered.' } });
   });

@@ -113,14 +113,27 @@ describe('questions over the API', () => {
           message: 'How many nuts should we reorder?',
           schema: fixture.nodes.find((n) => n.id === 'ask')!.config.schema,
           deadline: question!.deadline,
-          answerUrl: `/api/approvals/${question!.id}`,
+          answerUrl: `/v1/flows/reorder/runs/${accepted.body.runId}/questions/${question!.id}`,
         },
       ],
     });
     const status = await h.call<Body>('GET', accepted.body.statusUrl, undefined, auth);
     expect(status.body.waiting).toEqual(accepted.body.waiting);
 
-    expect((await h.call('POST', accepted.body.waiting[0].answerUrl, { answer: { quantity: 40 } })).status).toBe(200);
+    // The product answers with its own key: not without it, not another run's question, and checked like anywhere else.
+    const answerUrl = accepted.body.waiting[0].answerUrl as string;
+    expect((await h.call<Body>('POST', answerUrl, { answer: { quantity: 40 } })).status).toBe(401);
+    expect((await h.call<Body>('POST', answerUrl.replace(accepted.body.runId, '0192f0a4-5b7c-7d3e-8f00-123456789abc'), { answer: { quantity: 40 } }, auth)).status).toBe(404);
+    const wrong = await h.call<Body>('POST', answerUrl, { answer: { quantity: 'forty' } }, auth);
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body.error)).toContain('answer.quantity');
+    expect((await h.call<Body>('POST', answerUrl, {}, auth)).body.error).toMatchObject({ code: 'invalid_request' });
+    const answered = await h.call<Body>('POST', answerUrl, { answer: { quantity: 40 }, by: 'customer 42' }, auth);
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ id: question!.id, status: 'answered', answer: { quantity: 40 }, statusUrl: accepted.body.statusUrl });
+    const again = await h.call<Body>('POST', answerUrl, { answer: { quantity: 41 } }, auth);
+    expect(again.status).toBe(409);
+    expect((await h.call<Body>('GET', `/api/approvals/${question!.id}`)).body).toMatchObject({ decidedBy: 'customer 42' });
     await h.runUntil(accepted.body.runId, ['succeeded']);
     expect((await h.call<Body>('GET', accepted.body.statusUrl, undefined, auth)).body).toEqual({ runId: accepted.body.runId, status: 'succeeded', output: { item: 'nuts', quantity: 40 } });
   });

@@ -10,12 +10,14 @@ import { Approval } from './approvals.js';
 
 /**
  * A wait of a run as a published endpoint shows it: `id` is the approval or question to answer,
- * at `answerUrl` (POST /api/approvals/:id, on the admin API); a question carries the JSON Schema
- * of its answer.
+ * at `answerUrl`: a question (with the JSON Schema of its answer) with the endpoint's API key,
+ * at POST /v1/flows/:slug/runs/:runId/questions/:id; an approval on the admin API.
  */
 export const EndpointWait = Approval.pick({ id: true, nodeId: true, waitId: true, kind: true, message: true, payload: true, schema: true, deadline: true })
   .extend({
-    answerUrl: z.string().meta({ description: 'Where to answer (POST, admin API): `{ decision }` for an approval, `{ answer }` for a question' }),
+    answerUrl: z.string().meta({
+      description: 'Where to answer (POST): a question `{ answer }` with the same API key, under the run; an approval `{ decision }` on the admin API',
+    }),
   })
   .meta({ id: 'EndpointWait' });
 export type EndpointWait = z.infer<typeof EndpointWait>;

@@ -15,8 +15,16 @@ interface Outcome {
   error?: ErrorInfo;
 }
 
+/**
+ * Where the caller of an endpoint answers a wait. A question (to the customer, say) is answered
+ * with the same API key, under the run's own URL; an approval is a sign-off for the operators,
+ * on the admin API.
+ */
+const answerUrlOf = (slug: string, runId: string, id: string, kind: string) =>
+  kind === 'question' ? `/v1/flows/${slug}/runs/${runId}/questions/${encodeURIComponent(id)}` : `/api/approvals/${encodeURIComponent(id)}`;
+
 /** The pending waits of a run, as both endpoint routes show them: what each asks (a question with its form) and where to answer it. */
-async function pendingWaits(store: Store, runId: string): Promise<EndpointWait[]> {
+async function pendingWaits(store: Store, slug: string, runId: string): Promise<EndpointWait[]> {
   const approvals = await store.listApprovals({ runId, status: 'pending' });
   return approvals.map(({ id, nodeId, waitId, kind, message, payload, schema, deadline }) => ({
     id,
@@ -27,7 +35,7 @@ async function pendingWaits(store: Store, runId: string): Promise<EndpointWait[]
     payload,
     schema,
     deadline,
-    answerUrl: `/api/approvals/${encodeURIComponent(id)}`,
+    answerUrl: answerUrlOf(slug, runId, id, kind),
   }));
 }
 
@@ -58,7 +66,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
       throw new TrellisError('run_failed', `the run failed: ${outcome.error?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
     if (outcome.status === 'cancelled') throw new TrellisError('run_cancelled', 'the run was cancelled', { details: { runId: outcome.runId } });
-    const waiting = outcome.status === 'waiting' ? await pendingWaits(store, outcome.runId) : [];
+    const waiting = outcome.status === 'waiting' ? await pendingWaits(store, slug, outcome.runId) : [];
     c.header('Location', url);
     const body: EndpointAccepted = {
       runId: outcome.runId,
@@ -96,14 +104,37 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     return answer(c, slug, result, true);
   });
 
+  /** A run started through `slug`, for a caller whose key may call it. */
+  const endpointRun = async (c: Context, slug: string, runId: string) => {
+    const key = await endpoint(c, slug);
+    const run = await store.getRun(runId);
+    if (!run || run.labels?.slug !== slug) throw notFound(`run of "${slug}"`, runId);
+    return { run, key };
+  };
+
+  // The product behind a key answers the questions its runs ask (of its customer, say), as
+  // the admin API's POST /api/approvals/:id would: checked against the question's form (400
+  // naming each field), one answer taken (409 already_decided for the rest).
+  app.post('/v1/flows/:slug/runs/:runId/questions/:id', async (c) => {
+    const { slug, runId, id } = c.req.param();
+    await endpointRun(c, slug, runId);
+    const question = await store.getApproval(id);
+    if (!question || question.runId !== runId || question.kind !== 'question') throw notFound(`question of run ${runId}`, id);
+    const body = await readInput(c);
+    if (!isRecord(body) || body.answer === undefined) {
+      throw new TrellisError('invalid_request', 'send the answer as {"answer": …}, checked against the question\'s schema', { details: { problems: [{ path: 'answer', message: 'is required' }] } });
+    }
+    const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim().slice(0, 200) : `endpoint ${slug}`;
+    const answered = await service.decide(id, { approved: true, answer: body.answer, by });
+    return c.json({ id, runId, status: answered.status, answer: body.answer, statusUrl: statusUrl(slug, runId) }, 200);
+  });
+
   app.get('/v1/flows/:slug/runs/:runId', async (c) => {
     const slug = c.req.param('slug');
     const runId = c.req.param('runId');
-    await endpoint(c, slug);
-    const run = await store.getRun(runId);
-    if (!run || run.labels?.slug !== slug) throw notFound(`run of "${slug}"`, runId);
+    const { run } = await endpointRun(c, slug, runId);
     if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null } satisfies EndpointOutput, 200);
-    const waiting = run.status === 'waiting' ? await pendingWaits(store, runId) : [];
+    const waiting = run.status === 'waiting' ? await pendingWaits(store, slug, runId) : [];
     const body: EndpointRunStatus = {
       runId,
       status: run.status,
@@ -157,4 +188,8 @@ async function preflight(c: Context, published: Deps['published']): Promise<Resp
     c.header('Access-Control-Max-Age', '600');
   }
   return c.body(null, 204);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
