@@ -521,12 +521,12 @@ describe('on PostgreSQL', () => {
 describe('first start', () => {
   it('loads the bundled example flows into a new database, once', async () => {
     const loaded = await loadExamplesOnce(h.store, REPO_EXAMPLES, h.log);
-    expect(loaded.sort()).toEqual(['content-pipeline', 'research-agent', 'support-triage']);
+    expect(loaded.sort()).toEqual(['content-pipeline', 'research-agent', 'research-orchestrator', 'support-handoffs', 'support-triage']);
     const flows = (await h.call<Body>('GET', '/api/flows')).body.items.map((f: Body) => f.id);
-    expect(flows.sort()).toEqual(['content-pipeline', 'research-agent', 'support-triage']);
+    expect(flows.sort()).toEqual(['content-pipeline', 'research-agent', 'research-orchestrator', 'support-handoffs', 'support-triage']);
     await h.call('DELETE', '/api/flows/research-agent');
     expect(await loadExamplesOnce(h.store, REPO_EXAMPLES, h.log)).toEqual([]);
-    expect((await h.call<Body>('GET', '/api/flows')).body.items).toHaveLength(2);
+    expect((await h.call<Body>('GET', '/api/flows')).body.items).toHaveLength(4);
   });
 
   it('fills the prompt library from the bundled example prompts, once', async () => {

@@ -145,10 +145,11 @@ describe('/openapi.json with an admin token', () => {
     expect(Object.keys(anonymous.body.paths as Body)).toContain('/api/flows');
     expect(JSON.stringify(anonymous.body)).not.toContain('double');
 
-    const all = ['/v1/flows/double', '/v1/flows/double/runs/{runId}', '/v1/flows/other', '/v1/flows/other/runs/{runId}'];
+    const paths = (slug: string) => [`/v1/flows/${slug}`, `/v1/flows/${slug}/runs/{runId}`, `/v1/flows/${slug}/runs/{runId}/questions/{id}`];
+    const all = [...paths('double'), ...paths('other')];
     expect(publishedPaths((await h.call<Body>('GET', '/openapi.json', undefined, admin)).body)).toEqual(all);
     expect(publishedPaths((await h.call<Body>('GET', '/openapi.json', undefined, every)).body)).toEqual(all);
-    expect(publishedPaths((await h.call<Body>('GET', '/openapi.json', undefined, otherOnly)).body)).toEqual(['/v1/flows/other', '/v1/flows/other/runs/{runId}']);
+    expect(publishedPaths((await h.call<Body>('GET', '/openapi.json', undefined, otherOnly)).body)).toEqual(paths('other'));
 
     const wrong = await h.call<Body>('GET', '/openapi.json', undefined, { Authorization: 'Bearer trl_guess' });
     expect([wrong.status, wrong.body.error.code]).toEqual([401, 'invalid_key']);
@@ -159,7 +160,7 @@ describe('/openapi.json with an admin token', () => {
 
   it('lists every published flow when no admin token is set (the runner is on loopback)', async () => {
     const { h } = await published();
-    expect(publishedPaths((await h.call<Body>('GET', '/openapi.json')).body)).toHaveLength(4);
+    expect(publishedPaths((await h.call<Body>('GET', '/openapi.json')).body)).toHaveLength(6);
   });
 });
 

@@ -91,6 +91,26 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
         },
       },
     };
+    doc.paths[`/v1/flows/${endpoint.slug}/runs/{runId}/questions/{id}`] = {
+      post: {
+        tags: ['Published flows'],
+        summary: `Answer a question a run of ${endpoint.slug} asks`,
+        description: "The `answerUrl` of a waiting question. The answer is checked against the question's `schema`; of two answers, one is taken. Approvals are decided on the admin API.",
+        security: [{ apiKey: [] }],
+        parameters: [
+          { name: 'runId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['answer'], properties: { answer: { description: "Matches the question's schema" }, by: { type: 'string', maxLength: 200, description: 'Who answered, for the trace' } } } } },
+        },
+        responses: {
+          200: { description: 'The answer was taken; the run goes on (poll statusUrl)', content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' }, answer: {}, statusUrl: { type: 'string' } } } } } },
+          ...errors({ 400: 'The answer does not match the schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such question of this run', 409: 'Already answered (by whom, when)' }),
+        },
+      },
+    };
   }
   return doc;
 }
