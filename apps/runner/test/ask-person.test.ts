@@ -13,38 +13,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trellis } from '@trellis/test-support/cli';
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
-import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { MockReply, RunEvent } from '@trellis/schema';
-import { TrellisError, createModelResolver, type ModelResolver } from '@trellis/nodes/server';
+import { TrellisError } from '@trellis/nodes/server';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
-import { countingExecutors, harness } from './support/harness.js';
+import { agent, countingExecutors, harness, recording } from './support/harness.js';
 import { apiHarness } from './support/api.js';
 import { edge, flow, input, output, type Json } from '@trellis/test-support/flows';
 
 const quantity = { type: 'object', properties: { quantity: { type: 'integer', minimum: 1, title: 'How many?' } }, required: ['quantity'] };
 
 /** Every model call's prompt, by the node whose mocks answered it; `scripted` plays for runs that carry no mocks (a published endpoint's). */
-function recording(scripted: Record<string, MockReply[]> = {}): { models: ModelResolver; calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] } {
-  const base = createModelResolver({ fallbackToTest: true, env: {} });
-  const calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] = [];
-  const models: ModelResolver = (request) => {
-    const resolved = base({ ...request, mocks: request.mocks ?? scripted[request.nodeId] });
-    const inner = resolved.model;
-    const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
-      doGenerate: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doGenerate(options)),
-      doStream: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doStream(options)),
-    });
-    return { ...resolved, model };
-  };
-  return { models, calls };
-}
 
-const agent = (id: string, config: Json = {}): Json => ({
-  id,
-  type: 'agent',
-  position: { x: 0, y: 0 },
-  config: { model: 'test:m', instructions: `You are ${id}.`, prompt: '{{ input.message }}', ...config },
-});
 
 /** in → buyer (may ask a person) → out. */
 const buyerFlow = (askPerson: Json = {}, extra: Json = {}) =>

@@ -6,35 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
 import { RunEvent, type EventOf, type RunEventType } from '@trellis/schema';
-import { createModelResolver, validateFlow, type ModelResolver } from '@trellis/nodes/server';
+import { validateFlow } from '@trellis/nodes/server';
 import type { CheckpointStore, Commit } from '../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
 import { TracePrinter } from '../src/cli/trace.js';
-import { eventually, harness } from './support/harness.js';
+import { agent, eventually, harness, recording } from './support/harness.js';
 import { edge, flow, input, output, type Json } from '@trellis/test-support/flows';
 
 /** Records every model call's prompt by the node whose mocks answered it. */
-function recording(): { models: ModelResolver; calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] } {
-  const base = createModelResolver({ fallbackToTest: true, env: {} });
-  const calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] = [];
-  const models: ModelResolver = (request) => {
-    const resolved = base(request);
-    const inner = resolved.model;
-    const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
-      doGenerate: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doGenerate(options)),
-      doStream: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doStream(options)),
-    });
-    return { ...resolved, model };
-  };
-  return { models, calls };
-}
 
-const agent = (id: string, config: Json = {}): Json => ({
-  id,
-  type: 'agent',
-  position: { x: 0, y: 0 },
-  config: { model: 'test:m', instructions: `You are ${id}.`, prompt: '{{ input.message }}', ...config },
-});
 const attach = (id: string, source: string, target: string, handle: 'tools' | 'handoffs') => edge(id, source, target, handle === 'tools' && source.startsWith('t_') ? 'tool' : 'agent', handle);
 
 /** in → triage → out, with billing and tech as triage's handoff targets. */

@@ -1,5 +1,7 @@
-import type { RunEvent } from '@trellis/schema';
-import { createModelResolver, executors as defaultExecutors, type KindExecutor } from '@trellis/nodes/server';
+import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { MockReply, RunEvent } from '@trellis/schema';
+import type { Json } from '@trellis/test-support/flows';
+import { createModelResolver, executors as defaultExecutors, type KindExecutor, type ModelResolver } from '@trellis/nodes/server';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import type { CheckpointStore } from '../../src/engine/checkpoint.js';
 import { MemoryCheckpointStore } from '../../src/engine/memory-store.js';
@@ -50,3 +52,30 @@ export function eventually(events: RunEvent[], predicate: (e: RunEvent) => boole
     check();
   });
 }
+
+/**
+ * The test provider, recording every model call's prompt by node id; `scripted` gives a node its
+ * replies when the run carries no mock script for it.
+ */
+export function recording(scripted: Record<string, MockReply[]> = {}): { models: ModelResolver; calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] } {
+  const base = createModelResolver({ fallbackToTest: true, env: {} });
+  const calls: { nodeId: string; prompt: LanguageModelV3Prompt }[] = [];
+  const models: ModelResolver = (request) => {
+    const resolved = base({ ...request, mocks: request.mocks ?? scripted[request.nodeId] });
+    const inner = resolved.model;
+    const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
+      doGenerate: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doGenerate(options)),
+      doStream: (options: LanguageModelV3CallOptions) => (calls.push({ nodeId: request.nodeId, prompt: options.prompt }), inner.doStream(options)),
+    });
+    return { ...resolved, model };
+  };
+  return { models, calls };
+}
+
+/** An agent on the test model whose task is the input's message. */
+export const agent = (id: string, config: Json = {}): Json => ({
+  id,
+  type: 'agent',
+  position: { x: 0, y: 0 },
+  config: { model: 'test:m', instructions: `You are ${id}.`, prompt: '{{ input.message }}', ...config },
+});
