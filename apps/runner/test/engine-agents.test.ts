@@ -151,6 +151,20 @@ function workersFlow(extra: { checker?: boolean; writer?: Json; budget?: Json } 
 }
 
 describe('engine: workers (agents as tools)', () => {
+  it('refuses a tool named like a worker, naming both, before any model call', async () => {
+    const { models, calls } = recording();
+    const workers = workersFlow();
+    const doc = {
+      ...workers,
+      nodes: [...workers.nodes, { id: 't_lookup', type: 'tool', config: { tool: 'transform', name: 'researcher', description: 'Also a researcher', expression: '$' } }],
+      edges: [...workers.edges, attach('w9', 't_lookup', 'boss', 'tools')],
+    };
+    const result = await harness({ models }).engine.start(doc, { input: { message: 'tea' } });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ code: 'invalid_wiring', message: expect.stringContaining('agent "boss" has two tools named "researcher" (node "t_lookup" and node "researcher"): rename one') });
+    expect(calls).toEqual([]);
+  });
+
   it('runs the workers one model turn asks for in parallel and returns their results in the order asked', async () => {
     const { models, calls } = recording();
     const h = harness({ models });

@@ -327,6 +327,7 @@ async function advance(step: StepAgents, owner: ExecContext<unknown>, loop: Loop
         requiresApproval: false,
       })),
     ];
+    refuseClashingNames(agent, tools);
     const args = agent === owner.node.id && base.length ? { task: firstUserText(loop) } : undefined;
 
     const result = await callModel(nested(ctx, nestingOf(agent)), {
@@ -409,6 +410,22 @@ export const agentExecutor = defineExecutor<AgentConfig>({
     };
   },
 });
+
+/**
+ * Two tools of one name would leave the model one of them, silently: a tool named like a worker
+ * agent, a `transfer_to_…` or `ask_a_person`. Refused, naming both and what to rename.
+ */
+function refuseClashingNames(agent: string, tools: readonly ModelTool[]): void {
+  const seen = new Map<string, ModelTool>();
+  for (const tool of tools) {
+    const first = seen.get(tool.name);
+    if (first) {
+      const what = (t: ModelTool) => (t.nodeId ? `node "${t.nodeId}"` : 'its ask_a_person tool');
+      throw new TrellisError('invalid_wiring', `agent "${agent}" has two tools named "${tool.name}" (${what(first)} and ${what(tool)}): rename one of the tools`);
+    }
+    seen.set(tool.name, tool);
+  }
+}
 
 function maxStepsError(nodeId: string, maxSteps: number) {
   return new TrellisError(
