@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { FlowNode, WaitKind } from '@trellis/schema';
+import type { EventOf, FlowNode, WaitKind } from '@trellis/schema';
 
 /** What templates and expressions see. Never JavaScript: templates are Liquid, expressions CEL. */
 export interface Scope {
@@ -27,21 +27,9 @@ export type NodeEmission =
       type: 'node.tool_result';
       data: { toolCallId: string; tool: string; toolNodeId?: string; result?: unknown; error?: string; durationMs?: number } & Nesting;
     }
-  | {
-      type: 'node.handoff';
-      data: { from: string; to: string; reason: string; count: number; history: 'full' | 'summary' } & Nesting;
-    }
-  | {
-      type: 'node.guardrail';
-      data: {
-        stage: 'input' | 'output';
-        attempt: number;
-        passed: boolean;
-        redactions: number;
-        verdicts: Record<string, unknown>[];
-        then: 'continue' | 'retry' | 'fail';
-      } & Nesting;
-    };
+  // The kinds of the second round emit their events exactly as the trace keeps them.
+  | { type: 'node.handoff'; data: EventOf<'node.handoff'>['data'] }
+  | { type: 'node.guardrail'; data: EventOf<'node.guardrail'>['data'] };
 
 /**
  * A pause for a person: an approval step, an agent's tool that needs approval before it runs, or a

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { errorMessage, type DecisionRequest } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { formatTime, pretty, timeLeft } from './describe';
+import { DeadlineNote } from './DeadlineNote';
+import { pretty } from './describe';
 import type { Trace } from './trace';
 
 interface Props {
@@ -54,11 +55,7 @@ export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
         {waiting.kind === 'tool_approval' ? 'A tool call of' : 'Step'} <strong>{stepName}</strong> waits for your decision.
       </p>
       <p className="approval-message">{waiting.message}</p>
-      {waiting.deadline && (
-        <p className="note">
-          Deadline: <time dateTime={waiting.deadline}>{formatTime(waiting.deadline)}</time> ({timeLeft(waiting.deadline)}); after it, the node's timeout rule decides.
-        </p>
-      )}
+      <DeadlineNote deadline={waiting.deadline} />
       {waiting.payload !== undefined && (
         <label>
           Payload (JSON)

@@ -3,7 +3,7 @@ import { errorMessage } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
 import { InputForm } from './InputForm';
 import { checkInput, describeProblem, type InputProblem } from './input-check';
-import { formatTime, timeLeft } from './describe';
+import { DeadlineNote } from './DeadlineNote';
 import { formFields } from './schema-form';
 import type { Trace } from './trace';
 
@@ -104,11 +104,7 @@ export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props
         )}
       </p>
       <p className="approval-message">{waiting.message}</p>
-      {waiting.deadline && (
-        <p className="note">
-          Deadline: <time dateTime={waiting.deadline}>{formatTime(waiting.deadline)}</time> ({timeLeft(waiting.deadline)}); after it, the node's timeout rule decides.
-        </p>
-      )}
+      <DeadlineNote deadline={waiting.deadline} />
       {fields ? (
         <InputForm fields={fields} value={value} onChange={setValue} problems={byField} />
       ) : (

@@ -1,5 +1,5 @@
 import { kinds } from '@trellis/nodes';
-import { nodePorts, portOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage, type Wait } from '@trellis/schema';
+import { nodePorts, portOf, type EventOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage, type Wait } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -19,24 +19,14 @@ export interface ToolCall {
   path?: string[];
 }
 
-/** An agent of the step handed the conversation to another. */
-export interface Handoff {
-  from: string;
-  to: string;
-  reason: string;
-  count: number;
-  history: 'full' | 'summary';
-}
+/** Where in the step's agents an event happened: kept by the trace apart, not per entry. */
+type Nested = 'agent' | 'path' | 'call';
+
+/** An agent of the step handed the conversation to another (node.handoff). */
+export type Handoff = Omit<EventOf<'node.handoff'>['data'], Nested>;
 
 /** An agent's guardrail check (node.guardrail): the guardrail node's decision, and what came of it. */
-export interface GuardrailCheck {
-  stage: 'input' | 'output';
-  attempt: number;
-  passed: boolean;
-  redactions: number;
-  verdicts: Record<string, unknown>[];
-  then: 'continue' | 'retry' | 'fail';
-}
+export type GuardrailCheck = Omit<EventOf<'node.guardrail'>['data'], Nested>;
 
 /** Text an attached agent (a worker, a handoff target) streamed, one entry per run of turns. */
 export interface NestedText {
