@@ -6,9 +6,8 @@
  * engine's retries are exercised end to end.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
-import { Engine, MemoryCheckpointStore } from '../src/index.js';
+import { harness } from './support/harness.js';
 import { startFakeAnthropic, type FakeAnthropic } from '@trellis/test-support/fake-anthropic';
 import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, promptFlow as sharedPromptFlow } from '@trellis/test-support/flows';
 
@@ -28,33 +27,14 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-/** A test that failed half-way may leave replies queued: consume them so the next test starts clean. */
-afterEach(async () => {
-  while (fake.pendingReplies() > 0) {
-    await fetch(`${fake.url}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': API_KEY },
-      body: '{}',
-    }).then((r) => r.text());
-  }
-  fake.requests.length = 0;
-});
+/** A test that failed half-way may leave replies queued: the next one starts clean. */
+afterEach(() => fake.reset());
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-function setup(models: ModelResolverOptions = anthropic()) {
-  const events: RunEvent[] = [];
-  const engine = new Engine({
-    store: new MemoryCheckpointStore(),
-    models: createModelResolver(models),
-    onEvent: (e) => events.push(e),
-  });
-  function of<T extends RunEventType>(type: T, nodeId?: string): EventOf<T>[] {
-    return events.filter((e): e is EventOf<T> => e.type === type && (nodeId === undefined || ('nodeId' in e && e.nodeId === nodeId)));
-  }
-  return { engine, events, of };
-}
+/** The engine on the real provider code, pointed at the fake. */
+const setup = (models: ModelResolverOptions = anthropic()) => harness({ models: createModelResolver(models) });
 
 const anthropic = (apiKey = API_KEY): ModelResolverOptions => ({ env: { ANTHROPIC_API_KEY: apiKey, ANTHROPIC_BASE_URL: fake.url }, fallbackToTest: false });
 

@@ -4,9 +4,9 @@
  * call streaming, error mapping, retries and budgets are exercised end to end.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventOf, RunEvent, RunEventType } from '@trellis/schema';
+import type { RunEvent } from '@trellis/schema';
 import { createModelResolver, type ModelResolverOptions } from '@trellis/nodes/server';
-import { Engine, MemoryCheckpointStore } from '../src/index.js';
+import { harness } from './support/harness.js';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from '@trellis/test-support/fake-openai';
 import { ACCOUNT_SCHEMA, agentFlow as sharedAgentFlow, flow, promptFlow as sharedPromptFlow, topicInput, type Json } from '@trellis/test-support/flows';
 
@@ -24,29 +24,14 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-/** A test that failed half-way may leave replies queued: consume them so the next test starts clean. */
-afterEach(async () => {
-  while (fake.pendingReplies() > 0) {
-    await fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.text());
-  }
-  fake.requests.length = 0;
-});
+/** A test that failed half-way may leave replies queued: the next one starts clean. */
+afterEach(() => fake.reset());
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-function setup(models: ModelResolverOptions) {
-  const events: RunEvent[] = [];
-  const engine = new Engine({
-    store: new MemoryCheckpointStore(),
-    models: createModelResolver(models),
-    onEvent: (e) => events.push(e),
-  });
-  function of<T extends RunEventType>(type: T, nodeId?: string): EventOf<T>[] {
-    return events.filter((e): e is EventOf<T> => e.type === type && (nodeId === undefined || ('nodeId' in e && e.nodeId === nodeId)));
-  }
-  return { engine, events, of };
-}
+/** The engine on the real provider code, pointed at the fake. */
+const setup = (models: ModelResolverOptions) => harness({ models: createModelResolver(models) });
 
 const local = (): ModelResolverOptions => ({ providers: { local: { baseURL: fake.url } }, env: {}, fallbackToTest: false });
 const openai = (): ModelResolverOptions => ({ env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url }, fallbackToTest: false });

@@ -16,6 +16,8 @@ export interface LoopbackFake<Reply, Request> {
   enqueue(...replies: Reply[]): void;
   /** Replies queued and not yet played. */
   pendingReplies(): number;
+  /** Forgets the queued replies and the recorded requests: a test that failed half-way leaves the next one a clean fake. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function listenOnLoopback<Reply, Request>(server: Server, queue: Re
       queue.push(...replies);
     },
     pendingReplies: () => queue.length,
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
-import type { MockReply, RunEvent } from '@trellis/schema';
+import type { EventOf, MockReply, RunEvent, RunEventType } from '@trellis/schema';
 import type { Json } from '@trellis/test-support/flows';
 import { createModelResolver, executors as defaultExecutors, type KindExecutor, type ModelResolver } from '@trellis/nodes/server';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
@@ -34,7 +34,8 @@ export function harness(options: Partial<EngineOptions> & { store?: CheckpointSt
       options.onEvent?.(event);
     },
   });
-  const of = (type: RunEvent['type'], nodeId?: string) => events.filter((e) => e.type === type && (nodeId === undefined || ('nodeId' in e && e.nodeId === nodeId)));
+  const of = <T extends RunEventType>(type: T, nodeId?: string): EventOf<T>[] =>
+    events.filter((e): e is EventOf<T> => e.type === type && (nodeId === undefined || ('nodeId' in e && e.nodeId === nodeId)));
   const index = (type: RunEvent['type'], nodeId: string) => events.findIndex((e) => e.type === type && 'nodeId' in e && e.nodeId === nodeId);
   return { engine, events, store, of, index };
 }
