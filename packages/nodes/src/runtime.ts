@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { EventOf, FlowNode, WaitKind } from '@trellis/schema';
+import type { ErrorInfo, EventOf, FlowNode, WaitKind } from '@trellis/schema';
 
 /** What templates and expressions see. Never JavaScript: templates are Liquid, expressions CEL. */
 export interface Scope {
@@ -8,7 +8,27 @@ export interface Scope {
   vars: Record<string, unknown>;
   /** Arguments of a tool call, when a node runs as an agent's tool. */
   args?: Record<string, unknown>;
+  /** Inside a map's body: the item this round works on, and its place in the list (from 0). */
+  item?: unknown;
+  index?: number;
+  /** Inside a loop's body: the round (from 1), and what the round before gave (null in the first). */
+  iteration?: number;
+  previous?: unknown;
 }
+
+/** The names a container's body adds to the scope its steps see. */
+export type BodyLocals = Pick<Scope, 'item' | 'index' | 'iteration' | 'previous'>;
+
+/**
+ * How one round of a container's body ended: its output node's output; the error of the step
+ * that failed; `waiting` when a step in it waits for a person (the round goes on once answered);
+ * `stopped` when the run is being drained or cancelled before the round could finish.
+ */
+export type BodyResult =
+  | { status: 'succeeded'; output: unknown }
+  | { status: 'failed'; error: ErrorInfo }
+  | { status: 'waiting' }
+  | { status: 'stopped' };
 
 /** Which attached agent took the turn an emission belongs to (absent: the step's own node). */
 export interface Nesting {
@@ -133,12 +153,26 @@ export interface ExecContext<C> {
    * contexts.
    */
   save?(state: unknown): Promise<void>;
+  /**
+   * On a container: runs one round of its body (round `round`: a map's item index, a loop's
+   * iteration) with `locals` added to the scope. Each body step is checkpointed like any step,
+   * under the round's number: calling it again for a round that finished (after a crash or a
+   * person's answer) gives its result at once and repeats none of its steps. Aborting `signal`
+   * stops that round only (a map that stops at the first failure stops the others).
+   */
+  runBody?(round: number, locals: BodyLocals, signal?: AbortSignal): Promise<BodyResult>;
   network: NetworkPolicy;
 }
 
 export type ExecResult =
   | { status: 'done'; output: unknown; ports?: string[]; decision?: unknown }
-  | { status: 'wait'; wait: WaitRequest; state?: unknown };
+  | { status: 'wait'; wait: WaitRequest; state?: unknown }
+  /**
+   * A container whose body waits for a person (or was stopped by a drain): the engine runs the
+   * container again once the wait is answered (or in the process that resumes the run), and the
+   * rounds that finished give their results at once.
+   */
+  | { status: 'suspend' };
 
 /** The context a node gets when another node calls it as a tool. */
 export interface ToolContext<C> {

@@ -46,7 +46,13 @@ const base = {
   seq: z.number().int().min(1),
   ts: z.string(),
 };
-const onNode = { ...base, nodeId: z.string() };
+/**
+ * Where a step inside a container's body ran: the containers and the item (map) or iteration
+ * (loop) from the outside in, then the node, e.g. `["summarise", 3, "draft"]`. Absent for the
+ * flow's own steps. `nodeId` is the node's own id either way.
+ */
+const bodyPath = { path: z.array(z.union([z.string(), z.number()])).optional() };
+const onNode = { ...base, nodeId: z.string(), ...bodyPath };
 
 /**
  * Which agent attached to the step took the turn an event belongs to: absent for the step's own
@@ -180,6 +186,7 @@ export const RunEvent = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('run.waiting'),
     nodeId: z.string(),
+    ...bodyPath,
     data: z.object({
       waitId: z.string(),
       kind: WaitKind,
@@ -194,6 +201,7 @@ export const RunEvent = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('run.resumed'),
     nodeId: z.string().optional(),
+    ...bodyPath,
     data: z.object({
       reason: z.enum(['decision', 'recovered', 'timeout']),
       waitId: z.string().optional(),

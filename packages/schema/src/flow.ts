@@ -62,6 +62,11 @@ export const FlowNode = z.object({
   position: Position.default({ x: 0, y: 0 }),
   config: z.record(z.string(), z.unknown()).default({}),
   policy: NodePolicy.optional(),
+  /**
+   * The container (a `map` or `loop`) whose body this node belongs to. A body's edges stay
+   * inside it, and its nodes run once per item or iteration of the container.
+   */
+  parent: Id.optional(),
 });
 export type FlowNode = z.infer<typeof FlowNode>;
 

@@ -14,7 +14,15 @@ export interface FlowGraph {
   attachments: ReadonlyMap<string, ReadonlyMap<string, string[]>>;
   /** Nodes wired only as resources: they never run as steps. */
   attached: ReadonlySet<string>;
+  /**
+   * The steps of each level, in document order: `TOP_LEVEL` for the flow's own, a container's id
+   * for its body (nodes whose `parent` it is). Edges join steps of one level only.
+   */
+  levels: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The key of the flow's own level in `FlowGraph.levels` (not a valid node id). */
+export const TOP_LEVEL = '';
 
 /** The port of a node's ports on one side by its handle id. */
 export function portOf(ports: KindPorts | undefined, side: 'inputs' | 'outputs', handle: string) {
@@ -47,7 +55,15 @@ export function buildGraph(
     incoming.get(edge.target)!.push(edge);
     outgoing.get(edge.source)!.push(edge);
   }
-  return { nodes: byId, ports, incoming, outgoing, attachments, attached };
+  const levels = new Map<string, string[]>([[TOP_LEVEL, []]]);
+  for (const node of nodes) {
+    if (attached.has(node.id)) continue; // used inside its consumer's step, at the consumer's level
+    const level = node.parent && byId.has(node.parent) ? node.parent : TOP_LEVEL;
+    let ids = levels.get(level);
+    if (!ids) levels.set(level, (ids = []));
+    ids.push(node.id);
+  }
+  return { nodes: byId, ports, incoming, outgoing, attachments, attached, levels };
 }
 
 /** Ids of the nodes on some cycle of data edges (empty when acyclic), by Kahn's algorithm. */
@@ -79,7 +95,7 @@ export function nodesOnCycles(graph: FlowGraph): string[] {
   return [...left];
 }
 
-/** Every node reachable from `from` along data edges, plus what is attached to those. */
+/** Every node reachable from `from` along data edges, plus what is attached to those and the bodies of containers. */
 export function reachableFrom(graph: FlowGraph, from: readonly string[]): Set<string> {
   const seen = new Set<string>();
   const stack = [...from];
@@ -89,6 +105,8 @@ export function reachableFrom(graph: FlowGraph, from: readonly string[]): Set<st
     seen.add(id);
     for (const edge of graph.outgoing.get(id) ?? []) stack.push(edge.target);
     for (const ids of graph.attachments.get(id)?.values() ?? []) stack.push(...ids);
+    // A body's steps with no incoming edge start when its container runs; the rest follow them.
+    for (const bodyId of graph.levels.get(id) ?? []) if (!graph.incoming.get(bodyId)?.length) stack.push(bodyId);
   }
   return seen;
 }

@@ -12,3 +12,4 @@ export * from './prompts.js';
 export * from './api/index.js';
 export * from './errors.js';
 export * from './flow-diff.js';
+export * from './bodies.js';

@@ -65,6 +65,12 @@ export interface KindSpecBase<C = unknown> {
   entry?: boolean;
   /** Its output is the run's result (when several such nodes run, the result holds each by id). */
   runOutput?: boolean;
+  /**
+   * A container: nodes whose `parent` is this node form its body, which the executor runs (once
+   * per item, per iteration) through the engine. `scope` names what the body's templates and
+   * expressions see besides the outer scope (`item`, `index`).
+   */
+  container?: { scope: readonly string[] };
 }
 
 export interface KindRegistry {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
+import { bodyProblems, enclosingContainers } from './bodies.js';
 import { migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
 import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
@@ -121,6 +122,8 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   });
 
   const nodeIds = new Set(nodes.map((n) => n.id));
+  const nodeById = new Map(nodes.map((n) => [n.id, n]));
+  const byIdOf = (id: string) => nodeById.get(id);
   const edges: FlowEdge[] = [];
   const seenEdges = new Set<string>();
   doc.edges.forEach((rawEdge, i) => {
@@ -179,6 +182,17 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
         }));
       }
     }
+    if (sound) {
+      const [from, to] = [byIdOf(edge.source), byIdOf(edge.target)];
+      if (from?.parent !== to?.parent) {
+        sound = false;
+        const container = from?.parent ?? to?.parent;
+        problems.push(error({
+          code: 'invalid_body', edgeId: edge.id, path: ['edges', i],
+          message: `crosses the edge of container "${container}": wires stay inside a body or outside it (a body step reads outer steps by name, {{ nodes.<id>.output }}, and the container's result leaves by its own handles)`,
+        }));
+      }
+    }
     if (sound) edges.push(edge);
   });
 
@@ -201,6 +215,8 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       }));
     }
   }
+
+  problems.push(...bodyProblems(nodes, graph, registry, nodePath));
 
   const cyclic = nodesOnCycles(graph);
   for (const id of cyclic) {
@@ -239,12 +255,15 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     const spec = registry.get(node.type);
     if (!spec?.check || !validConfig.has(node.id)) continue;
     const usedBy = consumers.get(node.id);
-    const upstream = { has: (id: string) => (usedBy ?? [node.id]).some((of) => ancestorsOf(graph, of, memo).has(id)) };
+    // Inside a body, what ran before each enclosing container has surely run too.
+    const containers = enclosingContainers(graph, usedBy?.[0] ?? node.id);
+    const upstream = { has: (id: string) => [...(usedBy ?? [node.id]), ...containers].some((of) => ancestorsOf(graph, of, memo).has(id)) };
+    const bodyNames = containers.flatMap((c) => registry.get(graph.nodes.get(c)!.type)?.container?.scope ?? []);
     const found = spec.check(node.config, {
       nodeId: node.id,
       upstream,
       vars,
-      extraRoots: new Set(usedBy ? ['args'] : []),
+      extraRoots: new Set([...(usedBy ? ['args'] : []), ...bodyNames]),
       attachedTo: usedBy ?? [],
     });
     for (const p of found) {

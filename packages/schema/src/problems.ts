@@ -19,6 +19,7 @@ export const PROBLEM_CODES = [
   'invalid_template',
   'unknown_variable',
   'invalid_wiring',
+  'invalid_body',
 ] as const;
 export const ProblemCode = z.enum(PROBLEM_CODES);
 export type ProblemCode = z.infer<typeof ProblemCode>;

@@ -38,7 +38,7 @@ export class Journal {
   /** The usage last handed to the store, as a comparable key. */
   private committedUsage: string | undefined;
   /** Consecutive text deltas of one node, merged; they get a seq only when flushed. */
-  private delta: { nodeId: string; text: string; ts: string; nesting: Nesting; key: string } | undefined;
+  private delta: { nodeId: string; text: string; ts: string; nesting: Nesting; key: string; path: (string | number)[] | undefined } | undefined;
   private deltaTimer: NodeJS.Timeout | undefined;
   /** Given up (a drain out of time, or a lost store): like a dead process, it says and writes nothing more. */
   private silenced = false;
@@ -69,10 +69,11 @@ export class Journal {
     if (!this.silenced) this.approvals.push(change);
   }
 
-  emit<T extends RunEventType>(type: T, nodeId: string | undefined, data: EventData<T>): RunEvent | undefined {
+  /** `path`: where a step inside a container's body ran (see RunEvent). */
+  emit<T extends RunEventType>(type: T, nodeId: string | undefined, data: EventData<T>, path?: (string | number)[]): RunEvent | undefined {
     if (this.silenced) return undefined;
     this.flushDelta(); // streamed text goes first: it came before this event
-    const event = { runId: this.options.record.id, seq: ++this.seq, ts: new Date().toISOString(), type, ...(nodeId ? { nodeId } : {}), data } as RunEvent;
+    const event = { runId: this.options.record.id, seq: ++this.seq, ts: new Date().toISOString(), type, ...(nodeId ? { nodeId } : {}), ...(path ? { path } : {}), data } as RunEvent;
     this.push(event);
     return event;
   }
@@ -82,16 +83,16 @@ export class Journal {
    * store. Consecutive pieces of one node are merged and flushed when any other event is
    * emitted, or by a timer that also commits them, so the text shows while the step runs.
    */
-  bufferDelta(nodeId: string, text: string, nesting: Nesting = {}): void {
+  bufferDelta(nodeId: string, text: string, nesting: Nesting = {}, path?: (string | number)[]): void {
     if (this.silenced || this.sealed) return;
-    // Text of one attached agent (a worker, a handoff target) is merged only with its own.
-    const key = nesting.agent === undefined ? '' : JSON.stringify([nesting.path, nesting.call]);
+    // Text of one attached agent (a worker, a handoff target), or of one round of a body, is merged only with its own.
+    const key = nesting.agent === undefined && !path ? '' : JSON.stringify([nesting.path, nesting.call, path]);
     if (this.delta && (this.delta.nodeId !== nodeId || this.delta.key !== key)) this.flushDelta();
     if (this.delta) {
       this.delta.text += text;
       return;
     }
-    this.delta = { nodeId, text, ts: new Date().toISOString(), nesting, key };
+    this.delta = { nodeId, text, ts: new Date().toISOString(), nesting, key, path };
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = undefined;
       this.flushDelta();
@@ -167,7 +168,7 @@ export class Journal {
     if (!delta) return;
     this.delta = undefined;
     this.clearDeltaTimer();
-    this.push({ runId: this.options.record.id, seq: ++this.seq, ts: delta.ts, type: 'node.delta', nodeId: delta.nodeId, data: { text: delta.text, ...delta.nesting } });
+    this.push({ runId: this.options.record.id, seq: ++this.seq, ts: delta.ts, type: 'node.delta', nodeId: delta.nodeId, ...(delta.path ? { path: delta.path } : {}), data: { text: delta.text, ...delta.nesting } });
   }
 
   private clearDeltaTimer(): void {

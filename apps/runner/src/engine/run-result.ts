@@ -28,9 +28,12 @@ export function runResult(record: RunRecord, nodes: ReadonlyMap<string, NodeStat
   };
 }
 
-/** The result is what the nodes of run-output kinds produced: one value, or each by node id. */
-export function collectOutput(nodes: ReadonlyMap<string, NodeState>, graph: FlowGraph, kinds: Kinds<string>): unknown {
-  const produced = [...nodes].filter(([id, s]) => s.status === 'succeeded' && kinds.get(graph.nodes.get(id)!.type)?.runOutput);
+/**
+ * The result is what the nodes of run-output kinds produced (one value, or each by node id),
+ * among the steps of one level: the flow's own, or one round of a container's body.
+ */
+export function collectOutput(steps: Iterable<readonly [string, NodeState]>, graph: FlowGraph, kinds: Kinds<string>): unknown {
+  const produced = [...steps].filter(([id, s]) => s.status === 'succeeded' && kinds.get(graph.nodes.get(id)!.type)?.runOutput);
   if (produced.length === 0) return null;
   if (produced.length === 1) return produced[0]![1].output;
   return Object.fromEntries(produced.map(([id, s]) => [id, s.output]));

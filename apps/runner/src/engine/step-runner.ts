@@ -1,7 +1,8 @@
 import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
-import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type ExecContext, type ExecResult } from '@trellis/nodes/server';
+import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type BodyLocals, type BodyResult, type ExecContext, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import type { Journal } from './journal.js';
+import type { Level } from './level.js';
 import { emptyUsage, metered } from './meter.js';
 import { pinKey, pinnedTemplate } from './prompts.js';
 import { sleep, stepSignal, type StepSignal } from './step-signal.js';
@@ -15,6 +16,7 @@ const MAX_BACKOFF_MS = 60_000;
  * trace would otherwise overflow the stack on it.
  */
 function refuseTooDeep(result: ExecResult): void {
+  if (result.status === 'suspend') return;
   const [what, value] = result.status === 'wait' ? ['payload', result.wait.payload] : ['output', result.output];
   const tooDeep = findTooDeep(value);
   if (tooDeep) throw new TrellisError('output_too_deep', `the step's ${what} is nested too deep: ${describeTooDeep(what, tooDeep)}`);
@@ -24,25 +26,15 @@ function refuseTooDeep(result: ExecResult): void {
 export interface StepHost {
   readonly deps: ExecutionDeps;
   readonly record: RunRecord;
-  readonly nodes: ReadonlyMap<string, NodeState>;
-  /** The outputs of the succeeded nodes, as templates see them. */
-  readonly scopeNodes: Record<string, { output: unknown }>;
+  readonly nodes: Map<string, NodeState>;
   readonly journal: Journal;
-  /** Aborts when the run is cancelled, fails or is abandoned. */
-  readonly signal: AbortSignal;
-  /** Steps cut off by the stop of the process that ran them: each runs again as the same attempt. */
+  /** Steps (by key) cut off by the stop of the process that ran them: each runs again as the same attempt. */
   readonly recovered: Set<string>;
-  /** Cancelled, or another step failed: a failed step is not retried. */
-  stopping(): boolean;
   isDraining(): boolean;
   /** Aborts when the process drains: wakes steps sleeping out a retry backoff. */
   drainSignal(): AbortSignal;
-  /** The step failed for good: the run fails with it unless it was already stopping. */
-  fail(id: string, error: ErrorInfo, wasStopping: boolean): void;
-  /** The step completed: its successors may be ready. */
-  completed(id: string): void;
-  /** The step is left for later (drained in its backoff): it stays a candidate. */
-  postpone(id: string): void;
+  /** Runs one round of a container's body (see ExecContext.runBody). */
+  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signal: AbortSignal): Promise<BodyResult>;
 }
 
 /**
@@ -54,23 +46,31 @@ export interface StepHost {
 export class StepRunner {
   /** Library texts by `name@version`: each pinned version is read at most once per process. */
   private readonly templates = new Map<string, Promise<string>>();
+  /**
+   * The mock replies played by each node of a body, across its rounds: a body node's list is
+   * played on from round to round (a loop's review gives its first reply in round 1, its second
+   * in round 2), as a flow's own node plays on from call to call.
+   */
+  private readonly bodyCursors = new Map<string, { value: number }>();
 
   constructor(private readonly host: StepHost) {
     for (const [key, text] of host.deps.prompts.templates) this.templates.set(key, Promise.resolve(text));
   }
 
-  async run(id: string): Promise<void> {
+  async run(level: Level, id: string): Promise<void> {
     const { host } = this;
     const { graph, kinds, executors } = host.deps;
     const { journal } = host;
+    const key = level.key(id);
+    const path = level.pathOf(id);
     const node = graph.nodes.get(id)!;
     const spec = kinds.get(node.type)!;
     const executor = executors.get(node.type);
-    const state = host.nodes.get(id)!;
+    const state = level.state(id);
     const policy = { ...spec.defaultPolicy, ...node.policy };
     const usage = state.usage ? { ...state.usage } : emptyUsage();
     const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
-    const cursor = { value: state.mockCursor ?? 0 };
+    const cursor = path ? this.bodyCursor(id, state) : { value: state.mockCursor ?? 0 };
     // Attached nodes (an agent's workers and handoff targets) play their own mock replies.
     const cursors = new Map(Object.entries(state.mockCursors ?? {}).map(([node, value]) => [node, { value }]));
     const keepCursors = () => {
@@ -79,37 +79,37 @@ export class StepRunner {
 
     for (;;) {
       const resumed = state.resume !== undefined;
-      const recovered = host.recovered.delete(id);
+      const recovered = host.recovered.delete(key);
       // A step cut off by a crash runs again as the same attempt (with the same idempotency key);
       // a step going on after a person's answer is not a new attempt either.
       // A retry goes on from the progress the step saved (an agent's completed turns), if any.
       if (state.attempts === 0 || (!resumed && !recovered)) state.attempts++;
       state.status = 'running';
-      journal.touch(id);
+      journal.touch(key);
       journal.emit('node.started', id, {
         kind: node.type,
         attempt: state.attempts,
         ...(node.name ? { name: node.name } : {}),
         ...(resumed ? { resumed: true } : {}),
         ...(recovered ? { recovered: true } : {}),
-      });
+      }, path);
       // The start is stored before the step does anything: after a crash the trace names the step cut off.
       await journal.commit();
       const started = performance.now();
-      const step = stepSignal(host.signal, id, policy.timeoutMs);
+      const step = stepSignal(level.signal, id, policy.timeoutMs);
       let result: ExecResult;
       try {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
         // Stopped while its start was being stored (cancelled, abandoned): it does nothing at all.
-        if (host.signal.aborted) throw host.signal.reason;
-        const ctx = this.context(id, state, step, usage, models, cursor, cursors, keepCursors);
+        if (level.signal.aborted) throw level.signal.reason;
+        const ctx = this.context(level, id, state, step, usage, models, cursor, cursors, keepCursors);
         // The race guarantees the bound even if an executor ignores its signal.
         result = await Promise.race([executor.execute(ctx), step.stopped]);
         refuseTooDeep(result);
       } catch (caught) {
         const error = normalizeError(step.reason() ?? caught);
         step.dispose();
-        const stopped = host.stopping();
+        const stopped = level.stopping();
         const willRetry = !stopped && error.retryable && state.attempts <= policy.retries;
         const retryInMs = willRetry ? Math.min(MAX_BACKOFF_MS, Math.max(error.retryAfterMs ?? 0, policy.backoffMs * 2 ** (state.attempts - 1))) : undefined;
         const info: ErrorInfo = { code: error.code, message: error.message, retryable: error.retryable, nodeId: id };
@@ -119,19 +119,19 @@ export class StepRunner {
           attempt: state.attempts,
           willRetry,
           ...(retryInMs === undefined ? {} : { retryInMs }),
-        });
+        }, path);
         if (willRetry) {
           await journal.commit();
-          if (await sleep(retryInMs!, host.signal, host.drainSignal())) continue;
-          if (host.isDraining() && !host.stopping()) {
+          if (await sleep(retryInMs!, level.signal, host.drainSignal())) continue;
+          if (host.isDraining() && !level.stopping()) {
             // Drained during the backoff: the next process makes the retry, counting on from these attempts.
             state.status = 'pending';
             state.usage = { ...usage };
             state.mockCursor = cursor.value; // a mock script goes on with its next reply, as the retry would here
             keepCursors();
             if (models.size) state.models = [...models.values()];
-            journal.touch(id);
-            host.postpone(id);
+            journal.touch(key);
+            level.postpone(id);
             return;
           }
         }
@@ -139,46 +139,76 @@ export class StepRunner {
         state.error = info;
         state.usage = { ...usage };
         keepCursors();
-        journal.touch(id);
-        host.fail(id, info, stopped);
+        journal.touch(key);
+        level.fail(id, info, stopped);
         return;
       }
       step.dispose();
       keepCursors();
-      this.succeedOrWait(id, state, result, performance.now() - started, usage, models, cursor.value);
-      if (result.status === 'done') host.completed(id);
+      if (result.status === 'suspend') {
+        // Its body waits for a person, or was drained: it runs again when answered (or resumed elsewhere).
+        state.usage = { ...usage };
+        delete state.resume;
+        state.status = host.isDraining() ? 'pending' : 'waiting';
+        journal.touch(key);
+        if (state.status === 'pending') level.postpone(id);
+        return;
+      }
+      this.succeedOrWait(level, id, state, result, performance.now() - started, usage, models, cursor.value);
+      if (result.status === 'done') level.completed(id);
       return;
     }
   }
 
-  private succeedOrWait(id: string, state: NodeState, result: ExecResult, durationMs: number, usage: Usage, models: Map<string, ModelInfo>, cursor: number): void {
+  /** The shared mock cursor of a body node, starting past the replies its stored rounds played. */
+  private bodyCursor(id: string, state: NodeState): { value: number } {
+    let cursor = this.bodyCursors.get(id);
+    if (!cursor) this.bodyCursors.set(id, (cursor = { value: 0 }));
+    cursor.value = Math.max(cursor.value, state.mockCursor ?? 0);
+    return cursor;
+  }
+
+  private succeedOrWait(
+    level: Level,
+    id: string,
+    state: NodeState,
+    result: Exclude<ExecResult, { status: 'suspend' }>,
+    durationMs: number,
+    usage: Usage,
+    models: Map<string, ModelInfo>,
+    cursor: number,
+  ): void {
     const { journal } = this.host;
+    const key = level.key(id);
+    const path = level.pathOf(id);
     state.usage = { ...usage };
     state.mockCursor = cursor;
     if (models.size) state.models = [...models.values()];
     delete state.resume;
-    journal.touch(id);
+    journal.touch(key);
     if (result.status === 'wait') {
       const deadline = result.wait.timeoutMs ? new Date(Date.now() + result.wait.timeoutMs).toISOString() : undefined;
+      // Every round of a body asks its own question: the wait is named under the round.
+      const wait = { ...result.wait, id: level.prefix + result.wait.id };
       state.status = 'waiting';
-      state.wait = { ...result.wait, ...(deadline ? { deadline } : {}) };
+      state.wait = { ...wait, ...(deadline ? { deadline } : {}) };
       state.saved = result.state;
       const waiting = journal.emit('run.waiting', id, {
-        waitId: result.wait.id,
-        kind: result.wait.kind,
-        message: result.wait.message,
-        ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
-        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
+        waitId: wait.id,
+        kind: wait.kind,
+        message: wait.message,
+        ...(wait.payload === undefined ? {} : { payload: wait.payload }),
+        ...(wait.schema ? { schema: wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
-      });
+      }, path);
       journal.approval({
         kind: 'open',
-        nodeId: id,
-        waitId: result.wait.id,
-        waitKind: result.wait.kind,
-        message: result.wait.message,
-        ...(result.wait.payload === undefined ? {} : { payload: result.wait.payload }),
-        ...(result.wait.schema ? { schema: result.wait.schema } : {}),
+        nodeId: key,
+        waitId: wait.id,
+        waitKind: wait.kind,
+        message: wait.message,
+        ...(wait.payload === undefined ? {} : { payload: wait.payload }),
+        ...(wait.schema ? { schema: wait.schema } : {}),
         ...(deadline ? { deadline } : {}),
         at: waiting?.ts ?? new Date().toISOString(),
       });
@@ -190,7 +220,7 @@ export class StepRunner {
     state.ports = ports;
     delete state.wait;
     delete state.saved;
-    this.host.scopeNodes[id] = { output: result.output };
+    level.scopeNodes[id] = { output: result.output };
     journal.emit('node.completed', id, {
       output: result.output,
       durationMs: Math.round(durationMs * 1000) / 1000,
@@ -198,10 +228,11 @@ export class StepRunner {
       ports,
       ...(result.decision === undefined ? {} : { decision: result.decision }),
       ...(models.size ? { models: [...models.values()] } : {}),
-    });
+    }, path);
   }
 
   private context(
+    level: Level,
     id: string,
     state: NodeState,
     step: StepSignal,
@@ -212,12 +243,15 @@ export class StepRunner {
     keepCursors: () => void,
   ): ExecContext<unknown> {
     const { journal } = this.host;
-    const ctx = this.nodeContext(id, id, step, usage, models, cursor, cursors);
+    const key = level.key(id);
+    const ctx = this.nodeContext(level, id, id, step, usage, models, cursor, cursors);
+    const container = this.host.deps.kinds.get(ctx.node.type)?.container !== undefined;
     return {
       ...ctx,
       attempt: state.attempts,
       // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
-      idempotencyKey: `${this.host.record.id}:${id}:${state.attempts}`,
+      idempotencyKey: `${this.host.record.id}:${key}:${state.attempts}`,
+      ...(container ? { runBody: (round, locals, signal) => this.host.runRound(level, id, round, locals, signal ?? step.signal) } : {}),
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
       save: async (progress) => {
@@ -231,7 +265,7 @@ export class StepRunner {
         state.mockCursor = cursor.value;
         keepCursors();
         if (models.size) state.models = [...models.values()];
-        journal.touch(id);
+        journal.touch(key);
         await journal.commit();
       },
     };
@@ -243,6 +277,7 @@ export class StepRunner {
    * counts toward the step. Events go to the step.
    */
   private nodeContext(
+    level: Level,
     stepId: string,
     id: string,
     step: StepSignal,
@@ -254,14 +289,15 @@ export class StepRunner {
     const { record, journal } = this.host;
     const { graph, executors, network, prices } = this.host.deps;
     const node = graph.nodes.get(id)!;
-    const scope = { input: record.input, nodes: this.host.scopeNodes, vars: this.host.deps.flow.vars ?? {} };
+    const scope = { input: record.input, nodes: level.scopeNodes, vars: this.host.deps.flow.vars ?? {}, ...level.locals };
+    const path = level.pathOf(stepId);
     const mocks = record.mocks?.[id];
     const attached = (handle: string): AttachedNode[] =>
       (graph.attachments.get(id)?.get(handle) ?? []).map((attachedId) => {
         const attachedNode = graph.nodes.get(attachedId)!;
         let own = cursors.get(attachedId);
         if (!own) cursors.set(attachedId, (own = { value: 0 }));
-        const context = this.nodeContext(stepId, attachedId, step, usage, models, own, cursors);
+        const context = this.nodeContext(level, stepId, attachedId, step, usage, models, own, cursors);
         const attachedExecutor = executors.get(attachedNode.type);
         const definition = attachedExecutor?.asTool?.({ runId: record.id, node: attachedNode, config: attachedNode.config, scope, network });
         return { nodeId: attachedId, node: attachedNode, context, ...(definition ? { tool: { nodeId: attachedId, ...definition } } : {}) };
@@ -279,8 +315,8 @@ export class StepRunner {
       emit: (emission) => {
         if (emission.type === 'node.delta') {
           const { text, ...nesting } = emission.data;
-          journal.bufferDelta(stepId, text, nesting);
-        } else void journal.emit(emission.type, stepId, emission.data as never);
+          journal.bufferDelta(stepId, text, nesting, path);
+        } else void journal.emit(emission.type, stepId, emission.data as never, path);
       },
       model: (requested) => {
         const resolved = this.host.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });

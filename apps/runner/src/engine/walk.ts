@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
-import type { ErrorInfo } from '@trellis/schema';
-import { TrellisError, normalizeError } from '@trellis/nodes/server';
+import { TOP_LEVEL } from '@trellis/schema';
+import { TrellisError, type BodyLocals, type BodyResult } from '@trellis/nodes/server';
 import { Answers } from './answers.js';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import { Journal } from './journal.js';
+import { Level, containersOf, outermostOf, runRound, type LevelRun } from './level.js';
 import { collectOutput, runResult, unsavedResult } from './run-result.js';
 import { StepRunner, type StepHost } from './step-runner.js';
 import { STORE_UNAVAILABLE, type Answer, type ExecutionDeps, type RunResult } from './types.js';
@@ -13,29 +13,25 @@ import { STORE_UNAVAILABLE, type Answer, type ExecutionDeps, type RunResult } fr
  * ready (or skipped), starts them, takes answers, and ends the run; the step runner runs each
  * step, and the journal takes what happens to the store.
  */
-export class RunExecution implements StepHost {
+export class RunExecution implements StepHost, LevelRun {
   readonly finished: Promise<RunResult>;
   /** Settles once the answer the run was resumed with is stored; rejects when it is refused (e.g. answered first elsewhere). */
   readonly answered: Promise<void>;
   readonly record: RunRecord;
+  /** Every node state, by key: the flow's own steps by id, body steps under their rounds (see level.ts). */
   readonly nodes = new Map<string, NodeState>();
-  readonly scopeNodes: Record<string, { output: unknown }> = {};
   readonly journal: Journal;
   readonly recovered = new Set<string>();
+  readonly steps: StepRunner;
   private resolveFinished!: (result: RunResult) => void;
   private settleAnswered!: (committed: Promise<void>) => void;
-  private readonly steps: StepRunner;
-  /** Nodes that may have become ready: the pending successors of whatever settled last. */
-  private readonly candidates = new Set<string>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** The flow's own level: its failure is the run's. */
+  private readonly top: Level;
   private readonly controller = new AbortController();
   /** Wakes steps sleeping out a retry backoff when the process drains; made only when one sleeps. */
   private drainController: AbortController | undefined;
   private readonly answers: Answers;
-  private failure: { error: ErrorInfo } | undefined;
   private cancelReason: string | undefined;
-  private signalled = false;
-  private wake: (() => void) | undefined;
   private draining = false;
   /** Given up by a drain that ran out of time: like a dead process, it says and writes nothing more. */
   private abandoned = false;
@@ -43,15 +39,9 @@ export class RunExecution implements StepHost {
   accepting = true;
 
   constructor(readonly deps: ExecutionDeps) {
-    const { snapshot, flow, graph } = deps;
+    const { snapshot, graph } = deps;
     this.record = snapshot.run;
-    for (const node of flow.nodes) {
-      if (graph.attached.has(node.id)) continue; // tools run inside their consumer, not as steps
-      const state: NodeState = snapshot.nodes[node.id] ?? { status: 'pending', attempts: 0 };
-      this.nodes.set(node.id, state);
-      if (state.status === 'succeeded') this.scopeNodes[node.id] = { output: state.output };
-      if (state.status === 'pending' || state.status === 'running') this.candidates.add(node.id);
-    }
+    for (const [key, state] of Object.entries(snapshot.nodes)) this.nodes.set(key, state);
     this.journal = new Journal({
       record: this.record,
       nodes: this.nodes,
@@ -67,12 +57,12 @@ export class RunExecution implements StepHost {
       },
     });
     this.steps = new StepRunner(this);
+    // Tools run inside their consumer, and body steps inside their container's rounds: the top level holds the rest.
+    this.top = new Level(this, { ids: graph.levels.get(TOP_LEVEL) ?? [], prefix: '', path: [], scopeNodes: {}, locals: {}, controller: this.controller });
     this.answers = new Answers(this.record.id, this.nodes, this.journal);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.answered = new Promise((resolve) => (this.settleAnswered = resolve));
     this.answered.catch(() => undefined); // the engine hears of a refusal through `finished` too
-    // Every step in flight listens for the run's cancellation: there is no leak to warn of.
-    setMaxListeners(0, this.controller.signal);
   }
 
   get signal(): AbortSignal {
@@ -115,7 +105,7 @@ export class RunExecution implements StepHost {
           }
         }
         if (this.recovered.size || !answer) this.journal.emit('run.resumed', undefined, { reason: 'recovered' });
-        if (answer) this.candidates.add(this.answers.apply(answer));
+        if (answer) this.reopen(this.answers.apply(answer));
       }
       // A fresh run's start goes to the store with its first step's start: nothing is lost if the
       // process dies before that (a queued run is resumed from the start), and a round trip is saved.
@@ -136,10 +126,26 @@ export class RunExecution implements StepHost {
   /** A person's answer to one of the waits, while the run is live in this process; resolves once it is stored. */
   answer(answer: Answer): Promise<void> {
     if (!this.accepting) throw new TrellisError('run_busy', 'the run is finishing; try again');
-    this.candidates.add(this.answers.apply(answer));
+    this.reopen(this.answers.apply(answer));
     const committed = this.journal.commit();
     this.poke();
     return committed;
+  }
+
+  /**
+   * A person answered the wait of step `key`: it goes on. Inside a body, so do the containers
+   * around it (their finished rounds give their results at once), from the flow's own level.
+   */
+  private reopen(key: string): void {
+    const resume = this.nodes.get(key)!.resume;
+    for (const container of containersOf(key)) {
+      const state = this.nodes.get(container)!;
+      if (state.status !== 'waiting' && state.status !== 'pending') continue;
+      state.status = 'pending';
+      if (resume) state.resume = resume; // not a new attempt: the container goes on
+      this.journal.touch(container);
+    }
+    this.top.reconsider(outermostOf(key));
   }
 
   /** Stops scheduling steps; the walk ends once the steps in flight have finished and committed. */
@@ -174,14 +180,19 @@ export class RunExecution implements StepHost {
     return this.settle(await this.finish());
   }
 
-  // The step runner's view of the run (StepHost).
+  // The step runner's and the levels' view of the run (StepHost, LevelRun).
 
+  /** Cancelled, failed, or its store lost: no new step starts. */
   stopping(): boolean {
-    return this.cancelReason !== undefined || this.failure !== undefined || this.journal.lost !== undefined;
+    return this.cancelReason !== undefined || this.top.failure !== undefined || this.journal.lost !== undefined;
   }
 
   isDraining(): boolean {
     return this.draining;
+  }
+
+  isLost(): boolean {
+    return this.journal.lost !== undefined;
   }
 
   drainSignal(): AbortSignal {
@@ -190,100 +201,23 @@ export class RunExecution implements StepHost {
     return this.drainController.signal;
   }
 
-  fail(id: string, error: ErrorInfo, wasStopping: boolean): void {
-    if (!wasStopping && !this.cancelReason) this.failure = { error };
-    this.controller.abort(new TrellisError('aborted', `stopped because step "${id}" failed`));
-  }
-
-  completed(id: string): void {
-    this.addSuccessors(id);
-  }
-
-  postpone(id: string): void {
-    this.candidates.add(id);
+  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signal: AbortSignal): Promise<BodyResult> {
+    return runRound(this, level, containerId, round, locals, signal);
   }
 
   private async walk(): Promise<void> {
-    for (;;) {
-      if (!this.stopping() && !this.draining) this.schedule();
-      // When nothing runs any more, the run's end commits what is left, in one write with it.
-      if (this.inFlight.size === 0) break;
-      // What happened since the last commit (completions, skips) that no step's start carried.
-      await this.journal.commit();
-      if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
-      this.signalled = false;
-    }
+    await this.top.walk();
     this.accepting = false;
   }
 
   private poke(): void {
-    this.signalled = true;
-    this.wake?.();
-    this.wake = undefined;
-  }
-
-  /** Starts every candidate whose incoming edges are settled; skips those no taken edge reaches. */
-  private schedule(): void {
-    for (const id of this.candidates) {
-      if (this.inFlight.size >= this.deps.maxConcurrency) return;
-      const state = this.nodes.get(id)!;
-      this.candidates.delete(id);
-      if (state.status !== 'pending' || this.inFlight.has(id)) continue;
-      const readiness = this.readiness(id);
-      if (readiness === 'blocked') continue; // a predecessor will add it back when it settles
-      if (readiness === 'skip') {
-        state.status = 'skipped';
-        this.journal.touch(id);
-        this.journal.emit('node.skipped', id, { reason: 'no branch leading here was taken' });
-        this.addSuccessors(id); // Set iteration visits entries added during the loop
-        continue;
-      }
-      const step = this.steps
-        .run(id)
-        .catch((error: unknown) => {
-          // A lost write stopped the run already (the journal said so); anything else fails the step.
-          if (this.journal.lost !== undefined) return;
-          const err = normalizeError(error);
-          state.status = 'failed';
-          state.error = { code: err.code, message: err.message, nodeId: id };
-          this.journal.touch(id);
-          this.fail(id, state.error, this.stopping());
-        })
-        .finally(() => {
-          this.inFlight.delete(id);
-          this.poke();
-        });
-      this.inFlight.set(id, step);
-    }
-  }
-
-  /** A node can run once all its incoming edges are settled; it is skipped if none of them was taken. */
-  private readiness(id: string): 'run' | 'skip' | 'blocked' {
-    const incoming = this.deps.graph.incoming.get(id)!;
-    let taken = incoming.length === 0;
-    for (const edge of incoming) {
-      const source = this.nodes.get(edge.source)!;
-      if (source.status === 'succeeded') taken ||= source.ports?.includes(edge.sourceHandle) ?? false;
-      else if (source.status !== 'skipped') return 'blocked';
-    }
-    return taken ? 'run' : 'skip';
-  }
-
-  /** After a drain: whether some step could still be taken (or skipped) now, so the run is not over. */
-  private hasStepsLeft(): boolean {
-    for (const id of this.candidates) {
-      if (this.nodes.get(id)!.status === 'pending' && this.readiness(id) !== 'blocked') return true;
-    }
-    return false;
-  }
-
-  private addSuccessors(id: string): void {
-    for (const edge of this.deps.graph.outgoing.get(id)!) this.candidates.add(edge.target);
+    this.top.poke();
   }
 
   private async finish(): Promise<RunResult> {
     if (this.abandoned) return this.result();
-    if (this.draining && !this.cancelReason && !this.failure && this.hasStepsLeft()) {
+    const failure = this.top.failure;
+    if (this.draining && !this.cancelReason && !failure && this.top.hasStepsLeft()) {
       // Stopped by a drain with steps still to take: the run stays `running` in the store, and
       // the process that resumes it takes those steps, with nothing to redo.
       await this.journal.commit();
@@ -294,13 +228,14 @@ export class RunExecution implements StepHost {
     if (this.cancelReason) {
       journal.setRun({ status: 'cancelled', finishedAt });
       journal.emit('run.cancelled', undefined, { reason: this.cancelReason });
-    } else if (this.failure) {
-      journal.setRun({ status: 'failed', error: this.failure.error, finishedAt });
-      journal.emit('run.failed', undefined, { error: this.failure.error, usage: { ...this.record.usage } });
+    } else if (failure) {
+      journal.setRun({ status: 'failed', error: failure.error, finishedAt });
+      journal.emit('run.failed', undefined, { error: failure.error, usage: { ...this.record.usage } });
     } else if ([...this.nodes.values()].some((n) => n.status === 'waiting')) {
       journal.setRun({ status: 'waiting' });
     } else {
-      const output = collectOutput(this.nodes, this.deps.graph, this.deps.kinds);
+      const top = this.deps.graph.levels.get(TOP_LEVEL) ?? [];
+      const output = collectOutput(top.map((id) => [id, this.nodes.get(id)!] as const), this.deps.graph, this.deps.kinds);
       journal.setRun({ status: 'succeeded', output, finishedAt });
       const durationMs = Date.parse(finishedAt) - Date.parse(this.record.startedAt ?? this.record.createdAt);
       journal.emit('run.completed', undefined, { output, durationMs, usage: { ...this.record.usage } });
