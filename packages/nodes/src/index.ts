@@ -13,6 +13,8 @@ import { approvalSpec } from './kinds/approval/spec.js';
 import { humanInputSpec } from './kinds/human-input/spec.js';
 import { outputSpec } from './kinds/output/spec.js';
 import { guardrailSpec } from './kinds/guardrail/spec.js';
+import { mapSpec } from './kinds/map/spec.js';
+import { loopSpec } from './kinds/loop/spec.js';
 import { findPromptReferences } from './lib/prompt-source.js';
 
 export const kinds = new Kinds()
@@ -24,7 +26,9 @@ export const kinds = new Kinds()
   .register(approvalSpec)
   .register(humanInputSpec)
   .register(outputSpec)
-  .register(guardrailSpec);
+  .register(guardrailSpec)
+  .register(mapSpec)
+  .register(loopSpec);
 
 export type KindType = ReturnType<typeof kinds.types>[number];
 

@@ -67,6 +67,10 @@ export const FlowNode = z.object({
    * inside it, and its nodes run once per item or iteration of the container.
    */
   parent: Id.optional(),
+  /** The size a container is drawn at on the canvas (its body's nodes sit inside, placed relative to it). */
+  size: z.object({ width: z.number().min(40).max(50_000), height: z.number().min(40).max(50_000) }).optional(),
+  /** A container drawn folded to one node showing a summary of its body. */
+  collapsed: z.boolean().optional(),
 });
 export type FlowNode = z.infer<typeof FlowNode>;
 

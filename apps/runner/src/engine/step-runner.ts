@@ -251,7 +251,8 @@ export class StepRunner {
       attempt: state.attempts,
       // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
       idempotencyKey: `${this.host.record.id}:${key}:${state.attempts}`,
-      ...(container ? { runBody: (round, locals, signal) => this.host.runRound(level, id, round, locals, signal ?? step.signal) } : {}),
+      // A round stops with the container's step, and with the signal its executor gives (a map stopping the rest).
+      ...(container ? { runBody: (round, locals, signal) => this.host.runRound(level, id, round, locals, signal ? AbortSignal.any([signal, step.signal]) : step.signal) } : {}),
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
       save: async (progress) => {

@@ -179,6 +179,12 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('approvals').addColumn('answer_schema', 'text').execute();
     },
   },
+  '0004_body_paths': {
+    async up(db: Kysely<unknown>) {
+      // Where a step inside a container's body ran (JSON, e.g. ["summarise",3,"draft"]); null for the flow's own steps.
+      await db.schema.alterTable('run_events').addColumn('path', 'text').execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

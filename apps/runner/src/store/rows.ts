@@ -54,9 +54,13 @@ export function toRunSummary(row: SummaryRow): RunSummary {
   };
 }
 
-export function toEvent(runId: string, row: Pick<Selectable<RunEventsTable>, 'seq' | 'ts' | 'type' | 'node_id' | 'data'>): RunEvent {
+export function toEvent(runId: string, row: Pick<Selectable<RunEventsTable>, 'seq' | 'ts' | 'type' | 'node_id' | 'path' | 'data'>): RunEvent {
   // Stored events were valid when the engine emitted them; the store does not re-check them.
-  return { runId, seq: row.seq, ts: row.ts, type: row.type, ...present({ nodeId: row.node_id }), data: JSON.parse(row.data) } as RunEvent;
+  return {
+    runId, seq: row.seq, ts: row.ts, type: row.type, ...present({ nodeId: row.node_id }),
+    ...(row.path ? { path: JSON.parse(row.path) as unknown[] } : {}),
+    data: JSON.parse(row.data),
+  } as RunEvent;
 }
 
 export function toApproval(row: Selectable<ApprovalsTable>): Approval {

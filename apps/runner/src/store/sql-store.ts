@@ -229,7 +229,7 @@ export class SqlStore implements Store {
   async listEvents(runId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RunEvent[]> {
     const rows = await this.db
       .selectFrom('run_events')
-      .select(['seq', 'ts', 'type', 'node_id', 'data'])
+      .select(['seq', 'ts', 'type', 'node_id', 'path', 'data'])
       .where('run_id', '=', runId)
       .where('seq', '>', options.afterSeq ?? 0)
       .orderBy('seq')

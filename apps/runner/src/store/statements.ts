@@ -87,7 +87,7 @@ export class Statements {
   }
 
   insertEvents(rows: number): string {
-    return this.text(`insertEvents:${rows}`, () => `INSERT INTO run_events (run_id, seq, ts, type, node_id, data) VALUES ${tuples(rows, ['?', '?', '?', '?', '?', '?'])}`);
+    return this.text(`insertEvents:${rows}`, () => `INSERT INTO run_events (run_id, seq, ts, type, node_id, path, data) VALUES ${tuples(rows, ['?', '?', '?', '?', '?', '?', '?'])}`);
   }
 
   /** The last stored seq of each run that exists (null when it has no events yet). */

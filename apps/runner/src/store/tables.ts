@@ -76,6 +76,8 @@ export interface RunEventsTable {
   ts: string;
   type: string;
   node_id: string | null;
+  /** JSON: where a body step ran (see RunEvent's `path`). */
+  path: string | null;
   data: string;
 }
 

@@ -39,6 +39,8 @@ interface EventRow {
   ts: string;
   type: string;
   nodeId: string | null;
+  /** JSON, for a step inside a container's body. */
+  path: string | null;
   data: string;
 }
 
@@ -306,7 +308,7 @@ export class CommitWriter {
       await exec(s.updateRuns(chunk.length), [...chunk.flatMap(([runId, c]) => changesRow(runId, c)), ...chunk.map(([runId]) => runId)]);
     }
     await runChunked(exec, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
-    await runChunked(exec, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.data]);
+    await runChunked(exec, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.path, e.data]);
   }
 }
 
@@ -326,8 +328,8 @@ function prepare(write: Write): Prepared {
   const { runId, commit } = write;
   const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => ({ nodeId, status: state.status, state: JSON.stringify(state) }));
   const events = commit.events.map((event): EventRow => {
-    const nodeId = (event as { nodeId?: string }).nodeId ?? null;
-    return { seq: event.seq, ts: event.ts, type: event.type, nodeId, data: JSON.stringify(event.data) };
+    const { nodeId = null, path } = event as { nodeId?: string; path?: unknown[] };
+    return { seq: event.seq, ts: event.ts, type: event.type, nodeId, path: path ? JSON.stringify(path) : null, data: JSON.stringify(event.data) };
   });
   // The engine states its approval changes; the store applies them as given, in order.
   const approvals = (commit.approvals ?? []).map((change) => approvalAction(runId, change));
