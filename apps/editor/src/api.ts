@@ -103,6 +103,7 @@ const EVENT_TYPES = [
   'node.tool_result',
   'node.handoff',
   'node.guardrail',
+  'node.subflow',
   'node.completed',
   'node.failed',
   'node.skipped',

@@ -15,6 +15,7 @@ import { outputSpec } from './kinds/output/spec.js';
 import { guardrailSpec } from './kinds/guardrail/spec.js';
 import { mapSpec } from './kinds/map/spec.js';
 import { loopSpec } from './kinds/loop/spec.js';
+import { subflowSpec } from './kinds/subflow/spec.js';
 import { findPromptReferences } from './lib/prompt-source.js';
 
 export const kinds = new Kinds()
@@ -28,7 +29,8 @@ export const kinds = new Kinds()
   .register(outputSpec)
   .register(guardrailSpec)
   .register(mapSpec)
-  .register(loopSpec);
+  .register(loopSpec)
+  .register(subflowSpec);
 
 export type KindType = ReturnType<typeof kinds.types>[number];
 

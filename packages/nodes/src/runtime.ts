@@ -30,6 +30,17 @@ export type BodyResult =
   | { status: 'waiting' }
   | { status: 'stopped' };
 
+/**
+ * How a child run (a sub-flow) stands when the step hears of it: ended with its output or
+ * error, or `waiting` for a person (the step goes on once the child ends) or `stopped` (drained).
+ */
+export type ChildResult = { runId: string } & (
+  | { status: 'succeeded'; output: unknown }
+  | { status: 'failed'; error: ErrorInfo }
+  | { status: 'waiting' }
+  | { status: 'stopped' }
+);
+
 /** Which attached agent took the turn an emission belongs to (absent: the step's own node). */
 export interface Nesting {
   agent?: string;
@@ -161,6 +172,13 @@ export interface ExecContext<C> {
    * stops that round only (a map that stops at the first failure stops the others).
    */
   runBody?(round: number, locals: BodyLocals, signal?: AbortSignal): Promise<BodyResult>;
+  /**
+   * On a node whose kind names a flow (`flowReference`): runs the version of that flow the run
+   * pinned as a child run with this input, and resolves when it stops. The child is started once
+   * per `key` (default `''`; a map gives each item's index): run again after a crash or an answer,
+   * the step goes back to the child it started instead of starting another.
+   */
+  runChild?(input: unknown, key?: string, signal?: AbortSignal): Promise<ChildResult>;
   network: NetworkPolicy;
 }
 

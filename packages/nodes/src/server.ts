@@ -11,9 +11,10 @@ import { outputExecutor } from './kinds/output/execute.js';
 import { guardrailExecutor } from './kinds/guardrail/execute.js';
 import { mapExecutor } from './kinds/map/execute.js';
 import { loopExecutor } from './kinds/loop/execute.js';
+import { subflowExecutor } from './kinds/subflow/execute.js';
 import { kinds } from './index.js';
 
-const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, humanInputExecutor, outputExecutor, guardrailExecutor, mapExecutor, loopExecutor] as KindExecutor<unknown>[];
+const all = [inputExecutor, promptExecutor, conditionExecutor, toolExecutor, agentExecutor, approvalExecutor, humanInputExecutor, outputExecutor, guardrailExecutor, mapExecutor, loopExecutor, subflowExecutor] as KindExecutor<unknown>[];
 
 export const executors: ReadonlyMap<string, KindExecutor<unknown>> = new Map(all.map((e) => [e.type, e]));
 

@@ -55,7 +55,10 @@ export function bodyProblems(
     }
     if (spec?.container) {
       const body = graph.levels.get(node.id) ?? [];
-      if (body.length === 0) problem(node.id, 'its body is empty: put the steps to repeat inside it');
+      const runsFlow = spec.flowReference?.(node.config);
+      if (runsFlow) {
+        if (body.length) problem(node.id, `it runs the flow "${runsFlow.flowId}" for each round, so its body must be empty (move ${body.map((id) => `"${id}"`).join(', ')} out, or clear its flow)`);
+      } else if (body.length === 0) problem(node.id, 'its body is empty: put the steps to repeat inside it');
       else if (!body.some((id) => registry.get(graph.nodes.get(id)!.type)?.runOutput)) {
         problem(node.id, "its body has no output node: add one inside it to say what each round gives");
       }

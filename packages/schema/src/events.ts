@@ -157,6 +157,22 @@ export const RunEvent = z.discriminatedUnion('type', [
   }).meta({ id: 'NodeGuardrailEvent' }),
   z.object({
     ...onNode,
+    type: z.literal('node.subflow'),
+    /**
+     * The step started another flow as a child run (or, run again after a crash or an answer,
+     * went back to the one it started): the child's own trace is under its run id.
+     */
+    data: z.object({
+      childRunId: z.string(),
+      flowId: z.string(),
+      flowVersion: z.number().int(),
+      /** Which child of the step, when it starts several (a map's item index). */
+      key: z.string().optional(),
+      resumed: z.boolean().optional(),
+    }),
+  }).meta({ id: 'NodeSubflowEvent' }),
+  z.object({
+    ...onNode,
     type: z.literal('node.completed'),
     data: z.object({
       output: z.unknown(),
@@ -203,7 +219,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     nodeId: z.string().optional(),
     ...bodyPath,
     data: z.object({
-      reason: z.enum(['decision', 'recovered', 'timeout']),
+      /** `subflow`: a child run a step waited on ended. */
+      reason: z.enum(['decision', 'recovered', 'timeout', 'subflow']),
       waitId: z.string().optional(),
       decision: z
         .object({

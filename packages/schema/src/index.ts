@@ -13,3 +13,4 @@ export * from './api/index.js';
 export * from './errors.js';
 export * from './flow-diff.js';
 export * from './bodies.js';
+export * from './subflows.js';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FlowNode } from './flow.js';
 import type { KindProblem } from './problems.js';
+import type { FlowReference } from './subflows.js';
 
 /**
  * `data` ports carry values and define the order of steps. Other port types attach one node
@@ -71,6 +72,12 @@ export interface KindSpecBase<C = unknown> {
    * expressions see besides the outer scope (`item`, `index`).
    */
   container?: { scope: readonly string[] };
+  /**
+   * The saved flow a node of this kind runs (a sub-flow node, or a map that runs one per item),
+   * if its config names one: the engine pins its version when a run starts, and the runner
+   * refuses flows that would use themselves.
+   */
+  flowReference?(config: C): FlowReference | undefined;
 }
 
 export interface KindRegistry {

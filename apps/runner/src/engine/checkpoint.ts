@@ -1,4 +1,4 @@
-import type { Budget, DecidedStatus, ErrorInfo, Flow, MockScript, ModelInfo, PromptPin, RunEvent, RunStatus, Usage } from '@trellis/schema';
+import type { Budget, DecidedStatus, ErrorInfo, Flow, FlowPin, MockScript, ModelInfo, PromptPin, RunEvent, RunParent, RunStatus, Usage } from '@trellis/schema';
 import type { Decision, WaitRequest } from '@trellis/nodes/server';
 
 /** Where one node of a run stands; enough to resume the run in another process. */
@@ -18,6 +18,8 @@ export interface NodeState {
   wait?: WaitRequest & { deadline?: string };
   /** What its executor saved when it asked to wait. */
   saved?: unknown;
+  /** The child runs (sub-flows) the step started, by key (`''`, or a map's item index): a step run again goes back to them. */
+  children?: Record<string, string>;
   /** A person's answer that arrived and is not yet consumed by the node. */
   resume?: { waitId: string; decision: Decision };
   error?: ErrorInfo;
@@ -37,6 +39,10 @@ export interface RunRecord {
    * an approval or a restart) keeps them even when newer versions were saved meanwhile.
    */
   prompts?: PromptPin[];
+  /** The versions of other flows its sub-flow nodes run, resolved once when it starts. */
+  flows?: FlowPin[];
+  /** The run (and step) that started this one as a sub-flow. */
+  parent?: RunParent;
   status: RunStatus;
   output?: unknown;
   error?: ErrorInfo;

@@ -15,8 +15,11 @@ import { describeTooDeep, findTooDeep, inputSchemaOf, loadFlow, formatProblem, h
 import type { RunRecord, RunSnapshot } from './checkpoint.js';
 import { emptyUsage } from './meter.js';
 import { pinPrompts } from './prompts.js';
-import type { Answer, EngineOptions, RunResult, StartOptions } from './types.js';
+import { pinFlows } from './subflows.js';
+import { runResult } from './run-result.js';
+import type { Answer, ChildRequest, EngineOptions, RunResult, StartOptions } from './types.js';
 import { RunExecution } from './walk.js';
+import type { ChildResult } from '@trellis/nodes/server';
 
 export { STORE_UNAVAILABLE, type Answer, type EngineOptions, type PendingWait, type RunResult, type StartOptions, type StoreFault, type StoreRetry } from './types.js';
 
@@ -75,6 +78,7 @@ export class Engine {
       const input = applyDefaults(options.input, inputSchemaOf(flow, this.kinds));
       // Before the run exists: a reference that cannot be had refuses the run, naming it.
       const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);
+      const flows = await pinFlows(flow, this.kinds, this.options.flows, options.parent?.depth ?? 1);
       const run: RunRecord = {
         // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
         id: options.runId ?? uuidv7(),
@@ -87,6 +91,8 @@ export class Engine {
         ...(mocks ? { mocks } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
         ...(pins.length ? { prompts: pins } : {}),
+        ...(flows.length ? { flows } : {}),
+        ...(options.parent ? { parent: options.parent } : {}),
         ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
       };
       await this.options.store.createRun(run);
@@ -222,6 +228,88 @@ export class Engine {
     return entered;
   }
 
+  /**
+   * Goes on with a step of a run that waits on a child run which has ended (the step suspended
+   * while the child waited for a person). Does nothing when the step is not suspended any more
+   * (it went on already, here or elsewhere) or the run has ended.
+   */
+  async wake(runId: string, stepKey: string): Promise<void> {
+    await this.enter(runId, async () => {
+      const live = this.active.get(runId);
+      if (live?.accepting) return live.wake(stepKey);
+      if (live) await live.finished;
+      const snapshot = await this.options.store.load(runId);
+      const state = snapshot?.nodes[stepKey];
+      if (!snapshot || hasEnded(snapshot.run.status) || state?.status !== 'waiting' || state.wait) return;
+      this.execute(snapshot, undefined, undefined, undefined, stepKey);
+    });
+  }
+
+  /** Starts a step's child run, or follows the one it started before; resolves when the child stops. */
+  private async runChild(request: ChildRequest): Promise<ChildResult> {
+    const { parent, nodeId, stepKey, signal } = request;
+    const pin = parent.flows?.find((p) => p.nodeId === nodeId);
+    if (!pin) throw new TrellisError('unresolved_flow', `node "${nodeId}": run ${parent.id} pinned no flow when it started`);
+    let childId = request.existing;
+    let finished: Promise<RunResult>;
+    if (!childId && (await this.options.store.load(request.childRunId))) {
+      // Started by this attempt before its process stopped, but not yet recorded with the step.
+      childId = request.childRunId;
+      await request.started(childId, pin.version);
+    }
+    if (childId) finished = this.follow(childId);
+    else {
+      const found = await this.options.flows?.version(pin.flowId, pin.version);
+      if (!found) throw new TrellisError('unresolved_flow', `node "${nodeId}" runs version ${pin.version} of the flow "${pin.flowId}", which is gone`);
+      const begun = await this.begin(found.document, {
+        runId: request.childRunId,
+        input: request.input,
+        flowVersion: pin.version,
+        parent: { runId: parent.id, nodeId: stepKey, depth: (parent.parent?.depth ?? 1) + 1 },
+        labels: { source: 'subflow', parentRunId: parent.id },
+      });
+      childId = begun.runId;
+      finished = begun.finished;
+      await request.started(childId, pin.version);
+    }
+    // A parent cancelled, failed or out of time stops its child; one shutting down leaves it to resume.
+    const child = childId;
+    const onAbort = () => {
+      const code = TrellisError.isInstance(signal.reason) ? signal.reason.code : undefined;
+      if (code === 'cancelled' || code === 'aborted' || code === 'timeout') this.cancel(child, `the run that started it (${parent.id}) stopped`).catch(noop);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await finished;
+      if (result.status === 'succeeded') return { runId: child, status: 'succeeded', output: result.output };
+      if (result.status === 'failed' || result.status === 'cancelled') {
+        return { runId: child, status: 'failed', error: result.error ?? { code: result.status, message: `the run ${result.status}` } };
+      }
+      return { runId: child, status: result.status === 'waiting' ? 'waiting' : 'stopped' };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Where a child run this process may not hold stands, once it stops: resumed here if nobody runs it. */
+  private async follow(runId: string): Promise<RunResult> {
+    const live = this.active.get(runId);
+    if (live) return live.finished;
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot) throw new TrellisError('not_found', `the child run ${runId} is gone`);
+    const { status } = snapshot.run;
+    const idle = status === 'waiting' && !Object.values(snapshot.nodes).some((n) => n.status === 'running');
+    if (hasEnded(status) || idle) return runResult(snapshot.run, new Map(Object.entries(snapshot.nodes)));
+    try {
+      return await this.resume(runId);
+    } catch (error) {
+      // Resumed meanwhile by the runner's own recovery: follow that execution.
+      const again = this.active.get(runId);
+      if (again && TrellisError.isInstance(error) && error.code === 'run_active') return again.finished;
+      throw error;
+    }
+  }
+
   /** Resolves every wait of a run whose deadline has passed (as a timeout). */
   async expireWaits(runId: string, now = new Date()): Promise<RunResult | undefined> {
     const snapshot = await this.options.store.load(runId);
@@ -299,6 +387,7 @@ export class Engine {
       maxConcurrency: this.options.maxConcurrency ?? 16,
       prices: this.options.prices ?? priceTable(),
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
+      runChild: (request) => this.runChild(request),
     });
   }
 
@@ -306,17 +395,28 @@ export class Engine {
    * Starts an execution of the run, registered as active until it stops. `templates`: the library
    * texts a fresh run resolved as it began; a resumed run reads its pinned versions as its steps need them.
    */
-  private execute(snapshot: RunSnapshot, signal?: AbortSignal, answer?: Answer, templates?: ReadonlyMap<string, string>): { execution: RunExecution; finished: Promise<RunResult> } {
+  private execute(
+    snapshot: RunSnapshot,
+    signal?: AbortSignal,
+    answer?: Answer,
+    templates?: ReadonlyMap<string, string>,
+    wake?: string,
+  ): { execution: RunExecution; finished: Promise<RunResult> } {
     const execution = this.prepare(snapshot, templates);
     this.active.set(snapshot.run.id, execution);
     if (this.draining) execution.drain(); // let in before the drain: it stops at its first chance
     const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    const finished = execution.run(answer).finally(() => {
+    const finished = execution.run(answer, wake).finally(() => {
       signal?.removeEventListener('abort', onAbort);
       if (this.active.get(snapshot.run.id) === execution) this.active.delete(snapshot.run.id);
     });
+    const { parent } = snapshot.run;
+    if (parent) {
+      // A child that ends wakes the step that started it, if that step suspended while it waited.
+      void finished.then((result) => (hasEnded(result.status) ? this.wake(parent.runId, parent.nodeId) : undefined)).catch(noop);
+    }
     return { execution, finished };
   }
 }

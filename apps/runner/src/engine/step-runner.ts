@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
 import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type BodyLocals, type BodyResult, type ExecContext, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
@@ -9,6 +10,12 @@ import { sleep, stepSignal, type StepSignal } from './step-signal.js';
 import type { ExecutionDeps } from './types.js';
 
 const MAX_BACKOFF_MS = 60_000;
+
+/** A child run's id, derived from what starts it (a UUID's shape, as run ids have). */
+function childRunIdFor(runId: string, stepKey: string, childKey: string, attempt: number): string {
+  const hex = createHash('sha256').update(JSON.stringify([runId, stepKey, childKey, attempt])).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * A step's output (or a wait's payload) nested past the JSON limit fails the step, naming where:
@@ -160,6 +167,37 @@ export class StepRunner {
     }
   }
 
+  /**
+   * Starts the step's child run for `childKey`, or goes back to the one it started: the child's id
+   * is committed with the step before the child is awaited, so a step run again after a crash
+   * or an answer follows the same child instead of starting another.
+   */
+  private runChild(level: Level, id: string, state: NodeState, input: unknown, childKey: string, signal: AbortSignal) {
+    const { host } = this;
+    const key = level.key(id);
+    const existing = state.children?.[childKey];
+    const flowId = host.record.flows?.find((p) => p.nodeId === id)?.flowId ?? '';
+    if (existing) {
+      const pin = host.record.flows?.find((p) => p.nodeId === id);
+      host.journal.emit('node.subflow', id, { childRunId: existing, flowId, flowVersion: pin?.version ?? 0, ...(childKey ? { key: childKey } : {}), resumed: true }, level.pathOf(id));
+    }
+    return host.deps.runChild({
+      parent: host.record,
+      nodeId: id,
+      stepKey: key,
+      input,
+      existing,
+      childRunId: childRunIdFor(host.record.id, key, childKey, state.attempts),
+      signal,
+      started: async (childRunId, flowVersion) => {
+        state.children = { ...state.children, [childKey]: childRunId };
+        host.journal.touch(key);
+        host.journal.emit('node.subflow', id, { childRunId, flowId, flowVersion, ...(childKey ? { key: childKey } : {}) }, level.pathOf(id));
+        await host.journal.commit();
+      },
+    });
+  }
+
   /** The shared mock cursor of a body node, starting past the replies its stored rounds played. */
   private bodyCursor(id: string, state: NodeState): { value: number } {
     let cursor = this.bodyCursors.get(id);
@@ -245,7 +283,9 @@ export class StepRunner {
     const { journal } = this.host;
     const key = level.key(id);
     const ctx = this.nodeContext(level, id, id, step, usage, models, cursor, cursors);
-    const container = this.host.deps.kinds.get(ctx.node.type)?.container !== undefined;
+    const spec = this.host.deps.kinds.get(ctx.node.type);
+    const container = spec?.container !== undefined;
+    const runsFlows = spec?.flowReference?.(ctx.node.config) !== undefined;
     return {
       ...ctx,
       attempt: state.attempts,
@@ -253,6 +293,7 @@ export class StepRunner {
       idempotencyKey: `${this.host.record.id}:${key}:${state.attempts}`,
       // A round stops with the container's step, and with the signal its executor gives (a map stopping the rest).
       ...(container ? { runBody: (round, locals, signal) => this.host.runRound(level, id, round, locals, signal ? AbortSignal.any([signal, step.signal]) : step.signal) } : {}),
+      ...(runsFlows ? { runChild: (input, childKey = '', signal) => this.runChild(level, id, state, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) } : {}),
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
       save: async (progress) => {

@@ -1,7 +1,8 @@
-import type { Budget, ErrorInfo, Flow, FlowGraph, RunEvent, RunStatus, Usage, Wait } from '@trellis/schema';
-import type { Decision, KindExecutor, Kinds, ModelResolver, NetworkPolicy } from '@trellis/nodes/server';
-import type { CheckpointStore, RunSnapshot } from './checkpoint.js';
+import type { Budget, ErrorInfo, Flow, FlowGraph, RunEvent, RunParent, RunStatus, Usage, Wait } from '@trellis/schema';
+import type { ChildResult, Decision, KindExecutor, Kinds, ModelResolver, NetworkPolicy } from '@trellis/nodes/server';
+import type { CheckpointStore, RunRecord, RunSnapshot } from './checkpoint.js';
 import type { PromptResolver } from './prompts.js';
+import type { FlowSource } from './subflows.js';
 
 export interface EngineOptions {
   store: CheckpointStore;
@@ -27,6 +28,8 @@ export interface EngineOptions {
    * a flow with such references is refused, naming them.
    */
   prompts?: PromptResolver;
+  /** Saved flows, for sub-flow nodes. Without it, a flow that runs another is refused, naming the node. */
+  flows?: FlowSource;
 }
 
 export interface StartOptions {
@@ -38,6 +41,8 @@ export interface StartOptions {
   budget?: Budget;
   labels?: Record<string, string>;
   signal?: AbortSignal;
+  /** Set when a sub-flow node of another run starts this one. */
+  parent?: RunParent;
 }
 
 /** A wait of a run: the shape the API shows for each pending approval. */
@@ -97,4 +102,25 @@ export interface ExecutionDeps {
   prices: Record<string, readonly [number, number]>;
   /** The library: the texts already resolved (by `name@version`) and where to read the others. */
   prompts: { resolver: PromptResolver | undefined; templates: ReadonlyMap<string, string> };
+  /** Starts (or goes back to) a child run for a step of this run. */
+  runChild(request: ChildRequest): Promise<ChildResult>;
+}
+
+/** A step's request for a child run (see ExecContext.runChild). */
+export interface ChildRequest {
+  parent: RunRecord;
+  /** The node that names the flow (its pin is by node id) and the key of its state. */
+  nodeId: string;
+  stepKey: string;
+  input: unknown;
+  /** The child this step started before, if it did: it is followed instead of starting another. */
+  existing: string | undefined;
+  /**
+   * The id the child gets: the same for the same attempt of the same step, so a step cut off
+   * between starting its child and recording it finds that child instead of starting a second.
+   */
+  childRunId: string;
+  /** Called once the child is stored, before it is awaited: the step records it. */
+  started(childRunId: string, flowVersion: number): Promise<void>;
+  signal: AbortSignal;
 }

@@ -69,7 +69,8 @@ export class RunExecution implements StepHost, LevelRun {
     return this.controller.signal;
   }
 
-  async run(answer?: Answer): Promise<RunResult> {
+  /** `wake`: the key of a step suspended on a child run that has ended; it goes on. */
+  async run(answer?: Answer, wake?: string): Promise<RunResult> {
     if (answer) {
       try {
         this.answers.check(answer); // a wrong answer is the caller's error, before anything changes
@@ -80,7 +81,7 @@ export class RunExecution implements StepHost, LevelRun {
     }
     try {
       const fresh = this.record.status === 'queued';
-      if (!fresh && !answer && this.record.status === 'waiting' && ![...this.nodes.values()].some((n) => n.status === 'running')) {
+      if (!fresh && !answer && !wake && this.record.status === 'waiting' && ![...this.nodes.values()].some((n) => n.status === 'running')) {
         // Nothing to do until a person answers.
         return this.settle(this.result());
       }
@@ -104,7 +105,8 @@ export class RunExecution implements StepHost, LevelRun {
             this.recovered.add(id);
           }
         }
-        if (this.recovered.size || !answer) this.journal.emit('run.resumed', undefined, { reason: 'recovered' });
+        if (wake) this.wake(wake);
+        else if (this.recovered.size || !answer) this.journal.emit('run.resumed', undefined, { reason: 'recovered' });
         if (answer) this.reopen(this.answers.apply(answer));
       }
       // A fresh run's start goes to the store with its first step's start: nothing is lost if the
@@ -130,6 +132,22 @@ export class RunExecution implements StepHost, LevelRun {
     const committed = this.journal.commit();
     this.poke();
     return committed;
+  }
+
+  /**
+   * The child run that step `key` suspended on has ended: the step goes on (not as a new
+   * attempt), and so do the containers around it. Nothing happens to a step that is not suspended.
+   */
+  wake(key: string): void {
+    const state = this.nodes.get(key);
+    if (state?.status !== 'waiting' || state.wait) return;
+    state.status = 'pending';
+    state.resume = { waitId: `child-of:${key}`, decision: { approved: true } };
+    this.journal.touch(key);
+    this.journal.setRun({ status: 'running' });
+    this.journal.emit('run.resumed', outermostOf(key), { reason: 'subflow' });
+    this.reopen(key);
+    this.poke();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorInfo, RunEvent, RunStatus, Usage } from '../events.js';
 import { PromptPin } from '../prompts.js';
+import { FlowPin, RunParent } from '../subflows.js';
 import { Approval } from './approvals.js';
 import { Timestamp } from './common.js';
 import { CURSOR_MAX, EVENTS_PAGE_MAX, ID_PARAM_MAX, RUNS_PAGE_MAX } from './limits.js';
@@ -19,6 +20,10 @@ export const RunSummary = z.object({
   labels: z.record(z.string(), z.string()).optional(),
   /** The library prompt versions the run used (pinned when it started). */
   prompts: z.array(PromptPin).optional().meta({ description: 'The library prompt versions the run used, pinned when it started' }),
+  /** The versions of other flows its sub-flow nodes run (pinned when it started). */
+  flows: z.array(FlowPin).optional().meta({ description: 'The versions of other flows its sub-flow nodes run, pinned when it started' }),
+  /** Set when another run started this one as a sub-flow. */
+  parent: RunParent.optional().meta({ description: 'The run (and its step) that started this one as a sub-flow' }),
   createdAt: Timestamp,
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
