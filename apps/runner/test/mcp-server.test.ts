@@ -21,28 +21,46 @@ const echoFlow = {
   edges: [{ id: 'e1', source: 'in', sourceHandle: 'out', target: 'out', targetHandle: 'in' }],
 };
 
+/** input → an HTTP call to a private address, which the runner refuses: the run fails. */
+const failingFlow = {
+  schema: 'trellis.flow/v1',
+  id: 'fails',
+  name: 'Fails',
+  nodes: [
+    { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object' } } },
+    { id: 'fetch', type: 'tool', position: { x: 200, y: 0 }, config: { tool: 'http', http: { method: 'GET', url: 'http://127.0.0.1:9/private' } } },
+    { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { value: '{{ nodes.fetch.output }}' } },
+  ],
+  edges: [
+    { id: 'e1', source: 'in', sourceHandle: 'out', target: 'fetch', targetHandle: 'in' },
+    { id: 'e2', source: 'fetch', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+  ],
+};
+
 let h: Harness;
 let server: ServerType;
 let base: string;
 const clients: Client[] = [];
 
 /** A runner on a real socket (the SDK's client speaks HTTP), with "four" as "double", "needs-ok" as "refund", and "echo". */
-beforeEach(async () => {
-  h = await apiHarness();
-  for (const flow of [fourNodeFlow('four'), approvalFlow('needs-ok'), echoFlow]) expect((await h.call('POST', '/api/flows', flow)).status).toBe(201);
-  for (const [flow, slug] of [['four', 'double'], ['needs-ok', 'refund'], ['echo', 'echo']]) {
+async function start(options: Parameters<typeof apiHarness>[0] = {}) {
+  h = await apiHarness(options);
+  for (const flow of [fourNodeFlow('four'), approvalFlow('needs-ok'), echoFlow, failingFlow]) expect((await h.call('POST', '/api/flows', flow)).status).toBe(201);
+  for (const [flow, slug] of [['four', 'double'], ['needs-ok', 'refund'], ['echo', 'echo'], ['fails', 'fails']]) {
     expect((await h.call('POST', `/api/flows/${flow}/publish`, { slug })).status).toBe(201);
   }
   const port = await new Promise<number>((resolve) => {
     server = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
   });
   base = `http://127.0.0.1:${port}`;
-});
-afterEach(async () => {
+}
+async function stop() {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await h.close();
-});
+}
+beforeEach(() => start());
+afterEach(() => stop());
 
 async function newKey(options: { slugs?: string[]; rateLimit?: unknown } = {}): Promise<string> {
   const key = await h.call<Body>('POST', '/api/keys', { name: 'mcp test', ...options });
@@ -66,7 +84,7 @@ describe('the MCP server at /mcp', () => {
   it("lists exactly the published flows the key may call, each with the flow's input schema", async () => {
     const every = await connect(await newKey());
     const { tools } = await every.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['double', 'echo', 'refund']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['double', 'echo', 'fails', 'refund']);
     const double = tools.find((t) => t.name === 'double')!;
     expect(double.title).toBe('Four nodes');
     expect(double.description).toContain('Four nodes: Input, condition, transform, output');
@@ -89,6 +107,16 @@ describe('the MCP server at /mcp', () => {
 
     const echoed = await call(client, 'echo', { input: 'hello' });
     expect(echoed.structuredContent).toEqual({ said: 'hello' });
+  });
+
+  it("answers a failed run with a tool error carrying the run's error and id", async () => {
+    const client = await connect(await newKey());
+    const result = await call(client, 'fails', {});
+    expect(result.isError).toBe(true);
+    const body = result.structuredContent as Body;
+    expect(body).toMatchObject({ status: 'failed', runId: expect.any(String), error: { message: expect.stringMatching(/private/) } });
+    expect(textOf(result)).toBe(`the run failed: ${body.error.message} (run ${body.runId})`);
+    expect((await h.call<Body>('GET', `/api/runs/${body.runId}`)).body.status).toBe('failed');
   });
 
   it('answers invalid arguments with a tool error naming the field, and starts no run', async () => {
@@ -149,6 +177,14 @@ describe('the MCP server at /mcp', () => {
     const client = await connect(await newKey({ rateLimit: { requests: 3, windowSeconds: 60 } })); // initialize and its notification
     await client.listTools();
     await expect(client.listTools()).rejects.toThrow(/rate_limited/);
+
+    // A batch counts each of its messages: two calls in one request are two requests.
+    const secret = await newKey({ rateLimit: { requests: 1, windowSeconds: 60 } });
+    const batch = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'double', arguments: { n: id } } });
+    const raw = await fetch(new URL('/mcp', base), { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${secret}` }, body: JSON.stringify([batch(1), batch(2)]) });
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get('Retry-After')).toBeTruthy();
+    expect((await h.call<Body>('GET', '/api/runs')).body.items).toHaveLength(0);
   });
 
   it('refuses arguments larger than the body limit with a clear error, and goes on serving', async () => {
@@ -156,6 +192,17 @@ describe('the MCP server at /mcp', () => {
     await expect(call(client, 'double', { n: 1, email: 'x'.repeat(100 * 1024) })).rejects.toThrow(/payload_too_large.*larger than 65536 bytes/);
     expect((await call(client, 'double', { n: 2 })).structuredContent).toEqual({ result: 4 });
     expect((await h.call<Body>('GET', '/api/runs')).body.items).toHaveLength(1);
+  });
+
+  it('answers a run still going past the sync bound with its status URL, not an error', async () => {
+    await stop();
+    await start({ syncTimeoutMs: 0 });
+    const client = await connect(await newKey());
+    const result = await call(client, 'double', { n: 3 });
+    expect(result.isError).toBeFalsy();
+    const body = result.structuredContent as Body;
+    expect(body).toMatchObject({ status: 'running', statusUrl: `${base}/v1/flows/double/runs/${body.runId}`, message: expect.stringMatching(/poll statusUrl/) });
+    expect((await h.runUntil(body.runId, ['succeeded'])).output).toEqual({ result: 6 });
   });
 
   it('answers a GET (a server-initiated stream) with 405, as the spec allows a stateless server', async () => {

@@ -15,6 +15,9 @@ import { acceptedBody, settleWithin, type Outcome } from './routes/endpoints.js'
 /** What MCP allows as a tool name. Every slug fits today (SLUG_PATTERN is narrower); a slug that would not is left out, not mangled. */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** The most messages the SDK's transport takes in one batch. */
+const MAX_BATCH = 100;
+
 /** The argument a flow whose input is not an object takes its input under (MCP tools take objects). */
 const WRAPPED = 'input';
 
@@ -39,6 +42,9 @@ export function mcpRoutes(app: Api, deps: Deps, version: string): void {
     // The app's middleware has read the body already (its size and depth limits); the transport
     // gets it parsed rather than reading a stream that is spent.
     const body = parseBody(await readBodyText(c));
+    // A batch (older protocol versions allow one) counts each message against the rate limit, so
+    // many calls cannot ride on one request. Past MAX_BATCH the transport refuses the batch anyway.
+    if (Array.isArray(body)) for (let i = 1; i < Math.min(body.length, MAX_BATCH); i++) deps.keys.admit(key);
     const server = mcpServer(deps, key, { version, base: c.req.url });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
