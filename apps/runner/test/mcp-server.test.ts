@@ -162,6 +162,20 @@ describe('the MCP server at /mcp', () => {
     expect(((await raw.json()) as Body).error.code).toBe('invalid_key');
   });
 
+  it('refuses a body that is not JSON, or not said to be, as the published endpoint does', async () => {
+    const headers = { Accept: 'application/json, text/event-stream', Authorization: `Bearer ${await newKey()}` };
+    const post = (body: string, type?: string) => fetch(new URL('/mcp', base), { method: 'POST', headers: { ...headers, ...(type ? { 'Content-Type': type } : {}) }, body });
+    const plain = await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', 'text/plain');
+    expect(plain.status).toBe(415);
+    expect(((await plain.json()) as Body).error.code).toBe('unsupported_media_type');
+    const broken = await post('{"jsonrpc":', 'application/json');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as Body).error.code).toBe('invalid_json');
+    const deep = await post('['.repeat(5000) + ']'.repeat(5000), 'application/json');
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as Body).error.code).toBe('too_deep');
+  });
+
   it('lets a key limited to one slug call no other, telling it nothing of which slugs exist', async () => {
     const client = await connect(await newKey({ slugs: ['double'] }));
     const refused = call(client, 'refund', { amount: 10 });

@@ -15,6 +15,8 @@ import { acceptedBody, settleWithin, type Outcome } from './routes/endpoints.js'
 /** What MCP allows as a tool name. Every slug fits today (SLUG_PATTERN is narrower); a slug that would not is left out, not mangled. */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
 /** The most messages the SDK's transport takes in one batch. */
 const MAX_BATCH = 100;
 
@@ -41,7 +43,7 @@ export function mcpRoutes(app: Api, deps: Deps, version: string): void {
     deps.keys.admit(key);
     // The app's middleware has read the body already (its size and depth limits); the transport
     // gets it parsed rather than reading a stream that is spent.
-    const body = parseBody(await readBodyText(c));
+    const body = parseBody(c.req.header('Content-Type'), await readBodyText(c));
     // A batch (older protocol versions allow one) counts each message against the rate limit, so
     // many calls cannot ride on one request. Past MAX_BATCH the transport refuses the batch anyway.
     if (Array.isArray(body)) for (let i = 1; i < Math.min(body.length, MAX_BATCH); i++) deps.keys.admit(key);
@@ -57,7 +59,9 @@ export function mcpRoutes(app: Api, deps: Deps, version: string): void {
   });
 }
 
-function parseBody(text: string): unknown {
+function parseBody(type: string | undefined, text: string): unknown {
+  // Checked before parsing: the app's depth limit only looks at bodies that say they are JSON.
+  if (!type || !JSON_TYPE.test(type)) throw new TrellisError('unsupported_media_type', `send JSON-RPC messages as JSON (Content-Type: application/json), not ${type ?? 'a body without a Content-Type'}`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -81,10 +85,11 @@ function mcpServer({ store, service, published, config, log }: Deps, key: ApiKey
 
   server.setRequestHandler(CallToolRequestSchema, async ({ params }) => {
     const slug = params.name;
-    // One answer for a slug that does not exist and one the key may not call: a key learns nothing of other slugs.
-    const endpoint = TOOL_NAME.test(slug) && mayCall(key, slug) ? await published.resolve(slug) : null;
-    if (!endpoint) throw new McpError(ErrorCode.InvalidParams, `there is no tool "${slug}": no published flow of that slug that this API key may call`);
     try {
+      // One answer for a slug that does not exist and one the key may not call: a key learns nothing
+      // of other slugs. An unknown tool is a protocol error (invalid params), as the spec has it.
+      const endpoint = TOOL_NAME.test(slug) && mayCall(key, slug) ? await published.resolve(slug) : null;
+      if (!endpoint) throw new McpError(ErrorCode.InvalidParams, `there is no tool "${slug}": no published flow of that slug that this API key may call`);
       const args = params.arguments ?? {};
       const input = checkInput(endpoint.inputSchema, isWrapped(endpoint.inputSchema) ? args[WRAPPED] : args);
       const { runId, finished } = await service.startRun(endpoint.published.flowId, {
@@ -96,6 +101,7 @@ function mcpServer({ store, service, published, config, log }: Deps, key: ApiKey
       const result = await settleWithin(finished, config.syncTimeoutMs);
       return await toolResult(slug, result ?? { runId, status: 'running' }, result !== undefined);
     } catch (error) {
+      if (error instanceof McpError) throw error;
       return refusal(error);
     }
   });
