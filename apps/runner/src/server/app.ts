@@ -11,6 +11,7 @@ import { TrellisError, errorBody, invalidRequest, toResponse, zodDetails } from 
 import { editorRoutes } from './editor.js';
 import { KeyAuth, bearerToken } from './keys.js';
 import type { Logger } from './logger.js';
+import { mcpRoutes } from './mcp.js';
 import { PublishedDirectory } from './published.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { exampleRoutes } from './routes/examples.js';
@@ -99,6 +100,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   promptRoutes(app, deps);
   publishingRoutes(app, deps);
   endpointRoutes(app, deps);
+  mcpRoutes(app, deps, VERSION);
   exampleRoutes(app, deps, options.examplesDir);
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, store: store.dialect, activeRuns: service.engine.activeCount }));

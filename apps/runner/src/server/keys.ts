@@ -110,6 +110,9 @@ class FailureThrottle {
   }
 }
 
+/** Whether `key` may call the published flow `slug`: a key without a list of slugs may call every one. */
+export const mayCall = (key: Pick<ApiKey, 'slugs'>, slug: string): boolean => !key.slugs || key.slugs.includes(slug);
+
 /**
  * Checks `Authorization: Bearer <key>` on published endpoints. No key, a wrong key and a revoked
  * key are refused alike whatever the slug, and a key that may not call a slug is told the slug
@@ -127,7 +130,13 @@ export class KeyAuth {
   /** The key allowed to call `slug`, or a coded error: 401 (no, wrong or revoked key), 429, or 404 for a slug the key may not call. */
   async authenticate(header: string | undefined, slug: string, address: string): Promise<ApiKey> {
     const key = await this.identify(header, address);
-    if (key.slugs && !key.slugs.includes(slug)) throw notFound('published flow', slug);
+    if (!mayCall(key, slug)) throw notFound('published flow', slug);
+    this.admit(key);
+    return key;
+  }
+
+  /** Counts one request of `key` against its rate limit (429 past it) and records its use. */
+  admit(key: ApiKey): void {
     if (key.rateLimit) {
       const waitMs = this.limiter.take(key.id, key.rateLimit);
       if (waitMs > 0) {
@@ -136,7 +145,6 @@ export class KeyAuth {
       }
     }
     this.touch(key.id);
-    return key;
   }
 
   /** The valid key the header carries, or a coded error: 401 for none, a wrong or a revoked one; 429 while the address waits. */

@@ -8,7 +8,8 @@ import { clientAddress } from '../keys.js';
 import { checkInput, type Endpoint } from '../published.js';
 import { followRun } from '../sse.js';
 
-interface Outcome {
+/** How a run started through a published flow stands when its caller is answered. */
+export interface Outcome {
   runId: string;
   status: RunStatus;
   output?: unknown;
@@ -22,6 +23,9 @@ interface Outcome {
  */
 const answerUrlOf = (slug: string, runId: string, id: string, kind: string) =>
   kind === 'question' ? `/v1/flows/${slug}/runs/${runId}/questions/${encodeURIComponent(id)}` : `/api/approvals/${encodeURIComponent(id)}`;
+
+/** Where the caller of a published flow follows a run of it (with the same API key). */
+export const statusUrlOf = (slug: string, runId: string) => `/v1/flows/${slug}/runs/${runId}`;
 
 /** The pending waits of a run, as both endpoint routes show them: what each asks (a question with its form) and where to answer it. */
 async function pendingWaits(store: Store, slug: string, runId: string): Promise<EndpointWait[]> {
@@ -37,6 +41,32 @@ async function pendingWaits(store: Store, slug: string, runId: string): Promise<
     deadline,
     answerUrl: answerUrlOf(slug, runId, id, kind),
   }));
+}
+
+/**
+ * The answer for a run that has not ended (waiting for a person, still running, or just queued):
+ * its status URL and, while it waits, what it waits for and where to answer. One builder for the
+ * published endpoint's 202 and the MCP server's tool result, so the two never drift.
+ */
+export async function acceptedBody(store: Store, slug: string, outcome: Outcome, finished: boolean): Promise<EndpointAccepted> {
+  const waiting = outcome.status === 'waiting' ? await pendingWaits(store, slug, outcome.runId) : [];
+  return {
+    runId: outcome.runId,
+    status: outcome.status,
+    statusUrl: statusUrlOf(slug, outcome.runId),
+    ...(waiting.length ? { waiting } : {}),
+    ...(finished ? {} : { message: 'the run is still going; poll statusUrl' }),
+  };
+}
+
+/** The run's end if it comes within `ms`, otherwise undefined (the run goes on). */
+export async function settleWithin<T>(finished: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([finished, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -56,25 +86,15 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     if (!found) throw notFound('published flow', slug);
     return found;
   };
-  const statusUrl = (slug: string, runId: string) => `/v1/flows/${slug}/runs/${runId}`;
-
   const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
     c.header('X-Trellis-Run-Id', outcome.runId);
-    const url = statusUrl(slug, outcome.runId);
     if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null } satisfies EndpointOutput, 200);
     if (outcome.status === 'failed') {
       throw new TrellisError('run_failed', `the run failed: ${outcome.error?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
     if (outcome.status === 'cancelled') throw new TrellisError('run_cancelled', 'the run was cancelled', { details: { runId: outcome.runId } });
-    const waiting = outcome.status === 'waiting' ? await pendingWaits(store, slug, outcome.runId) : [];
-    c.header('Location', url);
-    const body: EndpointAccepted = {
-      runId: outcome.runId,
-      status: outcome.status,
-      statusUrl: url,
-      ...(waiting.length ? { waiting } : {}),
-      ...(finished ? {} : { message: 'the run is still going; poll statusUrl' }),
-    };
+    const body = await acceptedBody(store, slug, outcome, finished);
+    c.header('Location', body.statusUrl);
     return c.json(body, 202);
   };
 
@@ -97,9 +117,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
       c.header('X-Trellis-Run-Id', runId);
       return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true });
     }
-    let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([finished, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.syncTimeoutMs)))]);
-    clearTimeout(timer);
+    const result = await settleWithin(finished, config.syncTimeoutMs);
     if (!result) return answer(c, slug, { runId, status: 'running' }, false);
     return answer(c, slug, result, true);
   });
@@ -126,7 +144,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     }
     const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim().slice(0, 200) : `endpoint ${slug}`;
     const answered = await service.decide(id, { approved: true, answer: body.answer, by });
-    return c.json({ id, runId, status: answered.status, answer: body.answer, statusUrl: statusUrl(slug, runId) }, 200);
+    return c.json({ id, runId, status: answered.status, answer: body.answer, statusUrl: statusUrlOf(slug, runId) }, 200);
   });
 
   app.get('/v1/flows/:slug/runs/:runId', async (c) => {
