@@ -183,6 +183,11 @@ export const migrations: Readonly<Record<string, Migration>> = {
     async up(db: Kysely<unknown>) {
       // Where a step inside a container's body ran (JSON, e.g. ["summarise",3,"draft"]); null for the flow's own steps.
       await db.schema.alterTable('run_events').addColumn('path', 'text').execute();
+      // Sub-flows: the run that started this one (JSON RunParent, and its id to find a run's children) and the flow versions it pinned.
+      await db.schema.alterTable('runs').addColumn('parent', 'text').execute();
+      await db.schema.alterTable('runs').addColumn('parent_run_id', 'text').execute();
+      await db.schema.alterTable('runs').addColumn('flow_pins', 'text').execute();
+      await db.schema.createIndex('runs_parent_idx').on('runs').columns(['parent_run_id']).execute();
     },
   },
 };

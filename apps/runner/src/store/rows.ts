@@ -1,4 +1,4 @@
-import type { ErrorInfo, PromptPin, RunEvent, Usage } from '@trellis/schema';
+import type { ErrorInfo, FlowPin, PromptPin, RunEvent, RunParent, Usage } from '@trellis/schema';
 import { LRUCache } from 'lru-cache';
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable, ApprovalsTable, PublishedTable, RunEventsTable, RunsTable } from './tables.js';
@@ -34,10 +34,10 @@ export class BoundedMap<K extends NonNullable<unknown>, V extends NonNullable<un
 
 export type SummaryRow = Pick<
   Selectable<RunsTable>,
-  'id' | 'flow_id' | 'flow_version' | 'status' | 'input' | 'output' | 'error' | 'usage' | 'labels' | 'prompts' | 'created_at' | 'started_at' | 'finished_at'
+  'id' | 'flow_id' | 'flow_version' | 'status' | 'input' | 'output' | 'error' | 'usage' | 'labels' | 'prompts' | 'parent' | 'flow_pins' | 'created_at' | 'started_at' | 'finished_at'
 >;
 
-export const summaryColumns = ['id', 'flow_id', 'flow_version', 'status', 'input', 'output', 'error', 'usage', 'labels', 'prompts', 'created_at', 'started_at', 'finished_at'] as const;
+export const summaryColumns = ['id', 'flow_id', 'flow_version', 'status', 'input', 'output', 'error', 'usage', 'labels', 'prompts', 'parent', 'flow_pins', 'created_at', 'started_at', 'finished_at'] as const;
 
 export function toRunSummary(row: SummaryRow): RunSummary {
   return {
@@ -49,6 +49,7 @@ export function toRunSummary(row: SummaryRow): RunSummary {
     ...present({ output: fromJson(row.output), error: fromJson<ErrorInfo>(row.error) }),
     usage: fromJson<Usage>(row.usage)!,
     ...present({ labels: fromJson<Record<string, string>>(row.labels), prompts: fromJson<PromptPin[]>(row.prompts) }),
+    ...present({ flows: fromJson<FlowPin[]>(row.flow_pins), parent: fromJson<RunParent>(row.parent) }),
     createdAt: row.created_at,
     ...present({ startedAt: row.started_at, finishedAt: row.finished_at }),
   };

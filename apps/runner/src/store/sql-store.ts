@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import { RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type PromptPin, type RunEvent, type Usage } from '@trellis/schema';
+import { RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -93,6 +93,8 @@ export class SqlStore implements Store {
         budget: fromJson<Budget>(row.budget),
         labels: fromJson<Record<string, string>>(row.labels),
         prompts: fromJson<PromptPin[]>(row.prompts),
+        flows: fromJson<FlowPin[]>(row.flow_pins),
+        parent: fromJson<RunParent>(row.parent),
       }),
       status: row.status,
       ...present({ output: fromJson(row.output), error: fromJson<ErrorInfo>(row.error) }),

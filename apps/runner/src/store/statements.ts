@@ -8,7 +8,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export const ROWS_PER_STATEMENT = 200;
 
 /** The order of `insertRuns` parameters. */
-const RUN_COLUMNS = 'id, flow_id, flow_version, status, input, output, error, usage, total_tokens, cost_usd, mocks, budget, labels, slug, flow_document, prompts, created_at, started_at, finished_at';
+const RUN_COLUMNS = 'id, flow_id, flow_version, status, input, output, error, usage, total_tokens, cost_usd, mocks, budget, labels, slug, flow_document, prompts, parent, parent_run_id, flow_pins, created_at, started_at, finished_at';
 
 /** Which fields of a run a patch row sets (the `mask` column of `updateRuns`). */
 export const PATCH = { status: 1, output: 2, error: 4, usage: 8, startedAt: 16, finishedAt: 32 } as const;

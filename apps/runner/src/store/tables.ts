@@ -58,6 +58,10 @@ export interface RunsTable {
   flow_document: string | null;
   /** The library prompt versions the run pinned (PromptPin[] as JSON). */
   prompts: string | null;
+  /** Sub-flows: the run that started this one (RunParent as JSON), its id, and the flow versions this run pinned (FlowPin[]). */
+  parent: string | null;
+  parent_run_id: string | null;
+  flow_pins: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;

@@ -384,6 +384,9 @@ function runRow(run: RunRecord): unknown[] {
     // A versioned run's document is already in flow_versions: storing it per run would repeat it a million times.
     run.flowVersion === undefined ? JSON.stringify(run.flow) : null,
     toJson(run.prompts),
+    toJson(run.parent),
+    run.parent?.runId ?? null,
+    toJson(run.flows),
     run.createdAt,
     run.startedAt ?? null,
     run.finishedAt ?? null,
