@@ -247,9 +247,10 @@ export async function runCode(options: RunCodeOptions): Promise<RunCodeResult> {
     if (dropped > 0) consoleLines.push({ level: 'warn', text: `… ${dropped} more console lines were dropped` });
     return { result: JSON.parse(text) as unknown, console: consoleLines };
   } catch (error) {
-    if (TrellisError.isInstance(error)) throw error;
     // A host-side failure of the VM (for example its memory limit hit while copying arguments in).
-    throw failure(undefined, error instanceof Error ? error.message : String(error));
+    const known = TrellisError.isInstance(error) ? error : failure(undefined, error instanceof Error ? error.message : String(error));
+    // What the code printed before it failed is often why: it travels with the error.
+    throw consoleLines.length === 0 ? known : new TrellisError(known.code, known.message, { details: { console: consoleLines } });
   } finally {
     release(module, vm, runtime, handles, outOfMemory);
   }
