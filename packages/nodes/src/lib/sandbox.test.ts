@@ -164,6 +164,12 @@ describe('sandbox: escape attempts', () => {
     await stillWorks();
   });
 
+  it('arguments too large for the memory limit are refused before the VM starts', async () => {
+    const e = await fails('return args.s.length', { s: 'x'.repeat(20 * MB) });
+    expect(e.code).toBe('code_memory');
+    expect(e.message).toBe("the arguments (20 MB of JSON) do not fit in the code's 32 MB of memory; pass less, or raise memoryMb");
+  });
+
   it('deep recursion stops cleanly', async () => {
     const e = await fails('function f(n) { return f(n + 1) + 1 }\nreturn f(0)');
     expect(e.code).toBe('code_error');
@@ -184,6 +190,11 @@ describe('sandbox: escape attempts', () => {
     const e = await fails('let i = 0; for (;;) { await null; i++ }', {}, { timeoutMs: 10_000, signal: aborter.signal });
     expect(e.code).toBe('code_aborted');
     expect(e.ms).toBeLessThan(2_000);
+  });
+
+  it('concurrent runs take turns and each gets its own result', async () => {
+    const results = await Promise.all([1, 2, 3].map((n) => run('let s = 0; for (let i = 0; i < 100; i++) { await null; s += args.n } return s', { n })));
+    expect(results.map((r) => r.result)).toEqual([100, 200, 300]);
   });
 
   it('an aborted signal stops the code before it starts', async () => {

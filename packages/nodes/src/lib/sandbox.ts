@@ -53,7 +53,7 @@ const wrap = (code: string) => `(async function (args) {\n${code}\n})`;
 // allocations passes it. The hard bound is the WebAssembly memory itself: each module gets a
 // memory that cannot grow past the limit plus room for QuickJS itself, and an allocation past
 // that fails inside the VM as "out of memory". Modules are kept per limit (a few), reused by
-// calls one after another (a call runs to its end before the next starts: the VM is synchronous).
+// calls one after another (runs take turns, see `turn`).
 // A module whose VM ran out of memory can be left in a state where freeing the runtime aborts
 // it; it is dropped (its memory is garbage-collected with it) and the next call loads a fresh one.
 const WASM_PAGE = 64 * 1024;
@@ -144,11 +144,32 @@ const PRELUDE = `(function (send, maxChars) {
   };
 })`;
 
+// Runs take turns. Synchronous code holds the thread anyway; taking turns also keeps async
+// bodies (which yield between job batches) from sharing a module's memory cap with another run,
+// or from running on a module another run's out-of-memory is about to drop.
+let turn: Promise<void> = Promise.resolve();
+
 /** Runs the code; throws a TrellisError (code_*) a person can act on. */
 export async function runCode(options: RunCodeOptions): Promise<RunCodeResult> {
+  const previous = turn;
+  let done!: () => void;
+  turn = new Promise((resolve) => (done = resolve));
+  try {
+    await previous;
+    return await runInVm(options);
+  } finally {
+    done();
+  }
+}
+
+async function runInVm(options: RunCodeOptions): Promise<RunCodeResult> {
   const { signal } = options;
   if (signal?.aborted) throw aborted();
   const argsJson = JSON.stringify(options.args ?? null);
+  // The VM holds the JSON text and what it parses into: arguments near the limit cannot fit.
+  if (argsJson.length * 2 > options.memoryBytes) {
+    throw new TrellisError('code_memory', `the arguments (${megabytes(argsJson.length)} MB of JSON) do not fit in the code's ${megabytes(options.memoryBytes)} MB of memory; pass less, or raise memoryMb`);
+  }
   const module = await loadSandbox(options.memoryBytes);
   if (signal?.aborted) throw aborted();
 
@@ -176,12 +197,13 @@ export async function runCode(options: RunCodeOptions): Promise<RunCodeResult> {
   const failure = (errorHandle: QuickJSHandle | undefined, fallback: string, compiling = false): TrellisError => {
     if (stopped === 'timeout') return new TrellisError('code_timeout', `the code ran longer than ${options.timeoutMs} ms and was stopped`);
     if (stopped === 'aborted') return aborted();
-    const error = errorHandle ? readError(vm, errorHandle) : { name: 'Error', message: fallback };
-    // Out of memory, the error itself may not be readable (reading it allocates): a heap grown
-    // to its cap says it as well.
-    if ((error.name === 'InternalError' && /out of memory/i.test(error.message)) || heapFull(module, options.memoryBytes)) {
+    const error: VmError = errorHandle ? readError(vm, errorHandle) : { name: 'Error', message: fallback, unreadable: true };
+    // Out of memory, the error itself may not be readable (reading it allocates): then a heap
+    // grown to its cap says it. (Only then: the heap never shrinks, so after one large run it
+    // stays at its cap while later runs fail for their own reasons.)
+    if ((error.name === 'InternalError' && /out of memory/i.test(error.message)) || (error.unreadable && heapFull(module, options.memoryBytes))) {
       outOfMemory = true;
-      return new TrellisError('code_memory', `the code used more than ${Math.round(options.memoryBytes / 1024 / 1024)} MB of memory and was stopped`);
+      return new TrellisError('code_memory', `the code used more than ${megabytes(options.memoryBytes)} MB of memory and was stopped`);
     }
     if (/stack overflow|maximum call stack/i.test(error.message)) {
       return new TrellisError('code_error', `the code recursed too deeply (stack overflow)${at(error.line)}`);
@@ -311,6 +333,8 @@ interface VmError {
   message: string;
   /** The line in the body as written, when the error says where. */
   line?: number;
+  /** Neither its name nor its message could be read. */
+  unreadable?: boolean;
 }
 
 /** Reads a thrown VM value field by field, each copied only when it is a short string. */
@@ -338,9 +362,17 @@ function readError(vm: QuickJSContext, handle: QuickJSHandle): VmError {
   const frame = /code\.js:(\d+)/.exec(stack);
   const vmLine = frame ? Number(frame[1]) : undefined;
   const line = vmLine !== undefined ? Math.max(1, vmLine - WRAPPER_LINES_BEFORE) : undefined;
-  return { name: text('name') ?? 'Error', message: text('message') ?? 'an error without a message', ...(line === undefined ? {} : { line }) };
+  const name = text('name');
+  const message = text('message');
+  return {
+    name: name ?? 'Error',
+    message: message ?? 'an error without a message',
+    ...(line === undefined ? {} : { line }),
+    ...(name === undefined && message === undefined ? { unreadable: true } : {}),
+  };
 }
 
+const megabytes = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const at = (line: number | undefined) => (line === undefined ? '' : ` (line ${line})`);
 const isLevel = (level: string): level is ConsoleLine['level'] => ['log', 'info', 'warn', 'error'].includes(level);
 const aborted = () => new TrellisError('code_aborted', 'the code was stopped: the step was cancelled or timed out');
