@@ -4,6 +4,8 @@ import { evaluateTransform } from '../../lib/transform.js';
 import { renderTemplate, renderValue, templateLeaves, templateVariables } from '../../lib/template.js';
 import { defineExecutor, type NetworkPolicy, type Scope } from '../../runtime.js';
 import type { HttpToolConfig, ToolConfig, TransformToolConfig } from './spec.js';
+import { codeArgumentsSchema } from './code.js';
+import { runCodeStep, runCodeTool } from './code-run.js';
 
 async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   const { http } = config;
@@ -54,12 +56,14 @@ async function runTransform(config: TransformToolConfig, scope: Scope) {
 }
 
 function run(config: ToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
+  if (config.tool === 'code') return runCodeTool(config, scope.args ?? {}, signal);
   return config.tool === 'http' ? runHttp(config, scope, network, signal, asStep, idempotencyKey) : runTransform(config, scope);
 }
 
 /** Without a declared schema, an HTTP tool's arguments are the `{{ args.x }}` its templates use. */
 function argumentsSchema(config: ToolConfig): Record<string, unknown> {
   if (config.parameters) return config.parameters;
+  if (config.tool === 'code') return codeArgumentsSchema(config);
   const sources = config.tool === 'http' ? templateLeaves(config.http).map(([t]) => t) : config.source ? [config.source] : [];
   const names = new Set<string>();
   for (const source of sources) {
@@ -75,6 +79,8 @@ function argumentsSchema(config: ToolConfig): Record<string, unknown> {
 export const toolExecutor = defineExecutor<ToolConfig>({
   type: 'tool',
   async execute({ config, scope, network, signal, idempotencyKey }) {
+    // A code step also reports its console output, beside its output.
+    if (config.tool === 'code') return runCodeStep(config, scope, signal);
     return { status: 'done', output: await run(config, scope, network, signal, true, idempotencyKey) };
   },
   asTool({ config, scope, node, network }) {
