@@ -3,6 +3,8 @@ import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/s
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
+import { findFlowCycles, flowReferences } from '../engine/subflows.js';
+import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
 import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
@@ -96,6 +98,7 @@ export class RunService {
       onEvent: (event) => this.logEvent(event),
       onFault: (fault) => this.logFault(fault),
       prompts: storePromptResolver(options.store),
+      flows: { version: (flowId, version) => this.findVersion(flowId, version) },
       ...(options.models ? { models: options.models } : {}),
       ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
     });
@@ -107,6 +110,10 @@ export class RunService {
     for (const runId of unfinished) {
       this.log.info({ runId }, 'resuming run left unfinished by a previous process');
       this.track(this.engine.resume(runId), runId);
+    }
+    for (const parent of await this.store.endedChildrenOfWaitingRuns()) {
+      this.log.info({ runId: parent.runId, nodeId: parent.nodeId }, 'waking a run whose sub-flow ended while no runner was up');
+      this.engine.wake(parent.runId, parent.nodeId).catch((error: unknown) => this.log.warn({ runId: parent.runId, err: error }, 'could not wake the run'));
     }
     const interval = this.options.sweepIntervalMs ?? 1000;
     this.sweeper = setInterval(() => {
@@ -146,6 +153,44 @@ export class RunService {
       });
     this.track(finished);
     return { runId, version, run: summaryOf(run), finished };
+  }
+
+  /** A saved flow's version (its newest for 'latest'), or undefined when there is none. */
+  private async findVersion(flowId: string, version: number | 'latest'): Promise<{ version: number; document: Flow } | undefined> {
+    try {
+      return await this.flowVersion(flowId, version === 'latest' ? undefined : version);
+    } catch (error) {
+      if (TrellisError.isInstance(error) && error.code === 'not_found') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The problems of a flow's sub-flow nodes that only saved flows can tell: a flow named that does
+   * not exist (an error) and a chain of flows that leads back to this one (an error).
+   */
+  async subflowProblems(document: Flow): Promise<Problem[]> {
+    const source = { version: (flowId: string, version: number | 'latest') => this.findVersion(flowId, version) };
+    const problems: Problem[] = [];
+    const nodeIndex = (id: string) => document.nodes.findIndex((n) => n.id === id);
+    for (const { nodeId, ref } of flowReferences(document, kinds)) {
+      if (ref.flowId !== document.id && !(await source.version(ref.flowId, ref.version))) {
+        const what = ref.version === 'latest' ? `the flow "${ref.flowId}", which does not exist` : `version ${ref.version} of the flow "${ref.flowId}", which has no such version`;
+        problems.push({ severity: 'error', code: 'invalid_config', nodeId, path: ['nodes', nodeIndex(nodeId), 'config', 'flow'], message: `runs ${what}` });
+      }
+    }
+    for (const { nodeId, chain } of await findFlowCycles(document, kinds, source)) {
+      problems.push({ severity: 'error', code: 'cycle', nodeId, path: ['nodes', nodeIndex(nodeId), 'config', 'flow'], message: `the flows use each other (${chain.join(' → ')}): a flow cannot run itself, even through another` });
+    }
+    return problems;
+  }
+
+  /** Refuses (422) a flow whose sub-flows cannot be found or lead back to it, naming each node. */
+  async checkSubflows(document: Flow): Promise<void> {
+    const problems = await this.subflowProblems(document);
+    if (!problems.length) return;
+    const cycle = problems.some((p) => p.code === 'cycle');
+    throw new TrellisError(cycle ? 'flow_cycle' : 'unresolved_flow', `node "${problems[0]!.nodeId}" ${problems[0]!.message}`, { details: { problems } });
   }
 
   /**

@@ -245,6 +245,17 @@ export class SqlStore implements Store {
     return rows.map((row) => row.id);
   }
 
+  async endedChildrenOfWaitingRuns(): Promise<RunParent[]> {
+    const rows = await this.db
+      .selectFrom('runs as child')
+      .innerJoin('runs as parent', 'parent.id', 'child.parent_run_id')
+      .select('child.parent')
+      .where('parent.status', '=', 'waiting')
+      .where('child.status', 'in', ['succeeded', 'failed', 'cancelled'])
+      .execute();
+    return rows.flatMap((row) => fromJson<RunParent>(row.parent) ?? []);
+  }
+
   // Approvals.
 
   async listApprovals(query: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}): Promise<Approval[]> {

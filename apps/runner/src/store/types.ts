@@ -1,4 +1,5 @@
 import type {
+  RunParent,
   ApiKey,
   Approval,
   ApprovalStatus,
@@ -67,6 +68,11 @@ export interface Store extends CheckpointStore {
   listEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
   /** Runs some process was executing (queued or running): to resume after a restart. */
   unfinishedRuns(): Promise<string[]>;
+  /**
+   * Sub-flows that ended while the run that started them still waits on them (their end could not
+   * wake it: the runner stopped first): each child's parent link, to wake that step.
+   */
+  endedChildrenOfWaitingRuns(): Promise<RunParent[]>;
 
   // Approvals: written by commit() as the engine's approval changes say (a wait opens, is decided once, closes with its run).
   listApprovals(query?: { status?: ApprovalStatus; runId?: string; flowId?: string }): Promise<Approval[]>;

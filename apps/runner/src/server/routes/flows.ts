@@ -53,7 +53,7 @@ function storable(raw: unknown, pathId?: string): { document: Flow; problems: Pr
 /** What a save answers: the version it made, from the store's own answer (nothing is read back). */
 const savedView = (document: Flow, saved: SavedVersion, problems: Problem[]): FlowSaved => ({ id: document.id, name: document.name, version: saved.version, updatedAt: saved.createdAt, problems });
 
-export function flowRoutes(app: Api, { store }: Deps): void {
+export function flowRoutes(app: Api, { store, service }: Deps): void {
   app.openapi(
     createRoute({ method: 'get', path: '/api/flows', tags, summary: 'List flows', responses: { 200: json(Items(FlowSummary), 'The flows, by name') } }),
     async (c) => c.json({ items: await store.listFlows() }, 200),
@@ -204,7 +204,9 @@ export function flowRoutes(app: Api, { store }: Deps): void {
     }),
     async (c) => {
       const result = validateFlow(c.req.valid('json'));
-      return c.json({ ok: result.ok, problems: result.problems }, 200);
+      // What only the saved flows can tell: sub-flows that are gone or lead back to this flow.
+      const problems = result.flow ? [...result.problems, ...(await service.subflowProblems(result.flow))] : result.problems;
+      return c.json({ ok: !problems.some((p) => p.severity === 'error'), problems }, 200);
     },
   );
 }

@@ -25,6 +25,8 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       service.checkRunnable(id, version, document);
       // A version whose library prompts cannot be resolved would refuse every call: refuse it here.
       await service.checkPrompts(document);
+      // Likewise a sub-flow that is gone, or one that leads back to this flow.
+      await service.checkSubflows(document);
       const taken = await store.getPublished(body.slug);
       if (taken && taken.flowId !== id) throw new TrellisError('slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
       const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null });
