@@ -556,7 +556,7 @@ describe('docs and health', () => {
     const union = doc.body.components.schemas.EventPage.properties.items.items;
     expect(union).toEqual({ $ref: '#/components/schemas/RunEvent' });
     const variants = (doc.body.components.schemas.RunEvent.oneOf as Body[]).map((v) => v.$ref);
-    expect(variants).toHaveLength(15);
+    expect(variants).toHaveLength(16);
     expect(variants).toContain('#/components/schemas/NodeGuardrailEvent');
     expect(variants).toContain('#/components/schemas/NodeHandoffEvent');
     expect(variants).toContain('#/components/schemas/NodeCompletedEvent');

@@ -5,12 +5,13 @@
  * wait answered in turn from the expectation's `answers`. The kinds come from the registry, so a
  * new kind without a fixture fails here by name.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@trellis/schema';
 import { kinds, validateFlow } from '@trellis/nodes';
 import type { Answer } from '../src/index.js';
+import type { FlowSource } from '../src/engine/subflows.js';
 import { harness } from './support/harness.js';
 
 const KINDS_DIR = fileURLToPath(new URL('../../../packages/nodes/src/kinds/', import.meta.url));
@@ -33,6 +34,20 @@ interface Expected {
 
 const fileOf = (kind: string, name: string) => `${KINDS_DIR}${kind}/${name}`;
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/**
+ * The saved flows a kind's fixture may use (a sub-flow's child): `fixture.<name>.flow.json` beside
+ * it, each as version 1 of its id.
+ */
+function savedFlows(kind: string): FlowSource {
+  const byId = new Map(
+    readdirSync(fileOf(kind, ''))
+      .filter((name) => /^fixture\..+\.flow\.json$/.test(name))
+      .map((name) => readJson<{ id: string }>(fileOf(kind, name)))
+      .map((doc) => [doc.id, doc] as const),
+  );
+  return { version: async (flowId, version) => (byId.has(flowId) && (version === 'latest' || version === 1) ? { version: 1, document: byId.get(flowId) } : undefined) };
+}
 
 const eventsOf = <T extends RunEvent['type']>(events: RunEvent[], type: T) =>
   events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
@@ -61,7 +76,7 @@ describe('kind fixtures', () => {
     it.each(samples.map((s) => [s.name, s] as const))('sample %s runs to the expected output', async (name, sample) => {
       const expected = expectations[name];
       if (!expected) throw new Error(`fixture.expect.json of "${kind}" has nothing for sample "${name}"`);
-      const { engine, events } = harness();
+      const { engine, events } = harness({ flows: savedFlows(kind) });
       const answers = [...(expected.answers ?? [])];
       let result = await engine.start(flow, { input: sample.input, mocks: sample.mocks });
       while (result.status === 'waiting') {

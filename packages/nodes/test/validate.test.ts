@@ -12,7 +12,7 @@ import { flowSchema, kinds, validateFlow, validateFlowText } from '../src/index.
 
 type Json = Record<string, unknown>;
 
-const KIND_TYPES = ['input', 'prompt', 'condition', 'tool', 'agent', 'approval', 'human-input', 'output', 'guardrail', 'map', 'loop'] as const;
+const KIND_TYPES = ['input', 'prompt', 'condition', 'tool', 'agent', 'approval', 'human-input', 'output', 'guardrail', 'map', 'loop', 'subflow'] as const;
 
 const flow = (nodes: Json[], edges: Json[] = [], extra: Json = {}): Json => testFlow(nodes, edges, { id: 'f', ...extra });
 
