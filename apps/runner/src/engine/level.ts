@@ -242,14 +242,17 @@ export class Level {
 
 /**
  * Runs one round of a container's body, as a level inside `level` (the container's own): its
- * steps keyed under the round, the outer outputs in scope with the round's locals, stopped with
- * the container's step or by `signal`.
+ * steps keyed under the round, the outer outputs in scope with the round's locals, stopped by
+ * any of `signals` (the container's step's, and one its executor gives).
  */
-export async function runRound(run: LevelRun, level: Level, containerId: string, round: number, locals: BodyLocals, signal: AbortSignal): Promise<BodyResult> {
+export async function runRound(run: LevelRun, level: Level, containerId: string, round: number, locals: BodyLocals, signals: readonly AbortSignal[]): Promise<BodyResult> {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  if (signal.aborted) onAbort();
+  const stops = signals.map((signal) => {
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    return () => signal.removeEventListener('abort', onAbort);
+  });
   try {
     const body = new Level(run, {
       ids: run.deps.graph.levels.get(containerId) ?? [],
@@ -264,6 +267,6 @@ export async function runRound(run: LevelRun, level: Level, containerId: string,
     await body.walk();
     return body.result();
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    for (const stop of stops) stop();
   }
 }

@@ -41,7 +41,7 @@ export interface StepHost {
   /** Aborts when the process drains: wakes steps sleeping out a retry backoff. */
   drainSignal(): AbortSignal;
   /** Runs one round of a container's body (see ExecContext.runBody). */
-  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signal: AbortSignal): Promise<BodyResult>;
+  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signals: readonly AbortSignal[]): Promise<BodyResult>;
 }
 
 /**
@@ -286,14 +286,19 @@ export class StepRunner {
     const spec = this.host.deps.kinds.get(ctx.node.type);
     const container = spec?.container !== undefined;
     const runsFlows = spec?.flowReference?.(ctx.node.config) !== undefined;
-    return {
-      ...ctx,
+    // Added to the context rather than spread into a copy: a spread would read its lazy `signal`
+    // getter and make every step an AbortController it mostly never uses.
+    return Object.assign(ctx, {
       attempt: state.attempts,
       // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
       idempotencyKey: `${this.host.record.id}:${key}:${state.attempts}`,
       // A round stops with the container's step, and with the signal its executor gives (a map stopping the rest).
-      ...(container ? { runBody: (round, locals, signal) => this.host.runRound(level, id, round, locals, signal ? AbortSignal.any([signal, step.signal]) : step.signal) } : {}),
-      ...(runsFlows ? { runChild: (input, childKey = '', signal) => this.runChild(level, id, state, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) } : {}),
+      ...(container
+        ? { runBody: (round: number, locals: BodyLocals, signal?: AbortSignal) => this.host.runRound(level, id, round, locals, signal ? [step.signal, signal] : [step.signal]) }
+        : {}),
+      ...(runsFlows
+        ? { runChild: (input: unknown, childKey = '', signal?: AbortSignal) => this.runChild(level, id, state, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) }
+        : {}),
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
       save: async (progress) => {
@@ -310,7 +315,7 @@ export class StepRunner {
         journal.touch(key);
         await journal.commit();
       },
-    };
+    } satisfies Partial<ExecContext<unknown>>);
   }
 
   /**

@@ -219,8 +219,8 @@ export class RunExecution implements StepHost, LevelRun {
     return this.drainController.signal;
   }
 
-  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signal: AbortSignal): Promise<BodyResult> {
-    return runRound(this, level, containerId, round, locals, signal);
+  runRound(level: Level, containerId: string, round: number, locals: BodyLocals, signals: readonly AbortSignal[]): Promise<BodyResult> {
+    return runRound(this, level, containerId, round, locals, signals);
   }
 
   private async walk(): Promise<void> {
