@@ -21,7 +21,11 @@ interface ExampleNode {
   id: string;
   type: string;
   name?: string;
+  /** A body step's container; its position is then relative to the container's corner. */
+  parent?: string;
   position?: { x: number; y: number };
+  /** A container's size on the canvas. */
+  size?: { width: number; height: number };
   config: Record<string, unknown>;
 }
 interface ExampleSample {
@@ -59,8 +63,13 @@ interface Expected {
    * Transfers (`transfer_to_<id>`) and workers are tool calls too.
    */
   toolCalls: { agent: string; by?: string; tool: string; args: unknown; result: unknown }[];
-  /** Model calls per node (an agent step counts its attached agents' calls): every scripted reply is played, none is left over. */
+  /**
+   * Model calls per node (an agent step counts its attached agents' calls), summed over every
+   * time it ran (a loop's body steps run once per round): every scripted reply is played, none is left over.
+   */
   modelCalls: Record<string, number>;
+  /** The rounds each container's body ran, counted from the body steps' event paths. */
+  rounds?: Record<string, number>;
   /** The decision in `node.completed` of these nodes, exactly (guardrail verdicts, agent handoffs). */
   decisions?: Record<string, unknown>;
   /** The `node.handoff` events, in order. */
@@ -121,23 +130,50 @@ Go to **Settings → Checkout → Address validation** and pick a mode:
 
 Watch your returns for a month, then decide whether strict mode is worth it.`;
 
-const REVISED_BODY = `A customer types "Baker Stret", the parcel ships, and a week later it is back on your dock. Most failed deliveries start with an address nobody checked.
+const REVISED_BODY = `A customer types "Baker Stret", the parcel ships, and a week later it is back on your dock. Most failed deliveries start at checkout, with an address nobody checked.
 
 ## Why addresses matter
 
-In Parcelo data from 2024, 1 in 40 orders from stores without address validation had an address problem: a street typo, a missing apartment number, a postcode that does not match the city.
+In Parcelo data from 2024, 1 in 40 orders from stores without address validation had an address problem: a street typo, a missing apartment number, a postcode that does not match the city. Each of those orders can become a failed delivery.
 
 ## The cost of getting it wrong
 
-A failed delivery makes you pay twice: the return label and the reshipment. Someone on your team also answers the "where is my order?" ticket in between.
+A failed delivery makes you pay twice: once for the return label, and again for the reshipment. In between, someone on your team answers the "where is my order?" ticket, and the customer still has no parcel.
 
 ## How validation works
 
-Parcelo checks the address as it is typed and, when something looks wrong, suggests a corrected version on the checkout page. The customer confirms it with one click, before they pay.
+Parcelo checks the address as it is typed. When something looks wrong, it suggests a corrected version on the checkout page, and the customer confirms it with one click, before they pay. Addresses that are already right go through with no extra step.
 
 ## Turn it on
 
-Go to **Settings → Checkout → Address validation**. **Soft** mode suggests corrections but lets the customer keep what they typed; **strict** mode asks them to confirm first. Start with soft, watch your returns for a month, then decide.`;
+Go to **Settings → Checkout → Address validation** and choose a mode:
+
+- **Soft** suggests corrections but lets the customer keep what they typed. It adds no step to checkout, so start here.
+- **Strict** asks the customer to confirm a corrected address before they can pay. Choose it if failed deliveries cost you more than the extra step might.
+
+Switch on soft mode today, watch your returns for a month, then decide whether strict mode is worth it.`;
+
+/** The third and last round of the brief that asks for numbers it does not give: accurate, still failing review. */
+const STRICT_LAST_BODY = `Soft address validation catches typos, but your customers can still ignore the suggestion, and some of those parcels come back.
+
+## What soft mode misses
+
+Soft mode suggests a corrected address but lets the customer keep what they typed. When they keep a wrong one, the parcel can fail to arrive.
+
+## What strict mode adds
+
+Strict mode asks the customer to confirm a corrected address before they can pay. A wrong address cannot reach your warehouse without the customer seeing the correction first.
+
+## The worry about checkout
+
+Some stores worry that the extra step costs them orders. Whether it does depends on your customers, so measure it rather than guess.
+
+## Try it and compare
+
+Go to **Settings → Checkout → Address validation** and choose **Strict**. The change takes effect at once. Note your failed deliveries and checkout conversion for the two weeks before, compare the two weeks after, and switch back if the numbers say so.`;
+
+/** The content pipeline's loop ends once the review's checklist passes (the old quality gate's test, on the round's review). */
+const CONTENT_UNTIL = "output.review.passes && output.review.score >= vars.minScore && !output.review.issues.exists(i, i.severity in ['blocker', 'major'])";
 
 const RESEARCH_ANSWER = `We chose pgvector, running on our existing Postgres 16 cluster [n-101]. In the Q1 2025 evaluation its recall@10 was 0.93, within 2 points of Qdrant (0.95) and Pinecone (0.94), and its p95 latency of 38 ms at 50 QPS fits the 80 ms checkout budget [n-101]. It also avoids a new vendor, an extra data-processing agreement and a second copy of customer data [n-101]. The decision is to be revisited if the corpus grows past 20M vectors or p95 latency passes 60 ms [n-101].`;
 
@@ -579,22 +615,27 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
       },
     },
   },
+  // One loop, "improve", drafts (or revises), reviews and repeats until the review passes, at most
+  // 3 rounds: its body steps run once per round, so they count one model call per round.
   'content-pipeline.flow.json': {
-    'passes-review': {
+    'passes-first-round': {
       branches: { quality_gate: 'passes' },
-      skipped: ['revise', 'approve_revision', 'publish_revised', 'needs_work', 'returned'],
+      skipped: ['needs_work', 'returned'],
       approvals: [
         {
-          nodeId: 'approve_draft',
-          message: expect.stringContaining('"Stop paying twice for one parcel: validate addresses at checkout" passed review with a score of 8/10 and 1 minor note(s)'),
+          nodeId: 'approve',
+          message:
+            '"Stop paying twice for one parcel: validate addresses at checkout" passed review on the first draft, with a score of 8/10 and 1 minor note(s): Covers all four key points with sourced numbers, follows the house style and ends with a clear next step. Edit the title or body if you like, then approve to publish, or reject to send it back to the writer.',
           payload: { title: 'Stop paying twice for one parcel: validate addresses at checkout', body: PASSING_BODY },
         },
       ],
       toolCalls: [],
-      modelCalls: { draft: 1, review: 1 },
+      modelCalls: { write: 1, review: 1 },
+      rounds: { improve: 1 },
+      decisions: { improve: { endedBy: 'condition', until: CONTENT_UNTIL, iterations: 1 } },
       output: {
         status: 'approved',
-        revised: false,
+        rounds: 1,
         title: 'Stop paying twice for one parcel: validate addresses at checkout',
         body: PASSING_BODY,
         score: 8,
@@ -608,30 +649,75 @@ const EXPECTATIONS: Record<string, Record<string, Expected>> = {
         ],
       },
     },
-    'needs-revision': {
-      branches: { quality_gate: 'else' },
-      skipped: ['approve_draft', 'publish', 'returned', 'needs_work'],
+    'passes-after-revision': {
+      branches: { quality_gate: 'passes' },
+      skipped: ['needs_work', 'returned'],
       approvals: [
         {
-          nodeId: 'approve_revision',
-          message: expect.stringContaining('The first draft failed review (4/10: Not publishable'),
+          nodeId: 'approve',
+          message:
+            '"Catch bad addresses at checkout, before they cost you twice" passed review in round 2, after 1 revision(s), with a score of 8/10 and 1 minor note(s): All four key points are covered with the brief\'s own figure, the banned phrases are gone, and it ends with a clear next step. ' +
+            'Last changes: Removed the "73% fewer failed deliveries" claim, which the brief does not support, and used the 1-in-40 figure from the brief instead; ' +
+            'Added a "Turn it on" section with the settings path and the soft and strict modes, ending on a next step; ' +
+            'Removed the banned phrases "in today\'s fast-paced world", "game-changer", "revolutionize", "seamless" and "unlocks"; ' +
+            "Opened with the reader's problem instead of a generic statement, and gave the title a concrete benefit. " +
+            'Edit the title or body if you like, then approve to publish, or reject to send it back to the writer.',
           payload: { title: 'Catch bad addresses at checkout, before they cost you twice', body: REVISED_BODY },
         },
       ],
       toolCalls: [],
-      modelCalls: { draft: 1, review: 1, revise: 1 },
+      modelCalls: { write: 2, review: 2 },
+      rounds: { improve: 2 },
+      decisions: { improve: { endedBy: 'condition', until: CONTENT_UNTIL, iterations: 2 } },
       output: {
         status: 'approved',
-        revised: true,
+        rounds: 2,
         title: 'Catch bad addresses at checkout, before they cost you twice',
         body: REVISED_BODY,
-        firstScore: 4,
-        changes: [
-          'Removed the "73% fewer failed deliveries" claim, which the brief does not support, and used the 1-in-40 figure from the brief instead',
-          'Added a "Turn it on" section with the settings path and the soft and strict modes',
-          'Removed the banned phrases "in today\'s fast-paced world", "game-changer", "revolutionize", "seamless" and "unlocks"',
-          "Opened with the reader's problem instead of a generic statement, and gave the title a concrete benefit",
+        score: 8,
+        reviewNotes: [
+          {
+            severity: 'minor',
+            location: 'Turn it on, strict mode',
+            problem: '"More than the extra step might" leaves the reader guessing what to compare.',
+            fix: 'Say what to weigh: the returns and reshipments you pay for against orders that might stop at the confirmation step.',
+          },
         ],
+      },
+    },
+    'needs-work-after-three-rounds': {
+      branches: { quality_gate: 'else' },
+      skipped: ['approve', 'publish', 'returned'],
+      approvals: [],
+      toolCalls: [],
+      modelCalls: { write: 3, review: 3 },
+      rounds: { improve: 3 },
+      decisions: { improve: { endedBy: 'maxIterations', until: CONTENT_UNTIL, iterations: 3, maxIterations: 3 } },
+      output: {
+        status: 'needs-work',
+        rounds: 3,
+        title: 'Soft or strict address validation: how to choose for your store',
+        body: STRICT_LAST_BODY,
+        review: {
+          passes: false,
+          score: 6,
+          issues: [
+            {
+              severity: 'major',
+              location: 'Whole article, against the goal',
+              problem:
+                'The goal asks for "the numbers that show what it changes for failed deliveries and checkout conversion", but the brief gives no such numbers, so the article cannot meet its goal without inventing them. This draft is accurate, and says so by sending the reader off to measure.',
+              fix: 'Not fixable in the draft: add sourced figures to the brief (for example Parcelo data on failed deliveries and conversion for stores on strict mode), or change the goal to running the two-week comparison.',
+            },
+            {
+              severity: 'minor',
+              location: 'Try it and compare',
+              problem: 'The comparison does not say which numbers to look at in Parcelo.',
+              fix: 'Name where the reader finds failed deliveries and checkout conversion, once the brief says where.',
+            },
+          ],
+          summary: 'Accurate and in house style now, but the brief has no figures for what its goal asks, so no rewrite can pass: the brief needs data or a new goal.',
+        },
       },
     },
   },
@@ -776,12 +862,25 @@ function decisionsIn(events: RunEvent[], nodeIds: string[]): Record<string, unkn
   );
 }
 
+/** Model calls by node id, summed over its runs: a body step completes once per round, each time with its path. */
 function modelCallsIn(events: RunEvent[]): Record<string, number> {
-  return Object.fromEntries(
-    eventsOf(events, 'node.completed')
-      .filter((e) => e.data.usage.modelCalls > 0)
-      .map((e) => [e.nodeId, e.data.usage.modelCalls]),
-  );
+  const calls: Record<string, number> = {};
+  for (const e of eventsOf(events, 'node.completed')) {
+    if (e.data.usage.modelCalls > 0) calls[e.nodeId] = (calls[e.nodeId] ?? 0) + e.data.usage.modelCalls;
+  }
+  return calls;
+}
+
+/** Rounds per container: the distinct round numbers in its body steps' paths (`[container, round, step]`). */
+function roundsIn(events: RunEvent[]): Record<string, number> {
+  const rounds = new Map<string, Set<unknown>>();
+  for (const e of eventsOf(events, 'node.completed')) {
+    if (!e.path || e.path.length < 3) continue;
+    const container = String(e.path[0]);
+    if (!rounds.has(container)) rounds.set(container, new Set());
+    rounds.get(container)!.add(e.path[1]);
+  }
+  return Object.fromEntries([...rounds].map(([container, seen]) => [container, seen.size]));
 }
 
 /** Tools and agents wired to an agent's tools or handoffs: they run inside the agent, not as steps. */
@@ -874,8 +973,18 @@ for (const file of exampleFiles) {
         expect(node.name, `node "${node.id}" has no name`).toBeTruthy();
         expect(node.position, `node "${node.id}" has no position`).toBeDefined();
       }
-      const spots = new Set(flow.nodes.map((n) => `${n.position!.x},${n.position!.y}`));
+      // A body step's position is relative to its container: two steps share a spot only in the same one.
+      const spots = new Set(flow.nodes.map((n) => `${n.parent ?? ''}:${n.position!.x},${n.position!.y}`));
       expect(spots.size, 'two nodes sit on the same spot').toBe(flow.nodes.length);
+      for (const node of flow.nodes.filter((n) => n.parent)) {
+        const container = flow.nodes.find((n) => n.id === node.parent);
+        expect(container?.size, `container "${node.parent}" has no size`).toBeDefined();
+        // A node is drawn about 200 by 80 from its corner: the container holds all of it.
+        expect(node.position!.x, `"${node.id}" sticks out of "${node.parent}"`).toBeGreaterThanOrEqual(0);
+        expect(node.position!.y, `"${node.id}" sticks out of "${node.parent}"`).toBeGreaterThanOrEqual(0);
+        expect(node.position!.x + 200, `"${node.id}" sticks out of "${node.parent}"`).toBeLessThanOrEqual(container!.size!.width);
+        expect(node.position!.y + 80, `"${node.id}" sticks out of "${node.parent}"`).toBeLessThanOrEqual(container!.size!.height);
+      }
       for (const sample of flow.samples ?? []) expect(sample.description, `sample "${sample.name}" has no description`).toBeTruthy();
     });
 
@@ -897,6 +1006,7 @@ for (const file of exampleFiles) {
         expect(byAgent(toolCallsIn(events))).toEqual(byAgent(want.toolCalls));
         expect(toolCallsIn(events)).toHaveLength(want.toolCalls.length);
         expect(modelCallsIn(events)).toEqual(want.modelCalls);
+        expect(roundsIn(events)).toEqual(want.rounds ?? {});
         if (want.decisions) expect(decisionsIn(events, Object.keys(want.decisions))).toEqual(want.decisions);
         expect(eventsOf(events, 'node.handoff').map((e) => e.data)).toEqual(want.handoffs ?? []);
         expect(result.output).toEqual(want.output);
@@ -939,24 +1049,61 @@ describe('approvals in the examples', () => {
     expect(eventsOf(events, 'node.completed').find((e) => e.nodeId === 'approve_reply')?.data.ports).toEqual(['rejected']);
   });
 
-  it('a rejected revision is marked as needing work, with the editor\'s decision', async () => {
+  it('a sign-off the editor rejects after two rounds returns the piece, with the last review and the editor\'s decision', async () => {
     const flow = loadExample('content-pipeline.flow.json');
-    const { result, events } = await runSample(flow, sampleOf(flow, 'needs-revision'), () => ({ approved: false, by: 'test', comment: 'Still too thin on the cost section.' }));
+    const comment = 'Still too thin on the cost section.';
+    const { result, events, waits } = await runSample(flow, sampleOf(flow, 'passes-after-revision'), () => ({ approved: false, by: 'test', comment }));
 
+    expect(waits.map((w) => w.nodeId)).toEqual(['approve']);
     expect(result.status).toBe('succeeded');
     expect(result.output).toEqual({
       status: 'needs-work',
+      rounds: 2,
       title: 'Catch bad addresses at checkout, before they cost you twice',
-      review: expect.objectContaining({ passes: false, score: 4 }),
-      changes: expect.arrayContaining([expect.stringContaining('Turn it on')]),
+      review: expect.objectContaining({ passes: true, score: 8, issues: [expect.objectContaining({ severity: 'minor', location: 'Turn it on, strict mode' })] }),
       editor: {
         approved: false,
         payload: { title: 'Catch bad addresses at checkout, before they cost you twice', body: REVISED_BODY },
-        comment: 'Still too thin on the cost section.',
+        comment,
         by: 'test',
       },
     });
-    expect(skippedIn(events)).toEqual(['approve_draft', 'publish', 'publish_revised', 'returned'].sort());
+    expect(decisionsIn(events, ['improve'])).toEqual({ improve: { endedBy: 'condition', until: CONTENT_UNTIL, iterations: 2 } });
+    expect(skippedIn(events)).toEqual(['needs_work', 'publish']);
+    expect(eventsOf(events, 'node.completed').find((e) => e.nodeId === 'approve')?.data.ports).toEqual(['rejected']);
+  });
+
+  it("the content pipeline's writer drafts in round 1 and, from round 2, revises the last draft from the review's findings", async () => {
+    const flow = loadExample('content-pipeline.flow.json');
+    const sample = sampleOf(flow, 'needs-work-after-three-rounds');
+    const prompts: { nodeId: string; text: string }[] = [];
+    const base = createModelResolver({ fallbackToTest: true, env: {} });
+    const models: typeof base = (request) => {
+      const resolved = base(request);
+      const inner = resolved.model;
+      const record = (options: LanguageModelV3CallOptions) => prompts.push({ nodeId: request.nodeId, text: JSON.stringify(options.prompt) });
+      const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
+        doGenerate: (options: LanguageModelV3CallOptions) => (record(options), inner.doGenerate(options)),
+        doStream: (options: LanguageModelV3CallOptions) => (record(options), inner.doStream(options)),
+      });
+      return { ...resolved, model };
+    };
+    const result = await new Engine({ store: new MemoryCheckpointStore(), models }).start(flow, { input: sample.input, mocks: sample.mocks });
+
+    expect(result.status).toBe('succeeded');
+    expect(prompts.map((p) => p.nodeId)).toEqual(['write', 'review', 'write', 'review', 'write', 'review']);
+    const [first, second, third] = prompts.filter((p) => p.nodeId === 'write').map((p) => p.text);
+    expect(first).toContain('Write a blog article from this brief.');
+    expect(first).not.toContain('Revise this draft');
+    expect(second).toContain('Revise this draft so it passes editorial review. This is round 2.');
+    expect(second).toContain('Title: Strict mode: 40% fewer failed deliveries for under 1% of orders');
+    expect(second).toContain('The editor scored it 4/10: Not publishable: both numbers the argument rests on are invented, and a banned phrase.');
+    expect(second).toContain('- [major] The real cost at checkout, last sentence: Banned phrase: \\"seamless\\". Fix:');
+    expect(third).toContain('This is round 3.');
+    expect(third).toContain('The editor scored it 5/10: The invented figures are gone');
+    // The review reads this round's draft.
+    const reviews = prompts.filter((p) => p.nodeId === 'review').map((p) => p.text);
+    expect(reviews[2]).toContain('Title: Soft or strict address validation: how to choose for your store');
   });
 
   it("an approver's edit of the payload is what the approved output sends", async () => {
