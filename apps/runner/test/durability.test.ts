@@ -108,6 +108,65 @@ describe('durable runs across runner processes', () => {
     }
   }, 90_000);
 
+  it('resumes a 200-item map after SIGKILL mid-map, keeping the finished items and repeating none of their steps', async () => {
+    const items = Array.from({ length: 200 }, (_, i) => i);
+    const mapFlow = {
+      schema: 'trellis.flow/v1',
+      id: 'slow-map',
+      name: 'Slow map',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        { id: 'each', type: 'map', position: { x: 0, y: 0 }, config: { items: 'input.items', concurrency: 8 } },
+        { id: 'think', type: 'prompt', parent: 'each', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: 'item {{ item }}' } } },
+        { id: 'shape', type: 'tool', parent: 'each', position: { x: 0, y: 0 }, config: { tool: 'transform', expression: "{ 'i': item, 'said': nodes.think.output }" } },
+        { id: 'r', type: 'output', parent: 'each', position: { x: 0, y: 0 }, config: { value: '{{ nodes.shape.output }}' } },
+        { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: '{{ nodes.each.output }}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', target: 'each' },
+        { id: 'e2', source: 'think', target: 'shape' },
+        { id: 'e3', source: 'shape', target: 'r' },
+        { id: 'e4', source: 'each', target: 'out' },
+      ],
+    };
+    const mocks = { think: items.map((i) => ({ text: `thought ${i}`, delayMs: 30 })) };
+    let runner = await startRunner(dataDir);
+    expect((await call(runner.url, 'POST', '/api/flows', mapFlow)).status).toBe(201);
+    const runId = (await call(runner.url, 'POST', '/api/flows/slow-map/runs', { input: { items }, mocks })).body.id as string;
+    const itemsDone = (events: Body[]) => new Set(events.filter((e) => e.type === 'node.completed' && e.nodeId === 'r').map((e) => e.path[1] as number));
+    await until('some items done', async () => {
+      const done = itemsDone((await call(runner.url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items);
+      return done.size >= 30 ? done : undefined;
+    });
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+
+    runner = await startRunner(dataDir);
+    try {
+      const run = await until('the map to finish', async () => {
+        const { body } = await call(runner.url, 'GET', `/api/runs/${runId}`);
+        return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+      }, 60_000);
+      expect(run.status).toBe('succeeded');
+      expect(run.output).toEqual(items.map((i) => ({ i, said: `thought ${i}` })));
+      const events = (await call(runner.url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items as Body[];
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      const resumedAt = events.findIndex((e) => e.type === 'run.resumed' && e.data.reason === 'recovered');
+      expect(resumedAt).toBeGreaterThan(0);
+      // Items finished before the kill ran no step after it; every item finished exactly once.
+      const before = itemsDone(events.slice(0, resumedAt));
+      expect(before.size).toBeGreaterThanOrEqual(30);
+      expect(before.size).toBeLessThan(200);
+      const startedAfter = events.slice(resumedAt).filter((e) => e.type === 'node.started' && e.path);
+      for (const e of startedAfter) expect(before.has(e.path[1] as number), `item ${e.path[1]} ran ${e.nodeId} again`).toBe(false);
+      const completions = events.filter((e) => e.type === 'node.completed' && e.nodeId === 'r').map((e) => e.path[1] as number);
+      expect(completions.sort((a, b) => a - b)).toEqual(items);
+    } finally {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 120_000);
+
   it('keeps a run waiting for approval across a restart and resumes it when approved', async () => {
     let runner = await startRunner(dataDir);
     await call(runner.url, 'POST', '/api/flows', approvalFlow('approve-later'));

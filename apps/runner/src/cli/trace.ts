@@ -78,6 +78,8 @@ export class TracePrinter {
   private readonly labels: Map<string, string>;
   /** What an approval node does when its deadline passes, by node id. */
   private readonly onTimeout = new Map<string, string>();
+  /** Containers by id, with what one round of each is called (`item` for a map, `round` for a loop). */
+  private readonly rounds = new Map<string, string>();
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -88,6 +90,8 @@ export class TracePrinter {
     this.labels = nodeLabels(flow);
     for (const node of flow?.nodes ?? []) {
       if (node.type === 'approval') this.onTimeout.set(node.id, node.config?.onTimeout === 'approve' ? 'approved' : 'rejected');
+      if (node.type === 'map') this.rounds.set(node.id, 'item');
+      if (node.type === 'loop') this.rounds.set(node.id, 'round');
       if (node.type === 'human-input') this.onTimeout.set(node.id, ({ default: 'answered with its default', fail: 'failed' } as Record<string, string>)[String(node.config?.onTimeout)] ?? 'routed to timeout');
     }
   }
@@ -95,6 +99,21 @@ export class TracePrinter {
   /** How the trace names a node: its name from the flow (with the id when names repeat), else its id. */
   label(nodeId: string): string {
     return this.labels.get(nodeId) ?? nodeId;
+  }
+
+  /**
+   * A step as the trace names it: inside a body, with its containers and rounds from the outside
+   * in (`Draft, review, revise › round 2 › Review`).
+   */
+  private where(event: RunEvent): string {
+    if (!('nodeId' in event) || !event.nodeId) return '';
+    const path = 'path' in event ? event.path : undefined;
+    const parts: string[] = [];
+    for (let i = 0; path && i + 1 < path.length - 1; i += 2) {
+      const container = String(path[i]);
+      parts.push(`${this.label(container)} › ${this.rounds.get(container) ?? 'round'} ${String(path[i + 1])}`);
+    }
+    return [...parts, this.s('bold', this.label(event.nodeId))].join(' › ');
   }
 
   /** Who took a turn: the step, or the attached agents down to the one that did (`triage › billing`). */
@@ -112,7 +131,7 @@ export class TracePrinter {
 
   print(event: RunEvent): void {
     const s = this.s;
-    const node = 'nodeId' in event && event.nodeId ? s('bold', this.label(event.nodeId)) : '';
+    const node = this.where(event);
     switch (event.type) {
       case 'run.started':
         this.line(s('cyan', `▶ run ${event.runId} of flow "${event.data.flowId}"`) + s('dim', `  input ${brief(event.data.input)}`));
@@ -128,10 +147,11 @@ export class TracePrinter {
       case 'node.delta': {
         this.streamedNodes.add(event.nodeId);
         // An attached agent's text (a worker, a handoff target) streams under its own heading.
-        const key = event.data.agent ? `${event.nodeId} ${JSON.stringify([event.data.path, event.data.call])}` : event.nodeId;
+        // So does each round of a body (items of a map run side by side).
+        const key = `${event.nodeId} ${JSON.stringify([event.data.path, event.data.call, event.path])}`;
         const indent = '  '.repeat(event.data.path?.length ?? 0);
         if (this.streaming !== key) {
-          this.line(s('dim', `  ${indent}${this.who(event.nodeId, event.data)} │`));
+          this.line(s('dim', `  ${indent}${event.path ? node : this.who(event.nodeId, event.data)} │`));
           this.streaming = key;
           this.out.write(`    ${indent}`);
         }
@@ -181,6 +201,8 @@ export class TracePrinter {
           const why = decision.evaluated?.map((e) => `${e.when} → ${JSON.stringify(e.value)}`).join('; ');
           this.line(s('dim', `  branch ${s('bold', decision.branch)}${why ? ` (${why})` : ''}`));
         }
+        const rounds = describeRounds(event.data.decision);
+        if (rounds) this.line(s('dim', `  ${rounds}`));
         // A guardrail's verdicts, masked as the trace keeps them: which rule failed and what it found.
         const verdict = guardrailRules.describeGuardrailDecision(event.data.decision);
         if (verdict) this.line(`  ${verdict.startsWith('Failed') ? s('red', '⛨') : s('green', '⛨')} ${verdict}`);
@@ -196,8 +218,14 @@ export class TracePrinter {
             (event.data.willRetry ? s('yellow', ` — retrying in ${formatMs(event.data.retryInMs ?? 0)}`) : ''),
         );
         break;
+      case 'node.subflow':
+        this.line(
+          `  ${s('cyan', '↪')} ${node} ${event.data.resumed ? 'goes back to' : 'runs'} flow "${event.data.flowId}" version ${event.data.flowVersion}` +
+            s('dim', ` as run ${event.data.childRunId}${event.data.key ? ` (item ${event.data.key})` : ''}`),
+        );
+        break;
       case 'node.skipped':
-        this.line(`${s('dim', '○')} ${s('dim', `${this.label(event.nodeId)} skipped: ${event.data.reason}`)}`);
+        this.line(`${s('dim', '○')} ${s('dim', `${this.where(event)} skipped: ${event.data.reason}`)}`);
         break;
       case 'run.waiting': {
         const [question, ...more] = event.data.message.split('\n');
@@ -219,6 +247,8 @@ export class TracePrinter {
               `${d.by ? ` by ${d.by}` : ''}${d.comment ? `: "${d.comment}"` : ''}${d.payload === undefined ? '' : s('dim', ` payload ${brief(d.payload)}`)}` +
               `${d.answer === undefined ? '' : `: ${brief(d.answer)}`}`,
           );
+        } else if (event.data.reason === 'subflow') {
+          this.line(s('yellow', `▶ the sub-flow ${node} waited on has ended`));
         } else {
           this.line(s('yellow', '▶ resumed from the last checkpoint'));
         }
@@ -255,6 +285,17 @@ function describePins(pins: readonly PromptPin[], label: (nodeId: string) => str
     byRef.set(pin.ref, entry);
   }
   return [...byRef].map(([ref, { version, nodes }]) => `${ref} → version ${version} (${nodes.join(', ')})`).join('; ');
+}
+
+/** How a map or a loop ended, from its decision: `3 items, 2 succeeded, 1 failed (skipped)`, `ended by its condition after 2 rounds`. */
+function describeRounds(decision: unknown): string | undefined {
+  const d = (decision ?? {}) as { items?: number; succeeded?: number; failed?: number; onError?: string; endedBy?: string; iterations?: number };
+  if (d.endedBy === 'condition') return `ended by its condition after ${d.iterations} round${d.iterations === 1 ? '' : 's'}`;
+  if (d.endedBy === 'maxIterations') return `reached its limit of ${d.iterations} round${d.iterations === 1 ? '' : 's'} without its condition holding`;
+  if (typeof d.items === 'number' && typeof d.succeeded === 'number') {
+    return `${d.items} item${d.items === 1 ? '' : 's'}, ${d.succeeded} succeeded${d.failed ? `, ${d.failed} failed (${d.onError === 'skip' ? 'left out' : 'errors kept in place'})` : ''}`;
+  }
+  return undefined;
 }
 
 /** Indents the turns of attached agents by how deep they are nested. */

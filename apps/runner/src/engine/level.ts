@@ -54,6 +54,7 @@ export interface LevelOptions {
   controller: AbortController;
   /** The level around this one, whose stopping stops this one. */
   parent?: Level;
+  mockOffset?: number;
 }
 
 /**
@@ -67,6 +68,8 @@ export class Level {
   readonly path: readonly (string | number)[];
   readonly scopeNodes: Record<string, { output: unknown }>;
   readonly locals: BodyLocals;
+  /** Where its steps' mock lists start: the round's place among its container's rounds (0 at the top). */
+  readonly mockOffset: number;
   /** The first failure of a step of this level, unless the level was already stopping. */
   failure: { error: ErrorInfo } | undefined;
   /** Nodes that may have become ready: the pending successors of whatever settled last. */
@@ -85,6 +88,7 @@ export class Level {
     this.path = options.path;
     this.scopeNodes = options.scopeNodes;
     this.locals = options.locals;
+    this.mockOffset = options.mockOffset ?? 0;
     this.controller = options.controller;
     this.parent = options.parent;
     // Every step in flight listens for the level's stop: there is no leak to warn of.
@@ -263,6 +267,8 @@ export async function runRound(run: LevelRun, level: Level, containerId: string,
       locals: { ...level.locals, ...locals },
       controller,
       parent: level,
+      // A map's item i and a loop's iteration i + 1 are the round's place.
+      mockOffset: locals.index ?? (locals.iteration === undefined ? round : locals.iteration - 1),
     });
     await body.walk();
     return body.result();

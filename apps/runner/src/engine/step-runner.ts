@@ -53,12 +53,6 @@ export interface StepHost {
 export class StepRunner {
   /** Library texts by `name@version`: each pinned version is read at most once per process. */
   private readonly templates = new Map<string, Promise<string>>();
-  /**
-   * The mock replies played by each node of a body, across its rounds: a body node's list is
-   * played on from round to round (a loop's review gives its first reply in round 1, its second
-   * in round 2), as a flow's own node plays on from call to call.
-   */
-  private readonly bodyCursors = new Map<string, { value: number }>();
 
   constructor(private readonly host: StepHost) {
     for (const [key, text] of host.deps.prompts.templates) this.templates.set(key, Promise.resolve(text));
@@ -77,7 +71,9 @@ export class StepRunner {
     const policy = { ...spec.defaultPolicy, ...node.policy };
     const usage = state.usage ? { ...state.usage } : emptyUsage();
     const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
-    const cursor = path ? this.bodyCursor(id, state) : { value: state.mockCursor ?? 0 };
+    // A body node plays its mock list one reply per round (item i, iteration i + 1 starts at reply
+    // i), so each round's reply is the same however the rounds interleave or resume.
+    const cursor = { value: state.mockCursor ?? level.mockOffset };
     // Attached nodes (an agent's workers and handoff targets) play their own mock replies.
     const cursors = new Map(Object.entries(state.mockCursors ?? {}).map(([node, value]) => [node, { value }]));
     const keepCursors = () => {
@@ -196,14 +192,6 @@ export class StepRunner {
         await host.journal.commit();
       },
     });
-  }
-
-  /** The shared mock cursor of a body node, starting past the replies its stored rounds played. */
-  private bodyCursor(id: string, state: NodeState): { value: number } {
-    let cursor = this.bodyCursors.get(id);
-    if (!cursor) this.bodyCursors.set(id, (cursor = { value: 0 }));
-    cursor.value = Math.max(cursor.value, state.mockCursor ?? 0);
-    return cursor;
   }
 
   private succeedOrWait(
