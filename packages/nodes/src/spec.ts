@@ -19,7 +19,9 @@ export interface FieldHint {
     | 'boolean'
     | 'select'
     | 'branches'
-    | 'guardrail-rules';
+    | 'guardrail-rules'
+    /** An MCP tool node's server tools: loaded from the server, chosen, and marked for approval (`mcp.tools`, `mcp.approval`). */
+    | 'mcp-tools';
   options?: readonly string[];
   /** Show the field only when another config field has one of these values. */
   showWhen?: { path: string; equals: readonly unknown[] };

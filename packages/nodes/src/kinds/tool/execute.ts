@@ -4,6 +4,7 @@ import { evaluateTransform } from '../../lib/transform.js';
 import { renderTemplate, renderValue, templateLeaves, templateVariables } from '../../lib/template.js';
 import { defineExecutor, type NetworkPolicy, type Scope } from '../../runtime.js';
 import type { HttpToolConfig, ToolConfig, TransformToolConfig } from './spec.js';
+import { mcpStep, mcpToolset } from './mcp.js';
 
 async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   const { http } = config;
@@ -53,12 +54,12 @@ async function runTransform(config: TransformToolConfig, scope: Scope) {
   }
 }
 
-function run(config: ToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
+function run(config: Exclude<ToolConfig, { tool: 'mcp' }>, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   return config.tool === 'http' ? runHttp(config, scope, network, signal, asStep, idempotencyKey) : runTransform(config, scope);
 }
 
 /** Without a declared schema, an HTTP tool's arguments are the `{{ args.x }}` its templates use. */
-function argumentsSchema(config: ToolConfig): Record<string, unknown> {
+function argumentsSchema(config: Exclude<ToolConfig, { tool: 'mcp' }>): Record<string, unknown> {
   if (config.parameters) return config.parameters;
   const sources = config.tool === 'http' ? templateLeaves(config.http).map(([t]) => t) : config.source ? [config.source] : [];
   const names = new Set<string>();
@@ -75,9 +76,11 @@ function argumentsSchema(config: ToolConfig): Record<string, unknown> {
 export const toolExecutor = defineExecutor<ToolConfig>({
   type: 'tool',
   async execute({ config, scope, network, signal, idempotencyKey }) {
+    if (config.tool === 'mcp') return { status: 'done', output: await mcpStep(config, scope, network, signal) };
     return { status: 'done', output: await run(config, scope, network, signal, true, idempotencyKey) };
   },
   asTool({ config, scope, node, network }) {
+    if (config.tool === 'mcp') return undefined; // its tools are the server's: see toolset
     return {
       name: config.name ?? node.id,
       description: config.description ?? node.name ?? `The ${config.tool} tool "${node.id}"`,
@@ -85,5 +88,8 @@ export const toolExecutor = defineExecutor<ToolConfig>({
       requiresApproval: config.requiresApproval,
       execute: (args, signal) => run(config, { ...scope, args }, network, signal, false),
     };
+  },
+  toolset({ config, scope, network, signal }) {
+    return config.tool === 'mcp' ? mcpToolset(config, scope, network, signal) : undefined;
   },
 });

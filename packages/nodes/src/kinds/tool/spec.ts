@@ -1,24 +1,11 @@
 import type { CheckContext } from '@trellis/schema';
 import { z } from 'zod';
 import { defineKind, type KindProblem } from '../../spec.js';
-import { JsonSchemaObject } from '../../lib/json-schema.js';
 import { checkTemplate, templateLeaves } from '../../lib/template.js';
 import { networkPolicy } from '../../lib/policy.js';
 import { transformSyntaxError } from '../../lib/transform.js';
-
-/** What every tool shares: how an agent sees it, and whether a person approves each call. */
-const common = {
-  /** The name an agent calls it by; defaults to the node id. */
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
-    .optional(),
-  description: z.string().max(2_000).optional(),
-  /** JSON Schema of the arguments an agent passes (templates see them as `args`). */
-  parameters: JsonSchemaObject.optional(),
-  /** Pause the run for a person's approval before each call an agent makes. */
-  requiresApproval: z.boolean().default(false),
-};
+import { common } from './common.js';
+import { McpToolConfig, checkMcp, mcpFields } from './mcp-spec.js';
 
 export const HttpToolConfig = z.object({
   tool: z.literal('http'),
@@ -45,12 +32,14 @@ export const TransformToolConfig = z.object({
   source: z.string().max(2_000).optional(),
 });
 
-export const ToolConfig = z.discriminatedUnion('tool', [HttpToolConfig, TransformToolConfig]);
+export const ToolConfig = z.discriminatedUnion('tool', [HttpToolConfig, TransformToolConfig, McpToolConfig]);
 export type ToolConfig = z.infer<typeof ToolConfig>;
 export type HttpToolConfig = z.infer<typeof HttpToolConfig>;
 export type TransformToolConfig = z.infer<typeof TransformToolConfig>;
+export type { McpToolConfig };
 
 function checkTool(config: ToolConfig, ctx: CheckContext): KindProblem[] {
+  if (config.tool === 'mcp') return checkMcp(config, ctx);
   if (config.tool === 'transform') {
     const syntax = transformSyntaxError(config.expression);
     return [
@@ -69,7 +58,7 @@ export const toolSpec = defineKind<ToolConfig>({
   type: 'tool',
   version: 1,
   label: 'Tool',
-  description: 'One tool call as a step (HTTP request, JSON transform); wired to an agent\'s tools, a tool the agent may call.',
+  description: 'One tool call as a step (HTTP request, JSON transform, MCP server); wired to an agent\'s tools, a tool the agent may call.',
   category: 'tools',
   configSchema: ToolConfig,
   defaults: () => ({ tool: 'http', requiresApproval: false, http: { method: 'GET', url: 'https://example.com', timeoutMs: 10_000, maxResponseBytes: 1_000_000, failOnHttpError: true } }),
@@ -82,7 +71,7 @@ export const toolSpec = defineKind<ToolConfig>({
   }),
   check: checkTool,
   fields: [
-    { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform'] },
+    { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform', 'mcp'] },
     { path: 'name', label: 'Tool name', widget: 'text', help: 'The name an agent calls it by.' },
     { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an agent when to use it.' },
     { path: 'parameters', label: 'Arguments schema', widget: 'json-schema' },
@@ -94,6 +83,7 @@ export const toolSpec = defineKind<ToolConfig>({
     { path: 'http.timeoutMs', label: 'Timeout (ms)', widget: 'number', showWhen: { path: 'tool', equals: ['http'] } },
     { path: 'expression', label: 'JSONata expression', widget: 'textarea', showWhen: { path: 'tool', equals: ['transform'] } },
     { path: 'source', label: 'Source', widget: 'template', showWhen: { path: 'tool', equals: ['transform'] } },
+    ...mcpFields,
   ],
   defaultPolicy: networkPolicy,
 });
