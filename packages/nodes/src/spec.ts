@@ -20,7 +20,7 @@ export interface FieldHint {
     | 'select'
     | 'branches'
     | 'guardrail-rules'
-    /** An MCP tool node's server tools: loaded from the server, chosen, and marked for approval (`mcp.tools`, `mcp.approval`). */
+    /** An MCP tool node's server tools, at its `mcp` path: loaded from the server, chosen (`tools`) and marked for approval (`approval`). */
     | 'mcp-tools';
   options?: readonly string[];
   /** Show the field only when another config field has one of these values. */

@@ -58,7 +58,7 @@ export function checkMcp(config: McpToolConfig, ctx: CheckContext): KindProblem[
   if (!mcp.call && !ctx.attachedTo?.length) {
     problems.push({
       code: 'invalid_wiring',
-      path: ['mcp'],
+      path: ['mcp', 'call'],
       message: "an MCP tool gives its server's tools to an agent: wire its \"As tool\" handle to an agent's tools, or set `mcp.call` to call one tool as a step",
     });
   }
@@ -69,11 +69,13 @@ export function checkMcp(config: McpToolConfig, ctx: CheckContext): KindProblem[
 
 const onlyMcp = { path: 'tool', equals: ['mcp'] } as const;
 
+// The tools widget edits the whole `mcp` object, so it comes last: a problem inside `mcp` shows at
+// the first field whose path it is under.
 export const mcpFields: readonly FieldHint[] = [
   { path: 'mcp.url', label: 'Server URL', widget: 'text', help: 'A streamable HTTP MCP server. Leave empty to use a stdio server.', showWhen: onlyMcp },
   { path: 'mcp.server', label: 'Stdio server', widget: 'text', help: "A server named in the runner's TRELLIS_MCP_SERVERS file.", showWhen: onlyMcp },
   { path: 'mcp.headers', label: 'Headers', widget: 'template-json', showWhen: onlyMcp },
-  { path: 'mcp.tools', label: 'Tools', widget: 'mcp-tools', help: "Load the server's tools, choose the ones the agent gets, and which need approval.", showWhen: onlyMcp },
   { path: 'mcp.call', label: 'Call as a step', widget: 'json', help: 'Only when not wired to an agent: { "tool": "…", "args": { … } }.', showWhen: onlyMcp },
   { path: 'mcp.timeoutMs', label: 'Timeout (ms)', widget: 'number', showWhen: onlyMcp },
+  { path: 'mcp', label: 'Tools', widget: 'mcp-tools', help: "Load the server's tools, choose the ones the agent gets, and which need approval.", showWhen: onlyMcp },
 ];

@@ -85,6 +85,9 @@ function transportFor(target: McpTarget, network: NetworkPolicy): { transport: T
 
 /** The error a person reads, for whatever the SDK or the transport threw. */
 function explain(error: unknown, target: McpTarget, doing: string, stderr: string): unknown {
+  if (TrellisError.isInstance(error) && error.code === 'http_network') {
+    return new TrellisError('mcp_unreachable', `${where(target)} could not be reached: ${error.message}`, { retryable: true, cause: error });
+  }
   if (TrellisError.isInstance(error)) return error; // the address guard's, the abort's, ours
   const said = stderr ? ` (its stderr: ${stderr})` : '';
   if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
