@@ -77,5 +77,5 @@ export const mcpFields: readonly FieldHint[] = [
   { path: 'mcp.headers', label: 'Headers', widget: 'template-json', showWhen: onlyMcp },
   { path: 'mcp.call', label: 'Call as a step', widget: 'json', help: 'Only when not wired to an agent: { "tool": "…", "args": { … } }.', showWhen: onlyMcp },
   { path: 'mcp.timeoutMs', label: 'Timeout (ms)', widget: 'number', showWhen: onlyMcp },
-  { path: 'mcp', label: 'Tools', widget: 'mcp-tools', help: "Load the server's tools, choose the ones the agent gets, and which need approval.", showWhen: onlyMcp },
+  { path: 'mcp', label: 'Tools', widget: 'mcp-tools', help: "Load the server's tools, choose the ones the agent gets, and which need approval. A Tool name, when set, prefixes each (name_tool).", showWhen: onlyMcp },
 ];
