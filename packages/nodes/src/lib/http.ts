@@ -3,7 +3,7 @@ import https from 'node:https';
 import dns from 'node:dns';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { addAbortSignal, pipeline, Readable } from 'node:stream';
+import { addAbortSignal, pipeline, Readable, Transform } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describeTooDeep, findTooDeep } from '@trellis/schema';
 import { TrellisError } from '../errors.js';
@@ -246,9 +246,10 @@ function decode(data: Buffer, contentType = '', url?: URL): unknown {
  * transport), under the same address rules as `httpRequest`: an IP literal is judged before
  * connecting and a name by what it resolves to, so the socket never reaches a refused address.
  * Redirects are never followed here: a 3xx is handed back as it came, and a client that follows
- * it calls this again, which judges the next address too. The body streams (server-sent events).
+ * it calls this again, which judges the next address too. The body streams (server-sent events),
+ * and one larger than `maxResponseBytes` errors rather than filling the memory.
  */
-export function guardedFetch(allowPrivateNetwork: boolean): (input: string | URL, init?: RequestInit) => Promise<Response> {
+export function guardedFetch(allowPrivateNetwork: boolean, maxResponseBytes = 20_000_000): (input: string | URL, init?: RequestInit) => Promise<Response> {
   return (input, init = {}) => {
     const url = parseUrl(String(input));
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -272,7 +273,17 @@ export function guardedFetch(allowPrivateNetwork: boolean): (input: string | URL
         // The Response constructor refuses a body on these statuses.
         const empty = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
         if (empty) res.resume();
-        resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        let total = 0;
+        const capped = res.pipe(new Transform({
+          transform(chunk: Buffer, _encoding, next) {
+            total += chunk.length;
+            if (total > maxResponseBytes) return next(new HttpToolError('http_too_large', `The response from ${url.host} is larger than ${maxResponseBytes} bytes`));
+            next(null, chunk);
+          },
+        }));
+        res.once('error', (err) => capped.destroy(err));
+        capped.once('error', () => res.destroy());
+        resolve(new Response(empty ? null : (Readable.toWeb(capped) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
       });
       req.on('error', (err) => reject(toError(err, url, signal ?? new AbortController().signal)));
       req.end(body ?? undefined);

@@ -86,6 +86,7 @@ describe('guardedFetch', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       hits++;
+      if (req.url === '/big') return res.end('x'.repeat(10_000));
       if (req.url === '/redirect') {
         res.writeHead(302, { location: 'http://169.254.169.254/latest' });
         return res.end();
@@ -115,5 +116,11 @@ describe('guardedFetch', () => {
     const redirect = await guardedFetch(true)(`${base}/redirect`);
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('http://169.254.169.254/latest');
+  });
+
+  it('errors the body past its size cap', async () => {
+    const res = await guardedFetch(true, 1_000)(`${base}/big`);
+    await expect(res.text()).rejects.toThrow();
+    expect(await (await guardedFetch(true, 20_000)(`${base}/big`)).text()).toHaveLength(10_000);
   });
 });

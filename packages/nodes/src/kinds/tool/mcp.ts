@@ -15,6 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { describeTooDeep, findTooDeep } from '@trellis/schema';
 import { TrellisError, errorMessage } from '../../errors.js';
 import { guardedFetch } from '../../lib/http.js';
 import { renderValue } from '../../lib/template.js';
@@ -160,7 +161,11 @@ export async function callMcpTool(target: McpTarget, network: NetworkPolicy, sig
   );
   const text = (result.content ?? []).flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('\n');
   if (result.isError) throw new TrellisError('mcp_tool_error', `the MCP tool "${tool}" failed: ${text || 'no message'}`);
-  return result.structuredContent ?? text;
+  const value = result.structuredContent ?? text;
+  // The result is stored in the trace and serialised, which recurses: a hostile server's deep JSON stops here.
+  const tooDeep = findTooDeep(value);
+  if (tooDeep) throw new TrellisError('mcp_too_deep', `the result of the MCP tool "${tool}" is nested too deep: ${describeTooDeep('result', tooDeep)}`);
+  return value;
 }
 
 async function targetOf(config: McpToolConfig, scope: Scope): Promise<McpTarget> {
