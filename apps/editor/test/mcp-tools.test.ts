@@ -1,5 +1,9 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { kinds } from '@trellis/nodes';
+import type { ApiClient } from '../src/api.js';
+import { McpToolsField } from '../src/inspector/fields/McpToolsField.js';
 import { chooseAll, chooseTool, isChosen, listRequest, missingTools, needsApproval, readMcp, setApproval } from '../src/inspector/mcp-tools.js';
 
 const listed = ['lookup_order', 'echo', 'fail'];
@@ -41,5 +45,20 @@ describe("an MCP tool node's tools form logic", () => {
   it('the tool kind draws the widget over the whole mcp object, after the fields inside it', () => {
     const paths = kinds.get('tool')!.fields.filter((f) => f.showWhen?.equals.includes('mcp')).map((f) => [f.path, f.widget]);
     expect(paths.at(-1)).toEqual(['mcp', 'mcp-tools']);
+  });
+});
+
+describe('the MCP tools field', () => {
+  const hint = kinds.get('tool')!.fields.find((f) => f.widget === 'mcp-tools')!;
+  const render = (value: unknown) =>
+    renderToStaticMarkup(createElement(McpToolsField, { hint, value, write: () => {}, problems: [], fieldId: 'f', api: {} as ApiClient }));
+
+  it('offers "Load tools" once a server is given, and shows the saved choice until then', () => {
+    const empty = render({});
+    expect(empty).toMatch(/<button[^>]*disabled[^>]*>Load tools<\/button>/);
+    expect(empty).toContain('Give a server URL or a stdio server first.');
+    const chosen = render({ url: 'https://x.example/mcp', tools: ['echo'], approval: ['echo'] });
+    expect(chosen).toMatch(/<button type="button"(?![^>]*disabled)[^>]*>Load tools<\/button>/);
+    expect(chosen).toContain('Chosen: echo. Needing approval: echo.');
   });
 });
