@@ -20,6 +20,8 @@ import type {
   FlowSummary,
   FlowVersion,
   FlowVersionSummary,
+  McpToolList,
+  McpToolsRequest,
   ModelCatalog,
   Page,
   Prompt,
@@ -187,6 +189,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     validate: (doc: unknown) => request<ValidationResult>('POST', '/api/validate', doc),
     /** Models the picker offers, and whether the runner has each provider's key (booleans only). */
     listModels: () => request<ModelCatalog>('GET', '/api/models'),
+    /** The tools of an MCP server, listed by the runner under its network rules (an MCP tool node's inspector). */
+    listMcpTools: (body: McpToolsRequest) => request<McpToolList>('POST', '/api/mcp/tools', body),
     /** The bundled example flows a new flow can start from. */
     listExamples: () => items(request<{ items: ExampleFlow[] }>('GET', '/api/examples')),
 

@@ -89,10 +89,24 @@ export interface Decision {
   timedOut?: boolean;
 }
 
-/** Network rules for tools that reach out (the HTTP tool). */
+/** Network rules for tools that reach out (the HTTP tool, MCP servers). */
 export interface NetworkPolicy {
   /** Allow loopback, private and link-local addresses (off by default: SSRF protection). */
   allowPrivateNetwork: boolean;
+  /**
+   * The stdio MCP servers the operator lets flows start, by name (the runner's configuration,
+   * TRELLIS_MCP_SERVERS). A flow names one; it never gives a command.
+   */
+  mcpServers?: Readonly<Record<string, McpStdioServer>>;
+}
+
+/** How the runner starts an operator-listed stdio MCP server. */
+export interface McpStdioServer {
+  command: string;
+  args?: string[];
+  /** Added to a minimal environment (PATH, HOME…): the runner's own secrets are not passed on. */
+  env?: Record<string, string>;
+  cwd?: string;
 }
 
 /** A node attached to this one as a tool, ready for a model to call. */
@@ -123,6 +137,8 @@ export interface AttachedNode {
   context: ExecContext<unknown>;
   /** The node as a tool, when its kind offers one (`asTool`). */
   tool?: AttachedTool;
+  /** The tools the node offers, found when asked (an MCP server's), when its kind offers them (`toolset`). */
+  toolset?: () => Promise<AttachedTool[]>;
 }
 
 export interface ExecContext<C> {
@@ -199,6 +215,8 @@ export interface ToolContext<C> {
   config: C;
   scope: Scope;
   network: NetworkPolicy;
+  /** Aborts on cancel and on the step's timeout (given to `toolset`, which talks to a server). */
+  signal?: AbortSignal;
 }
 
 export interface ToolDefinition {
@@ -213,8 +231,13 @@ export interface ToolDefinition {
 export interface KindExecutor<C = unknown> {
   type: string;
   execute(ctx: ExecContext<C>): Promise<ExecResult>;
-  /** Present when nodes of this kind can be attached to an agent as tools. */
-  asTool?(ctx: ToolContext<C>): ToolDefinition;
+  /** Present when nodes of this kind can be attached to an agent as tools (undefined: this node cannot, see `toolset`). */
+  asTool?(ctx: ToolContext<C>): ToolDefinition | undefined;
+  /**
+   * Present when a node of this kind attached to an agent offers several tools found at run time
+   * (an MCP server's): the agent asks once per step.
+   */
+  toolset?(ctx: ToolContext<C>): Promise<ToolDefinition[]> | undefined;
 }
 
 export function defineExecutor<C>(executor: KindExecutor<C>): KindExecutor<C> {

@@ -31,6 +31,7 @@ export { addCallUsage, costOf, emptyUsage, priceTable } from './models/pricing.j
 export { explainTemplateError, renderTemplate, renderValue } from './lib/template.js';
 export { evaluateExpression, explainExpressionError } from './lib/expression.js';
 export { evaluateTransform } from './lib/transform.js';
+export { listMcpTools, type McpTarget, type McpToolInfo } from './kinds/tool/mcp.js';
 export { describeViolations } from './lib/json-schema.js';
 export { DEFAULT_ANSWER_SCHEMA, answerOf, questionWait, type Question } from './lib/question.js';
 export { applyDefaults, problemsInWords, schemaErrors, schemaProblems, validateJson, type SchemaError, type SchemaProblem, type SchemaViolation } from './lib/json-schema-validate.js';

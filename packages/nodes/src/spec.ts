@@ -19,7 +19,9 @@ export interface FieldHint {
     | 'boolean'
     | 'select'
     | 'branches'
-    | 'guardrail-rules';
+    | 'guardrail-rules'
+    /** An MCP tool node's server tools, at its `mcp` path: loaded from the server, chosen (`tools`) and marked for approval (`approval`). */
+    | 'mcp-tools';
   options?: readonly string[];
   /** Show the field only when another config field has one of these values. */
   showWhen?: { path: string; equals: readonly unknown[] };

@@ -56,6 +56,7 @@ export const ERROR_CATALOG = {
   rate_limited: { status: 429, retryable: true, message: 'the limit and when to try again (also in Retry-After); details.retryAfterSeconds' },
   too_many_failures: { status: 429, retryable: true, message: 'that this address sent too many wrong API keys, and when to try again (also in Retry-After); details.retryAfterSeconds' },
   internal: { status: 500, retryable: false, message: 'that the error is in the server log' },
+  mcp_unavailable: { status: 502, retryable: true, message: 'which MCP server could not be listed, and why (its answer, or why it was not reached)' },
   run_failed: { status: 502, retryable: false, message: "the run's error; details.runId and details.error" },
   shutting_down: { status: 503, retryable: true, message: 'that the runner is shutting down (Retry-After says when to try again)' },
   store_unavailable: { status: 503, retryable: true, message: 'that the database could not be reached; the run resumes once it is back' },

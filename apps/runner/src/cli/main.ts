@@ -10,6 +10,7 @@ import { askingAgent, unattendedAnswer } from './question.js';
 import { PROMPT_FLAGS_HINT, checkPrompts, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
+import { ConfigError, mcpServersFromFile } from '../server/config.js';
 import { stylist } from './style.js';
 import { TracePrinter, formatUsage } from './trace.js';
 
@@ -174,12 +175,18 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
   };
   if (!options.json) for (const w of warnings) err.write(s('yellow', `${w}\n`));
 
+  let mcpServers;
+  try {
+    mcpServers = process.env.TRELLIS_MCP_SERVERS ? mcpServersFromFile(process.env.TRELLIS_MCP_SERVERS) : undefined;
+  } catch (error) {
+    throw error instanceof ConfigError ? new CliError(error.message) : error;
+  }
   const engine = new Engine({
     store: new MemoryCheckpointStore(),
     onEvent,
     models: createModelResolver({ fallbackToTest: true }),
     ...(source ? { prompts: source.resolver } : {}),
-    network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' },
+    network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1', ...(mcpServers ? { mcpServers } : {}) },
   });
   const budget = {
     ...flow.settings?.budget,

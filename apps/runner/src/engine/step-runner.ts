@@ -334,8 +334,13 @@ export class StepRunner {
         if (!own) cursors.set(attachedId, (own = { value: 0 }));
         const context = this.nodeContext(level, stepId, attachedId, step, usage, models, own, cursors);
         const attachedExecutor = executors.get(attachedNode.type);
-        const definition = attachedExecutor?.asTool?.({ runId: record.id, node: attachedNode, config: attachedNode.config, scope, network });
-        return { nodeId: attachedId, node: attachedNode, context, ...(definition ? { tool: { nodeId: attachedId, ...definition } } : {}) };
+        const toolContext = { runId: record.id, node: attachedNode, config: attachedNode.config, scope, network };
+        const definition = attachedExecutor?.asTool?.(toolContext);
+        // A node without one tool may offer several, found when its consumer asks (an MCP server's).
+        const toolset = !definition && attachedExecutor?.toolset
+          ? async () => ((await attachedExecutor.toolset!({ ...toolContext, signal: step.signal })) ?? []).map((d) => ({ nodeId: attachedId, ...d }))
+          : undefined;
+        return { nodeId: attachedId, node: attachedNode, context, ...(definition ? { tool: { nodeId: attachedId, ...definition } } : {}), ...(toolset ? { toolset } : {}) };
       });
     const ctx: ExecContext<unknown> = {
       runId: record.id,

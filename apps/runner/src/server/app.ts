@@ -16,6 +16,7 @@ import { PublishedDirectory } from './published.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { exampleRoutes } from './routes/examples.js';
 import { flowRoutes } from './routes/flows.js';
+import { mcpToolRoutes } from './routes/mcp.js';
 import { modelRoutes } from './routes/models.js';
 import { promptRoutes } from './routes/prompts.js';
 import { publishingRoutes } from './routes/publishing.js';
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   flowRoutes(app, deps);
   runRoutes(app, deps);
   modelRoutes(app, deps);
+  mcpToolRoutes(app, deps);
   promptRoutes(app, deps);
   publishingRoutes(app, deps);
   endpointRoutes(app, deps);

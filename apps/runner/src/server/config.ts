@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { McpStdioServer } from '@trellis/nodes/server';
 
 export interface ServerConfig {
   host: string;
@@ -21,6 +24,8 @@ export interface ServerConfig {
   /** Load the bundled example flows into an empty database. */
   examplesDir?: string;
   allowPrivateNetwork: boolean;
+  /** The stdio MCP servers flows may start, by name (TRELLIS_MCP_SERVERS): the operator's choice, never a flow's. */
+  mcpServers?: Record<string, McpStdioServer>;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +59,44 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
+const McpServersFile = z.record(
+  z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+  z.strictObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  }),
+);
+
+/**
+ * The stdio MCP servers of TRELLIS_MCP_SERVERS: the path of a JSON file
+ * `{ "name": { "command": "…", "args": [ … ], "env": { … }, "cwd": "…" } }`. A flow names one of
+ * these; the command, arguments and environment come only from here.
+ */
+export function mcpServersFromFile(path: string): Record<string, McpStdioServer> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`TRELLIS_MCP_SERVERS names ${path}, which cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`TRELLIS_MCP_SERVERS: ${path} is not JSON (${(error as Error).message})`);
+  }
+  const parsed = McpServersFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => (i.code === 'invalid_key' ? `"${i.path.join('.')}" is not a server name (1-64 letters, digits, _, . or -)` : `${i.path.join('.') || '(top)'}: ${i.message}`))
+      .join('; ');
+    throw new ConfigError(`TRELLIS_MCP_SERVERS: ${path} is not { "name": { "command": "…", "args": […], "env": {…} } }: ${problems}`);
+  }
+  return parsed.data as Record<string, McpStdioServer>;
+}
+
 /** Reads the environment; throws ConfigError with a sentence naming the variable at fault. */
 export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerConfig> = {}): ServerConfig {
   const host = env.HOST || defaults.host || '127.0.0.1';
@@ -64,6 +107,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TRELLIS_ADMIN_TOKEN must be at least 16 characters long');
   const databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
   const editorDir = env.TRELLIS_EDITOR_DIR || defaults.editorDir;
+  const mcpServers = env.TRELLIS_MCP_SERVERS ? mcpServersFromFile(resolve(env.TRELLIS_MCP_SERVERS)) : defaults.mcpServers;
   return {
     host,
     port: int(env, 'PORT', defaults.port ?? 3000, 0, 65535),
@@ -77,5 +121,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
     ...(editorDir ? { editorDir: resolve(editorDir) } : {}),
     ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),
     allowPrivateNetwork: env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' || defaults.allowPrivateNetwork === true,
+    ...(mcpServers ? { mcpServers } : {}),
   };
 }

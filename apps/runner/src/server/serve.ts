@@ -50,7 +50,7 @@ export async function startServer(config: ServerConfig, extra: { models?: ModelR
     await loadExamplesOnce(store, config.examplesDir, log);
     await loadExamplePromptsOnce(store, config.examplesDir, log);
   }
-  const service = new RunService({ store, log, allowPrivateNetwork: config.allowPrivateNetwork, ...(extra.models ? { models: extra.models } : {}) });
+  const service = new RunService({ store, log, allowPrivateNetwork: config.allowPrivateNetwork, ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}), ...(extra.models ? { models: extra.models } : {}) });
   let shuttingDown = false;
   const app = createApp({
     store,

@@ -1,5 +1,5 @@
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
-import type { Decision as EngineDecision, ModelResolver } from '@trellis/nodes/server';
+import type { Decision as EngineDecision, ModelResolver, NetworkPolicy } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
@@ -17,6 +17,8 @@ export interface RunServiceOptions {
   log: Logger;
   models?: ModelResolver;
   allowPrivateNetwork?: boolean;
+  /** The stdio MCP servers flows may start (the runner's configuration). */
+  mcpServers?: NetworkPolicy['mcpServers'];
   /** How often waits with a deadline are checked, and paused runs tried again. */
   sweepIntervalMs?: number;
   /** How a write the database refused is tried again before its run pauses (the engine's default otherwise). */
@@ -77,6 +79,8 @@ export class RunService {
   get models(): ModelResolver | undefined {
     return this.options.models;
   }
+  /** What the runner's tools may reach: the engine's, and the MCP tool listing's (/api/mcp/tools). */
+  readonly network: NetworkPolicy;
   private readonly store: Store;
   private readonly log: Logger;
   private sweeper: NodeJS.Timeout | undefined;
@@ -92,9 +96,10 @@ export class RunService {
   constructor(private readonly options: RunServiceOptions) {
     this.store = options.store;
     this.log = options.log;
+    this.network = { allowPrivateNetwork: options.allowPrivateNetwork ?? false, ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}) };
     this.engine = new Engine({
       store: notifyingCheckpoints(options.store, this.bus),
-      network: { allowPrivateNetwork: options.allowPrivateNetwork ?? false },
+      network: this.network,
       onEvent: (event) => this.logEvent(event),
       onFault: (fault) => this.logFault(fault),
       prompts: storePromptResolver(options.store),

@@ -3,7 +3,7 @@ import https from 'node:https';
 import dns from 'node:dns';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { addAbortSignal, pipeline, type Readable } from 'node:stream';
+import { addAbortSignal, pipeline, Readable, Transform } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describeTooDeep, findTooDeep } from '@trellis/schema';
 import { TrellisError } from '../errors.js';
@@ -239,4 +239,54 @@ function decode(data: Buffer, contentType = '', url?: URL): unknown {
   const tooDeep = findTooDeep(body);
   if (tooDeep) throw new HttpToolError('http_too_deep', `The JSON response from ${url?.host ?? 'the server'} is nested too deep: ${describeTooDeep('body', tooDeep)}`);
   return body;
+}
+
+/**
+ * A `fetch` for clients that bring their own HTTP logic (the MCP client's streamable HTTP
+ * transport), under the same address rules as `httpRequest`: an IP literal is judged before
+ * connecting and a name by what it resolves to, so the socket never reaches a refused address.
+ * Redirects are never followed here: a 3xx is handed back as it came, and a client that follows
+ * it calls this again, which judges the next address too. The body streams (server-sent events),
+ * and one larger than `maxResponseBytes` errors rather than filling the memory.
+ */
+export function guardedFetch(allowPrivateNetwork: boolean, maxResponseBytes = 20_000_000): (input: string | URL, init?: RequestInit) => Promise<Response> {
+  return (input, init = {}) => {
+    const url = parseUrl(String(input));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!allowPrivateNetwork && net.isIP(host) && isForbiddenAddress(host)) return Promise.reject(forbiddenError(url.host, host));
+    const headers: Record<string, string> = { 'user-agent': 'trellis-mcp-client' };
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    const body = init.body;
+    if (body !== undefined && body !== null && typeof body !== 'string') {
+      return Promise.reject(new HttpToolError('http_invalid_request', 'guardedFetch sends string bodies only'));
+    }
+    if (typeof body === 'string') headers['content-length'] = String(Buffer.byteLength(body));
+    const signal = init.signal ?? undefined;
+    return new Promise<Response>((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? https : http).request(url, {
+        method: init.method ?? 'GET', headers, agent: false, lookup: guardedLookup(allowPrivateNetwork), ...(signal ? { signal } : {}),
+      });
+      req.once('response', (res) => {
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        const status = res.statusCode ?? 0;
+        // The Response constructor refuses a body on these statuses.
+        const empty = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
+        if (empty) res.resume();
+        let total = 0;
+        const capped = res.pipe(new Transform({
+          transform(chunk: Buffer, _encoding, next) {
+            total += chunk.length;
+            if (total > maxResponseBytes) return next(new HttpToolError('http_too_large', `The response from ${url.host} is larger than ${maxResponseBytes} bytes`));
+            next(null, chunk);
+          },
+        }));
+        res.once('error', (err) => capped.destroy(err));
+        capped.once('error', () => res.destroy());
+        resolve(new Response(empty ? null : (Readable.toWeb(capped) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+      });
+      req.on('error', (err) => reject(toError(err, url, signal ?? new AbortController().signal)));
+      req.end(body ?? undefined);
+    });
+  };
 }

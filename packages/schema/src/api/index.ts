@@ -14,3 +14,4 @@ export * from './keys.js';
 export * from './models.js';
 export * from './prompts.js';
 export * from './endpoints.js';
+export * from './mcp.js';

@@ -7,6 +7,7 @@ import { GuardrailRulesField } from './GuardrailRulesField';
 import type { FieldProps } from './FieldShell';
 import { JsonField } from './JsonField';
 import { JsonSchemaField } from './JsonSchemaField';
+import { McpToolsField } from './McpToolsField';
 import { ModelField } from './ModelField';
 import { BooleanField, NumberField, SelectField, TextField } from './SimpleFields';
 import { TemplateField } from './TemplateField';
@@ -46,6 +47,8 @@ export function FieldControl({ context, ...props }: FieldProps & { context: Fiel
       return <BranchesField {...props} nodeId={context.nodeId} edges={context.edges} nameOf={context.nameOf} />;
     case 'guardrail-rules':
       return <GuardrailRulesField {...props} />;
+    case 'mcp-tools':
+      return <McpToolsField {...props} api={context.api} />;
     default: {
       const unknown: never = props.hint.widget;
       return <p className="inspector-note">This Trellis cannot draw a "{String(unknown)}" field; edit it in the flow's JSON.</p>;

@@ -4,7 +4,7 @@ import { TrellisError } from '../../errors.js';
 import { callModel, type ModelCallContext, type ModelTool, type PendingApproval } from '../../lib/model-call.js';
 import { promptText } from '../../lib/prompt-source.js';
 import { renderTemplate } from '../../lib/template.js';
-import { defineExecutor, type Decision, type ExecContext, type ExecResult, type Nesting, type NodeEmission, type WaitRequest } from '../../runtime.js';
+import { defineExecutor, type AttachedNode, type AttachedTool, type Decision, type ExecContext, type ExecResult, type Nesting, type NodeEmission, type WaitRequest } from '../../runtime.js';
 import type { AgentConfig } from './spec.js';
 import { guardInput, guardOutput } from './guardrails.js';
 import { answerQuestion, askPersonTools, askWait, isAsked, settleQuestions, takeQuestions, waitingQuestion, type AskedQuestion, type Asking } from './ask-person.js';
@@ -71,6 +71,7 @@ const TRANSFER = 'transfer_to_';
 /** How the loops of one step reach their agents, their configs and the step's saved progress. */
 class StepAgents {
   private readonly systems = new Map<string, Promise<string>>();
+  private readonly toolsets = new Map<string, Promise<AttachedTool[]>>();
 
   constructor(
     readonly root: ExecContext<AgentConfig>,
@@ -79,6 +80,13 @@ class StepAgents {
 
   save(): Promise<void> {
     return this.root.save ? this.root.save(structuredClone(this.state)) : Promise.resolve();
+  }
+
+  /** A node's toolset, found once per process. */
+  toolset(nodeId: string, find: () => Promise<AttachedTool[]>): Promise<AttachedTool[]> {
+    let tools = this.toolsets.get(nodeId);
+    if (!tools) this.toolsets.set(nodeId, (tools = find()));
+    return tools;
   }
 
   /** The system text of an agent, rendered once per process. */
@@ -92,6 +100,22 @@ class StepAgents {
     }
     return text;
   }
+}
+
+/**
+ * The tools an agent's attached nodes give it, in the order they are attached: a node's own tool,
+ * or the tools it offers when asked (an MCP server's), asked once per step (per process: a resumed
+ * step asks again, so an approved call finds its tool).
+ */
+function toolsOf(step: StepAgents, attached: readonly AttachedNode[]): Promise<AttachedTool[]> {
+  return Promise.all(
+    attached.map((a) => {
+      if (a.node.type === 'agent') return [];
+      if (a.tool) return [a.tool];
+      if (!a.toolset) return [];
+      return step.toolset(a.nodeId, a.toolset);
+    }),
+  ).then((lists) => lists.flat());
 }
 
 /** A loop's agents: its owner and the agents reachable from it over `handoffs` attachments. */
@@ -298,7 +322,7 @@ async function advance(step: StepAgents, owner: ExecContext<unknown>, loop: Loop
     const back = loop.cameFrom[agent];
     if (back && back !== agent && !targets.includes(back) && agents.has(back)) targets.push(back);
     const tools: ModelTool[] = [
-      ...attachedTools.flatMap((a) => (a.node.type === 'agent' || !a.tool ? [] : [a.tool])),
+      ...(await toolsOf(step, attachedTools)),
       ...askPersonTools(config),
       ...workers.map((w): ModelTool => ({
         nodeId: w.nodeId,

@@ -16,7 +16,7 @@ import { toolExecutor } from './execute.js';
 
 const node = (id: string) => ({ id, type: 'tool', position: { x: 0, y: 0 }, config: {} });
 const asTool = (config: ToolConfig, id = 'code') =>
-  toolExecutor.asTool!({ runId: 'r', node: node(id), config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } });
+  toolExecutor.asTool!({ runId: 'r', node: node(id), config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } })!;
 
 describe('tool: code as a step', () => {
   it('reads the scope as args by default, returns JSON, and puts console lines in the decision', async () => {

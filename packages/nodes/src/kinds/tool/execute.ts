@@ -6,6 +6,7 @@ import { defineExecutor, type NetworkPolicy, type Scope } from '../../runtime.js
 import type { HttpToolConfig, ToolConfig, TransformToolConfig } from './spec.js';
 import { codeArgumentsSchema } from './code.js';
 import { runCodeStep, runCodeTool } from './code-run.js';
+import { mcpStep, mcpToolset } from './mcp.js';
 
 async function runHttp(config: HttpToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   const { http } = config;
@@ -55,13 +56,13 @@ async function runTransform(config: TransformToolConfig, scope: Scope) {
   }
 }
 
-function run(config: ToolConfig, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
+function run(config: Exclude<ToolConfig, { tool: 'mcp' }>, scope: Scope, network: NetworkPolicy, signal: AbortSignal, asStep: boolean, idempotencyKey?: string) {
   if (config.tool === 'code') return runCodeTool(config, scope.args ?? {}, signal);
   return config.tool === 'http' ? runHttp(config, scope, network, signal, asStep, idempotencyKey) : runTransform(config, scope);
 }
 
 /** Without a declared schema, an HTTP tool's arguments are the `{{ args.x }}` its templates use. */
-function argumentsSchema(config: ToolConfig): Record<string, unknown> {
+function argumentsSchema(config: Exclude<ToolConfig, { tool: 'mcp' }>): Record<string, unknown> {
   if (config.parameters) return config.parameters;
   if (config.tool === 'code') return codeArgumentsSchema(config);
   const sources = config.tool === 'http' ? templateLeaves(config.http).map(([t]) => t) : config.source ? [config.source] : [];
@@ -81,9 +82,11 @@ export const toolExecutor = defineExecutor<ToolConfig>({
   async execute({ config, scope, network, signal, idempotencyKey }) {
     // A code step also reports its console output, beside its output.
     if (config.tool === 'code') return runCodeStep(config, scope, signal);
+    if (config.tool === 'mcp') return { status: 'done', output: await mcpStep(config, scope, network, signal) };
     return { status: 'done', output: await run(config, scope, network, signal, true, idempotencyKey) };
   },
   asTool({ config, scope, node, network }) {
+    if (config.tool === 'mcp') return undefined; // its tools are the server's: see toolset
     return {
       name: config.name ?? node.id,
       description: config.description ?? node.name ?? `The ${config.tool} tool "${node.id}"`,
@@ -91,5 +94,8 @@ export const toolExecutor = defineExecutor<ToolConfig>({
       requiresApproval: config.requiresApproval,
       execute: (args, signal) => run(config, { ...scope, args }, network, signal, false),
     };
+  },
+  toolset({ config, scope, network, signal }) {
+    return config.tool === 'mcp' ? mcpToolset(config, scope, network, signal) : undefined;
   },
 });

@@ -6,6 +6,7 @@ import { networkPolicy } from '../../lib/policy.js';
 import { transformSyntaxError } from '../../lib/transform.js';
 import { common } from './common.js';
 import { CodeToolConfig, checkCodeTool, codeFieldHints } from './code.js';
+import { McpToolConfig, checkMcp, mcpFields } from './mcp-spec.js';
 
 export const HttpToolConfig = z.object({
   tool: z.literal('http'),
@@ -32,14 +33,16 @@ export const TransformToolConfig = z.object({
   source: z.string().max(2_000).optional(),
 });
 
-export const ToolConfig = z.discriminatedUnion('tool', [HttpToolConfig, TransformToolConfig, CodeToolConfig]);
+export const ToolConfig = z.discriminatedUnion('tool', [HttpToolConfig, TransformToolConfig, CodeToolConfig, McpToolConfig]);
 export type ToolConfig = z.infer<typeof ToolConfig>;
 export type HttpToolConfig = z.infer<typeof HttpToolConfig>;
 export type TransformToolConfig = z.infer<typeof TransformToolConfig>;
 export { CodeToolConfig };
+export type { McpToolConfig };
 
 function checkTool(config: ToolConfig, ctx: CheckContext): KindProblem[] {
   if (config.tool === 'code') return checkCodeTool(config, ctx);
+  if (config.tool === 'mcp') return checkMcp(config, ctx);
   if (config.tool === 'transform') {
     const syntax = transformSyntaxError(config.expression);
     return [
@@ -58,7 +61,7 @@ export const toolSpec = defineKind<ToolConfig>({
   type: 'tool',
   version: 1,
   label: 'Tool',
-  description: 'One tool call as a step (HTTP request, JSON transform, sandboxed JavaScript); wired to an agent\'s tools, a tool the agent may call.',
+  description: 'One tool call as a step (HTTP request, JSON transform, sandboxed JavaScript, MCP server); wired to an agent\'s tools, a tool the agent may call.',
   category: 'tools',
   configSchema: ToolConfig,
   defaults: () => ({ tool: 'http', requiresApproval: false, http: { method: 'GET', url: 'https://example.com', timeoutMs: 10_000, maxResponseBytes: 1_000_000, failOnHttpError: true } }),
@@ -71,7 +74,7 @@ export const toolSpec = defineKind<ToolConfig>({
   }),
   check: checkTool,
   fields: [
-    { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform', 'code'] },
+    { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform', 'code', 'mcp'] },
     { path: 'name', label: 'Tool name', widget: 'text', help: 'The name an agent calls it by.' },
     { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an agent when to use it.' },
     { path: 'parameters', label: 'Arguments schema', widget: 'json-schema' },
@@ -84,6 +87,7 @@ export const toolSpec = defineKind<ToolConfig>({
     { path: 'expression', label: 'JSONata expression', widget: 'textarea', showWhen: { path: 'tool', equals: ['transform'] } },
     { path: 'source', label: 'Source', widget: 'template', showWhen: { path: 'tool', equals: ['transform'] } },
     ...codeFieldHints,
+    ...mcpFields,
   ],
   defaultPolicy: networkPolicy,
 });

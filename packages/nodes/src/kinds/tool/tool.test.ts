@@ -78,7 +78,7 @@ describe('tool: asTool', () => {
       description: 'Looks up an account',
       http: { method: 'POST', url: 'https://api.example.com/accounts/{{ args.id }}', headers: { 'x-region': '{{args.region}}' }, body: { note: '{{ args.note }}' } },
     });
-    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 't', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } });
+    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 't', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } })!;
     expect(def.name).toBe('lookup_account');
     expect(def.description).toBe('Looks up an account');
     expect(def.requiresApproval).toBe(false);
@@ -92,7 +92,7 @@ describe('tool: asTool', () => {
   it('a declared parameters schema wins, and the name defaults to the node id', () => {
     const parameters = { type: 'object', properties: { id: { type: 'integer' } } };
     const config = ToolConfig.parse({ tool: 'http', parameters, requiresApproval: true, http: { url: 'https://x.example/{{ args.id }}' } });
-    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 'fetch', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } });
+    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 'fetch', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } })!;
     expect(def.name).toBe('fetch');
     expect(def.inputSchema).toEqual(parameters);
     expect(def.requiresApproval).toBe(true);
@@ -100,7 +100,7 @@ describe('tool: asTool', () => {
 
   it('a transform tool run by an agent sees its arguments as `args`', async () => {
     const config = ToolConfig.parse({ tool: 'transform', expression: 'args.a + args.b' });
-    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 'add', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } });
+    const def = toolExecutor.asTool!({ runId: 'r', node: { id: 'add', type: 'tool', position: { x: 0, y: 0 }, config: {} }, config, scope: { input: {}, nodes: {}, vars: {} }, network: { allowPrivateNetwork: false } })!;
     await expect(def.execute({ a: 2, b: 3 }, new AbortController().signal)).resolves.toBe(5);
   });
 });
