@@ -118,4 +118,52 @@ describe('sub-flows', () => {
     expect(await findFlowCycles(a as never, kinds, source)).toEqual([{ nodeId: 'greet', chain: ['a', 'b', 'c', 'a'] }]);
     expect(await findFlowCycles(parent() as never, kinds, library({ greeter: [greeter('Hi')] }))).toEqual([]);
   });
+
+  it("is an agent's tool whose arguments are the flow's input schema, each call a child run", async () => {
+    const store = new MemoryCheckpointStore();
+    const withTool = flow(
+      [
+        input(),
+        { id: 'helper', type: 'agent', config: { model: 'test:m', instructions: 'Greet people.', prompt: 'Greet {{ input.who }}' } },
+        { id: 'greet', type: 'subflow', config: { flow: 'greeter', name: 'greet_person' } },
+        output('out', '{{ nodes.helper.output }}'),
+      ],
+      [['in', 'helper'], ['greet', 'helper', 'tool', 'tools'], ['helper', 'out']],
+      { id: 'tooling' },
+    );
+    const h = harness({ store, flows: library({ greeter: [greeter('Hey')] }) });
+    const result = await h.engine.start(withTool, {
+      input: { who: 'Eve' },
+      mocks: { helper: [{ toolCalls: [{ tool: 'greet_person', args: { name: 'Eve' } }] }, { text: 'Done: greeted Eve.' }] },
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toBe('Done: greeted Eve.');
+    const call = h.of('node.tool_result', 'helper')[0]!;
+    expect(call.data).toMatchObject({ tool: 'greet_person', toolNodeId: 'greet', result: { greeting: 'Hey, Eve' } });
+    const started = h.of('node.subflow', 'helper');
+    expect(started).toHaveLength(1);
+    expect(started[0]!.data).toMatchObject({ flowId: 'greeter', key: expect.stringMatching(/^greet:/) });
+    const child = (await store.load(started[0]!.data.childRunId))!.run;
+    expect(child.parent).toEqual({ runId: result.runId, nodeId: 'helper', depth: 2 });
+    // The model was offered the flow's input schema as the tool's arguments.
+    const offered = h.of('node.tool_call', 'helper')[0]!;
+    expect(offered.data.args).toEqual({ name: 'Eve' });
+  });
+
+  it("an agent's call with arguments the flow refuses gets the reason back as the tool's error", async () => {
+    const withTool = flow(
+      [
+        input(),
+        { id: 'helper', type: 'agent', config: { model: 'test:m', instructions: 'Greet people.', prompt: 'Greet' } },
+        { id: 'greet', type: 'subflow', config: { flow: 'greeter', name: 'greet_person' } },
+        output('out', '{{ nodes.helper.output }}'),
+      ],
+      [['in', 'helper'], ['greet', 'helper', 'tool', 'tools'], ['helper', 'out']],
+      { id: 'tooling' },
+    );
+    const h = harness({ flows: library({ greeter: [greeter('Hey')] }) });
+    const result = await h.engine.start(withTool, { input: {}, mocks: { helper: [{ toolCalls: [{ tool: 'greet_person', args: { name: 7 } }] }, { text: 'Could not greet.' }] } });
+    expect(result.output).toBe('Could not greet.');
+    expect(h.of('node.tool_result', 'helper')[0]!.data.error).toBeTruthy();
+  });
 });

@@ -117,7 +117,7 @@ export interface AttachedTool {
   /** JSON Schema of the arguments. */
   inputSchema: Record<string, unknown>;
   requiresApproval: boolean;
-  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  execute(args: Record<string, unknown>, signal: AbortSignal, call?: { callId: string }): Promise<unknown>;
 }
 
 /**
@@ -217,6 +217,10 @@ export interface ToolContext<C> {
   network: NetworkPolicy;
   /** Aborts on cancel and on the step's timeout (given to `toolset`, which talks to a server). */
   signal?: AbortSignal;
+  /** On a node that names a flow: the document of the version the run pinned. */
+  flowDocument?(): Promise<unknown>;
+  /** On a node that names a flow: runs it as a child run of the consumer's step, once per `key` (see ExecContext.runChild). */
+  runChild?(input: unknown, key: string, signal: AbortSignal): Promise<ChildResult>;
 }
 
 export interface ToolDefinition {
@@ -224,7 +228,8 @@ export interface ToolDefinition {
   description: string;
   inputSchema: Record<string, unknown>;
   requiresApproval: boolean;
-  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  /** `call.callId`: the model's id for this call, the same when a resumed step replays it. */
+  execute(args: Record<string, unknown>, signal: AbortSignal, call?: { callId: string }): Promise<unknown>;
 }
 
 /** The server half of a kind: how it runs. Lives apart from the spec so `ai` stays out of the editor. */

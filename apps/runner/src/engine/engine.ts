@@ -388,6 +388,7 @@ export class Engine {
       prices: this.options.prices ?? priceTable(),
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
       runChild: (request) => this.runChild(request),
+      flowVersion: async (flowId, version) => this.options.flows?.version(flowId, version),
     });
   }
 

@@ -168,18 +168,18 @@ export class StepRunner {
    * is committed with the step before the child is awaited, so a step run again after a crash
    * or an answer follows the same child instead of starting another.
    */
-  private runChild(level: Level, id: string, state: NodeState, input: unknown, childKey: string, signal: AbortSignal) {
+  private runChild(level: Level, id: string, state: NodeState, flowNodeId: string, input: unknown, childKey: string, signal: AbortSignal) {
     const { host } = this;
     const key = level.key(id);
     const existing = state.children?.[childKey];
-    const flowId = host.record.flows?.find((p) => p.nodeId === id)?.flowId ?? '';
+    const pin = host.record.flows?.find((p) => p.nodeId === flowNodeId);
+    const flowId = pin?.flowId ?? '';
     if (existing) {
-      const pin = host.record.flows?.find((p) => p.nodeId === id);
       host.journal.emit('node.subflow', id, { childRunId: existing, flowId, flowVersion: pin?.version ?? 0, ...(childKey ? { key: childKey } : {}), resumed: true }, level.pathOf(id));
     }
     return host.deps.runChild({
       parent: host.record,
-      nodeId: id,
+      nodeId: flowNodeId,
       stepKey: key,
       input,
       existing,
@@ -270,7 +270,7 @@ export class StepRunner {
   ): ExecContext<unknown> {
     const { journal } = this.host;
     const key = level.key(id);
-    const ctx = this.nodeContext(level, id, id, step, usage, models, cursor, cursors);
+    const ctx = this.nodeContext(level, state, id, id, step, usage, models, cursor, cursors);
     const spec = this.host.deps.kinds.get(ctx.node.type);
     const container = spec?.container !== undefined;
     const runsFlows = spec?.flowReference?.(ctx.node.config) !== undefined;
@@ -285,7 +285,7 @@ export class StepRunner {
         ? { runBody: (round: number, locals: BodyLocals, signal?: AbortSignal) => this.host.runRound(level, id, round, locals, signal ? [step.signal, signal] : [step.signal]) }
         : {}),
       ...(runsFlows
-        ? { runChild: (input: unknown, childKey = '', signal?: AbortSignal) => this.runChild(level, id, state, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) }
+        ? { runChild: (input: unknown, childKey = '', signal?: AbortSignal) => this.runChild(level, id, state, id, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) }
         : {}),
       ...(state.resume ? { resume: state.resume } : {}),
       ...(state.saved === undefined ? {} : { state: state.saved }),
@@ -313,6 +313,7 @@ export class StepRunner {
    */
   private nodeContext(
     level: Level,
+    stepState: NodeState,
     stepId: string,
     id: string,
     step: StepSignal,
@@ -332,9 +333,23 @@ export class StepRunner {
         const attachedNode = graph.nodes.get(attachedId)!;
         let own = cursors.get(attachedId);
         if (!own) cursors.set(attachedId, (own = { value: 0 }));
-        const context = this.nodeContext(level, stepId, attachedId, step, usage, models, own, cursors);
+        const context = this.nodeContext(level, stepState, stepId, attachedId, step, usage, models, own, cursors);
         const attachedExecutor = executors.get(attachedNode.type);
-        const toolContext = { runId: record.id, node: attachedNode, config: attachedNode.config, scope, network };
+        const pin = record.flows?.find((p) => p.nodeId === attachedId);
+        const toolContext = {
+          runId: record.id,
+          node: attachedNode,
+          config: attachedNode.config,
+          scope,
+          network,
+          // A saved flow used as a tool: its children belong to the consumer's step, one per tool call.
+          ...(pin
+            ? {
+                flowDocument: async () => (await this.host.deps.flowVersion(pin.flowId, pin.version))?.document,
+                runChild: (input: unknown, key: string, signal: AbortSignal) => this.runChild(level, stepId, stepState, attachedId, input, `${attachedId}:${key}`, signal),
+              }
+            : {}),
+        };
         const definition = attachedExecutor?.asTool?.(toolContext);
         // A node without one tool may offer several, found when its consumer asks (an MCP server's).
         const toolset = !definition && attachedExecutor?.toolset

@@ -104,6 +104,8 @@ export interface ExecutionDeps {
   prompts: { resolver: PromptResolver | undefined; templates: ReadonlyMap<string, string> };
   /** Starts (or goes back to) a child run for a step of this run. */
   runChild(request: ChildRequest): Promise<ChildResult>;
+  /** A saved flow's version, for nodes that name one. */
+  flowVersion(flowId: string, version: number): Promise<{ version: number; document: unknown } | undefined>;
 }
 
 /** A step's request for a child run (see ExecContext.runChild). */

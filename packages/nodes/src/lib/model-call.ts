@@ -65,7 +65,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
           description: t.description,
           inputSchema,
           needsApproval: t.requiresApproval,
-          execute: (args: Record<string, unknown>, { abortSignal }) => execute(args, abortSignal ?? ctx.signal),
+          execute: (args: Record<string, unknown>, { abortSignal, toolCallId }) => execute(args, abortSignal ?? ctx.signal, { callId: toolCallId }),
         })
       : tool({ description: t.description, inputSchema, needsApproval: t.requiresApproval });
   }
