@@ -166,4 +166,23 @@ describe('sub-flows', () => {
     expect(result.output).toBe('Could not greet.');
     expect(h.of('node.tool_result', 'helper')[0]!.data.error).toBeTruthy();
   });
+
+  it('runs a flow once per item of a map instead of a drawn body, its children keyed by item', async () => {
+    const store = new MemoryCheckpointStore();
+    const perItem = flow(
+      [input(), { id: 'each', type: 'map', config: { items: 'input.names', concurrency: 2, flow: { id: 'greeter', input: { name: '{{ item }}' } } } }, output('out', '{{ nodes.each.output }}')],
+      [['in', 'each'], ['each', 'out']],
+      { id: 'greet-all' },
+    );
+    const h = harness({ store, flows: library({ greeter: [greeter('Hi')] }) });
+    const result = await h.engine.start(perItem, { input: { names: ['Ann', 'Ben', 'Cat'] } });
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toEqual([{ greeting: 'Hi, Ann' }, { greeting: 'Hi, Ben' }, { greeting: 'Hi, Cat' }]);
+    expect(h.of('node.subflow', 'each').map((e) => e.data.key).sort()).toEqual(['0', '1', '2']);
+    const problems = (await import('@trellis/nodes')).validateFlow({
+      ...perItem,
+      nodes: [...perItem.nodes, { id: 'stray', type: 'output', parent: 'each', position: { x: 0, y: 0 }, config: { value: 1 } }],
+    }).problems;
+    expect(problems.map((p) => p.message)).toContainEqual(expect.stringContaining('it runs the flow "greeter" for each round, so its body must be empty'));
+  });
 });

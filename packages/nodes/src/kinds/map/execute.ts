@@ -1,7 +1,8 @@
 import type { ErrorInfo } from '@trellis/schema';
 import { TrellisError } from '../../errors.js';
 import { evaluateExpression } from '../../lib/expression.js';
-import { defineExecutor, type ExecContext } from '../../runtime.js';
+import { renderValue } from '../../lib/template.js';
+import { defineExecutor, type BodyResult, type ExecContext } from '../../runtime.js';
 import type { MapConfig } from './spec.js';
 
 /** A map's decision lists at most this many failed items (the count is always whole). */
@@ -24,11 +25,29 @@ function itemsOf(config: MapConfig, ctx: ExecContext<MapConfig>): unknown[] {
   return items;
 }
 
+/**
+ * How one item is worked on: a round of the drawn body, or a child run of the map's flow (keyed by
+ * the item's index, so a resumed map goes back to the children it started).
+ */
+function roundRunner(ctx: ExecContext<MapConfig>): (index: number, item: unknown, signal: AbortSignal) => Promise<BodyResult> {
+  const { config, runBody, runChild } = ctx;
+  if (config.flow) {
+    const { flow } = config;
+    if (!runChild) throw new TrellisError('unsupported', 'this engine cannot run sub-flows');
+    return async (index, item, signal) => {
+      const input = await renderValue(flow.input ?? '{{ item }}', { ...ctx.scope, item, index });
+      return runChild(input, String(index), signal);
+    };
+  }
+  if (!runBody) throw new TrellisError('unsupported', "this engine cannot run a map's body");
+  return (index, item, signal) => runBody(index, { item, index }, signal);
+}
+
 export const mapExecutor = defineExecutor<MapConfig>({
   type: 'map',
   async execute(ctx) {
-    const { config, runBody } = ctx;
-    if (!runBody) throw new TrellisError('unsupported', 'this engine cannot run a map\'s body');
+    const { config } = ctx;
+    const runRound = roundRunner(ctx);
     const items = itemsOf(config, ctx);
     const results: unknown[] = new Array(items.length).fill(null);
     const failed: { index: number; error: ErrorInfo }[] = [];
@@ -40,7 +59,7 @@ export const mapExecutor = defineExecutor<MapConfig>({
     const worker = async () => {
       while (next < items.length && !stop.signal.aborted) {
         const index = next++;
-        const round = await runBody(index, { item: items[index], index }, stop.signal);
+        const round = await runRound(index, items[index], stop.signal);
         if (round.status === 'succeeded') results[index] = round.output;
         else if (round.status === 'failed') {
           if (stop.signal.aborted) continue; // stopped because another item failed first
