@@ -20,9 +20,12 @@ export interface FieldHint {
     | 'select'
     | 'branches'
     | 'guardrail-rules'
+    | 'flow-ref'
     /** An MCP tool node's server tools, at its `mcp` path: loaded from the server, chosen (`tools`) and marked for approval (`approval`). */
     | 'mcp-tools';
   options?: readonly string[];
+  /** On a `flow-ref` field: the config path of the version it runs (`latest` when absent). */
+  versionPath?: string;
   /** Show the field only when another config field has one of these values. */
   showWhen?: { path: string; equals: readonly unknown[] };
   /**

@@ -79,9 +79,11 @@ export function NodeForm({ store, api, nodeId }: { store: FlowStore; api: ApiCli
       edges,
       env: templateEnv(store.getState().document, nodeId, () => store.getState().document),
       nameOf: (id) => findNode(store.getState(), id)?.name ?? id,
+      config: config ?? {},
+      writeAt,
     }),
     // `nodes` and `vars` are not read here (the document is read whole) but change the scope.
-    [api, nodeId, edges, nodes, vars, store],
+    [api, nodeId, edges, nodes, vars, store, config, writeAt],
   );
 
   const hints = useMemo(() => (spec && config ? spec.fields.filter((h) => isShown(h, config)) : []), [spec, config]);

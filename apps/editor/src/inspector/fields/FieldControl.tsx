@@ -7,7 +7,9 @@ import { GuardrailRulesField } from './GuardrailRulesField';
 import type { FieldProps } from './FieldShell';
 import { JsonField } from './JsonField';
 import { JsonSchemaField } from './JsonSchemaField';
+import { FlowRefField } from './FlowRefField';
 import { McpToolsField } from './McpToolsField';
+import { getPath } from '../paths';
 import { ModelField } from './ModelField';
 import { BooleanField, NumberField, SelectField, TextField } from './SimpleFields';
 import { TemplateField } from './TemplateField';
@@ -18,6 +20,9 @@ export interface FieldContext {
   env: TemplateEnv;
   edges: readonly FlowEdge[];
   nameOf: (id: string) => string;
+  /** The node's config, and a write at any of its paths (one undo step): for fields that edit two values. */
+  config: Record<string, unknown>;
+  writeAt: (path: string, value: unknown) => void;
 }
 
 /** The control for a field hint's widget. */
@@ -47,6 +52,10 @@ export function FieldControl({ context, ...props }: FieldProps & { context: Fiel
       return <BranchesField {...props} nodeId={context.nodeId} edges={context.edges} nameOf={context.nameOf} />;
     case 'guardrail-rules':
       return <GuardrailRulesField {...props} />;
+    case 'flow-ref': {
+      const versionPath = props.hint.versionPath ?? 'version';
+      return <FlowRefField {...props} api={context.api} version={getPath(context.config, versionPath)} writeVersion={(value) => context.writeAt(versionPath, value)} />;
+    }
     case 'mcp-tools':
       return <McpToolsField {...props} api={context.api} />;
     default: {

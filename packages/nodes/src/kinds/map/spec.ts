@@ -65,7 +65,7 @@ export const mapSpec = defineKind<MapConfig>({
     { path: 'concurrency', label: 'At once', widget: 'number', help: 'Items worked on at the same time (1-32).' },
     { path: 'maxItems', label: 'Most items', widget: 'number', help: 'A longer list fails the step (up to 10,000).' },
     { path: 'onError', label: 'When an item fails', widget: 'select', options: MAP_ERROR_MODES },
-    { path: 'flow.id', label: 'Run a flow per item', widget: 'text', help: 'Instead of steps drawn inside: the id of a saved flow to run for each item.' },
+    { path: 'flow.id', label: 'Run a flow per item', widget: 'flow-ref', versionPath: 'flow.version', help: 'Instead of steps drawn inside: a saved flow to run for each item.' },
     { path: 'flow.input', label: 'Flow input', widget: 'template-json', help: "Each child's input; default {{ item }}." },
   ],
   defaultPolicy: containerPolicy,

@@ -42,8 +42,7 @@ export const subflowSpec = defineKind<SubflowConfig>({
   // Read from stored documents too, whose configs are not parsed (no defaults filled in).
   flowReference: (config) => ({ flowId: config.flow, version: config.version ?? 'latest' }),
   fields: [
-    { path: 'flow', label: 'Flow', widget: 'text', help: 'The id of the saved flow to run.' },
-    { path: 'version', label: 'Version', widget: 'text', help: 'A version number, or latest (pinned when the run starts).' },
+    { path: 'flow', label: 'Flow', widget: 'flow-ref', versionPath: 'version', help: 'The saved flow to run, at its newest version when the run starts or at a pinned one.' },
     { path: 'input', label: 'Input', widget: 'template-json', help: "The child's input; leave empty to pass this run's input." },
     { path: 'name', label: 'Tool name', widget: 'text', help: "As an agent's tool: the name it calls it by." },
     { path: 'description', label: 'Tool description', widget: 'textarea', help: "As an agent's tool: when to use it (default: the flow's own description)." },
