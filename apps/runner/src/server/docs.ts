@@ -36,7 +36,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
     info: {
       title: 'Trellis runner',
       version,
-      description: 'Flows, runs, approvals and API keys under /api; published flows under /v1/flows/{slug}.',
+      description: 'Flows, runs, approvals and API keys under /api; published flows under /v1/flows/{slug}, and as the tools of the MCP server at /mcp.',
     },
   });
   doc.components ??= {};
@@ -49,6 +49,20 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   // A flow's own output schema in place of the shared answer's `output`.
   const withOutput = (output: unknown) => ({ allOf: [ref('EndpointOutput')], type: 'object', properties: { output } });
   const errors = (codes: Record<number, string>) => Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: { 'application/json': { schema: error } } }]));
+  doc.paths['/mcp'] = {
+    post: {
+      tags: ['Published flows'],
+      summary: 'The published flows as an MCP server (streamable HTTP)',
+      description:
+        'JSON-RPC per the Model Context Protocol (initialize, tools/list, tools/call), stateless: each published flow the key may call is a tool named by its slug, whose arguments are the flow\'s input. A run that waits for a person answers with its status and where to answer. Point an MCP client at this URL with the key as a bearer token.',
+      security: [{ apiKey: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A JSON-RPC 2.0 request or batch' } } } },
+      responses: {
+        200: { description: 'The JSON-RPC response', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...errors({ 401: 'No key, or an unknown or revoked key', 413: 'The body is too large', 429: 'Too many calls (Retry-After)' }),
+      },
+    },
+  };
   for (const endpoint of await store.listPublished()) {
     if (listed !== 'all' && !listed(endpoint.slug)) continue;
     const { document } = await service.flowVersion(endpoint.flowId, endpoint.version).catch(() => ({ document: undefined }));
