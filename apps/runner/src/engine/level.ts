@@ -91,8 +91,9 @@ export class Level {
     this.mockOffset = options.mockOffset ?? 0;
     this.controller = options.controller;
     this.parent = options.parent;
-    // Every step in flight listens for the level's stop: there is no leak to warn of.
-    setMaxListeners(0, this.controller.signal);
+    // Every step in flight at the top listens for the run's stop: there is no leak to warn of. (A
+    // round's steps are few, and the call is not free on a thousand rounds.)
+    if (!this.parent) setMaxListeners(0, this.controller.signal);
     for (const id of options.ids) {
       const key = this.key(id);
       let state = run.nodes.get(key);
