@@ -156,6 +156,64 @@ describe('map', () => {
   });
 });
 
+describe('waits inside a map', () => {
+  it('opens one wait per item, goes on as each is answered, and finishes once all are', async () => {
+    const gated = flow(
+      [
+        input(),
+        { id: 'each', type: 'map', config: { items: 'input.items' } },
+        inside('each', { id: 'ok', type: 'approval', config: { message: 'Send item {{ item }}?' } }),
+        inside('each', output('sent', { item: '{{ item }}', sent: true })),
+        inside('each', output('held', { item: '{{ item }}', sent: false })),
+        output('out', '{{ nodes.each.output }}'),
+      ],
+      [['in', 'each'], ['ok', 'sent', 'approved'], ['ok', 'held', 'rejected'], ['each', 'out']],
+    );
+    const h = harness();
+    const first = await h.engine.start(gated, { input: { items: ['a', 'b', 'c'] } });
+    expect(first.status).toBe('waiting');
+    expect(first.waiting.map((w) => [w.waitId, w.message])).toEqual([
+      ['each.0.ok', 'Send item a?'],
+      ['each.1.ok', 'Send item b?'],
+      ['each.2.ok', 'Send item c?'],
+    ]);
+    let result = await h.engine.resume(first.runId, { answer: { waitId: 'each.1.ok', approved: false, by: 'kim' } });
+    expect(result.status).toBe('waiting');
+    expect(result.waiting.map((w) => w.waitId)).toEqual(['each.0.ok', 'each.2.ok']);
+    // An answer to a wait already decided is refused, naming who decided it.
+    await expect(h.engine.resume(first.runId, { answer: { waitId: 'each.1.ok', approved: true } })).rejects.toMatchObject({ code: 'unknown_wait' });
+    result = await h.engine.resume(first.runId, { answer: { waitId: 'each.0.ok', approved: true } });
+    result = await h.engine.resume(first.runId, { answer: { waitId: 'each.2.ok', approved: true } });
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toEqual([
+      { item: 'a', sent: true },
+      { item: 'b', sent: false },
+      { item: 'c', sent: true },
+    ]);
+  });
+
+  it('asks a question inside a loop and reads the answer in the same round', async () => {
+    const asking = flow(
+      [
+        input(),
+        { id: 'ask', type: 'loop', config: { maxIterations: 5, until: 'output.done' } },
+        inside('ask', { id: 'q', type: 'human-input', config: { question: 'Round {{ iteration }}: done yet?', schema: { type: 'object', properties: { done: { type: 'boolean' } }, required: ['done'] } } }),
+        inside('ask', output('r', { done: '{{ nodes.q.output.done }}', round: '{{ iteration }}' })),
+        output('out', '{{ nodes.ask.output }}'),
+      ],
+      [['in', 'ask'], ['q', 'r', 'answered'], ['ask', 'out']],
+    );
+    const h = harness();
+    let result = await h.engine.start(asking, { input: {} });
+    expect(result.waiting.map((w) => [w.waitId, w.kind])).toEqual([['ask.1.q', 'question']]);
+    result = await h.engine.resume(result.runId, { answer: { waitId: 'ask.1.q', approved: true, answer: { done: false } } });
+    expect(result.waiting.map((w) => w.waitId)).toEqual(['ask.2.q']);
+    result = await h.engine.resume(result.runId, { answer: { waitId: 'ask.2.q', approved: true, answer: { done: true } } });
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toMatchObject({ iterations: 2, endedBy: 'condition', output: { done: true, round: 2 } });
+  });
+});
+
 describe('loop', () => {
   it('repeats its body until its condition holds, with iteration and previous in scope', async () => {
     const h = harness();
