@@ -34,6 +34,18 @@ const parent = (config: Json = {}, id = 'parent') =>
     { id },
   );
 
+/** An agent "helper" with the greeter flow as its tool greet_person. */
+const withTool = flow(
+  [
+    input(),
+    { id: 'helper', type: 'agent', config: { model: 'test:m', instructions: 'Greet people.', prompt: 'Greet {{ input.who }}' } },
+    { id: 'greet', type: 'subflow', config: { flow: 'greeter', name: 'greet_person' } },
+    output('out', '{{ nodes.helper.output }}'),
+  ],
+  [['in', 'helper'], ['greet', 'helper', 'tool', 'tools'], ['helper', 'out']],
+  { id: 'tooling' },
+);
+
 describe('sub-flows', () => {
   it('runs the latest version of another flow as a child run, pinned and linked both ways', async () => {
     const store = new MemoryCheckpointStore();
@@ -121,16 +133,6 @@ describe('sub-flows', () => {
 
   it("is an agent's tool whose arguments are the flow's input schema, each call a child run", async () => {
     const store = new MemoryCheckpointStore();
-    const withTool = flow(
-      [
-        input(),
-        { id: 'helper', type: 'agent', config: { model: 'test:m', instructions: 'Greet people.', prompt: 'Greet {{ input.who }}' } },
-        { id: 'greet', type: 'subflow', config: { flow: 'greeter', name: 'greet_person' } },
-        output('out', '{{ nodes.helper.output }}'),
-      ],
-      [['in', 'helper'], ['greet', 'helper', 'tool', 'tools'], ['helper', 'out']],
-      { id: 'tooling' },
-    );
     const h = harness({ store, flows: library({ greeter: [greeter('Hey')] }) });
     const result = await h.engine.start(withTool, {
       input: { who: 'Eve' },
@@ -151,18 +153,8 @@ describe('sub-flows', () => {
   });
 
   it("an agent's call with arguments the flow refuses gets the reason back as the tool's error", async () => {
-    const withTool = flow(
-      [
-        input(),
-        { id: 'helper', type: 'agent', config: { model: 'test:m', instructions: 'Greet people.', prompt: 'Greet' } },
-        { id: 'greet', type: 'subflow', config: { flow: 'greeter', name: 'greet_person' } },
-        output('out', '{{ nodes.helper.output }}'),
-      ],
-      [['in', 'helper'], ['greet', 'helper', 'tool', 'tools'], ['helper', 'out']],
-      { id: 'tooling' },
-    );
     const h = harness({ flows: library({ greeter: [greeter('Hey')] }) });
-    const result = await h.engine.start(withTool, { input: {}, mocks: { helper: [{ toolCalls: [{ tool: 'greet_person', args: { name: 7 } }] }, { text: 'Could not greet.' }] } });
+    const result = await h.engine.start(withTool, { input: { who: 'Flo' }, mocks: { helper: [{ toolCalls: [{ tool: 'greet_person', args: { name: 7 } }] }, { text: 'Could not greet.' }] } });
     expect(result.output).toBe('Could not greet.');
     expect(h.of('node.tool_result', 'helper')[0]!.data.error).toBeTruthy();
   });

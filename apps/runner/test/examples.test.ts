@@ -8,11 +8,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { RunEvent } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import { createModelResolver } from '@trellis/nodes/server';
 import { Engine, MemoryCheckpointStore, type Answer, type PendingWait, type RunResult } from '../src/index.js';
+import { recording } from './support/harness.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -1076,21 +1076,11 @@ describe('approvals in the examples', () => {
   it("the content pipeline's writer drafts in round 1 and, from round 2, revises the last draft from the review's findings", async () => {
     const flow = loadExample('content-pipeline.flow.json');
     const sample = sampleOf(flow, 'needs-work-after-three-rounds');
-    const prompts: { nodeId: string; text: string }[] = [];
-    const base = createModelResolver({ fallbackToTest: true, env: {} });
-    const models: typeof base = (request) => {
-      const resolved = base(request);
-      const inner = resolved.model;
-      const record = (options: LanguageModelV3CallOptions) => prompts.push({ nodeId: request.nodeId, text: JSON.stringify(options.prompt) });
-      const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
-        doGenerate: (options: LanguageModelV3CallOptions) => (record(options), inner.doGenerate(options)),
-        doStream: (options: LanguageModelV3CallOptions) => (record(options), inner.doStream(options)),
-      });
-      return { ...resolved, model };
-    };
+    const { models, calls } = recording();
     const result = await new Engine({ store: new MemoryCheckpointStore(), models }).start(flow, { input: sample.input, mocks: sample.mocks });
 
     expect(result.status).toBe('succeeded');
+    const prompts = calls.map((c) => ({ nodeId: c.nodeId, text: JSON.stringify(c.prompt) }));
     expect(prompts.map((p) => p.nodeId)).toEqual(['write', 'review', 'write', 'review', 'write', 'review']);
     const [first, second, third] = prompts.filter((p) => p.nodeId === 'write').map((p) => p.text);
     expect(first).toContain('Write a blog article from this brief.');
@@ -1121,22 +1111,12 @@ describe('guardrails in the examples', () => {
   it('no model sees what the ticket screen redacted: the card number and e-mail address reach the prompts as [CARD] and [EMAIL]', async () => {
     const flow = loadExample('support-triage.flow.json');
     const sample = sampleOf(flow, 'card-number-redacted');
-    const prompts: { nodeId: string; text: string }[] = [];
-    const base = createModelResolver({ fallbackToTest: true, env: {} });
-    const models: typeof base = (request) => {
-      const resolved = base(request);
-      const inner = resolved.model;
-      const record = (options: LanguageModelV3CallOptions) => prompts.push({ nodeId: request.nodeId, text: JSON.stringify(options.prompt) });
-      const model: LanguageModelV3 = Object.assign(Object.create(inner) as LanguageModelV3, {
-        doGenerate: (options: LanguageModelV3CallOptions) => (record(options), inner.doGenerate(options)),
-        doStream: (options: LanguageModelV3CallOptions) => (record(options), inner.doStream(options)),
-      });
-      return { ...resolved, model };
-    };
+    const { models, calls } = recording();
     const engine = new Engine({ store: new MemoryCheckpointStore(), models });
     const result = await engine.start(flow, { input: sample.input, mocks: sample.mocks });
 
     expect(result.status).toBe('succeeded');
+    const prompts = calls.map((c) => ({ nodeId: c.nodeId, text: JSON.stringify(c.prompt) }));
     expect(prompts.map((p) => p.nodeId)).toEqual(['classify', 'draft_reply']);
     for (const { nodeId, text } of prompts) {
       expect(text, `${nodeId} saw the card number`).not.toContain('4242');
