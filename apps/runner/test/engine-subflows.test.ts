@@ -115,6 +115,16 @@ describe('sub-flows', () => {
     expect(second.of('node.subflow', 'greet').map((e) => [e.data.childRunId, e.data.resumed])).toEqual([[childRunId, true]]);
   });
 
+  it('cancelling a parent that waits on its child cancels the child too', async () => {
+    const store = new MemoryCheckpointStore();
+    const gated = flow([input(), { id: 'ok', type: 'approval', config: { message: 'Go?' } }, output('out', 1)], [['in', 'ok'], ['ok', 'out', 'approved']], { id: 'greeter' });
+    const h = harness({ store, flows: library({ greeter: [gated] }) });
+    const waiting = await h.engine.start(parent(), { input: { who: 'x' } });
+    const childRunId = h.of('node.subflow', 'greet')[0]!.data.childRunId;
+    expect((await h.engine.cancel(waiting.runId, 'not needed')).status).toBe('cancelled');
+    expect((await store.load(childRunId))!.run.status).toBe('cancelled');
+  });
+
   it('stops a flow that uses itself at the depth bound, with a message that says so', async () => {
     const selfish = parent({ flow: 'parent', input: undefined });
     const result = await harness({ flows: library({ parent: [selfish] }) }).engine.start(selfish, { input: { who: 'x' } });

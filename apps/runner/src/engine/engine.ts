@@ -200,7 +200,14 @@ export class Engine {
       throw new TrellisError('run_finished', `run ${runId} has already ${snapshot.run.status}`);
     }
     const execution = this.prepare(snapshot);
-    return execution.cancelIdle(reason);
+    const result = await execution.cancelIdle(reason);
+    // Its children (sub-flows a step waited on) have nobody left to wait for them.
+    for (const state of Object.values(snapshot.nodes)) {
+      for (const child of Object.values(state.children ?? {})) {
+        await this.cancel(child, `the run that started it (${runId}) was cancelled`).catch(noop); // ended already: nothing to do
+      }
+    }
+    return result;
   }
 
   /** Loads a run that no execution here holds and goes on with it (with an answer, when there is one). */
