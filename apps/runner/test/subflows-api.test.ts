@@ -53,6 +53,31 @@ for (const postgres of [false, true]) {
       expect(events.filter((e) => e.type === 'node.completed' && e.nodeId === 'twice').map((e) => e.path).sort()).toEqual([['each', 0, 'twice'], ['each', 1, 'twice']]);
     });
 
+    it("shows a published flow's caller the questions its sub-flow asks, answered under the run's own URL", async () => {
+      const asking = flow(
+        [
+          input(),
+          { id: 'ask', type: 'human-input', config: { question: 'How many?', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } } },
+          output('out', { n: '{{ nodes.ask.output.n }}' }),
+        ],
+        [['in', 'ask'], ['ask', 'out', 'answered']],
+        { id: 'asker', name: 'asker' },
+      );
+      expect((await h.call('POST', '/api/flows', asking)).status).toBe(201);
+      expect((await h.call('POST', '/api/flows', user('front', 'asker'))).status).toBe(201);
+      expect((await h.call('POST', '/api/flows/front/publish', { slug: 'front' })).status).toBe(201);
+      const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+      const auth = { Authorization: `Bearer ${key.secret}` };
+      const accepted = await h.call<Body>('POST', '/v1/flows/front', {}, auth);
+      expect(accepted.status).toBe(202);
+      const [wait] = accepted.body.waiting as Body[];
+      expect(wait).toMatchObject({ kind: 'question', message: 'How many?', answerUrl: expect.stringMatching(new RegExp(`^/v1/flows/front/runs/${accepted.body.runId}/questions/`)) });
+      const answered = await h.call<Body>('POST', wait!.answerUrl, { answer: { n: 3 } }, auth);
+      expect(answered.status).toBe(200);
+      const run = await h.runUntil(accepted.body.runId, ['succeeded', 'failed']);
+      expect(run.output).toEqual({ n: 3 });
+    });
+
     it('refuses flows that use each other at validation and publish time, naming the chain', async () => {
       expect((await h.call('POST', '/api/flows', user('ping', 'pong'))).status).toBe(201);
       expect((await h.call('POST', '/api/flows', user('pong', 'ping'))).status).toBe(201);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import { RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
+import { MAX_SUBFLOW_DEPTH, RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -254,6 +254,16 @@ export class SqlStore implements Store {
       .where('child.status', 'in', ['succeeded', 'failed', 'cancelled'])
       .execute();
     return rows.flatMap((row) => fromJson<RunParent>(row.parent) ?? []);
+  }
+
+  async runFamily(runId: string): Promise<string[]> {
+    const family = [runId];
+    // Sub-flows nest at most MAX_SUBFLOW_DEPTH deep: one query a generation.
+    for (let generation = [runId], depth = 1; generation.length && depth < MAX_SUBFLOW_DEPTH; depth++) {
+      generation = (await this.db.selectFrom('runs').select('id').where('parent_run_id', 'in', generation).execute()).map((row) => row.id);
+      family.push(...generation);
+    }
+    return family;
   }
 
   // Approvals.

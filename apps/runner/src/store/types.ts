@@ -73,6 +73,8 @@ export interface Store extends CheckpointStore {
    * wake it: the runner stopped first): each child's parent link, to wake that step.
    */
   endedChildrenOfWaitingRuns(): Promise<RunParent[]>;
+  /** The runs started by this one as sub-flows, and theirs, at any depth (its own id first). */
+  runFamily(runId: string): Promise<string[]>;
 
   // Approvals: written by commit() as the engine's approval changes say (a wait opens, is decided once, closes with its run).
   listApprovals(query?: { status?: ApprovalStatus; runId?: string; flowId?: string }): Promise<Approval[]>;

@@ -27,9 +27,14 @@ const answerUrlOf = (slug: string, runId: string, id: string, kind: string) =>
 /** Where the caller of a published flow follows a run of it (with the same API key). */
 export const statusUrlOf = (slug: string, runId: string) => `/v1/flows/${slug}/runs/${runId}`;
 
-/** The pending waits of a run, as both endpoint routes show them: what each asks (a question with its form) and where to answer it. */
+/**
+ * The pending waits of a run, as both endpoint routes show them: what each asks (a question with
+ * its form) and where to answer it. A sub-flow's waits are the run's too: its caller answers them
+ * under the run's own URL.
+ */
 async function pendingWaits(store: Store, slug: string, runId: string): Promise<EndpointWait[]> {
-  const approvals = await store.listApprovals({ runId, status: 'pending' });
+  const family = await store.runFamily(runId);
+  const approvals = (await Promise.all(family.map((id) => store.listApprovals({ runId: id, status: 'pending' })))).flat();
   return approvals.map(({ id, nodeId, waitId, kind, message, payload, schema, deadline }) => ({
     id,
     nodeId,
@@ -137,7 +142,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const { slug, runId, id } = c.req.param();
     await endpointRun(c, slug, runId);
     const question = await store.getApproval(id);
-    if (!question || question.runId !== runId || question.kind !== 'question') throw notFound(`question of run ${runId}`, id);
+    if (!question || question.kind !== 'question' || !(await store.runFamily(runId)).includes(question.runId)) throw notFound(`question of run ${runId}`, id);
     const body = await readInput(c);
     if (!isRecord(body) || body.answer === undefined) {
       throw new TrellisError('invalid_request', 'send the answer as {"answer": …}, checked against the question\'s schema', { details: { problems: [{ path: 'answer', message: 'is required' }] } });
