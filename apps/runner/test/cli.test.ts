@@ -360,3 +360,38 @@ if (answer !== null) writeFileSync(file, answer);
     expect(seen.text).toContain('answer by 2026-12-07 10:05:00Z (in 5 min)');
   });
 });
+
+describe('trellis run with sub-flows', () => {
+  it('runs the flows beside the file as sub-flows, shows their runs set off, and answers their waits', async () => {
+    const dir = mkdtempSync(join(scratch, 'subflows-'));
+    writeFileSync(join(dir, 'gate.flow.json'), JSON.stringify({
+      schema: 'trellis.flow/v1', id: 'gate', name: 'Gate',
+      nodes: [{ id: 'in', type: 'input', config: {} }, { id: 'ok', type: 'approval', config: { message: 'Go?' } }, { id: 'out', type: 'output', config: { value: 'went' } }],
+      edges: [{ id: 'e1', source: 'in', target: 'ok' }, { id: 'e2', source: 'ok', sourceHandle: 'approved', target: 'out' }],
+    }));
+    const parent = join(dir, 'top.flow.json');
+    writeFileSync(parent, JSON.stringify({
+      schema: 'trellis.flow/v1', id: 'top', name: 'Top',
+      nodes: [{ id: 'in', type: 'input', config: {} }, { id: 'sub', type: 'subflow', name: 'Through the gate', config: { flow: 'gate' } }, { id: 'out', type: 'output', config: { value: { got: '{{ nodes.sub.output }}' } } }],
+      edges: [{ id: 'e1', source: 'in', target: 'sub' }, { id: 'e2', source: 'sub', target: 'out' }],
+    }));
+    const approved = await trellis(['run', parent, '--approve', 'all']);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/┊ ▶ sub-flow run [0-9a-f-]+ of flow "gate"/);
+    expect(approved.stdout).toMatch(/↪ Through the gate runs flow "gate" version 1 as run/);
+    expect(approved.stdout).toContain('┊ ⏸ ok waits for approval: Go?');
+    expect(approved.stdout).toContain('"got": "went"');
+
+    const stopped = await trellis(['run', parent]);
+    expect(stopped.stderr + stopped.stdout).toContain('is waiting for approval at "ok" (Go?)');
+
+    const missing = file('lonely.flow.json', JSON.stringify({
+      schema: 'trellis.flow/v1', id: 'lonely', name: 'Lonely',
+      nodes: [{ id: 'in', type: 'input', config: {} }, { id: 'sub', type: 'subflow', config: { flow: 'nowhere' } }, { id: 'out', type: 'output', config: { value: 1 } }],
+      edges: [{ id: 'e1', source: 'in', target: 'sub' }, { id: 'e2', source: 'sub', target: 'out' }],
+    }));
+    const refused = await trellis(['run', missing]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('node "sub" runs the flow "nowhere", which does not exist');
+  });
+});

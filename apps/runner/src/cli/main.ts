@@ -1,12 +1,15 @@
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { errorMessage, formatProblem, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
+import { MAX_SUBFLOW_DEPTH, errorMessage, formatProblem, type Flow, type PromptPin, type RunEvent } from '@trellis/schema';
 import { TrellisError, flowSchema, validateFlowText, createModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { UnresolvedPromptError, type UnresolvedReference } from '../engine/prompts.js';
+import { runResult } from '../engine/run-result.js';
 import { askOnTerminal } from './approve.js';
 import { askingAgent, unattendedAnswer } from './question.js';
+import { siblingFlows } from './flows.js';
+import type { FlowSource } from '../engine/subflows.js';
 import { PROMPT_FLAGS_HINT, checkPrompts, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
@@ -138,13 +141,13 @@ async function runCommand(path: string, options: RunOptions): Promise<number> {
     if (references.length && !source) {
       throw new CliError(`flow "${flow.id}" uses library prompts (${listReferences(references)}): pass ${PROMPT_FLAGS_HINT} to take them from`, EXIT.failed);
     }
-    return await runWith(flow, warnings, options, source);
+    return await runWith(flow, warnings, options, source, source?.flows ?? siblingFlows(path));
   } finally {
     await source?.close();
   }
 }
 
-async function runWith(flow: Flow, warnings: string[], options: RunOptions, source: PromptSource | undefined): Promise<number> {
+async function runWith(flow: Flow, warnings: string[], options: RunOptions, source: PromptSource | undefined, flows: FlowSource): Promise<number> {
   const err = process.stderr;
   const s = stylist(err);
   if (options.input !== undefined && options.inputFile !== undefined) throw new CliError('give --input or --input-file, not both');
@@ -181,11 +184,13 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
   } catch (error) {
     throw error instanceof ConfigError ? new CliError(error.message) : error;
   }
+  const store = new MemoryCheckpointStore();
   const engine = new Engine({
-    store: new MemoryCheckpointStore(),
+    store,
     onEvent,
     models: createModelResolver({ fallbackToTest: true }),
     ...(source ? { prompts: source.resolver } : {}),
+    flows,
     network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1', ...(mcpServers ? { mcpServers } : {}) },
   });
   const budget = {
@@ -219,8 +224,12 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
       throw new CliError(`flow "${flow.id}" uses library prompts the ${source?.describe ?? 'library'} cannot give:\n${lines}`, EXIT.failed);
     }
     const interactive = process.stdin.isTTY && !options.json && !options.approve;
+    const mainRunId = result.runId;
     while (result.status === 'waiting') {
-      const wait = result.waiting[0]!;
+      // A run waiting on a sub-flow waits for what that child (or its own child) waits for.
+      const waiting = await firstWait(store, result);
+      if (!waiting) break;
+      const { wait, runId: waitingRun } = waiting;
       let answer;
       if (wait.kind === 'question') {
         // A question is asked on the terminal, or answered by --answers or its default; a run that can ask no one stops here.
@@ -244,13 +253,35 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
       } else {
         break;
       }
-      result = await engine.resume(result.runId, { answer, signal: controller.signal });
+      result = await engine.resume(waitingRun, { answer, signal: controller.signal });
+      if (waitingRun !== mainRunId) result = await engine.settled(mainRunId);
     }
     printer?.finish();
+    if (result.status === 'waiting' && !result.waiting.length) {
+      // Say what the sub-flow it waits on waits for.
+      const found = await firstWait(store, result);
+      if (found) result = { ...result, waiting: [found.wait] };
+    }
     return report(result, options, printer);
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The first wait of a run, or of the sub-flow runs it waits on (depth first), with the run that owns it. */
+async function firstWait(store: MemoryCheckpointStore, result: RunResult, depth = 0): Promise<{ wait: RunResult['waiting'][number]; runId: string } | undefined> {
+  if (result.waiting[0]) return { wait: result.waiting[0], runId: result.runId };
+  if (depth >= MAX_SUBFLOW_DEPTH) return undefined;
+  const snapshot = await store.load(result.runId);
+  for (const state of Object.values(snapshot?.nodes ?? {})) {
+    for (const child of Object.values(state.children ?? {})) {
+      const loaded = await store.load(child);
+      if (loaded?.run.status !== 'waiting') continue;
+      const found = await firstWait(store, runResult(loaded.run, new Map(Object.entries(loaded.nodes))), depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function report(result: RunResult, options: RunOptions, printer: TracePrinter | undefined): number {

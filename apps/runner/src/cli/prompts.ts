@@ -1,3 +1,5 @@
+import { storeFlows } from './flows.js';
+import type { FlowSource } from '../engine/subflows.js';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -21,6 +23,8 @@ export interface PromptSourceOptions {
 
 export interface PromptSource {
   resolver: PromptResolver;
+  /** A runner's saved flows, for sub-flows (a data folder has them; a library file does not). */
+  flows?: FlowSource;
   /** Where the prompts come from, for messages: `data folder ./data`, `prompt library file lib.json`. */
   describe: string;
   close(): Promise<void>;
@@ -119,6 +123,7 @@ async function dataFolderSource(dir: string): Promise<PromptSource> {
   return {
     describe: `data folder ${dir}`,
     resolver: storePromptResolver(store),
+    flows: storeFlows(store),
     close: () => store.close(),
   };
 }

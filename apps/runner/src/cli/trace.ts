@@ -78,6 +78,10 @@ export class TracePrinter {
   private readonly labels: Map<string, string>;
   /** What an approval node does when its deadline passes, by node id. */
   private readonly onTimeout = new Map<string, string>();
+  /** The run the trace is of: events of its sub-flows' runs are indented under it. */
+  private mainRun: string | undefined;
+  /** The margin of the event being printed: a sub-flow's run is set off from its parent's. */
+  private margin = '';
   /** Containers by id, with what one round of each is called (`item` for a map, `round` for a loop). */
   private readonly rounds = new Map<string, string>();
 
@@ -126,15 +130,17 @@ export class TracePrinter {
       this.out.write('\n');
       this.streaming = undefined;
     }
-    this.out.write(`${text}\n`);
+    this.out.write(`${this.margin}${text.replace(/\n/g, `\n${this.margin}`)}\n`);
   }
 
   print(event: RunEvent): void {
     const s = this.s;
+    this.mainRun ??= event.runId;
+    this.margin = event.runId === this.mainRun ? '' : s('dim', '    ┊ ');
     const node = this.where(event);
     switch (event.type) {
       case 'run.started':
-        this.line(s('cyan', `▶ run ${event.runId} of flow "${event.data.flowId}"`) + s('dim', `  input ${brief(event.data.input)}`));
+        this.line(s('cyan', `▶ ${this.margin ? 'sub-flow ' : ''}run ${event.runId} of flow "${event.data.flowId}"`) + s('dim', `  input ${brief(event.data.input)}`));
         if (event.data.mocked?.length) this.line(s('dim', `  mock script for: ${event.data.mocked.map((id) => this.label(id)).join(', ')}`));
         if (event.data.prompts?.length) this.line(s('dim', `  library prompts: ${describePins(event.data.prompts, (id) => this.label(id))}`));
         break;

@@ -317,6 +317,15 @@ export class Engine {
     }
   }
 
+  /** Where a run stands once it stops: at once for one that is not executing here. */
+  async settled(runId: string): Promise<RunResult> {
+    const live = this.active.get(runId);
+    if (live) return live.finished;
+    const snapshot = await this.options.store.load(runId);
+    if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
+    return runResult(snapshot.run, new Map(Object.entries(snapshot.nodes)));
+  }
+
   /** Resolves every wait of a run whose deadline has passed (as a timeout). */
   async expireWaits(runId: string, now = new Date()): Promise<RunResult | undefined> {
     const snapshot = await this.options.store.load(runId);
@@ -416,14 +425,19 @@ export class Engine {
     const onAbort = () => execution.cancel(String(signal?.reason ?? 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    const finished = execution.run(answer, wake).finally(() => {
+    let finished = execution.run(answer, wake).finally(() => {
       signal?.removeEventListener('abort', onAbort);
       if (this.active.get(snapshot.run.id) === execution) this.active.delete(snapshot.run.id);
     });
     const { parent } = snapshot.run;
     if (parent) {
-      // A child that ends wakes the step that started it, if that step suspended while it waited.
-      void finished.then((result) => (hasEnded(result.status) ? this.wake(parent.runId, parent.nodeId) : undefined)).catch(noop);
+      // A child that ends wakes the step that started it, if that step suspended while it waited;
+      // whoever awaits the child's end finds its parent going on (a drain refuses the wake: the
+      // next start wakes it).
+      finished = finished.then(async (result) => {
+        if (hasEnded(result.status)) await this.wake(parent.runId, parent.nodeId).catch(noop);
+        return result;
+      });
     }
     return { execution, finished };
   }
