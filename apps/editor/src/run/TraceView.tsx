@@ -4,6 +4,7 @@ import type { ApiClient } from '../api';
 import { ApprovalForm } from './ApprovalForm';
 import { QuestionForm } from './QuestionForm';
 import { describeAgentGuardrail, describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
+import { RoundList } from './RoundList';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
 
 interface Props {
@@ -101,11 +102,7 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
           stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
         />
       )}
-      <ol className="steps" aria-label="Steps">
-        {trace.steps.map((s, i) => (
-          <StepItem key={`${s.nodeId}-${i}`} step={s} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
-        ))}
-      </ol>
+      <StepList steps={trace.steps} label="Steps" trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
       {trace.status === 'succeeded' && (
         <details open>
           <summary>Run output</summary>
@@ -118,11 +115,31 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
   );
 }
 
-function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step; trace: Trace; flow: Flow; longest: number; onSelectNode: (id: string) => void }) {
+interface ListProps {
+  steps: Step[];
+  label: string;
+  trace: Trace;
+  flow: Flow;
+  longest: number;
+  onSelectNode: (id: string) => void;
+}
+
+/** One level of steps: the run's own, or one round of a container's body (drawn by the same list, so bodies nest). */
+function StepList({ steps, label, ...rest }: ListProps) {
+  return (
+    <ol className="steps" aria-label={label}>
+      {steps.map((s, i) => (
+        <StepItem key={`${s.nodeId}-${i}`} step={s} level={steps} {...rest} />
+      ))}
+    </ol>
+  );
+}
+
+function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<ListProps, 'steps' | 'label'> & { step: Step; level: Step[] }) {
   const name = stepName(flow, s);
   const tokens = formatTokens(s.usage);
   const cost = formatCost(s.usage);
-  const input = s.status === 'skipped' ? undefined : stepInput(trace, flow, s.nodeId);
+  const input = s.status === 'skipped' ? undefined : stepInput(trace, flow, s.nodeId, level);
   const condition = describeCondition(s.decision, flow, s.nodeId) ?? describeGuardrail(s.decision);
   const offset = s.startedAt && trace.startedAt ? Date.parse(s.startedAt) - Date.parse(trace.startedAt) : undefined;
   return (
@@ -198,6 +215,12 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
         </p>
       ))}
       {s.error && <p className="step-error">{s.error}</p>}
+      {s.rounds && (
+        <RoundList
+          container={s}
+          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />}
+        />
+      )}
       {input !== undefined && (
         <details>
           <summary>Input</summary>
