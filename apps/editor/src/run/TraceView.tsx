@@ -215,12 +215,6 @@ function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<L
         </p>
       ))}
       {s.error && <p className="step-error">{s.error}</p>}
-      {s.rounds && (
-        <RoundList
-          container={s}
-          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />}
-        />
-      )}
       {input !== undefined && (
         <details>
           <summary>Input</summary>
@@ -232,6 +226,12 @@ function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<L
           <summary>Output</summary>
           <pre>{pretty(s.output)}</pre>
         </details>
+      )}
+      {s.rounds && (
+        <RoundList
+          container={s}
+          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />}
+        />
       )}
     </li>
   );
