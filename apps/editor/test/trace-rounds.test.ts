@@ -1,6 +1,8 @@
 import type { RunEvent } from '@trellis/schema';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { roundLabel, roundSummary } from '../src/run/RoundList.js';
+import { ROUND_PAGE, RoundList, roundLabel, roundSummary } from '../src/run/RoundList.js';
 import { applyEvent, emptyTrace, roundStatus, statusByNode, testProviderSteps, type RoundTally, type Trace } from '../src/run/trace.js';
 
 const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: null };
@@ -85,5 +87,29 @@ describe('the trace groups body steps under their container, by round', () => {
       events.push(ev({ type: 'node.completed', nodeId: 'draft', path: ['each', i, 'draft'], data: { output: 'x', durationMs: 1, usage, ports: ['out'], models } }));
     }
     expect(testProviderSteps(fold(events)).map(({ step }) => step.nodeId)).toEqual(['draft']);
+  });
+});
+
+describe('a container with many rounds in the trace', () => {
+  it('draws a page of closed rounds, a way to show more and a picker, not a thousand rounds of steps', () => {
+    seq = 0;
+    const events = [started('each', 'map')];
+    for (let i = 0; i < 1000; i++) {
+      events.push(started('shout', 'tool', ['each', i, 'shout']));
+      events.push(done('shout', i, ['each', i, 'shout']));
+    }
+    const started0 = performance.now();
+    const trace = fold(events);
+    // Folding a thousand rounds stays quick (a live run folds each event as it comes).
+    expect(performance.now() - started0).toBeLessThan(2_000);
+    const each = trace.steps[0]!;
+    expect(each.rounds).toHaveLength(1000);
+    const html = renderToStaticMarkup(createElement(RoundList, { container: each, renderSteps: (steps: unknown[], label: string) => createElement('ol', { 'aria-label': label }, `${steps.length} steps`) }));
+    expect(html.match(/class="round /g)).toHaveLength(ROUND_PAGE);
+    // Past a handful, rounds start closed: no round's steps are drawn.
+    expect(html).not.toContain('Steps of item');
+    expect(html).toContain('Show 20 more items (980 not shown)');
+    expect(html).toContain('aria-label="item number of each"');
+    expect(html).toContain('1000 items: 1000 succeeded');
   });
 });
