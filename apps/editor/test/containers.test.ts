@@ -3,6 +3,7 @@ import { FLOW_SCHEMA_V1, type Flow } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import { describe, expect, it } from 'vitest';
 import { absolutePosition, containerAt, containerSummary, hiddenByCollapse, levelChanges, parentsFirst } from '../src/canvas/bodies.js';
+import { BODY_INSET, layoutFlow } from '../src/canvas/layout.js';
 import { levelMoveMessage } from '../src/canvas/use-body-moves.js';
 import { canvasEdges, canvasNodes, hiddenNodes } from '../src/canvas/use-canvas-elements.js';
 import { templateEnv } from '../src/inspector/scope.js';
@@ -80,6 +81,18 @@ describe('containers on the canvas', () => {
     // A body node dragged well out of its container leaves it.
     doc.nodes[2]!.position = { x: 40, y: 400 };
     expect(levelChanges(doc, ['shout'], size)).toEqual(new Map([[undefined, ['shout']]]));
+  });
+});
+
+describe('auto-layout and containers', () => {
+  it('lays out each body on its own, inside its container, left to right', () => {
+    const doc = fixture();
+    const at = layoutFlow(doc, new Map([['each', { width: 560, height: 220 }]]));
+    expect(at.shout).toEqual({ x: BODY_INSET.x, y: BODY_INSET.y });
+    expect(at.item_out!.x).toBeGreaterThan(at.shout!.x);
+    expect(at.item_out!.y).toBe(BODY_INSET.y);
+    expect(at.in!.x).toBeLessThan(at.each!.x);
+    expect(at.out!.x).toBeGreaterThan(at.each!.x + 560);
   });
 });
 
