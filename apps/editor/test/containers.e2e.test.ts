@@ -126,4 +126,51 @@ describe('containers in the browser', () => {
     await expect.poll(() => canvas.locator('.react-flow__edge').count()).toBe(3);
     expect(await inside(shout, container)).toBe(true);
   }, 120_000);
+
+  it('answers an approval inside each item of a map, the form keyed by the wait, the answers shown in their items', async () => {
+    const { page, url } = await product.freshPage();
+    const doc = {
+      schema: 'trellis.flow/v1', id: 'map-approve-e2e', name: 'Approve each word',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 80 }, config: { schema: { type: 'object', properties: { words: { type: 'array', items: { type: 'string' } } }, required: ['words'] } } },
+        { id: 'each', type: 'map', position: { x: 260, y: 0 }, size: { width: 560, height: 220 }, config: { items: 'input.words', concurrency: 1, maxItems: 10, onError: 'stop' } },
+        { id: 'check', type: 'approval', parent: 'each', position: { x: 40, y: 70 }, config: { message: 'Send {{ item }}?' } },
+        { id: 'item_out', type: 'output', parent: 'each', position: { x: 300, y: 70 }, config: { value: { word: '{{ item }}' } } },
+        { id: 'out', type: 'output', position: { x: 900, y: 80 }, config: { value: { sent: '{{ nodes.each.output }}' } } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', sourceHandle: 'out', target: 'each', targetHandle: 'in' },
+        { id: 'e2', source: 'check', sourceHandle: 'approved', target: 'item_out', targetHandle: 'in' },
+        { id: 'e3', source: 'each', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+      ],
+      samples: [{ name: 'two', input: { words: ['hi', 'yo'] } }],
+    };
+    expect((await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(doc) })).status).toBe(201);
+    await page.goto(`${url}/#/flows/map-approve-e2e`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample', { exact: true }).selectOption('two');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+
+    // Both items wait at once (a waiting item frees its slot): a form for each, named by its item.
+    const approvals = panel.getByRole('group', { name: 'Approval' });
+    await expect.poll(() => approvals.count()).toBe(2);
+    await approvals.filter({ hasText: 'Step check (item 0 of each) waits for your decision' }).waitFor();
+    await panel.getByRole('button', { name: 'item 0 of each: waiting' }).waitFor();
+    await panel.getByRole('button', { name: 'item 1 of each: waiting' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/approvals-in-map.png` });
+    for (const word of ['yo', 'hi']) {
+      const approval = approvals.filter({ hasText: `Send ${word}?` });
+      await approval.getByRole('button', { name: 'Approve' }).click();
+      await approval.waitFor({ state: 'detached' });
+    }
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    expect(await approvals.count()).toBe(0);
+    for (const i of [0, 1]) {
+      const steps = panel.getByRole('list', { name: `Steps of item ${i} of each` });
+      await steps.getByRole('button', { name: 'Step check: succeeded' }).waitFor();
+      await steps.getByText(/^Approved/).waitFor();
+    }
+    expect(await panel.getByLabel('Run output').textContent()).toContain('"word": "yo"');
+  }, 120_000);
 });

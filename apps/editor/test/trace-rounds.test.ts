@@ -1,10 +1,12 @@
-import type { RunEvent } from '@trellis/schema';
+import { FLOW_SCHEMA_V1, type Flow, type RunEvent } from '@trellis/schema';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ROUND_PAGE, RoundList, roundLabel, roundSummary } from '../src/run/RoundList.js';
+import { waitStepName } from '../src/run/WaitForms.js';
 import { applyEvent, emptyTrace, roundStatus, statusByNode, testProviderSteps, type RoundTally, type Trace } from '../src/run/trace.js';
 
+const flow: Flow = { schema: FLOW_SCHEMA_V1, id: 'f', name: 'F', nodes: [{ id: 'each', type: 'map', position: { x: 0, y: 0 }, config: {} }], edges: [] };
 const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, modelCalls: 0, costUsd: null };
 let seq = 0;
 const ev = (e: Record<string, unknown>) => ({ runId: 'r', ts: '2026-01-01T00:00:00Z', seq: ++seq, ...e }) as unknown as RunEvent;
@@ -76,6 +78,23 @@ describe('the trace groups body steps under their container, by round', () => {
     expect(check().answers).toEqual([{ approved: true }]);
     expect(check().status).toBe('cancelled');
     expect(trace.steps[0]!.status).toBe('cancelled');
+  });
+
+  it('keeps every wait of a map whose items wait at once, and answers each by its wait id', () => {
+    seq = 0;
+    const wait = (i: number) => ev({ type: 'run.waiting', nodeId: 'check', path: ['each', i, 'check'], data: { waitId: `each.${i}.check`, kind: 'approval', message: `item ${i}?` } });
+    let trace = fold([ev({ type: 'run.started', data: { flowId: 'f', input: {} } }), started('each', 'map'), started('check', 'approval', ['each', 0, 'check']), wait(0), started('check', 'approval', ['each', 1, 'check']), wait(1)]);
+    expect(trace.waits!.map((w) => w.waitId)).toEqual(['each.0.check', 'each.1.check']);
+    expect(trace.waiting!.waitId).toBe('each.0.check');
+    expect(waitStepName(flow, trace.waits![1]!)).toBe('check (item 1 of each)');
+    // As the runner tells it: the resume names the wait id where a node id would be, and no path.
+    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'each.1.check', data: { reason: 'decision', waitId: 'each.1.check', decision: { approved: false } } }));
+    expect(trace.waits!.map((w) => w.waitId)).toEqual(['each.0.check']);
+    // The answer lands in item 1, where that wait was.
+    expect(trace.steps[0]!.rounds!.map((r) => r.steps[0]!.answers)).toEqual([[], [{ approved: false }]]);
+    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'check', data: { reason: 'decision', waitId: 'each.0.check', decision: { approved: true } } }));
+    expect(trace.waits).toBeUndefined();
+    expect(trace.waiting).toBeUndefined();
   });
 
   it('names a body step the test provider answered once, however many rounds it ran', () => {

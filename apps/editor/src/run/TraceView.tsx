@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { ApprovalForm } from './ApprovalForm';
-import { QuestionForm } from './QuestionForm';
 import { describeAgentGuardrail, describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
 import { RoundList } from './RoundList';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
+import { WaitForms } from './WaitForms';
 
 interface Props {
   api: ApiClient;
@@ -83,25 +82,7 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
         </p>
       )}
       {trace.mocked && trace.mocked.length > 0 && <p className="note">The run's mock script had replies for: {trace.mocked.join(', ')}.</p>}
-      {trace.waiting?.kind === 'question' && (
-        <QuestionForm
-          key={trace.waiting.waitId}
-          api={api}
-          runId={runId}
-          waiting={trace.waiting}
-          stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
-          agentName={askingAgentName(flow, trace.waiting)}
-        />
-      )}
-      {trace.waiting && trace.waiting.kind !== 'question' && (
-        <ApprovalForm
-          key={trace.waiting.waitId}
-          api={api}
-          runId={runId}
-          waiting={trace.waiting}
-          stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
-        />
-      )}
+      <WaitForms api={api} runId={runId} trace={trace} flow={flow} />
       <StepList steps={trace.steps} label="Steps" trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
       {trace.status === 'succeeded' && (
         <details open>
@@ -235,11 +216,4 @@ function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<L
       )}
     </li>
   );
-}
-
-/** The agent that asks a question from inside a step (an attached worker or handoff target), when it is not the step's own agent. */
-function askingAgentName(flow: Flow, waiting: NonNullable<Trace['waiting']>): string | undefined {
-  const payload = waiting.payload as { agent?: unknown } | undefined;
-  const agent = typeof payload?.agent === 'string' ? payload.agent : undefined;
-  return agent && agent !== waiting.nodeId ? stepName(flow, { nodeId: agent }) : undefined;
 }

@@ -111,9 +111,28 @@ export interface Trace {
   error?: string;
   usage?: Usage;
   durationMs?: number;
-  /** A wait the run stopped at, until it resumes; `path` places a wait inside a container's body. */
-  waiting?: Omit<Wait, 'kind'> & { kind?: Wait['kind']; path?: BodyPath };
+  /** The wait the run stopped at first, until it resumes: the first of `waits`. */
+  waiting?: PendingWait;
+  /**
+   * Every wait not answered yet, oldest first. Rounds of a map go on while one of them waits, so
+   * several may wait at once (one per item); each is answered by its own wait id.
+   */
+  waits?: PendingWait[];
   cancelReason?: string;
+}
+
+/** A wait for a person; `path` places one inside a container's body (which round of which container). */
+export type PendingWait = Omit<Wait, 'kind'> & { kind?: Wait['kind']; path?: BodyPath };
+
+/** The trace with these pending waits (the first of them shown as `waiting`). */
+function withWaits(trace: Trace, waits: PendingWait[]): void {
+  if (waits.length) {
+    trace.waits = waits;
+    trace.waiting = waits[0];
+  } else {
+    delete trace.waits;
+    delete trace.waiting;
+  }
 }
 
 export const emptyTrace = (): Trace => ({ status: 'queued', steps: [], lastSeq: 0 });
@@ -261,20 +280,26 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
     case 'run.waiting': {
       const { waitId, kind, message, payload, schema, deadline } = event.data;
       next.status = 'waiting';
-      next.waiting = {
+      const wait: PendingWait = {
         nodeId: event.nodeId, waitId, kind, message,
         ...(payload === undefined ? {} : { payload }), ...(schema ? { schema } : {}), ...(deadline ? { deadline } : {}), ...(event.path?.length ? { path: event.path } : {}),
       };
+      // The same wait told again (a run that resumed elsewhere and stopped at it once more) replaces itself.
+      withWaits(next, [...(next.waits ?? []).filter((w) => w.waitId !== waitId), wait]);
       step(event.nodeId, (s) => ({ ...s, status: 'waiting' }));
       break;
     }
     case 'run.resumed': {
       next.status = 'running';
       const { waitId, decision, reason } = event.data;
-      const waited = next.waiting;
-      if (waited && (waitId === undefined || waitId === waited.waitId)) delete next.waiting;
-      const nodeId = event.nodeId ?? waited?.nodeId;
-      if (!event.path && waited?.path && nodeId === waited.nodeId) level = levelOf(waited.path);
+      const pending = next.waits ?? [];
+      const waited = waitId === undefined ? next.waiting : pending.find((w) => w.waitId === waitId);
+      // A resume that names no wait (a recovered run) ends them all: the run says again what it waits for.
+      withWaits(next, waitId === undefined ? [] : pending.filter((w) => w.waitId !== waitId));
+      // The wait we hold knows its step and round; the runner names a wait inside a body by its
+      // wait id (e.g. `each.1.check`) in the resume's nodeId, with no path.
+      const nodeId = waited?.nodeId ?? event.nodeId;
+      if (waited && !event.path) level = levelOf(waited.path);
       if (nodeId && decision) {
         const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}), ...(waited?.kind === 'question' ? { question: true } : {}) };
         step(nodeId, (s) => ({ ...s, answers: [...s.answers, answer] }));
@@ -294,7 +319,7 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       break;
     case 'run.cancelled':
       next.status = 'cancelled';
-      delete next.waiting;
+      withWaits(next, []);
       if (event.data.reason) next.cancelReason = event.data.reason;
       // Steps cut short did not fail, and will not finish: they stop where they were (inside bodies too).
       next.steps = cancelSteps(next.steps);
