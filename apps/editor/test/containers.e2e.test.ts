@@ -120,11 +120,26 @@ describe('containers in the browser', () => {
     await page.mouse.up();
     await page.getByRole('status').filter({ hasText: /^Moved "shout" out to the flow's own level; removed the wire e2 \(shout → item_out\)/ }).waitFor();
     expect(await inside(shout, container)).toBe(false);
-    expect(await canvas.locator('.react-flow__edge').count()).toBe(2);
+    await expect.poll(() => canvas.locator('.react-flow__edge').count()).toBe(2);
     // One undo puts it back in its body, wire and all.
     await page.keyboard.press('Control+z');
     await expect.poll(() => canvas.locator('.react-flow__edge').count()).toBe(3);
     expect(await inside(shout, container)).toBe(true);
+    // The resize before it was a step of its own: it stays.
+    expect((await container.boundingBox())!.width).toBeGreaterThan(before.width + 100);
+    await page.getByText('Unsaved changes', { exact: true }).waitFor();
+
+    // The inspector draws the map's fields from its kind; a body step's template may read index.
+    await page.getByRole('tab', { name: 'Inspector' }).click();
+    const inspector = page.getByRole('region', { name: 'Inspector' });
+    await container.locator('.container-head .name').click();
+    await inspector.getByText('Items', { exact: true }).first().waitFor();
+    expect(await inspector.getByLabel('When an item fails', { exact: true }).inputValue()).toBe('stop');
+    expect(await inspector.getByLabel('At once', { exact: true }).inputValue()).toBe('2');
+    await page.screenshot({ path: `${SHOTS}/container-inspector.png` });
+    await canvas.locator('.react-flow__node[data-id="item_out"]').click();
+    await inspector.getByText('index', { exact: false }).first().waitFor();
+    expect(await inspector.getByText(/unknown name "index"/).count()).toBe(0);
   }, 120_000);
 
   it('answers an approval inside each item of a map, the form keyed by the wait, the answers shown in their items', async () => {

@@ -91,7 +91,10 @@ function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, d
     }
   }
   const before = drawn(n.id);
-  if (before?.data === data && before.measured.width !== undefined && before.measured.height !== undefined) {
+  // A container drawn at a new size (resized, collapsed, opened) is measured anew: its old
+  // measure would put its handles, and so its wires, where its edges were.
+  const resized = node.width !== undefined && (before?.measured.width !== node.width || before.measured.height !== node.height);
+  if (before?.data === data && !resized && before.measured.width !== undefined && before.measured.height !== undefined) {
     node.measured = { width: before.measured.width, height: before.measured.height };
   }
   nodeCache.set(n, node);

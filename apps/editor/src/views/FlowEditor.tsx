@@ -112,7 +112,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       let final = false;
       for (const change of changes) {
         // A container's resizer: every frame sets its size, the last one (`resizing: false`) ends the step.
-        if (change.type === 'dimensions' && change.setAttributes && change.dimensions) {
+        // Other dimension changes are React Flow's measurements, which are not edits.
+        if (change.type === 'dimensions' && change.dimensions && (change.setAttributes || change.resizing === false)) {
           state.resizeNode(change.id, change.dimensions, { final: change.resizing === false });
         }
         if (change.type === 'position') {
