@@ -140,6 +140,14 @@ describe('containers in the browser', () => {
     await canvas.locator('.react-flow__node[data-id="item_out"]').click();
     await inspector.getByText('index', { exact: false }).first().waitFor();
     expect(await inspector.getByText(/unknown name "index"/).count()).toBe(0);
+
+    // Deleting the container deletes its body too, and says so; Ctrl+Z brings all back.
+    await container.locator('.container-head .name').click();
+    await page.keyboard.press('Delete');
+    await page.getByRole('status').filter({ hasText: 'Also deleted the 2 steps inside it' }).waitFor();
+    await shout.waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+z');
+    await shout.waitFor();
   }, 120_000);
 
   it('answers an approval inside each item of a map, the form keyed by the wait, the answers shown in their items', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { FLOW_SCHEMA_V1, type Flow } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
 import { describe, expect, it } from 'vitest';
-import { absolutePosition, containerAt, containerSummary, hiddenByCollapse, levelChanges, parentsFirst } from '../src/canvas/bodies.js';
+import { absolutePosition, bodiesGoing, containerAt, containerSummary, hiddenByCollapse, levelChanges, parentsFirst } from '../src/canvas/bodies.js';
 import { BODY_INSET, layoutFlow } from '../src/canvas/layout.js';
 import { levelMoveMessage } from '../src/canvas/use-body-moves.js';
 import { canvasEdges, canvasNodes, hiddenNodes } from '../src/canvas/use-canvas-elements.js';
@@ -159,6 +159,8 @@ describe('the store moves nodes in and out of bodies', () => {
     expect(s().document.nodes.find((n) => n.id === 'each')!.collapsed).toBeUndefined();
 
     s().select(['each']);
+    expect(bodiesGoing(s().document, ['each'])).toBe(3);
+    expect(bodiesGoing(s().document, ['each', 'shout'])).toBe(2);
     s().removeSelected();
     expect(s().document.nodes.map((n) => n.id)).toEqual(['in', 'out', loop]);
     expect(s().document.edges).toEqual([]);

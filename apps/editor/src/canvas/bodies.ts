@@ -75,6 +75,11 @@ export function hiddenByCollapse(doc: Doc): Set<string> {
   return hidden;
 }
 
+/** How many nodes deleting these would take with them: what is inside them and not among them. */
+export function bodiesGoing(doc: Doc, ids: readonly string[]): number {
+  return withDescendants(doc, ids).size - new Set(ids).size;
+}
+
 /** A node and everything inside it, at any depth. */
 export function withDescendants(doc: Doc, ids: Iterable<string>): Set<string> {
   const nodes = byId(doc);

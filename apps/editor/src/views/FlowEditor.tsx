@@ -7,6 +7,7 @@ import type { ApiClient } from '../api';
 import type { CanvasNode } from '../canvas/FlowNode';
 import { nodeTypes } from '../canvas/node-types';
 import { CanvasActionsContext, type CanvasActions } from '../canvas/canvas-actions';
+import { bodiesGoing } from '../canvas/bodies';
 import { useBodyMoves } from '../canvas/use-body-moves';
 import { useCanvasElements, type RunOnCanvas } from '../canvas/use-canvas-elements';
 import type { PaletteCommand } from '../canvas/CommandPalette';
@@ -263,8 +264,12 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           return void state.duplicateSelection();
         case 'selectAll':
           return state.selectAll();
-        case 'delete':
-          return state.removeSelected();
+        case 'delete': {
+          // A container goes with its body: say so, since those steps were not selected themselves.
+          const inside = bodiesGoing(state.document, state.selection.nodes);
+          state.removeSelected();
+          return setStatus(inside ? `Also deleted the ${inside === 1 ? 'step' : `${inside} steps`} inside it (a body goes with its container; Ctrl+Z brings it back)` : undefined);
+        }
         case 'layout':
           return void autoLayout();
         case 'fitView':
