@@ -196,4 +196,57 @@ describe('containers in the browser', () => {
     }
     expect(await panel.getByLabel('Run output').textContent()).toContain('"word": "yo"');
   }, 120_000);
+
+  it('runs a loop, its trace grouped by round, each round open to its steps', async () => {
+    const { page, url } = await product.freshPage();
+    const doc = JSON.parse(readFileSync(new URL('../../../packages/nodes/src/kinds/loop/fixture.flow.json', import.meta.url), 'utf8')) as Flow;
+    expect((await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...doc, id: 'loop-e2e' }) })).status).toBe(201);
+    await page.goto(`${url}/#/flows/loop-e2e`);
+    const canvas = page.getByLabel('Flow canvas');
+    await canvas.getByLabel('Loop node grow').waitFor();
+    await canvas.getByText('until output.length >= input.target · ≤ 4 rounds').waitFor();
+
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample', { exact: true }).selectOption('limit-reached');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    await panel.getByText('4 rounds: 4 succeeded').waitFor();
+    const rounds = panel.getByRole('list', { name: 'Rounds of grow' });
+    expect(await rounds.getByRole('button', { name: /^round \d of grow/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(
+      [1, 2, 3, 4].map((n) => `round ${n} of grow: succeeded`),
+    );
+    const third = panel.getByRole('list', { name: 'Steps of round 3 of grow' });
+    await third.getByRole('button', { name: 'Step write: succeeded' }).waitFor();
+    await third.getByText('Output').first().click();
+    await third.getByText('"text": "xxx"').first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/loop-trace.png` });
+  }, 120_000);
+
+  it('pages a map of many items in the trace and shows any item picked by its number', async () => {
+    const { page, url } = await product.freshPage();
+    const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
+    const doc = { ...mapFlow(), id: 'map-many-e2e', samples: [{ name: 'thirty', input: { words } }] };
+    expect((await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(doc) })).status).toBe(201);
+    await page.goto(`${url}/#/flows/map-many-e2e`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample', { exact: true }).selectOption('thirty');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+    await panel.getByText('30 items: 30 succeeded').waitFor();
+    const items = panel.getByRole('list', { name: 'Items of each' });
+    // A page of closed items: no item's steps are drawn until it is opened.
+    expect(await items.getByRole('button', { name: / of each: succeeded$/ }).count()).toBe(20);
+    expect(await panel.getByRole('list', { name: /^Steps of item/ }).count()).toBe(0);
+    await panel.getByLabel('item number of each').fill('27');
+    await panel.getByRole('button', { name: 'Show item' }).click();
+    const picked = panel.getByRole('list', { name: 'Steps of item 27 of each' });
+    await picked.getByRole('button', { name: 'Step shout: succeeded' }).waitFor();
+    await picked.getByText('Output').first().click();
+    await picked.getByText('"W27!"', { exact: true }).first().waitFor();
+    await panel.getByRole('button', { name: 'Show 10 more items (10 not shown)' }).click();
+    expect(await items.getByRole('button', { name: / of each: succeeded$/ }).count()).toBe(30);
+    await page.screenshot({ path: `${SHOTS}/many-items-trace.png` });
+  }, 120_000);
 });
