@@ -10,9 +10,16 @@ export interface FlowNodeData extends Record<string, unknown> {
   problems: number;
   /** Where the node stands in the run on show, if any. */
   run?: string;
+  /** For a body node of the run on show: how many of its rounds are done, e.g. "12/40 done". */
+  rounds?: string;
+  /** For a container: what it goes over and how, in one line. */
+  summary?: string;
+  collapsed?: boolean;
+  /** For a collapsed container: what its body holds ("3 steps inside"). */
+  body?: string;
 }
 
-export type CanvasNode = Node<FlowNodeData, 'trellis'>;
+export type CanvasNode = Node<FlowNodeData, 'trellis' | 'container'>;
 
 interface PlacedPort {
   id: string;
@@ -26,7 +33,7 @@ const NO_PORTS: { inputs: PlacedPort[]; outputs: PlacedPort[] } = { inputs: [], 
  * The handles of a node of this kind with this config, spread evenly down each side: the same
  * ports a wire is checked against. A config the kind cannot read yet gets none; its problems say why.
  */
-function placedPorts(type: string, config: unknown): { inputs: PlacedPort[]; outputs: PlacedPort[] } {
+export function placedPorts(type: string, config: unknown): { inputs: PlacedPort[]; outputs: PlacedPort[] } {
   const ports = nodePorts(kinds, { type, config: config as Record<string, unknown> });
   if (!ports) return NO_PORTS;
   const place = (list: ReadonlyArray<{ id: string; label: string }>) =>
@@ -50,6 +57,7 @@ export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps
     >
       <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
       <div className="name">{data.name ?? id}</div>
+      {data.rounds && <div className="rounds-done">{data.rounds}</div>}
       {data.problems > 0 && <div className="problems">{data.problems === 1 ? '1 problem' : `${data.problems} problems`}</div>}
       {ports.inputs.map((port) => (
         <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
@@ -61,4 +69,4 @@ export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps
   );
 });
 
-export const nodeTypes = { trellis: FlowNode };
+

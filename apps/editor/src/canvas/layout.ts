@@ -14,7 +14,32 @@ export interface Size {
 /** A node the canvas has not measured yet is laid out at this size. */
 export const DEFAULT_NODE_SIZE: Size = { width: 180, height: 72 };
 
+/** Where a body's first layer starts inside its container: clear of the container's header. */
+export const BODY_INSET: Position = { x: 30, y: 70 };
+
+/**
+ * Lays out each level on its own: the flow's own steps, then each container's body, whose
+ * positions are relative to the container (edges never join two levels, so no layer is lost).
+ */
 export function layoutFlow(doc: Pick<Flow, 'nodes' | 'edges'>, sizes: ReadonlyMap<string, Size> = new Map()): Record<string, Position> {
+  const levels = new Map<string | undefined, Flow['nodes']>();
+  for (const node of doc.nodes) levels.set(node.parent, [...(levels.get(node.parent) ?? []), node]);
+  const positions: Record<string, Position> = {};
+  for (const [parent, nodes] of levels) {
+    const ids = new Set(nodes.map((n) => n.id));
+    const placed = layoutLevel({ nodes, edges: doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) }, sizes);
+    if (parent === undefined) Object.assign(positions, placed);
+    else {
+      // dagre's corner is wherever its first node lands: the body is moved to start at the inset.
+      const minX = Math.min(...Object.values(placed).map((p) => p.x));
+      const minY = Math.min(...Object.values(placed).map((p) => p.y));
+      for (const [id, p] of Object.entries(placed)) positions[id] = { x: p.x - minX + BODY_INSET.x, y: p.y - minY + BODY_INSET.y };
+    }
+  }
+  return positions;
+}
+
+function layoutLevel(doc: Pick<Flow, 'nodes' | 'edges'>, sizes: ReadonlyMap<string, Size>): Record<string, Position> {
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -3,6 +3,8 @@ import { useStoreApi, type Edge, type InternalNode } from '@xyflow/react';
 import type { FlowEdge, FlowNode, Problem } from '@trellis/schema';
 import { useStore } from 'zustand';
 import type { FlowState, FlowStore } from '../store/flow-store';
+import type { RoundTally } from '../run/trace';
+import { bodySummary, containerSize, containerSummary, hiddenByCollapse, isContainer, parentsFirst } from './bodies';
 import type { CanvasNode, FlowNodeData } from './FlowNode';
 
 const selectNodes = (s: FlowState) => s.document.nodes;
@@ -26,15 +28,37 @@ const selectSelectedEdges = (s: FlowState) => s.selection.edges;
 const nodeCache = new WeakMap<FlowNode, CanvasNode>();
 const dataCache = new WeakMap<object, FlowNodeData>();
 const edgeCache = new WeakMap<FlowEdge, Edge>();
+const NONE: ReadonlySet<string> = new Set();
 
-function nodeData(n: FlowNode, problems: number, run: string | undefined): FlowNodeData {
+/** What a node shows besides its document: its problems, where the run stands, and for a container its body. */
+interface Extra {
+  problems: number;
+  run: string | undefined;
+  /** `done/total` rounds, for a body node of the run on show. */
+  rounds: string | undefined;
+  /** A collapsed container's "3 steps inside". */
+  body: string | undefined;
+}
+
+const sameExtra = (data: FlowNodeData, x: Extra) => data.problems === x.problems && data.run === x.run && data.rounds === x.rounds && data.body === x.body;
+
+function nodeData(n: FlowNode, x: Extra): FlowNodeData {
   const name = n.name || undefined;
+  const collapsed = n.collapsed === true;
   // A document that failed its checks may hold a config that is no object: it is not cached.
   const key: unknown = n.config;
   const cacheable = typeof key === 'object' && key !== null;
   const known = cacheable ? dataCache.get(key) : undefined;
-  if (known && known.type === n.type && known.name === name && known.problems === problems && known.run === run) return known;
-  const data: FlowNodeData = { type: n.type, ...(name ? { name } : {}), config: n.config, problems, ...(run !== undefined ? { run } : {}) };
+  if (known && known.type === n.type && known.name === name && (known.collapsed ?? false) === collapsed && sameExtra(known, x)) return known;
+  const data: FlowNodeData = {
+    type: n.type,
+    ...(name ? { name } : {}),
+    config: n.config,
+    problems: x.problems,
+    ...(x.run !== undefined ? { run: x.run } : {}),
+    ...(x.rounds !== undefined ? { rounds: x.rounds } : {}),
+    ...(isContainer(n) ? { summary: containerSummary(n), ...(collapsed ? { collapsed } : {}), ...(x.body !== undefined ? { body: x.body } : {}) } : {}),
+  };
   if (cacheable) dataCache.set(key, data);
   return data;
 }
@@ -50,23 +74,38 @@ function estimatedSize(label: string, problems: number): { initialWidth: number;
 
 type Drawn = (id: string) => InternalNode | undefined;
 
-function canvasNode(n: FlowNode, selected: boolean, problems: number, run: string | undefined, drawn: Drawn): CanvasNode {
+function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, drawn: Drawn): CanvasNode {
   const known = nodeCache.get(n);
-  if (known && known.selected === selected && known.data.problems === problems && known.data.run === run) return known;
-  const data = nodeData(n, problems, run);
-  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data.name ?? n.id, problems) };
+  if (known && known.selected === selected && (known.hidden ?? false) === hidden && sameExtra(known.data, x)) return known;
+  const data = nodeData(n, x);
+  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data.name ?? n.id, x.problems) };
+  // A body node is placed relative to its container, which React Flow moves it with (a sub-flow).
+  if (n.parent !== undefined) node.parentId = n.parent;
+  if (hidden) node.hidden = true;
+  if (isContainer(n)) {
+    node.type = 'container';
+    // An open container is drawn at its own size, which its resizer changes; a collapsed one is a plain node.
+    if (!n.collapsed) {
+      const { width, height } = containerSize(n);
+      Object.assign(node, { width, height, initialWidth: width, initialHeight: height });
+    }
+  }
   const before = drawn(n.id);
-  if (before?.data === data && before.measured.width !== undefined && before.measured.height !== undefined) {
+  // A container drawn at a new size (resized, collapsed, opened) is measured anew: its old
+  // measure would put its handles, and so its wires, where its edges were.
+  const resized = node.width !== undefined && (before?.measured.width !== node.width || before.measured.height !== node.height);
+  if (before?.data === data && !resized && before.measured.width !== undefined && before.measured.height !== undefined) {
     node.measured = { width: before.measured.width, height: before.measured.height };
   }
   nodeCache.set(n, node);
   return node;
 }
 
-function canvasEdge(e: FlowEdge, selected: boolean): Edge {
+function canvasEdge(e: FlowEdge, selected: boolean, hidden: boolean): Edge {
   const known = edgeCache.get(e);
-  if (known && known.selected === selected) return known;
+  if (known && known.selected === selected && (known.hidden ?? false) === hidden) return known;
   const edge: Edge = { id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, selected };
+  if (hidden) edge.hidden = true;
   edgeCache.set(e, edge);
   return edge;
 }
@@ -78,8 +117,51 @@ function errorCounts(problems: Problem[]): Map<string, number> {
   return counts;
 }
 
-/** The store's document as React Flow nodes and edges, with problem counts and run status on each node. Call it inside a ReactFlowProvider. */
-export function useCanvasElements(store: FlowStore, runStatus: Map<string, string> | undefined): { nodes: CanvasNode[]; edges: Edge[] } {
+/** What is hidden inside collapsed containers; a flow with none collapsed skips the work. */
+export function hiddenNodes(documentNodes: readonly FlowNode[]): ReadonlySet<string> {
+  return documentNodes.some((n) => n.collapsed) ? hiddenByCollapse({ nodes: documentNodes }) : NONE;
+}
+
+interface Shown {
+  selected: ReadonlySet<string>;
+  counts: ReadonlyMap<string, number>;
+  run: RunOnCanvas | undefined;
+  hidden: ReadonlySet<string>;
+  drawn?: Drawn;
+}
+
+/** The document's nodes as React Flow nodes: containers before their bodies, body positions relative. */
+export function canvasNodes(documentNodes: readonly FlowNode[], shown: Shown): CanvasNode[] {
+  const { selected, counts, run, hidden, drawn = () => undefined } = shown;
+  return parentsFirst(documentNodes).map((n) => {
+    const tally = run?.rounds?.get(n.id);
+    const extra: Extra = {
+      problems: counts.get(n.id) ?? 0,
+      run: run?.status.get(n.id),
+      rounds: tally ? `${tally.done}/${tally.total} done` : undefined,
+      body: n.collapsed ? bodySummary({ nodes: documentNodes }, n.id) : undefined,
+    };
+    return canvasNode(n, selected.has(n.id), hidden.has(n.id), extra, drawn);
+  });
+}
+
+/** The document's edges as React Flow edges; those inside a collapsed container are hidden with it. */
+export function canvasEdges(documentEdges: readonly FlowEdge[], selected: ReadonlySet<string>, hidden: ReadonlySet<string>): Edge[] {
+  return documentEdges.map((e) => canvasEdge(e, selected.has(e.id), hidden.has(e.source) || hidden.has(e.target)));
+}
+
+/** Where a run stands, for the canvas: each node's status, and how many rounds of each body node are done. */
+export interface RunOnCanvas {
+  status: ReadonlyMap<string, string>;
+  rounds?: ReadonlyMap<string, RoundTally>;
+}
+
+/**
+ * The store's document as React Flow nodes and edges, with problem counts and run status on each
+ * node. Body nodes carry their container as `parentId` (containers first, as React Flow wants);
+ * what a collapsed container holds is hidden, wires included. Call it inside a ReactFlowProvider.
+ */
+export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined): { nodes: CanvasNode[]; edges: Edge[] } {
   // Narrow selectors: renaming the flow or editing its vars changes none of these.
   const documentNodes = useStore(store, selectNodes);
   const documentEdges = useStore(store, selectEdges);
@@ -90,15 +172,13 @@ export function useCanvasElements(store: FlowStore, runStatus: Map<string, strin
   // What React Flow drew last (read when the nodes change, not subscribed to).
   const flow = useStoreApi<CanvasNode>();
   const counts = useMemo(() => errorCounts(problems), [problems]);
+  // Recomputed when the nodes change (a drag frame too); cheap next to React Flow's own work, and
+  // a flow with no containers skips it.
+  const hidden = useMemo(() => hiddenNodes(documentNodes), [documentNodes]);
   const nodes = useMemo<CanvasNode[]>(() => {
-    const selected = new Set(selectedNodes);
     const { nodeLookup } = flow.getState();
-    const drawn: Drawn = (id) => nodeLookup.get(id);
-    return documentNodes.map((n) => canvasNode(n, selected.has(n.id), counts.get(n.id) ?? 0, runStatus?.get(n.id), drawn));
-  }, [documentNodes, counts, selectedNodes, runStatus, flow]);
-  const edges = useMemo<Edge[]>(() => {
-    const selected = new Set(selectedEdges);
-    return documentEdges.map((e) => canvasEdge(e, selected.has(e.id)));
-  }, [documentEdges, selectedEdges]);
+    return canvasNodes(documentNodes, { selected: new Set(selectedNodes), counts, run, hidden, drawn: (id) => nodeLookup.get(id) });
+  }, [documentNodes, counts, selectedNodes, run, flow, hidden]);
+  const edges = useMemo<Edge[]>(() => canvasEdges(documentEdges, new Set(selectedEdges), hidden), [documentEdges, selectedEdges, hidden]);
   return { nodes, edges };
 }

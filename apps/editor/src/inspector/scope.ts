@@ -1,11 +1,11 @@
 /**
  * What a node's templates may read, worked out the way the flow loader does: `input`, `vars`
- * by name, `nodes.<id>` for the steps that surely run before it, and `args` for a tool wired to
- * an agent (which then sees what its agents see). The editor checks a template against this
+ * by name, `nodes.<id>` for the steps that surely run before it, `args` for a tool wired to
+ * an agent (which then sees what its agents see), and inside a body its containers' names. The editor checks a template against this
  * while it is typed, before the store's own validation runs on commit.
  */
-import { flowInputSchema, templateSyntaxError, templateVariables, unknownVariable } from '@trellis/nodes';
-import { ancestorsOf, buildGraph, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
+import { flowInputSchema, kinds, templateSyntaxError, templateVariables, unknownVariable } from '@trellis/nodes';
+import { ancestorsOf, buildGraph, enclosingContainers, type CheckContext, type Flow, type KindPorts } from '@trellis/schema';
 import { portsOf } from '../store/graph-edit';
 import { isRecord } from './paths';
 
@@ -20,14 +20,18 @@ export function templateScope(doc: Flow, nodeId: string): CheckContext {
   for (const [consumer, byHandle] of graph.attachments) {
     for (const ids of byHandle.values()) if (ids.includes(nodeId)) consumers.push(consumer);
   }
+  // Inside a body, a step also sees what ran before each container around it, and the names
+  // those containers add (item and index in a map, iteration and previous in a loop): as the loader.
+  const containers = enclosingContainers(graph, consumers[0] ?? nodeId);
+  const bodyNames = containers.flatMap((c) => kinds.get(graph.nodes.get(c)!.type)?.container?.scope ?? []);
   const memo = new Map<string, Set<string>>();
   const upstream = new Set<string>();
-  for (const of of consumers.length ? consumers : [nodeId]) for (const id of ancestorsOf(graph, of, memo)) upstream.add(id);
+  for (const of of [...(consumers.length ? consumers : [nodeId]), ...containers]) for (const id of ancestorsOf(graph, of, memo)) upstream.add(id);
   return {
     nodeId,
     upstream,
     vars: new Set(Object.keys(isRecord(doc.vars) ? doc.vars : {})),
-    extraRoots: new Set(consumers.length ? ['args'] : []),
+    extraRoots: new Set([...(consumers.length ? ['args'] : []), ...bodyNames]),
     attachedTo: consumers,
   };
 }

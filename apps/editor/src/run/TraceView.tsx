@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { ApprovalForm } from './ApprovalForm';
-import { QuestionForm } from './QuestionForm';
 import { describeAgentGuardrail, describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
+import { RoundList } from './RoundList';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
+import { WaitForms } from './WaitForms';
 
 interface Props {
   api: ApiClient;
@@ -82,30 +82,8 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
         </p>
       )}
       {trace.mocked && trace.mocked.length > 0 && <p className="note">The run's mock script had replies for: {trace.mocked.join(', ')}.</p>}
-      {trace.waiting?.kind === 'question' && (
-        <QuestionForm
-          key={trace.waiting.waitId}
-          api={api}
-          runId={runId}
-          waiting={trace.waiting}
-          stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
-          agentName={askingAgentName(flow, trace.waiting)}
-        />
-      )}
-      {trace.waiting && trace.waiting.kind !== 'question' && (
-        <ApprovalForm
-          key={trace.waiting.waitId}
-          api={api}
-          runId={runId}
-          waiting={trace.waiting}
-          stepName={stepName(flow, { nodeId: trace.waiting.nodeId })}
-        />
-      )}
-      <ol className="steps" aria-label="Steps">
-        {trace.steps.map((s, i) => (
-          <StepItem key={`${s.nodeId}-${i}`} step={s} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
-        ))}
-      </ol>
+      <WaitForms api={api} runId={runId} trace={trace} flow={flow} />
+      <StepList steps={trace.steps} label="Steps" trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
       {trace.status === 'succeeded' && (
         <details open>
           <summary>Run output</summary>
@@ -118,11 +96,31 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
   );
 }
 
-function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step; trace: Trace; flow: Flow; longest: number; onSelectNode: (id: string) => void }) {
+interface ListProps {
+  steps: Step[];
+  label: string;
+  trace: Trace;
+  flow: Flow;
+  longest: number;
+  onSelectNode: (id: string) => void;
+}
+
+/** One level of steps: the run's own, or one round of a container's body (drawn by the same list, so bodies nest). */
+function StepList({ steps, label, ...rest }: ListProps) {
+  return (
+    <ol className="steps" aria-label={label}>
+      {steps.map((s, i) => (
+        <StepItem key={`${s.nodeId}-${i}`} step={s} level={steps} {...rest} />
+      ))}
+    </ol>
+  );
+}
+
+function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<ListProps, 'steps' | 'label'> & { step: Step; level: Step[] }) {
   const name = stepName(flow, s);
   const tokens = formatTokens(s.usage);
   const cost = formatCost(s.usage);
-  const input = s.status === 'skipped' ? undefined : stepInput(trace, flow, s.nodeId);
+  const input = s.status === 'skipped' ? undefined : stepInput(trace, flow, s.nodeId, level);
   const condition = describeCondition(s.decision, flow, s.nodeId) ?? describeGuardrail(s.decision);
   const offset = s.startedAt && trace.startedAt ? Date.parse(s.startedAt) - Date.parse(trace.startedAt) : undefined;
   return (
@@ -210,13 +208,12 @@ function StepItem({ step: s, trace, flow, longest, onSelectNode }: { step: Step;
           <pre>{pretty(s.output)}</pre>
         </details>
       )}
+      {s.rounds && (
+        <RoundList
+          container={s}
+          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />}
+        />
+      )}
     </li>
   );
-}
-
-/** The agent that asks a question from inside a step (an attached worker or handoff target), when it is not the step's own agent. */
-function askingAgentName(flow: Flow, waiting: NonNullable<Trace['waiting']>): string | undefined {
-  const payload = waiting.payload as { agent?: unknown } | undefined;
-  const agent = typeof payload?.agent === 'string' ? payload.agent : undefined;
-  return agent && agent !== waiting.nodeId ? stepName(flow, { nodeId: agent }) : undefined;
 }

@@ -83,6 +83,14 @@ export interface Step {
   models?: ModelInfo[];
   /** Why a skipped step did not run. */
   skipReason?: string;
+  /** A container's (map, loop) rounds of its body, in round order: its body steps live here, not in the flat list. */
+  rounds?: Round[];
+}
+
+/** One round of a container's body: a map's item (0-based index) or a loop's iteration (from 1). */
+export interface Round {
+  key: number;
+  steps: Step[];
 }
 
 export interface Trace {
@@ -103,12 +111,74 @@ export interface Trace {
   error?: string;
   usage?: Usage;
   durationMs?: number;
-  /** A wait the run stopped at, until it resumes. */
-  waiting?: Omit<Wait, 'kind'> & { kind?: Wait['kind'] };
+  /** The wait the run stopped at first, until it resumes: the first of `waits`. */
+  waiting?: PendingWait;
+  /**
+   * Every wait not answered yet, oldest first. Rounds of a map go on while one of them waits, so
+   * several may wait at once (one per item); each is answered by its own wait id.
+   */
+  waits?: PendingWait[];
   cancelReason?: string;
 }
 
+/** A wait for a person; `path` places one inside a container's body (which round of which container). */
+export type PendingWait = Omit<Wait, 'kind'> & { kind?: Wait['kind']; path?: BodyPath };
+
+/** The trace with these pending waits (the first of them shown as `waiting`). */
+function withWaits(trace: Trace, waits: PendingWait[]): void {
+  if (waits.length) {
+    trace.waits = waits;
+    trace.waiting = waits[0];
+  } else {
+    delete trace.waits;
+    delete trace.waiting;
+  }
+}
+
 export const emptyTrace = (): Trace => ({ status: 'queued', steps: [], lastSeq: 0 });
+
+/** Where a body step ran, as events carry it: `[container, round, …, nodeId]`. */
+export type BodyPath = ReadonlyArray<string | number>;
+
+/** The rounds of a container, the round with this key created (in key order) when it is new. */
+function withRound(rounds: readonly Round[], key: number, change: (steps: Step[]) => Step[]): Round[] {
+  const at = rounds.findIndex((r) => r.key === key);
+  if (at >= 0) return rounds.with(at, { key, steps: change(rounds[at]!.steps) });
+  // Rounds of a map run a few at a time, so they may start out of order; the list stays sorted.
+  const after = rounds.findIndex((r) => r.key > key);
+  const round = { key, steps: change([]) };
+  return after < 0 ? [...rounds, round] : rounds.toSpliced(after, 0, round);
+}
+
+/**
+ * Applies `change` to the steps of one level: the run's own steps for an empty prefix, else the
+ * steps of round `prefix[1]` of container `prefix[0]` (and so on down, for nested containers).
+ * Immutable all the way down, so a memoized view of an untouched round keeps its identity.
+ */
+export function atLevel(steps: Step[], prefix: BodyPath, change: (steps: Step[]) => Step[]): Step[] {
+  if (prefix.length < 2) return change(steps);
+  const [container, round, ...rest] = prefix;
+  const id = String(container);
+  let list = steps;
+  let index = list.findLastIndex((s) => s.nodeId === id);
+  // A body event before its container's own start (never expected) still gets a place to show.
+  if (index < 0) {
+    list = [...list, newStep(id, { status: 'running', attempt: 1 })];
+    index = list.length - 1;
+  }
+  const holder = list[index]!;
+  return list.with(index, { ...holder, rounds: withRound(holder.rounds ?? [], Number(round), (inner) => atLevel(inner, rest, change)) });
+}
+
+/** The level an event's step is at: its path without the node id (empty for the flow's own steps). */
+const levelOf = (path: BodyPath | undefined): BodyPath => (path && path.length > 1 ? path.slice(0, -1) : []);
+
+/** A round's status: failed or still going when one of its steps is; done when all are. */
+export function roundStatus(round: Round): StepStatus {
+  const statuses = new Set(round.steps.map((s) => s.status));
+  for (const status of ['failed', 'waiting', 'running', 'cancelled'] as const) if (statuses.has(status)) return status;
+  return round.steps.length && [...statuses].every((s) => s === 'skipped') ? 'skipped' : 'succeeded';
+}
 
 const newStep = (nodeId: string, fields: Partial<Step> & Pick<Step, 'status' | 'attempt'>): Step => ({ nodeId, text: '', tools: [], retries: [], answers: [], ...fields });
 
@@ -119,11 +189,16 @@ const newStep = (nodeId: string, fields: Partial<Step> & Pick<Step, 'status' | '
 export function applyEvent(trace: Trace, event: RunEvent): Trace {
   if (event.seq <= trace.lastSeq) return trace;
   const next: Trace = { ...trace, lastSeq: event.seq, steps: trace.steps };
-  const step = (nodeId: string, change: (s: Step) => Step) => {
-    const index = next.steps.findLastIndex((s) => s.nodeId === nodeId);
-    if (index < 0) return;
-    next.steps = next.steps.with(index, change(next.steps[index]!));
+  // A body step's events carry its path; they change the steps of its round, not the run's own.
+  let level = levelOf('path' in event ? event.path : undefined);
+  const steps = (change: (list: Step[]) => Step[]) => {
+    next.steps = atLevel(next.steps, level, change);
   };
+  const step = (nodeId: string, change: (s: Step) => Step) =>
+    steps((list) => {
+      const index = list.findLastIndex((s) => s.nodeId === nodeId);
+      return index < 0 ? list : list.with(index, change(list[index]!));
+    });
   switch (event.type) {
     case 'run.started':
       next.status = 'running';
@@ -133,17 +208,17 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       if (event.data.prompts?.length) next.prompts = event.data.prompts;
       if (event.data.mocked?.length) next.mocked = event.data.mocked;
       break;
-    case 'node.started': {
-      const last = next.steps.findLast((s) => s.nodeId === event.nodeId);
-      // A step that goes on after a person's answer, or tries again after a failure, stays one step.
-      const continues = last && (event.data.resumed || (last.status === 'running' && last.retries.length > 0));
-      if (continues) step(event.nodeId, (s) => ({ ...s, status: 'running', attempt: event.data.attempt }));
-      else {
+    case 'node.started':
+      steps((list) => {
+        const index = list.findLastIndex((s) => s.nodeId === event.nodeId);
+        const last = list[index];
+        // A step that goes on after a person's answer, or tries again after a failure, stays one step.
+        const continues = last && (event.data.resumed || (last.status === 'running' && last.retries.length > 0));
+        if (continues) return list.with(index, { ...last, status: 'running', attempt: event.data.attempt });
         const fields = { kind: event.data.kind, status: 'running', attempt: event.data.attempt, startedAt: event.ts } as const;
-        next.steps = [...next.steps, newStep(event.nodeId, event.data.name ? { ...fields, name: event.data.name } : fields)];
-      }
+        return [...list, newStep(event.nodeId, event.data.name ? { ...fields, name: event.data.name } : fields)];
+      });
       break;
-    }
     case 'node.delta': {
       const { text, agent, path, call } = event.data;
       if (!agent) {
@@ -200,21 +275,31 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       break;
     }
     case 'node.skipped':
-      next.steps = [...next.steps, newStep(event.nodeId, { status: 'skipped', attempt: 0, skipReason: event.data.reason, startedAt: event.ts })];
+      steps((list) => [...list, newStep(event.nodeId, { status: 'skipped', attempt: 0, skipReason: event.data.reason, startedAt: event.ts })]);
       break;
     case 'run.waiting': {
       const { waitId, kind, message, payload, schema, deadline } = event.data;
       next.status = 'waiting';
-      next.waiting = { nodeId: event.nodeId, waitId, kind, message, ...(payload === undefined ? {} : { payload }), ...(schema ? { schema } : {}), ...(deadline ? { deadline } : {}) };
+      const wait: PendingWait = {
+        nodeId: event.nodeId, waitId, kind, message,
+        ...(payload === undefined ? {} : { payload }), ...(schema ? { schema } : {}), ...(deadline ? { deadline } : {}), ...(event.path?.length ? { path: event.path } : {}),
+      };
+      // The same wait told again (a run that resumed elsewhere and stopped at it once more) replaces itself.
+      withWaits(next, [...(next.waits ?? []).filter((w) => w.waitId !== waitId), wait]);
       step(event.nodeId, (s) => ({ ...s, status: 'waiting' }));
       break;
     }
     case 'run.resumed': {
       next.status = 'running';
       const { waitId, decision, reason } = event.data;
-      const waited = next.waiting;
-      if (waited && (waitId === undefined || waitId === waited.waitId)) delete next.waiting;
-      const nodeId = event.nodeId ?? waited?.nodeId;
+      const pending = next.waits ?? [];
+      const waited = waitId === undefined ? next.waiting : pending.find((w) => w.waitId === waitId);
+      // A resume that names no wait (a recovered run) ends them all: the run says again what it waits for.
+      withWaits(next, waitId === undefined ? [] : pending.filter((w) => w.waitId !== waitId));
+      // The wait we hold knows its step and round; the runner names a wait inside a body by its
+      // wait id (e.g. `each.1.check`) in the resume's nodeId, with no path.
+      const nodeId = waited?.nodeId ?? event.nodeId;
+      if (waited && !event.path) level = levelOf(waited.path);
       if (nodeId && decision) {
         const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}), ...(waited?.kind === 'question' ? { question: true } : {}) };
         step(nodeId, (s) => ({ ...s, answers: [...s.answers, answer] }));
@@ -234,27 +319,67 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       break;
     case 'run.cancelled':
       next.status = 'cancelled';
-      delete next.waiting;
+      withWaits(next, []);
       if (event.data.reason) next.cancelReason = event.data.reason;
-      // Steps cut short did not fail, and will not finish: they stop where they were.
-      next.steps = next.steps.map((s) => (s.status === 'running' || s.status === 'waiting' ? { ...s, status: 'cancelled' } : s));
+      // Steps cut short did not fail, and will not finish: they stop where they were (inside bodies too).
+      next.steps = cancelSteps(next.steps);
       break;
   }
   return next;
 }
 
-/** The steps the deterministic test provider answered (no real model was called), with why. */
-export function testProviderSteps(trace: Trace): Array<{ step: Step; reason?: string }> {
-  return trace.steps.flatMap((step) => {
-    const test = step.models?.find((m) => m.provider === 'test');
-    return test ? [test.testReason ? { step, reason: test.testReason } : { step }] : [];
+function cancelSteps(steps: Step[]): Step[] {
+  return steps.map((s) => {
+    const cut = s.status === 'running' || s.status === 'waiting' ? { ...s, status: 'cancelled' as const } : s;
+    return s.rounds ? { ...cut, rounds: s.rounds.map((r) => ({ ...r, steps: cancelSteps(r.steps) })) } : cut;
   });
 }
 
-/** Each node's latest status, for the canvas to light up. */
-export function statusByNode(trace: Trace): Map<string, StepStatus> {
+/** Every step of the run, body steps of every round included, depth first. */
+export function* allSteps(steps: readonly Step[]): Generator<Step> {
+  for (const s of steps) {
+    yield s;
+    for (const round of s.rounds ?? []) yield* allSteps(round.steps);
+  }
+}
+
+/** The steps the deterministic test provider answered (no real model was called), with why. */
+export function testProviderSteps(trace: Trace): Array<{ step: Step; reason?: string }> {
+  // A body step runs once per round: it is named once.
+  const seen = new Set<string>();
+  return [...allSteps(trace.steps)].flatMap((step) => {
+    const test = step.models?.find((m) => m.provider === 'test');
+    if (!test || seen.has(step.nodeId)) return [];
+    seen.add(step.nodeId);
+    return [test.testReason ? { step, reason: test.testReason } : { step }];
+  });
+}
+
+/** How the rounds of a body step went: the canvas shows `done/total` on the node. */
+export interface RoundTally {
+  done: number;
+  total: number;
+}
+
+/**
+ * Each node's status, for the canvas to light up. A body node runs once per round: it shows
+ * failed if any round failed, else still going while any round is, else its latest round's status;
+ * `tally` (when given) is filled with how many of its rounds are done.
+ */
+export function statusByNode(trace: Trace, tally?: Map<string, RoundTally>): Map<string, StepStatus> {
   const map = new Map<string, StepStatus>();
-  for (const s of trace.steps) map.set(s.nodeId, s.status);
+  const rank = (s: StepStatus | undefined) => (s === 'failed' ? 3 : s === 'running' || s === 'waiting' ? 2 : 1);
+  const visit = (steps: readonly Step[], inBody: boolean) => {
+    for (const s of steps) {
+      if (!inBody || rank(s.status) >= rank(map.get(s.nodeId))) map.set(s.nodeId, s.status);
+      if (inBody && tally) {
+        const t = tally.get(s.nodeId) ?? { done: 0, total: 0 };
+        tally.set(s.nodeId, { done: t.done + (s.status === 'succeeded' || s.status === 'skipped' ? 1 : 0), total: t.total + 1 });
+      }
+      for (const round of s.rounds ?? []) visit(round.steps, true);
+    }
+  };
+  visit(trace.steps, false);
   return map;
 }
 
@@ -263,7 +388,7 @@ export function statusByNode(trace: Trace): Map<string, StepStatus> {
  * so it is rebuilt from the trace: the run input for an input node, otherwise the outputs of the
  * steps wired into it, by node id. Undefined when nothing upstream has produced anything yet.
  */
-export function stepInput(trace: Trace, flow: Flow, nodeId: string): unknown {
+export function stepInput(trace: Trace, flow: Flow, nodeId: string, level: readonly Step[] = trace.steps): unknown {
   const node = flow.nodes.find((n) => n.id === nodeId);
   if (node && kinds.get(node.type)?.entry) return trace.input;
   // Only data wires feed a step; a tool wired to an agent is used by it, not an input of it.
@@ -272,7 +397,8 @@ export function stepInput(trace: Trace, flow: Flow, nodeId: string): unknown {
   const sources = [...new Set(flow.edges.filter((e) => e.target === nodeId && feeds(e.targetHandle)).map((e) => e.source))];
   const outputs: Record<string, unknown> = {};
   for (const id of sources) {
-    const upstream = trace.steps.findLast((s) => s.nodeId === id && s.status === 'succeeded');
+    // A body step's inputs are its round's steps (`level`); edges never leave a body.
+    const upstream = level.findLast((s) => s.nodeId === id && s.status === 'succeeded');
     if (upstream) outputs[id] = upstream.output;
   }
   return Object.keys(outputs).length ? outputs : undefined;

@@ -12,11 +12,13 @@
 import { kinds, validateFlow } from '@trellis/nodes';
 import { FLOW_SCHEMA_V1, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
 import { temporal, type TemporalState } from 'zundo';
+import { DEFAULT_CONTAINER_SIZE, isContainer, withDescendants, type Size } from '../canvas/bodies.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   checkConnection,
   extractFragment,
   instantiateFragment,
+  moveToLevel,
   normalizeConnection,
   uniqueEdgeId,
   uniqueId,
@@ -27,7 +29,7 @@ import {
   type Position,
 } from './graph-edit.js';
 
-export type { Connection, ConnectionCheck, Fragment, Position } from './graph-edit.js';
+export type { Connection, ConnectionCheck, Fragment, LevelMove, Position } from './graph-edit.js';
 
 export interface Selection {
   nodes: string[];
@@ -68,16 +70,31 @@ export interface FlowActions {
   markSaved(version: number): void;
   isDirty(): boolean;
 
-  /** Adds a node of this kind with its default config, selects it, and returns its id. */
-  addNode(type: string, position: Position): string;
+  /**
+   * Adds a node of this kind with its default config, selects it, and returns its id. With
+   * `parent` it goes into that container's body and `position` is relative to the container.
+   * Throws, saying why, for an unknown kind or a parent that cannot hold it.
+   */
+  addNode(type: string, position: Position, options?: { parent?: string }): string;
   /**
    * Moves nodes. While dragging, call with `final: false` for each frame and once with
    * `final: true` on drop: the whole drag is one undo step. A lone `final: true` move (arrow
    * keys, align) is one step of its own.
    */
   moveNodes(positions: Record<string, Position>, options?: { final: boolean }): void;
+  /**
+   * Moves nodes into a container's body, or out of every body (`parent` undefined), where they
+   * stand on the canvas; wires that would cross a container's edge are removed (and returned).
+   * `endsDrag`: this is the drop of a drag, recorded with it as one undo step.
+   */
+  moveToLevel(ids: readonly string[], parent: string | undefined, options?: { endsDrag?: boolean }): { ok: true; removedEdges: FlowEdge[] } | { ok: false; reason: string };
+  /** Sets a container's drawn size; like `moveNodes`, frames of a resize are one undo step with its end. */
+  resizeNode(id: string, size: Size, options?: { final: boolean }): void;
+  /** Folds a container into one node (its body hidden), or opens it again. */
+  setCollapsed(id: string, collapsed: boolean): void;
+  /** Removes nodes, the bodies of removed containers with them, and every edge they touched. */
   removeNodes(ids: readonly string[]): void;
-  /** Removes the selected nodes and edges (and the edges of removed nodes) as one undo step. */
+  /** Removes the selected nodes (with the bodies of containers) and edges (and the edges of removed nodes) as one undo step. */
   removeSelected(): void;
   removeEdges(ids: readonly string[]): void;
   connect(connection: Connection): { ok: true; edgeId: string } | { ok: false; reason: string };
@@ -213,10 +230,16 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
           },
           isDirty: () => get().dirty,
 
-          addNode(type, position) {
+          addNode(type, position, options = {}) {
             const spec = kinds.get(type);
             if (!spec) throw new Error(`unknown node kind "${type}" (known kinds: ${kinds.types().join(', ')})`);
             const doc = get().document;
+            const { parent } = options;
+            if (parent !== undefined) {
+              const container = doc.nodes.find((n) => n.id === parent);
+              if (!container || !isContainer(container)) throw new Error(`"${parent}" is not a container: only map and loop hold steps`);
+              if (spec.entry) throw new Error(`the ${spec.label} node cannot be inside a body: a run starts at the flow's own level`);
+            }
             const id = uniqueId(type, new Set(doc.nodes.map((n) => n.id)));
             const node: FlowNode = {
               id,
@@ -224,6 +247,9 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
               typeVersion: spec.version,
               position: { x: position.x, y: position.y },
               config: structuredClone(spec.defaults()) as Record<string, unknown>,
+              ...(parent !== undefined ? { parent } : {}),
+              // A container is drawn as a box its steps go into: it starts with room for some.
+              ...(spec.container ? { size: { ...DEFAULT_CONTAINER_SIZE } } : {}),
             };
             commit({ ...doc, nodes: [...doc.nodes, node] }, { selection: { nodes: [id], edges: [] } });
             return id;
@@ -249,8 +275,52 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
             if (options.final) flushDrag({ document: get().document });
           },
 
+          moveToLevel(ids, parent, options = {}) {
+            const result = moveToLevel(get().document, ids, parent);
+            if (!result.ok) {
+              if (options.endsDrag) flushDrag({ document: get().document });
+              return result;
+            }
+            gesture = options.endsDrag ? 'drop' : undefined;
+            try {
+              if (result.doc !== get().document) commit(result.doc, { selection: pruneSelection(result.doc, get().selection) });
+            } finally {
+              gesture = undefined;
+            }
+            if (options.endsDrag) flushDrag({ document: get().document });
+            return { ok: true, removedEdges: result.removedEdges };
+          },
+          resizeNode(id, size, options = { final: true }) {
+            const doc = get().document;
+            const index = doc.nodes.findIndex((n) => n.id === id);
+            const node = doc.nodes[index];
+            const next = { width: Math.round(size.width), height: Math.round(size.height) };
+            if (node && (node.size?.width !== next.width || node.size.height !== next.height)) {
+              gesture = options.final ? 'drop' : 'frame';
+              try {
+                // A size changes no problem: like a move, it skips validation.
+                commit({ ...doc, nodes: doc.nodes.with(index, { ...node, size: next }) }, {}, false);
+              } finally {
+                gesture = undefined;
+              }
+            }
+            if (options.final) flushDrag({ document: get().document });
+          },
+          setCollapsed(id, collapsed) {
+            edit((doc) => {
+              const index = doc.nodes.findIndex((n) => n.id === id);
+              const node = doc.nodes[index];
+              if (!node || !isContainer(node) || Boolean(node.collapsed) === collapsed) return undefined;
+              const next = { ...node };
+              if (collapsed) next.collapsed = true;
+              else delete next.collapsed;
+              return { ...doc, nodes: doc.nodes.with(index, next) };
+            });
+          },
+
           removeNodes(ids) {
-            const gone = new Set(ids);
+            // A container's body goes with it: body steps cannot live outside their container.
+            const gone = withDescendants(get().document, ids);
             edit(
               (doc) => (doc.nodes.some((n) => gone.has(n.id)) ? withoutNodes(doc, gone) : undefined),
               (doc) => ({ selection: pruneSelection(doc, get().selection) }),
@@ -260,7 +330,7 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
             const { nodes, edges } = get().selection;
             edit(
               (doc) => {
-                const next = withoutNodes(doc, new Set(nodes), new Set(edges));
+                const next = withoutNodes(doc, withDescendants(doc, nodes), new Set(edges));
                 return next.nodes.length === doc.nodes.length && next.edges.length === doc.edges.length ? undefined : next;
               },
               () => ({ selection: { nodes: [], edges: [] } }),

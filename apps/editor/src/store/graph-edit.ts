@@ -22,6 +22,7 @@ import {
   type KindPorts,
   type PortSpec,
 } from '@trellis/schema';
+import { absolutePosition, isContainer, withDescendants } from '../canvas/bodies.js';
 
 export interface Position {
   x: number;
@@ -118,6 +119,8 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
     }
     found.push(port);
   }
+  const levels = crossesLevels(source, target);
+  if (levels) return { ok: false, reason: levels };
   const [out, into] = found as [PortSpec, PortSpec];
   if (out.type !== into.type) {
     return { ok: false, reason: `"${source.id}".${out.id} gives ${gives(out)}, but "${target.id}".${into.id} takes ${gives(into)}` };
@@ -155,9 +158,10 @@ export function checkConnection(doc: Flow, connection: Connection): ConnectionCh
   return { ok: true };
 }
 
-/** The nodes with these ids and the edges between them, deep-copied so later edits cannot reach them. */
+/** The nodes with these ids (and what is inside those that are containers) and the edges between them, deep-copied so later edits cannot reach them. */
 export function extractFragment(doc: Flow, nodeIds: Iterable<string>): Fragment {
-  const ids = new Set(nodeIds);
+  // A container is copied with its body: a container without one is not a step that can run.
+  const ids = withDescendants(doc, nodeIds);
   return structuredClone({
     nodes: doc.nodes.filter((n) => ids.has(n.id)),
     edges: doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
@@ -179,6 +183,14 @@ export function instantiateFragment(doc: Flow, fragment: Fragment, offset: Posit
     renamed.set(node.id, id);
     return { ...structuredClone(node), id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };
   });
+  // A body node copied with its container follows the copy, at the same place inside it (no offset).
+  for (const node of nodes) {
+    const parent = node.parent !== undefined ? renamed.get(node.parent) : undefined;
+    if (parent === undefined) continue;
+    const original = fragment.nodes.find((n) => renamed.get(n.id) === node.id)!;
+    node.parent = parent;
+    node.position = { ...original.position };
+  }
   const edges = fragment.edges.flatMap((edge) => {
     const source = renamed.get(edge.source);
     const target = renamed.get(edge.target);
@@ -197,4 +209,55 @@ export function withoutNodes(doc: Flow, nodeIds: ReadonlySet<string>, edgeIds: R
     nodes: doc.nodes.filter((n) => !nodeIds.has(n.id)),
     edges: doc.edges.filter((e) => !edgeIds.has(e.id) && !nodeIds.has(e.source) && !nodeIds.has(e.target)),
   };
+}
+
+const where = (node: FlowNode) => (node.parent === undefined ? 'at the flow\'s own level' : `inside container "${node.parent}"`);
+
+/**
+ * Why a wire between these two nodes would cross a container's edge, or undefined when they are
+ * at the same level. The loader refuses such an edge (`invalid_body`); this says the same before
+ * it is drawn, and how to reach across instead.
+ */
+export function crossesLevels(source: FlowNode, target: FlowNode): string | undefined {
+  if (source.parent === target.parent) return undefined;
+  return `wires stay inside a body or outside it: "${source.id}" is ${where(source)} and "${target.id}" is ${where(target)} (a body step reads outer steps by name, {{ nodes.<id>.output }}, and the container's result leaves by its own handles)`;
+}
+
+export type LevelMove = { ok: true; doc: Flow; removedEdges: FlowEdge[] } | { ok: false; reason: string };
+
+/**
+ * Moves nodes into a container's body (`parent` set) or out to the flow's own level (`parent`
+ * undefined), keeping where they stand on the canvas: positions are converted between absolute
+ * and relative. What is inside a moved container goes with it. Wires that would then cross a
+ * container's edge are removed, and returned so the person is told which (an undo brings them back):
+ * a person moving a step into a body means to move it, and the loader would refuse those wires anyway.
+ */
+export function moveToLevel(doc: Flow, ids: readonly string[], parent: string | undefined): LevelMove {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const moving = ids.filter((id) => byId.get(id) && byId.get(id)!.parent !== parent);
+  if (moving.length === 0) return { ok: true, doc, removedEdges: [] };
+  if (parent !== undefined) {
+    const container = byId.get(parent);
+    if (!container || !isContainer(container)) return { ok: false, reason: `"${parent}" is not a container: only map and loop hold steps` };
+    if (withDescendants(doc, moving).has(parent)) return { ok: false, reason: `"${parent}" cannot go inside itself` };
+    const entry = moving.map((id) => byId.get(id)!).find((n) => kinds.get(n.type)?.entry);
+    if (entry) return { ok: false, reason: `the input node "${entry.id}" cannot be inside a body: a run starts at the flow's own level` };
+  }
+  const origin = parent === undefined ? { x: 0, y: 0 } : absolutePosition(doc, parent, byId);
+  const moved = new Set(moving);
+  const nodes = doc.nodes.map((n) => {
+    if (!moved.has(n.id)) return n;
+    const at = absolutePosition(doc, n.id, byId);
+    const next: FlowNode = { ...n, position: { x: Math.round(at.x - origin.x), y: Math.round(at.y - origin.y) } };
+    if (parent === undefined) delete next.parent;
+    else next.parent = parent;
+    return next;
+  });
+  const after = new Map(nodes.map((n) => [n.id, n]));
+  const removedEdges = doc.edges.filter((e) => {
+    const [a, b] = [after.get(e.source), after.get(e.target)];
+    return a !== undefined && b !== undefined && a.parent !== b.parent && (moved.has(a.id) || moved.has(b.id));
+  });
+  const gone = new Set(removedEdges);
+  return { ok: true, doc: { ...doc, nodes, edges: doc.edges.filter((e) => !gone.has(e)) }, removedEdges };
 }

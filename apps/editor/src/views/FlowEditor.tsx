@@ -4,8 +4,12 @@ import { kinds } from '@trellis/nodes';
 import { errorMessage } from '@trellis/schema';
 import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
-import { nodeTypes, type CanvasNode } from '../canvas/FlowNode';
-import { useCanvasElements } from '../canvas/use-canvas-elements';
+import type { CanvasNode } from '../canvas/FlowNode';
+import { nodeTypes } from '../canvas/node-types';
+import { CanvasActionsContext, type CanvasActions } from '../canvas/canvas-actions';
+import { bodiesGoing } from '../canvas/bodies';
+import { useBodyMoves } from '../canvas/use-body-moves';
+import { useCanvasElements, type RunOnCanvas } from '../canvas/use-canvas-elements';
 import type { PaletteCommand } from '../canvas/CommandPalette';
 import { HelpDialog } from '../canvas/HelpDialog';
 import type { Size, layoutFlow as LayoutFlowFn } from '../canvas/layout';
@@ -20,7 +24,7 @@ import { KIND_MIME, Palette } from '../canvas/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
-import { statusByNode, type Trace } from '../run/trace';
+import { statusByNode, type RoundTally, type Trace } from '../run/trace';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -90,10 +94,17 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const savedVersion = useStore(store, (s) => s.savedVersion);
   const [trace, setTrace] = useState<Trace | undefined>();
   const [panel, setPanel] = useState<PanelId>('inspector');
-  const runStatus = useMemo(() => (trace ? statusByNode(trace) : undefined), [trace]);
+  const runOnCanvas = useMemo<RunOnCanvas | undefined>(() => {
+    if (!trace) return undefined;
+    const rounds = new Map<string, RoundTally>();
+    return { status: statusByNode(trace, rounds), rounds };
+  }, [trace]);
   const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
 
-  const { nodes, edges } = useCanvasElements(store, runStatus);
+  const { nodes, edges } = useCanvasElements(store, runOnCanvas);
+  const flow = useReactFlow();
+  const { dropped, parentAt } = useBodyMoves(store, setStatus);
+  const actions = useMemo<CanvasActions>(() => ({ setCollapsed: (id, collapsed) => store.getState().setCollapsed(id, collapsed) }), [store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
@@ -101,6 +112,11 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       const moved: Record<string, { x: number; y: number }> = {};
       let final = false;
       for (const change of changes) {
+        // A container's resizer: every frame sets its size, the last one (`resizing: false`) ends the step.
+        // Other dimension changes are React Flow's measurements, which are not edits.
+        if (change.type === 'dimensions' && change.dimensions && (change.setAttributes || change.resizing === false)) {
+          state.resizeNode(change.id, change.dimensions, { final: change.resizing === false });
+        }
         if (change.type === 'position') {
           // The drop may carry no position: the node stays where the last frame put it.
           const at = change.position ?? state.document.nodes.find((n) => n.id === change.id)?.position;
@@ -118,9 +134,13 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         }
         state.select({ nodes: [...chosen], edges: store.getState().selection.edges });
       }
-      if (Object.keys(moved).length) state.moveNodes(moved, { final });
+      if (Object.keys(moved).length) {
+        // A drop may land a node in (or out of) a container: that and the drag are one undo step.
+        if (final) dropped(moved);
+        else state.moveNodes(moved, { final });
+      }
     },
-    [store],
+    [store, dropped],
   );
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
@@ -152,22 +172,24 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     [store],
   );
 
-  const flow = useReactFlow();
-  /** A new node where it was dropped, or right of the flow when added by click. */
+  /**
+   * A new node where it was dropped (inside the container it was dropped on, if any), or right of
+   * the flow's own level when added by click.
+   */
   const addKind = useCallback(
     (type: string, at?: { x: number; y: number }) => {
       const state = store.getState();
-      const nodes = state.document.nodes;
+      const nodes = state.document.nodes.filter((n) => n.parent === undefined);
       const right = nodes.length ? Math.max(...nodes.map((n) => n.position.x)) + 240 : 0;
-      const position = at ?? { x: right, y: nodes.length ? nodes.reduce((sum, n) => sum + n.position.y, 0) / nodes.length : 0 };
+      const place = at ? parentAt(at) : { position: { x: right, y: nodes.length ? nodes.reduce((sum, n) => sum + n.position.y, 0) / nodes.length : 0 } };
       try {
-        state.addNode(type, position);
-        setStatus(undefined);
+        state.addNode(type, place.position, place.parent !== undefined ? { parent: place.parent } : {});
+        setStatus(place.parent !== undefined ? `Added a ${kinds.get(type)?.label ?? type} step inside "${place.parent}"` : undefined);
       } catch (e) {
         setStatus(`Could not add the node: ${errorMessage(e)}`);
       }
     },
-    [store],
+    [store, parentAt],
   );
   const onDrop = useCallback(
     (event: DragEvent) => {
@@ -242,8 +264,12 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           return void state.duplicateSelection();
         case 'selectAll':
           return state.selectAll();
-        case 'delete':
-          return state.removeSelected();
+        case 'delete': {
+          // A container goes with its body: say so, since those steps were not selected themselves.
+          const inside = bodiesGoing(state.document, state.selection.nodes);
+          state.removeSelected();
+          return setStatus(inside ? `Also deleted the ${inside === 1 ? 'step' : `${inside} steps`} inside it (a body goes with its container; Ctrl+Z brings it back)` : undefined);
+        }
         case 'layout':
           return void autoLayout();
         case 'fitView':
@@ -369,6 +395,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       <div className="workspace">
         <Palette onAdd={addKind} />
         <div className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
+          <CanvasActionsContext.Provider value={actions}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
@@ -390,6 +417,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} />
             <Controls />
           </ReactFlow>
+          </CanvasActionsContext.Provider>
           {refusal && (
             <p className="connect-refusal" role="status">
               Cannot connect: {refusal}
