@@ -70,7 +70,7 @@ describe('the trace groups body steps under their container, by round', () => {
     expect(check().status).toBe('waiting');
     // The resume names no path: the answer still lands on the step that waited.
     trace = fold([
-      ev({ type: 'run.resumed', nodeId: 'check', data: { reason: 'decision', waitId: 'each.2.again.1.check', decision: { approved: true } } }),
+      ev({ type: 'run.resumed', nodeId: 'check', path: ['each', 2, 'again', 1, 'check'], data: { reason: 'decision', waitId: 'each.2.again.1.check', decision: { approved: true } } }),
       ev({ type: 'node.started', nodeId: 'check', path: ['each', 2, 'again', 1, 'check'], data: { kind: 'approval', attempt: 1, resumed: true } }),
       ev({ type: 'run.cancelled', data: {} }),
     ], trace);
@@ -88,11 +88,11 @@ describe('the trace groups body steps under their container, by round', () => {
     expect(trace.waiting!.waitId).toBe('each.0.check');
     expect(waitStepName(flow, trace.waits![1]!)).toBe('check (item 1 of each)');
     // As the runner tells it: the resume names the wait id where a node id would be, and no path.
-    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'each.1.check', data: { reason: 'decision', waitId: 'each.1.check', decision: { approved: false } } }));
+    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'check', path: ['each', 1, 'check'], data: { reason: 'decision', waitId: 'each.1.check', decision: { approved: false } } }));
     expect(trace.waits!.map((w) => w.waitId)).toEqual(['each.0.check']);
     // The answer lands in item 1, where that wait was.
     expect(trace.steps[0]!.rounds!.map((r) => r.steps[0]!.answers)).toEqual([[], [{ approved: false }]]);
-    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'check', data: { reason: 'decision', waitId: 'each.0.check', decision: { approved: true } } }));
+    trace = applyEvent(trace, ev({ type: 'run.resumed', nodeId: 'check', path: ['each', 0, 'check'], data: { reason: 'decision', waitId: 'each.0.check', decision: { approved: true } } }));
     expect(trace.waits).toBeUndefined();
     expect(trace.waiting).toBeUndefined();
   });

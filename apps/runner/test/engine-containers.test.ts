@@ -264,6 +264,7 @@ describe('loop', () => {
     const next = await second.engine.resume(waiting.runId, { answer: { waitId: 'improve.1.check', approved: true, by: 'ana' } });
     expect(next.status).toBe('waiting');
     expect(next.waiting.map((w) => w.waitId)).toEqual(['improve.2.check']);
+    expect(second.of('run.resumed').filter((e) => e.data.reason === 'decision').map((e) => [e.nodeId, e.path])).toEqual([['check', ['improve', 1, 'check']]]);
     expect(counts.get('draft')).toBe(1); // round 2's draft only: round 1's is not repeated
 
     const done = await second.engine.resume(waiting.runId, { answer: { waitId: 'improve.2.check', approved: true } });

@@ -190,7 +190,7 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
   if (event.seq <= trace.lastSeq) return trace;
   const next: Trace = { ...trace, lastSeq: event.seq, steps: trace.steps };
   // A body step's events carry its path; they change the steps of its round, not the run's own.
-  let level = levelOf('path' in event ? event.path : undefined);
+  const level = levelOf('path' in event ? event.path : undefined);
   const steps = (change: (list: Step[]) => Step[]) => {
     next.steps = atLevel(next.steps, level, change);
   };
@@ -296,10 +296,8 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       const waited = waitId === undefined ? next.waiting : pending.find((w) => w.waitId === waitId);
       // A resume that names no wait (a recovered run) ends them all: the run says again what it waits for.
       withWaits(next, waitId === undefined ? [] : pending.filter((w) => w.waitId !== waitId));
-      // The wait we hold knows its step and round; the runner names a wait inside a body by its
-      // wait id (e.g. `each.1.check`) in the resume's nodeId, with no path.
-      const nodeId = waited?.nodeId ?? event.nodeId;
-      if (waited && !event.path) level = levelOf(waited.path);
+      // The resume names the step (and inside a body its round, by its path) as its wait did.
+      const nodeId = event.nodeId ?? waited?.nodeId;
       if (nodeId && decision) {
         const answer: Answer = { ...decision, ...(reason === 'timeout' ? { timedOut: true } : {}), ...(waited?.kind === 'question' ? { question: true } : {}) };
         step(nodeId, (s) => ({ ...s, answers: [...s.answers, answer] }));

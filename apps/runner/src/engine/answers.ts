@@ -1,6 +1,7 @@
 import { TrellisError, describeViolations, schemaProblems } from '@trellis/nodes/server';
 import type { NodeState } from './checkpoint.js';
 import type { Journal } from './journal.js';
+import { eventPlace } from './level.js';
 import type { Answer } from './types.js';
 
 /**
@@ -63,7 +64,8 @@ export class Answers {
     state.status = 'pending';
     journal.touch(nodeId);
     journal.setRun({ status: 'running' });
-    const resumed = journal.emit('run.resumed', nodeId, {
+    const place = eventPlace(nodeId);
+    const resumed = journal.emit('run.resumed', place.nodeId, {
       reason: decision.timedOut ? 'timeout' : 'decision',
       waitId,
       decision: {
@@ -73,7 +75,7 @@ export class Answers {
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
         ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       },
-    });
+    }, place.path);
     const status = decision.timedOut ? 'timed_out' : question ? 'answered' : decision.approved ? 'approved' : 'rejected';
     const at = resumed?.ts ?? new Date().toISOString();
     this.decided.set(waitId, { status, at, ...(decision.by ? { by: decision.by } : {}) });

@@ -20,6 +20,13 @@ export function outermostOf(key: string): string {
   return at < 0 ? key : key.slice(0, at);
 }
 
+/** A state key as events name it: the node's own id, and inside a body its path (`a.1.b` → `b`, `["a", 1, "b"]`). */
+export function eventPlace(key: string): { nodeId: string; path?: (string | number)[] } {
+  const parts = key.split(KEY_SEPARATOR);
+  if (parts.length === 1) return { nodeId: key };
+  return { nodeId: parts.at(-1)!, path: parts.map((part, i) => (i % 2 === 1 ? Number(part) : part)) };
+}
+
 /** The keys of the containers around a body step's key, outermost first: `a.1.b.2.c` → `a`, `a.1.b`. */
 export function containersOf(key: string): string[] {
   const parts = key.split(KEY_SEPARATOR);

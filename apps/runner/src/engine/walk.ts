@@ -3,7 +3,7 @@ import { TrellisError, type BodyLocals, type BodyResult } from '@trellis/nodes/s
 import { Answers } from './answers.js';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import { Journal } from './journal.js';
-import { Level, containersOf, outermostOf, runRound, type LevelRun } from './level.js';
+import { Level, containersOf, eventPlace, outermostOf, runRound, type LevelRun } from './level.js';
 import { collectOutput, runResult, unsavedResult } from './run-result.js';
 import { StepRunner, type StepHost } from './step-runner.js';
 import { STORE_UNAVAILABLE, type Answer, type ExecutionDeps, type RunResult } from './types.js';
@@ -145,7 +145,8 @@ export class RunExecution implements StepHost, LevelRun {
     state.resume = { waitId: `child-of:${key}`, decision: { approved: true } };
     this.journal.touch(key);
     this.journal.setRun({ status: 'running' });
-    this.journal.emit('run.resumed', outermostOf(key), { reason: 'subflow' });
+    const place = eventPlace(key);
+    this.journal.emit('run.resumed', place.nodeId, { reason: 'subflow' }, place.path);
     this.reopen(key);
     this.poke();
   }
