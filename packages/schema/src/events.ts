@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PromptPin } from './prompts.js';
+import { FlowPin, RunParent } from './subflows.js';
 
 export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).meta({ id: 'RunStatus' });
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -77,6 +78,10 @@ export const RunEvent = z.discriminatedUnion('type', [
       mocked: z.array(z.string()).optional(),
       /** The library prompt versions this run uses, resolved when it started. */
       prompts: z.array(PromptPin).optional(),
+      /** The versions of other flows its sub-flow nodes run, resolved when it started. */
+      flows: z.array(FlowPin).optional(),
+      /** Set when a sub-flow node of another run started this one. */
+      parent: RunParent.optional(),
     }),
   }).meta({ id: 'RunStartedEvent' }),
   z.object({

@@ -3,6 +3,7 @@ import { errorMessage, hasEnded, type Flow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { describeAgentGuardrail, describeAnswer, describeCondition, describeGuardrail, formatCost, formatDuration, formatTokens, pretty, shortRunId, stepName } from './describe';
 import { RoundList } from './RoundList';
+import { SubflowRuns } from './SubflowRuns';
 import { stepInput, testProviderSteps, type Step, type Trace } from './trace';
 import { WaitForms } from './WaitForms';
 
@@ -15,10 +16,12 @@ interface Props {
   savedVersion: number | undefined;
   dirty: boolean;
   onSelectNode: (nodeId: string) => void;
+  /** How deep this trace is nested in sub-flow traces (0: the run's own). */
+  depth?: number;
 }
 
 /** The trace of one run: its status, then a timeline of steps, with the wait it stopped at. */
-export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSelectNode }: Props) {
+export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSelectNode, depth = 0 }: Props) {
   const [cancelError, setCancelError] = useState<string | undefined>();
   const [cancelling, setCancelling] = useState(false);
   const active = !hasEnded(trace.status);
@@ -55,6 +58,7 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
       <p className="note">
         Run {shortRunId(runId)}
         {trace.flowVersion !== undefined ? ` · flow version ${trace.flowVersion}` : ''}
+        {trace.parent ? ` · a sub-flow run, started by step "${trace.parent.nodeId}" of run ${shortRunId(trace.parent.runId)}` : ''}
       </p>
       {trace.prompts && trace.prompts.length > 0 && (
         <div className="run-prompts">
@@ -83,7 +87,7 @@ export function TraceView({ api, runId, trace, flow, savedVersion, dirty, onSele
       )}
       {trace.mocked && trace.mocked.length > 0 && <p className="note">The run's mock script had replies for: {trace.mocked.join(', ')}.</p>}
       <WaitForms api={api} runId={runId} trace={trace} flow={flow} />
-      <StepList steps={trace.steps} label="Steps" trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />
+      <StepList steps={trace.steps} label="Steps" trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} api={api} depth={depth} />
       {trace.status === 'succeeded' && (
         <details open>
           <summary>Run output</summary>
@@ -103,6 +107,8 @@ interface ListProps {
   flow: Flow;
   longest: number;
   onSelectNode: (id: string) => void;
+  api: ApiClient;
+  depth: number;
 }
 
 /** One level of steps: the run's own, or one round of a container's body (drawn by the same list, so bodies nest). */
@@ -116,7 +122,7 @@ function StepList({ steps, label, ...rest }: ListProps) {
   );
 }
 
-function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<ListProps, 'steps' | 'label'> & { step: Step; level: Step[] }) {
+function StepItem({ step: s, level, trace, flow, longest, onSelectNode, api, depth }: Omit<ListProps, 'steps' | 'label'> & { step: Step; level: Step[] }) {
   const name = stepName(flow, s);
   const tokens = formatTokens(s.usage);
   const cost = formatCost(s.usage);
@@ -195,6 +201,7 @@ function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<L
           {describeAnswer(a)}
         </p>
       ))}
+      {s.subflows && s.subflows.length > 0 && <SubflowRuns api={api} runs={s.subflows} depth={depth} />}
       {s.error && <p className="step-error">{s.error}</p>}
       {input !== undefined && (
         <details>
@@ -211,7 +218,7 @@ function StepItem({ step: s, level, trace, flow, longest, onSelectNode }: Omit<L
       {s.rounds && (
         <RoundList
           container={s}
-          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} />}
+          renderSteps={(steps, label) => <StepList steps={steps} label={label} trace={trace} flow={flow} longest={longest} onSelectNode={onSelectNode} api={api} depth={depth} />}
         />
       )}
     </li>

@@ -1,5 +1,5 @@
 import { kinds } from '@trellis/nodes';
-import { nodePorts, portOf, type EventOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunStatus, type Usage, type Wait } from '@trellis/schema';
+import { nodePorts, portOf, type EventOf, type Flow, type ModelInfo, type PromptPin, type RunEvent, type RunParent, type RunStatus, type Usage, type Wait } from '@trellis/schema';
 
 /** `cancelled`: the step was running or waiting when the run was cancelled. */
 export type StepStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -83,9 +83,14 @@ export interface Step {
   models?: ModelInfo[];
   /** Why a skipped step did not run. */
   skipReason?: string;
+  /** The child runs (sub-flows) the step started, each with its own trace under its run id. */
+  subflows?: SubflowRun[];
   /** A container's (map, loop) rounds of its body, in round order: its body steps live here, not in the flat list. */
   rounds?: Round[];
 }
+
+/** A child run a step started (node.subflow). */
+export type SubflowRun = Omit<EventOf<'node.subflow'>['data'], 'resumed'>;
 
 /** One round of a container's body: a map's item (0-based index) or a loop's iteration (from 1). */
 export interface Round {
@@ -103,6 +108,8 @@ export interface Trace {
   flowVersion?: number;
   /** The library prompt versions the run used, pinned when it started. */
   prompts?: PromptPin[];
+  /** The run (and step) that started this one as a sub-flow. */
+  parent?: RunParent;
   /** When the run started, as the event's ISO time. */
   startedAt?: string;
   /** Node ids the run's mock script had replies for. */
@@ -207,6 +214,7 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
       if (event.data.flowVersion !== undefined) next.flowVersion = event.data.flowVersion;
       if (event.data.prompts?.length) next.prompts = event.data.prompts;
       if (event.data.mocked?.length) next.mocked = event.data.mocked;
+      if (event.data.parent) next.parent = event.data.parent;
       break;
     case 'node.started':
       steps((list) => {
@@ -245,6 +253,14 @@ export function applyEvent(trace: Trace, event: RunEvent): Trace {
     case 'node.handoff': {
       const { from, to, reason, count, history } = event.data;
       step(event.nodeId, (s) => ({ ...s, handoffs: [...(s.handoffs ?? []), { from, to, reason, count, history }] }));
+      break;
+    }
+    case 'node.subflow': {
+      const { childRunId, flowId, flowVersion, key } = event.data;
+      // Gone back to after a crash or an answer: the same child, listed once.
+      step(event.nodeId, (s) =>
+        s.subflows?.some((c) => c.childRunId === childRunId) ? s : { ...s, subflows: [...(s.subflows ?? []), { childRunId, flowId, flowVersion, ...(key === undefined ? {} : { key }) }] },
+      );
       break;
     }
     case 'node.guardrail': {

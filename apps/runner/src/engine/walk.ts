@@ -95,6 +95,8 @@ export class RunExecution implements StepHost, LevelRun {
           input: this.record.input,
           ...(mocked.length ? { mocked } : {}),
           ...(this.record.prompts?.length ? { prompts: this.record.prompts } : {}),
+          ...(this.record.flows?.length ? { flows: this.record.flows } : {}),
+          ...(this.record.parent ? { parent: this.record.parent } : {}),
         });
       } else {
         for (const [id, state] of this.nodes) {
