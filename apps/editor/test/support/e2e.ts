@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 // The runner's own test helper: the editor's tests run the real product, not a stand-in.
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
+import { fakeMcpStdioCommand } from '@trellis/test-support/fake-mcp';
 
 const EDITOR_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,7 +28,10 @@ export async function startProduct(): Promise<E2e> {
   const work = mkdtempSync(join(tmpdir(), 'trellis-e2e-'));
   const editorDir = join(work, 'editor');
   await build({ root: EDITOR_ROOT, logLevel: 'error', build: { outDir: editorDir, emptyOutDir: true } });
-  const runner = await startRunnerProcess({ TRELLIS_DATA: join(work, 'data'), TRELLIS_EDITOR_DIR: editorDir });
+  // The operator's stdio MCP servers: the fake one, for the inspector's "Load tools".
+  const mcpServers = join(work, 'mcp-servers.json');
+  writeFileSync(mcpServers, JSON.stringify({ fake: fakeMcpStdioCommand() }));
+  const runner = await startRunnerProcess({ TRELLIS_DATA: join(work, 'data'), TRELLIS_EDITOR_DIR: editorDir, TRELLIS_MCP_SERVERS: mcpServers });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

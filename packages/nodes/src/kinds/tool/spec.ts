@@ -76,8 +76,9 @@ export const toolSpec = defineKind<ToolConfig>({
   fields: [
     { path: 'tool', label: 'Tool', widget: 'select', options: ['http', 'transform', 'code', 'mcp'] },
     { path: 'name', label: 'Tool name', widget: 'text', help: 'The name an agent calls it by.' },
-    { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an agent when to use it.' },
-    { path: 'parameters', label: 'Arguments schema', widget: 'json-schema' },
+    // An MCP server describes its own tools and their arguments.
+    { path: 'description', label: 'Description', widget: 'textarea', help: 'Tells an agent when to use it.', showWhen: { path: 'tool', equals: ['http', 'transform', 'code'] } },
+    { path: 'parameters', label: 'Arguments schema', widget: 'json-schema', showWhen: { path: 'tool', equals: ['http', 'transform', 'code'] } },
     { path: 'requiresApproval', label: 'Needs approval', widget: 'boolean' },
     { path: 'http.method', label: 'Method', widget: 'select', options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], showWhen: { path: 'tool', equals: ['http'] } },
     { path: 'http.url', label: 'URL', widget: 'template', showWhen: { path: 'tool', equals: ['http'] } },
