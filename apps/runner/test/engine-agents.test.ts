@@ -345,8 +345,11 @@ describe('the terminal trace of attached agents', () => {
     });
     let text = '';
     const out = { write: (chunk: string) => ((text += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
-    const printer = new TracePrinter(out, f as never);
-    for (const e of [...h.events, ...handoffs.events]) printer.print(e);
+    // One printer a run, as the CLI has (another run's events would print as a sub-flow's).
+    for (const events of [h.events, handoffs.events]) {
+      const printer = new TracePrinter(out, f as never);
+      for (const e of events) printer.print(e);
+    }
     const lines = text.split('\n');
     expect(lines).toContain('  ⚙ boss calls researcher {"task":"dig"}');
     expect(lines).toContain('    ⚙ boss › researcher calls checker {"task":"check"}');
