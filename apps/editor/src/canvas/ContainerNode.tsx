@@ -1,9 +1,9 @@
 import { memo, useMemo } from 'react';
-import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
+import { NodeResizer, type NodeProps } from '@xyflow/react';
 import { kinds } from '@trellis/nodes';
 import { MIN_CONTAINER_SIZE } from './bodies';
 import { useCanvasActions } from './canvas-actions';
-import { placedPorts, type CanvasNode } from './FlowNode';
+import { NodeFooter, placedPorts, type CanvasNode } from './FlowNode';
 
 const ICONS: Record<string, string> = { map: '⇶', loop: '↻' };
 
@@ -44,13 +44,7 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
       </div>
       {data.summary && <div className="container-summary">{data.summary}</div>}
       {collapsed && data.body && <div className="container-body-summary">{data.body}</div>}
-      {data.problems > 0 && <div className="problems">{data.problems === 1 ? '1 problem' : `${data.problems} problems`}</div>}
-      {ports.inputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
-      ))}
-      {ports.outputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={port.style} title={port.label} />
-      ))}
+      <NodeFooter problems={data.problems} ports={ports} />
     </div>
   );
 });

@@ -41,6 +41,21 @@ export function placedPorts(type: string, config: unknown): { inputs: PlacedPort
   return { inputs: place(ports.inputs), outputs: place(ports.outputs) };
 }
 
+/** A node's problem count and its handles: what plain nodes and containers draw alike. */
+export function NodeFooter({ problems, ports }: { problems: number; ports: { inputs: PlacedPort[]; outputs: PlacedPort[] } }) {
+  return (
+    <>
+      {problems > 0 && <div className="problems">{problems === 1 ? '1 problem' : `${problems} problems`}</div>}
+      {ports.inputs.map((port) => (
+        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
+      ))}
+      {ports.outputs.map((port) => (
+        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={port.style} title={port.label} />
+      ))}
+    </>
+  );
+}
+
 /**
  * One node on the canvas: its kind, its name, a handle per port of its kind. Memoized, and fed
  * only plain data that keeps its identity while the node is unchanged (see use-canvas-elements),
@@ -58,13 +73,7 @@ export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps
       <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
       <div className="name">{data.name ?? id}</div>
       {data.rounds && <div className="rounds-done">{data.rounds}</div>}
-      {data.problems > 0 && <div className="problems">{data.problems === 1 ? '1 problem' : `${data.problems} problems`}</div>}
-      {ports.inputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
-      ))}
-      {ports.outputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={port.style} title={port.label} />
-      ))}
+      <NodeFooter problems={data.problems} ports={ports} />
     </div>
   );
 });
