@@ -213,6 +213,14 @@ describe('an HTTP tool with a secret', () => {
     expect(trace).not.toContain('from-the-environment');
   });
 
+  it('validation refuses a header that auth sets too, naming it', async () => {
+    h = await apiHarness();
+    const document = flow({ secret: 'crm-token' });
+    (document.nodes[1]!.config as { http: Record<string, unknown> }).http.headers = { Authorization: 'Bearer {{ input.token }}' };
+    const res = await h.call<{ ok: boolean; problems: Array<{ nodeId?: string; message: string }> }>('POST', '/api/validate', document);
+    expect(res.body.problems).toContainEqual(expect.objectContaining({ nodeId: 'lookup', message: expect.stringMatching(/"Authorization" is also set by auth \(the secret "crm-token"\)/) }));
+  });
+
   it('fails the step with a sentence naming a secret that is not set', async () => {
     h = await apiHarness({ allowPrivateNetwork: true });
     const { run } = await runFlow({ secret: 'crm-token' });
