@@ -196,6 +196,12 @@ export interface ExecContext<C> {
    */
   runChild?(input: unknown, key?: string, signal?: AbortSignal): Promise<ChildResult>;
   network: NetworkPolicy;
+  /**
+   * A named secret's value (the runner's credentials), for a request the executor sends: it must
+   * go nowhere else (not into the output, an event, an error or a log). Rejects with an error
+   * naming the secret when there is none. Absent where the host keeps no secrets.
+   */
+  secret?(name: string): Promise<string>;
 }
 
 export type ExecResult =
@@ -215,6 +221,8 @@ export interface ToolContext<C> {
   config: C;
   scope: Scope;
   network: NetworkPolicy;
+  /** A named secret's value (see ExecContext.secret). */
+  secret?(name: string): Promise<string>;
   /** Aborts on cancel and on the step's timeout (given to `toolset`, which talks to a server). */
   signal?: AbortSignal;
   /** On a node that names a flow: the document of the version the run pinned. */

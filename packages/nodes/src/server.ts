@@ -25,7 +25,7 @@ for (const type of kinds.types()) {
 export * from './index.js';
 export * from './runtime.js';
 export { normalizeError } from './models/errors.js';
-export { createModelResolver, type ModelResolver, type ModelResolverOptions, type ModelRequest, type CompatibleProvider } from './models/resolve.js';
+export { KNOWN_COMPATIBLE, anthropicBaseURL, createModelResolver, type ModelResolver, type ModelResolverOptions, type ModelRequest, type CompatibleProvider } from './models/resolve.js';
 export { TestLanguageModel, type MockCursor } from './models/test-provider.js';
 export { addCallUsage, costOf, emptyUsage, priceTable } from './models/pricing.js';
 export { explainTemplateError, renderTemplate, renderValue } from './lib/template.js';

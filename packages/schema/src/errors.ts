@@ -60,6 +60,7 @@ export const ERROR_CATALOG = {
   run_failed: { status: 502, retryable: false, message: "the run's error; details.runId and details.error" },
   shutting_down: { status: 503, retryable: true, message: 'that the runner is shutting down (Retry-After says when to try again)' },
   store_unavailable: { status: 503, retryable: true, message: 'that the database could not be reached; the run resumes once it is back' },
+  secrets_unavailable: { status: 503, retryable: false, message: 'that the runner has no key to encrypt credentials with, and how to give it one (TRELLIS_SECRET_KEY)' },
   prompt_unavailable: { status: 503, retryable: true, message: 'why the prompt library could not be read' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -20,6 +20,7 @@
  *      chat.completion stream on that path makes the SDK throw a
  *      "Received a Chat Completions stream while using the OpenAI Responses API" error)
  *
+ * GET /v1/models lists one model (or plays a queued error reply: a key check's 401).
  * Both /v1/chat/completions and /v1/responses are served here, streaming
  * (`stream: true` in the body) and non-streaming, text and function calls.
  * Note that with `store` left at its default, the Responses provider refers to
@@ -122,6 +123,13 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       return;
     }
 
+    // The model list (what a provider check calls): an error reply queued next is played, else one model is listed.
+    if (method === 'GET' && path === '/v1/models') {
+      const next = queue[0];
+      if (next && 'status' in next) sendErrorReply(res, queue.shift() as ErrorReply);
+      else sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake-openai' }] });
+      return;
+    }
     const route = method === 'POST' && path === '/v1/chat/completions' ? 'chat' : method === 'POST' && path === '/v1/responses' ? 'responses' : undefined;
     if (route === undefined) {
       sendError(res, 404, `fake-openai: unknown route ${method} ${path}`, undefined, 'not_found');

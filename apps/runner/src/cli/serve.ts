@@ -19,7 +19,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  const server = await startServer(config);
+  const server = await startServer(config).catch((error: unknown) => {
+    throw error instanceof ConfigError ? new CliError(error.message) : error;
+  });
   installSafetyNet(server.log);
   process.stderr.write(`Trellis is running at ${server.url}  (editor at /, API docs at /docs; Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {

@@ -405,6 +405,7 @@ export class Engine {
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
       runChild: (request) => this.runChild(request),
       flowVersion: async (flowId, version) => this.options.flows?.version(flowId, version),
+      secret: this.options.secrets ?? noSecrets,
     });
   }
 
@@ -444,3 +445,7 @@ export class Engine {
 }
 
 function noop(): void {}
+
+function noSecrets(name: string): Promise<string> {
+  return Promise.reject(new TrellisError('missing_secret', `the secret "${name}" is not available: this runner has no credentials`));
+}

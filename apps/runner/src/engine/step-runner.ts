@@ -342,6 +342,7 @@ export class StepRunner {
           config: attachedNode.config,
           scope,
           network,
+          secret: this.host.deps.secret,
           // A saved flow used as a tool: its children belong to the consumer's step, one per tool call.
           ...(pin
             ? {
@@ -367,6 +368,7 @@ export class StepRunner {
       },
       attempt: 1,
       network,
+      secret: this.host.deps.secret,
       emit: (emission) => {
         if (emission.type === 'node.delta') {
           const { text, ...nesting } = emission.data;

@@ -30,7 +30,12 @@ export interface EngineOptions {
   prompts?: PromptResolver;
   /** Saved flows, for sub-flow nodes. Without it, a flow that runs another is refused, naming the node. */
   flows?: FlowSource;
+  /** Named secrets (the runner's credentials), for the tools that send one. Without it, a step asking for one fails, naming it. */
+  secrets?: SecretSource;
 }
+
+/** A named secret's value, or a TrellisError naming the secret (never its value). */
+export type SecretSource = (name: string) => Promise<string>;
 
 export interface StartOptions {
   input: unknown;
@@ -104,6 +109,8 @@ export interface ExecutionDeps {
   prompts: { resolver: PromptResolver | undefined; templates: ReadonlyMap<string, string> };
   /** Starts (or goes back to) a child run for a step of this run. */
   runChild(request: ChildRequest): Promise<ChildResult>;
+  /** A named secret's value, for the executors that send one (ExecContext.secret). */
+  secret: SecretSource;
   /** A saved flow's version, for nodes that name one. */
   flowVersion(flowId: string, version: number): Promise<{ version: number; document: unknown } | undefined>;
 }

@@ -13,6 +13,7 @@ import { KeyAuth, bearerToken } from './keys.js';
 import type { Logger } from './logger.js';
 import { mcpRoutes } from './mcp.js';
 import { PublishedDirectory } from './published.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { exampleRoutes } from './routes/examples.js';
 import { flowRoutes } from './routes/flows.js';
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   flowRoutes(app, deps);
   runRoutes(app, deps);
   modelRoutes(app, deps);
+  credentialRoutes(app, deps);
   mcpToolRoutes(app, deps);
   promptRoutes(app, deps);
   publishingRoutes(app, deps);

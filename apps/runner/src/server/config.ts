@@ -26,6 +26,8 @@ export interface ServerConfig {
   allowPrivateNetwork: boolean;
   /** The stdio MCP servers flows may start, by name (TRELLIS_MCP_SERVERS): the operator's choice, never a flow's. */
   mcpServers?: Record<string, McpStdioServer>;
+  /** TRELLIS_SECRET_KEY: the key credentials are encrypted with (else `<dataDir>/secret.key`; see secrets/cipher.ts). */
+  secretKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +109,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('TRELLIS_ADMIN_TOKEN must be at least 16 characters long');
   const databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
   const editorDir = env.TRELLIS_EDITOR_DIR || defaults.editorDir;
+  const secretKey = env.TRELLIS_SECRET_KEY || defaults.secretKey;
   const mcpServers = env.TRELLIS_MCP_SERVERS ? mcpServersFromFile(resolve(env.TRELLIS_MCP_SERVERS)) : defaults.mcpServers;
   return {
     host,
@@ -122,5 +125,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
     ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),
     allowPrivateNetwork: env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' || defaults.allowPrivateNetwork === true,
     ...(mcpServers ? { mcpServers } : {}),
+    ...(secretKey ? { secretKey } : {}),
   };
 }

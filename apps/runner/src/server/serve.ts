@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { errorMessage } from '@trellis/schema';
 import type { ModelResolver } from '@trellis/nodes/server';
+import { loadSecretKey } from '../secrets/cipher.js';
+import { Credentials } from '../secrets/credentials.js';
 import { openStore } from '../store/db.js';
 import type { Store } from '../store/types.js';
 import { createApp } from './app.js';
@@ -41,6 +43,9 @@ export function installSafetyNet(log: Logger, target: NodeJS.EventEmitter = proc
 /** Opens the store, resumes unfinished runs, and listens. */
 export async function startServer(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<RunningServer> {
   const log = extra.log ?? createLogger(config.logLevel);
+  // Before the store opens: a malformed or unsafe key stops the start with a sentence saying what to fix.
+  const secretKey = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  if ('unavailable' in secretKey) log.warn(secretKey.unavailable);
   const store = await openStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
@@ -50,7 +55,8 @@ export async function startServer(config: ServerConfig, extra: { models?: ModelR
     await loadExamplesOnce(store, config.examplesDir, log);
     await loadExamplePromptsOnce(store, config.examplesDir, log);
   }
-  const service = new RunService({ store, log, allowPrivateNetwork: config.allowPrivateNetwork, ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}), ...(extra.models ? { models: extra.models } : {}) });
+  const credentials = new Credentials(store, secretKey);
+  const service = new RunService({ store, log, credentials, allowPrivateNetwork: config.allowPrivateNetwork, ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}), ...(extra.models ? { models: extra.models } : {}) });
   let shuttingDown = false;
   const app = createApp({
     store,

@@ -1,5 +1,5 @@
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
-import type { Decision as EngineDecision, ModelResolver, NetworkPolicy } from '@trellis/nodes/server';
+import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
@@ -11,6 +11,7 @@ import { RunBus, notifyingCheckpoints } from './bus.js';
 import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
+import { Credentials } from '../secrets/credentials.js';
 
 export interface RunServiceOptions {
   store: Store;
@@ -21,6 +22,8 @@ export interface RunServiceOptions {
   mcpServers?: NetworkPolicy['mcpServers'];
   /** How often waits with a deadline are checked, and paused runs tried again. */
   sweepIntervalMs?: number;
+  /** Provider keys and named secrets (Settings); without them, runs see no credentials and the API cannot store any. */
+  credentials?: Credentials;
   /** How a write the database refused is tried again before its run pauses (the engine's default otherwise). */
   storeRetry?: StoreRetry;
 }
@@ -81,6 +84,8 @@ export class RunService {
   }
   /** What the runner's tools may reach: the engine's, and the MCP tool listing's (/api/mcp/tools). */
   readonly network: NetworkPolicy;
+  /** Provider keys and named secrets: the engine's HTTP tools and model resolver read them, the credentials API writes them. */
+  readonly credentials: Credentials;
   private readonly store: Store;
   private readonly log: Logger;
   private sweeper: NodeJS.Timeout | undefined;
@@ -97,6 +102,10 @@ export class RunService {
     this.store = options.store;
     this.log = options.log;
     this.network = { allowPrivateNetwork: options.allowPrivateNetwork ?? false, ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}) };
+    this.credentials = options.credentials ?? new Credentials(options.store, { unavailable: 'this runner was started without a secret key, so it keeps no credentials' });
+    const credentials = this.credentials;
+    // The environment's keys win; a key entered in Settings serves a provider the environment has none for.
+    this.options = { ...options, models: options.models ?? createModelResolver({ storedKey: (provider) => credentials.providerKey(provider) }) };
     this.engine = new Engine({
       store: notifyingCheckpoints(options.store, this.bus),
       network: this.network,
@@ -104,13 +113,15 @@ export class RunService {
       onFault: (fault) => this.logFault(fault),
       prompts: storePromptResolver(options.store),
       flows: { version: (flowId, version) => this.findVersion(flowId, version) },
-      ...(options.models ? { models: options.models } : {}),
+      ...(this.options.models ? { models: this.options.models } : {}),
+      secrets: (name) => credentials.secret(name),
       ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
     });
   }
 
   /** Resumes the runs a previous process left unfinished and starts watching deadlines. */
   async start(): Promise<void> {
+    await this.credentials.refresh();
     const unfinished = await this.store.unfinishedRuns();
     for (const runId of unfinished) {
       this.log.info({ runId }, 'resuming run left unfinished by a previous process');

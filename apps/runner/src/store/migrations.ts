@@ -190,6 +190,23 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('runs_parent_idx').on('runs').columns(['parent_run_id']).execute();
     },
   },
+  '0005_credentials': {
+    async up(db: Kysely<unknown>) {
+      // Model provider keys and named secrets, sealed with AES-256-GCM (base64 text): the value never sits here in clear.
+      await db.schema
+        .createTable('credentials')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('iv', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

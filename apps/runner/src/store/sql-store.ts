@@ -5,13 +5,16 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
 import { writeTransaction, type Dialect } from './statements.js';
-import type { Database, FlowsTable } from './tables.js';
+import type { CredentialsTable, Database, FlowsTable } from './tables.js';
 import {
   StoreConflict,
   type ApiKey,
   type Approval,
   type ApprovalStatus,
   type CorsSettings,
+  type Credential,
+  type CredentialKind,
+  type SealedValue,
   type FlowSummary,
   type FlowVersion,
   type FlowVersionSummary,
@@ -413,6 +416,39 @@ export class SqlStore implements Store {
     return this.prompts.importAll(prompts);
   }
 
+  // Credentials.
+
+  async listCredentials(): Promise<Credential[]> {
+    const rows = await this.db.selectFrom('credentials').selectAll().orderBy('name').execute();
+    return rows.map(toCredential);
+  }
+
+  async getCredential(name: string): Promise<(Credential & { sealed: SealedValue }) | undefined> {
+    const row = await this.db.selectFrom('credentials').selectAll().where('name', '=', name).executeTakeFirst();
+    return row && { ...toCredential(row), sealed: { ciphertext: row.ciphertext, iv: row.iv, tag: row.tag } };
+  }
+
+  async putCredential(entry: { name: string; kind: CredentialKind; provider?: string; sealed: SealedValue }): Promise<Credential> {
+    const now = new Date().toISOString();
+    const fields = { kind: entry.kind, provider: entry.provider ?? null, ...entry.sealed, updated_at: now };
+    const row = await this.db
+      .insertInto('credentials')
+      .values({ name: entry.name, created_at: now, last_used_at: null, ...fields })
+      .onConflict((oc) => oc.column('name').doUpdateSet(fields))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCredential(row);
+  }
+
+  async deleteCredential(name: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('credentials').where('name', '=', name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async touchCredential(name: string, at: Date): Promise<void> {
+    await this.db.updateTable('credentials').set({ last_used_at: at.toISOString() }).where('name', '=', name).execute();
+  }
+
   // Settings.
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -439,6 +475,17 @@ function toFlowSummary(row: Selectable<FlowsTable>): FlowSummary {
     latestVersion: row.latest_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function toCredential(row: Selectable<CredentialsTable>): Credential {
+  return {
+    name: row.name,
+    kind: row.kind,
+    ...present({ provider: row.provider }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...present({ lastUsedAt: row.last_used_at }),
   };
 }
 

@@ -18,6 +18,7 @@ export interface Database {
   meta: MetaTable;
   prompts: PromptsTable;
   prompt_versions: PromptVersionsTable;
+  credentials: CredentialsTable;
 }
 
 export interface FlowsTable {
@@ -153,4 +154,17 @@ export interface PromptVersionsTable {
   note: string | null;
   author: string | null;
   created_at: string;
+}
+
+/** A provider key or named secret, sealed (AES-256-GCM; base64 text): see secrets/cipher.ts. */
+export interface CredentialsTable {
+  name: string;
+  kind: 'provider' | 'secret';
+  provider: string | null;
+  ciphertext: string;
+  iv: string;
+  tag: string;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
 }

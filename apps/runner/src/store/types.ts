@@ -4,6 +4,8 @@ import type {
   Approval,
   ApprovalStatus,
   CorsSettings,
+  Credential,
+  CredentialKind,
   Flow,
   FlowSummary,
   FlowVersion,
@@ -27,6 +29,7 @@ import { TrellisError } from '@trellis/schema';
 import type { CheckpointStore } from '../engine/checkpoint.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
+export type { Credential, CredentialKind };
 export type { ApiKey, Approval, ApprovalStatus, CorsSettings, FlowSummary, FlowVersion, FlowVersionSummary, Page, PublishedEndpoint, RateLimit, RunQuery, RunSummary, StoredFlow };
 export type { Prompt, PromptImportResult, PromptLibraryFile, PromptQuery, PromptSummary, PromptVersion, PromptVersionSummary };
 
@@ -130,9 +133,26 @@ export interface Store extends CheckpointStore {
    */
   importPrompts(prompts: PromptLibraryFile['prompts']): Promise<PromptImportResult>;
 
+  // Credentials: provider keys and named secrets, stored sealed (the store never sees a value in clear).
+  /** By name; never the sealed value. */
+  listCredentials(): Promise<Credential[]>;
+  /** One credential with its sealed value, for the runner to open. */
+  getCredential(name: string): Promise<(Credential & { sealed: SealedValue }) | undefined>;
+  /** Creates or replaces a credential (its createdAt stays on a replace). */
+  putCredential(entry: { name: string; kind: CredentialKind; provider?: string; sealed: SealedValue }): Promise<Credential>;
+  deleteCredential(name: string): Promise<boolean>;
+  touchCredential(name: string, at: Date): Promise<void>;
+
   // Small settings, e.g. whether the bundled examples were loaded.
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+}
+
+/** A value sealed with AES-256-GCM, each part base64. */
+export interface SealedValue {
+  ciphertext: string;
+  iv: string;
+  tag: string;
 }
 
 /** What a new prompt version holds, with its change note and author. */

@@ -7,6 +7,8 @@ import { createApp, type AppOptions } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { RunService, type RunServiceOptions } from '../../src/server/service.js';
 import { openDatabase, openStore } from '../../src/store/db.js';
+import { loadSecretKey } from '../../src/secrets/cipher.js';
+import { Credentials } from '../../src/secrets/credentials.js';
 import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 
@@ -19,7 +21,18 @@ export interface Answer<T = Record<string, unknown>> {
 export const TEST_PG_URL = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 
 /** The runner's app over a fresh store (SQLite by default, or a PostgreSQL schema of its own), driven without a socket. */
-export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs' | 'editorDir' | 'isShuttingDown'>> & { postgres?: boolean; models?: ModelResolver } & Pick<RunServiceOptions, 'allowPrivateNetwork' | 'mcpServers'> = {}) {
+export async function apiHarness(
+  options: Partial<Pick<AppOptions, 'adminToken' | 'bodyLimitBytes' | 'syncTimeoutMs' | 'editorDir' | 'isShuttingDown'>> & {
+    postgres?: boolean;
+    models?: ModelResolver;
+    /** The environment credentials see (provider keys, TRELLIS_CREDENTIAL_*); none by default. */
+    env?: Record<string, string | undefined>;
+    /** TRELLIS_SECRET_KEY; by default a key file is made in the harness's data folder. */
+    secretKey?: string;
+    /** No key at all (as PostgreSQL without TRELLIS_SECRET_KEY): credentials cannot be stored. */
+    keyless?: boolean;
+  } & Pick<RunServiceOptions, 'allowPrivateNetwork' | 'mcpServers'> = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-api-'));
   const pgSchema = `trellis_api_${randomBytes(6).toString('hex')}`;
   const store = await openStore(options.postgres ? { databaseUrl: TEST_PG_URL, pgSchema } : { dataDir: dir });
@@ -33,7 +46,8 @@ export async function apiHarness(options: Partial<Pick<AppOptions, 'adminToken' 
       },
     }),
   );
-  const service = new RunService({ store, log, models: options.models ?? createModelResolver({ fallbackToTest: true, env: {} }), sweepIntervalMs: 50, allowPrivateNetwork: options.allowPrivateNetwork ?? false, ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}) });
+  const credentials = new Credentials(store, loadSecretKey({ secretKey: options.secretKey, dataDir: dir, ...(options.keyless ? { databaseUrl: TEST_PG_URL } : {}) }), options.env ?? {});
+  const service = new RunService({ store, log, credentials, models: options.models ?? createModelResolver({ fallbackToTest: true, env: {} }), sweepIntervalMs: 50, allowPrivateNetwork: options.allowPrivateNetwork ?? false, ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}) });
   await service.start();
   const app = createApp({ store, service, log, bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024, syncTimeoutMs: options.syncTimeoutMs ?? 10_000, ...(options.adminToken ? { adminToken: options.adminToken } : {}), ...(options.editorDir ? { editorDir: options.editorDir } : {}), ...(options.isShuttingDown ? { isShuttingDown: options.isShuttingDown } : {}) });
 

@@ -23,6 +23,8 @@ export interface HttpRequestOptions {
   /** Default 5; every hop is validated again. */
   maxRedirects?: number;
   signal?: AbortSignal;
+  /** Headers (lowercase names) that carry a secret: like Authorization, never sent on to another origin. */
+  sensitiveHeaders?: string[];
 }
 
 export interface HttpResponse {
@@ -164,7 +166,7 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpRespons
         delete headers['content-type'];
       }
       // Credentials meant for one origin must not leak to another.
-      if (next.origin !== url.origin) for (const h of ['authorization', 'cookie', 'proxy-authorization']) delete headers[h];
+      if (next.origin !== url.origin) for (const h of ['authorization', 'cookie', 'proxy-authorization', ...(opts.sensitiveHeaders ?? [])]) delete headers[h];
       url = next;
     }
 

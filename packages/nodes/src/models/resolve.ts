@@ -23,6 +23,12 @@ export interface ModelResolverOptions {
    * trace) instead of failing. Right for trying flows out; wrong for production endpoints.
    */
   fallbackToTest?: boolean;
+  /**
+   * A provider's key stored as a credential (the runner's Settings), asked when the environment
+   * holds none for it: the environment always wins. Asked on each model request, so a key
+   * entered or removed takes effect on the next call.
+   */
+  storedKey?: (provider: string) => string | undefined;
 }
 
 export interface ModelRequest {
@@ -36,7 +42,7 @@ export interface ModelRequest {
 export type ModelResolver = (request: ModelRequest) => { model: LanguageModelV3; info: ModelInfo };
 
 /** Local servers with a well-known address; each can be moved with <NAME>_BASE_URL. */
-const KNOWN_COMPATIBLE: Record<string, string> = {
+export const KNOWN_COMPATIBLE: Readonly<Record<string, string>> = {
   ollama: 'http://127.0.0.1:11434/v1',
   lmstudio: 'http://127.0.0.1:1234/v1',
   vllm: 'http://127.0.0.1:8000/v1',
@@ -53,7 +59,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     const prefix = `TRELLIS_PROVIDER_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
     const baseURL = env[`${prefix}_BASE_URL`] ?? env[`${name.toUpperCase()}_BASE_URL`] ?? KNOWN_COMPATIBLE[name];
     if (!baseURL) return undefined;
-    const apiKey = env[`${prefix}_API_KEY`] ?? env[`${name.toUpperCase()}_API_KEY`];
+    const apiKey = env[`${prefix}_API_KEY`] ?? env[`${name.toUpperCase()}_API_KEY`] ?? options.storedKey?.(name);
     const structured = env[`${prefix}_STRUCTURED_OUTPUTS`];
     const supportsStructuredOutputs = structured === undefined ? name in KNOWN_COMPATIBLE : structured === '1';
     return { baseURL, supportsStructuredOutputs, ...(apiKey ? { apiKey } : {}) };
@@ -61,17 +67,20 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
 
   /** A factory for the provider's models, or the reason there is none. */
   function provider(name: string): ((modelId: string) => LanguageModelV3) | string {
-    const cached = cache.get(name);
+    // A stored key may change while the runner runs: the factory is kept per key.
+    const stored = options.storedKey?.(name);
+    const cacheKey = stored === undefined ? name : `${name}\u0000${stored}`;
+    const cached = cache.get(cacheKey);
     if (cached) return cached;
     let factory: (modelId: string) => LanguageModelV3;
     if (name === 'openai') {
-      const apiKey = env.OPENAI_API_KEY;
-      if (!apiKey) return 'no OPENAI_API_KEY is set';
+      const apiKey = env.OPENAI_API_KEY || stored;
+      if (!apiKey) return 'no OPENAI_API_KEY is set (nor an openai key in Settings)';
       const openai = createOpenAI({ apiKey, ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) });
       factory = (id) => openai(id);
     } else if (name === 'anthropic') {
-      const apiKey = env.ANTHROPIC_API_KEY;
-      if (!apiKey) return 'no ANTHROPIC_API_KEY is set';
+      const apiKey = env.ANTHROPIC_API_KEY || stored;
+      if (!apiKey) return 'no ANTHROPIC_API_KEY is set (nor an anthropic key in Settings)';
       const anthropic = createAnthropic({ apiKey, ...(env.ANTHROPIC_BASE_URL ? { baseURL: anthropicBaseURL(env.ANTHROPIC_BASE_URL) } : {}) });
       factory = (id) => anthropic(id);
     } else {
@@ -82,7 +91,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       const server = createOpenAICompatible({ name, includeUsage: true, ...settings });
       factory = (id) => server.chatModel(id);
     }
-    cache.set(name, factory);
+    cache.set(cacheKey, factory);
     return factory;
   }
 

@@ -15,3 +15,4 @@ export * from './models.js';
 export * from './prompts.js';
 export * from './endpoints.js';
 export * from './mcp.js';
+export * from './credentials.js';

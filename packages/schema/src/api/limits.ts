@@ -44,3 +44,7 @@ export const MAX_TRY_OUTPUT_TOKENS = 100_000;
 export const MAX_FILE_PROMPTS = 2000;
 export const MAX_FILE_VERSIONS = 20_000;
 export const MAX_FILE_VERSIONS_PER_PROMPT = 1000;
+
+/** A credential's name (like an id: a letter or _, then letters, digits, _ and -) and its value. */
+export const CREDENTIAL_NAME_MAX = 100;
+export const CREDENTIAL_VALUE_MAX = 16_384;

@@ -1,12 +1,13 @@
 import type { Store } from '@trellis/runner/store';
 import { approvalStoreSuite } from './approvals.js';
+import { credentialStoreSuite } from './credentials.js';
 import { flowStoreSuite } from './flows.js';
 import { publishingStoreSuite } from './publishing.js';
 import { runStoreSuite } from './runs.js';
 
 export { checkpointSuite, type CheckpointSuiteOptions } from './checkpoint.js';
 export { promptStoreSuite } from './prompts.js';
-export { approvalStoreSuite, flowStoreSuite, publishingStoreSuite, runStoreSuite };
+export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, publishingStoreSuite, runStoreSuite };
 
 /**
  * The runner's Store contract, one suite per part of it, against one backend. One database
@@ -19,4 +20,5 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
   runStoreSuite(name, open);
   approvalStoreSuite(name, open);
   publishingStoreSuite(name, open);
+  credentialStoreSuite(name, open);
 }

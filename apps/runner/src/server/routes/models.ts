@@ -17,7 +17,7 @@ const CUSTOM_PROVIDER = /^TRELLIS_PROVIDER_([A-Z0-9_]+)_BASE_URL$/;
  * for each provider whether the runner can use it. Only booleans and sentences leave the
  * server: never a key, nor a base URL (which may carry credentials).
  */
-export function modelCatalog(env: Record<string, string | undefined>): ModelCatalog {
+export function modelCatalog(env: Record<string, string | undefined>, storedKeys: readonly string[] = []): ModelCatalog {
   const warnings: string[] = [];
   let prices: Record<string, readonly [number, number]>;
   try {
@@ -29,8 +29,8 @@ export function modelCatalog(env: Record<string, string | undefined>): ModelCata
 
   const providers = new Map<string, ModelProviderInfo>();
   for (const [id, variable] of Object.entries(KEYED)) {
-    const configured = Boolean(env[variable]);
-    providers.set(id, configured ? { id, configured } : { id, configured, note: `${variable} is not set on the runner, so runs answer with the built-in test provider instead` });
+    const configured = Boolean(env[variable]) || storedKeys.includes(id);
+    providers.set(id, configured ? { id, configured } : { id, configured, note: `${variable} is not set on the runner, so runs answer with the built-in test provider instead (or add a key in Settings)` });
   }
   for (const id of LOCAL) {
     providers.set(id, { id, configured: true, note: 'a local OpenAI-compatible server: needs no key, but the runner does not check that it is running' });
@@ -57,7 +57,7 @@ export function modelCatalog(env: Record<string, string | undefined>): ModelCata
   return { items, providers: [...providers.values()], ...(warnings.length ? { warnings } : {}) };
 }
 
-export function modelRoutes(app: Api, _deps: Deps): void {
+export function modelRoutes(app: Api, { service }: Deps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -69,6 +69,6 @@ export function modelRoutes(app: Api, _deps: Deps): void {
       responses: { 200: json(ModelCatalog, 'The models and providers') },
     }),
     // Read on each request: it is cheap, and what the runner sees is what the picker says.
-    (c) => c.json(modelCatalog(process.env), 200),
+    async (c) => c.json(modelCatalog(process.env, await service.credentials.storedProviders()), 200),
   );
 }

@@ -8,6 +8,30 @@ import { common } from './common.js';
 import { CodeToolConfig, checkCodeTool, codeFieldHints } from './code.js';
 import { McpToolConfig, checkMcp, mcpFields } from './mcp-spec.js';
 
+/** An HTTP header's name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+
+/**
+ * A secret the request sends, named (the runner's credentials, or TRELLIS_CREDENTIAL_<NAME>):
+ * `Authorization: Bearer <value>` by default, `Basic` with the value as `user:password`, or the
+ * value as is in a header of its own (`header: 'X-Api-Key'`). The value is read when the request
+ * is sent and goes nowhere else: not into the scope, the output, the trace or an error.
+ */
+export const HttpAuth = z
+  .object({
+    secret: z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be the name of a credential (letters, digits, _ and -)'),
+    scheme: z.enum(['bearer', 'basic']).optional(),
+    header: z.string().regex(HEADER_NAME, 'must be an HTTP header name').optional(),
+  })
+  .strict()
+  .refine((auth) => !(auth.scheme && auth.header), { message: 'give a scheme (sent in Authorization) or a header (the value as is), not both', path: ['header'] });
+export type HttpAuth = z.infer<typeof HttpAuth>;
+
+/** The header an auth setting fills. */
+export function authHeaderName(auth: HttpAuth): string {
+  return (auth.header ?? 'authorization').toLowerCase();
+}
+
 export const HttpToolConfig = z.object({
   tool: z.literal('http'),
   ...common,
@@ -15,6 +39,8 @@ export const HttpToolConfig = z.object({
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
     url: z.string().min(1, 'the request needs a URL').max(8_000),
     headers: z.record(z.string(), z.string()).optional(),
+    /** A named secret sent with the request (see HttpAuth). */
+    auth: HttpAuth.optional(),
     /** JSON body; string leaves are templates. */
     body: z.unknown().optional(),
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
@@ -50,7 +76,10 @@ function checkTool(config: ToolConfig, ctx: CheckContext): KindProblem[] {
       ...(config.source ? checkTemplate(config.source, ctx, ['source']) : []),
     ];
   }
+  const auth = config.http.auth;
+  const clash = auth && Object.keys(config.http.headers ?? {}).find((name) => name.toLowerCase() === authHeaderName(auth));
   return [
+    ...(clash ? [{ code: 'invalid_config' as const, path: ['http', 'headers', clash], message: `the header "${clash}" is also set by auth (the secret "${auth!.secret}"): keep one` }] : []),
     ...checkTemplate(config.http.url, ctx, ['http', 'url']),
     ...templateLeaves(config.http.headers, ['http', 'headers']).flatMap(([t, path]) => checkTemplate(t, ctx, path)),
     ...templateLeaves(config.http.body, ['http', 'body']).flatMap(([t, path]) => checkTemplate(t, ctx, path)),

@@ -166,3 +166,73 @@ describe('tool: http', () => {
     expect(seen.length).toBe(before); // never reached the server
   });
 });
+
+describe('tool: http with a named secret (auth)', () => {
+  let server: http.Server;
+  let other: http.Server;
+  let base = '';
+  let otherBase = '';
+  const seen: http.IncomingHttpHeaders[] = [];
+  const secret = 'p4ss-w0rd-secret';
+
+  beforeAll(async () => {
+    // Echoes the request's headers, in its body and (for a refusal) its error text.
+    const listen = async (s: http.Server) => {
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    };
+    other = http.createServer((req, res) => {
+      seen.push(req.headers);
+      res.end('elsewhere');
+    });
+    otherBase = await listen(other);
+    server = http.createServer((req, res) => {
+      seen.push(req.headers);
+      if (req.url === '/away') {
+        res.writeHead(302, { location: `${otherBase}/landed` });
+        return res.end();
+      }
+      res.writeHead(req.url === '/refuse' ? 403 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ echo: req.headers }));
+    });
+    base = await listen(server);
+  });
+  afterAll(async () => {
+    for (const s of [server, other]) await new Promise<void>((resolve) => s.close(() => resolve()));
+  });
+
+  const allow = { network: { allowPrivateNetwork: true }, secret: async (name: string) => (name === 'crm' ? secret : Promise.reject(new Error(`no secret "${name}"`))) };
+
+  it('sends Basic with the value as user:password, and scrubs every form of it from the output', async () => {
+    const config = ToolConfig.parse({ tool: 'http', http: { url: `${base}/ok`, auth: { secret: 'crm', scheme: 'basic' } } });
+    const r = done(await toolExecutor.execute(ctx(config, {}, allow)));
+    const encoded = Buffer.from(secret).toString('base64');
+    expect(seen.at(-1)!.authorization).toBe(`Basic ${encoded}`);
+    expect(JSON.stringify(r.output)).not.toContain(encoded);
+    expect(r.output).toMatchObject({ body: { echo: { authorization: 'Basic [redacted]' } } });
+  });
+
+  it('keeps the secret out of a failed step\'s message and out of an agent\'s tool result', async () => {
+    const config = ToolConfig.parse({ tool: 'http', http: { url: `${base}/refuse`, auth: { secret: 'crm', header: 'X-Api-Key' } } });
+    const e = await failure(toolExecutor.execute(ctx(config, {}, allow)));
+    expect(e.code).toBe('http_status');
+    expect(e.message).toContain('[redacted]');
+    expect(e.message).not.toContain(secret);
+    const tool = toolExecutor.asTool!({ runId: 'r', node: { id: 't', type: 'tool', position: { x: 0, y: 0 }, config }, config, scope: { input: {}, nodes: {}, vars: {} }, ...allow })!;
+    const result = await tool.execute({}, new AbortController().signal);
+    expect(seen.at(-1)!['x-api-key']).toBe(secret);
+    expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  it('does not send a secret header on to another origin after a redirect', async () => {
+    const config = ToolConfig.parse({ tool: 'http', http: { url: `${base}/away`, auth: { secret: 'crm', header: 'X-Api-Key' } } });
+    done(await toolExecutor.execute(ctx(config, {}, allow)));
+    expect(seen.at(-2)!['x-api-key']).toBe(secret);
+    expect(seen.at(-1)!['x-api-key']).toBeUndefined();
+  });
+
+  it('refuses a scheme with a header, and a header the auth also sets', () => {
+    expect(ToolConfig.safeParse({ tool: 'http', http: { url: base, auth: { secret: 'crm', scheme: 'bearer', header: 'X-Key' } } }).success).toBe(false);
+    expect(ToolConfig.safeParse({ tool: 'http', http: { url: base, auth: { secret: 'not a name' } } }).success).toBe(false);
+  });
+});
