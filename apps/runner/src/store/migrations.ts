@@ -190,6 +190,19 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('runs_parent_idx').on('runs').columns(['parent_run_id']).execute();
     },
   },
+  '0006_runs_listing': {
+    async up(db: Kysely<unknown>) {
+      // The Runs page and the inbox (store/listing.ts): every list is a keyset page over (created_at, id),
+      // so each filter's index ends with that key. A run's sub-flows, newest first (this index also serves
+      // what runs_parent_idx did: it starts with the same column).
+      await db.schema.createIndex('runs_parent_created_idx').on('runs').columns(['parent_run_id', 'created_at', 'id']).execute();
+      await db.schema.dropIndex('runs_parent_idx').execute();
+      // The inbox: pending ones oldest first, the history newest first, one flow's either way.
+      await db.schema.createIndex('approvals_status_created_idx').on('approvals').columns(['status', 'created_at', 'id']).execute();
+      await db.schema.createIndex('approvals_created_idx').on('approvals').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('approvals_flow_created_idx').on('approvals').columns(['flow_id', 'created_at', 'id']).execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */
