@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_CHANGES_KEPT, RUN_CHANGE_STREAMS_MAX } from '@trellis/schema';
+import { RunChangeFeed } from '../src/server/changes.js';
 import { inboxQuery, runsPageQuery, type RunsPageFilter } from '../src/store/listing.js';
 import { openDatabase, openStore, type StoreOptions } from '../src/store/index.js';
 import type { Database } from '../src/store/tables.js';
@@ -193,3 +195,41 @@ async function readFor(app: { request: (path: string, init: RequestInit) => Resp
     await reader.cancel();
   }
 }
+
+describe('the change feed', () => {
+  it('keeps the last changes for a reconnect, and says reset past them or for another process life', () => {
+    const feed = new RunChangeFeed();
+    const start = feed.head;
+    const change = (n: number) => ({ id: `run-${n}`, flowId: 'f', status: 'running' as const, updatedAt: new Date(n).toISOString() });
+    feed.publish(change(1));
+    expect(feed.after(start)).toMatchObject({ reset: false, changes: [{ id: `${feed.epoch}.1`, change: change(1) }] });
+    for (let n = 2; n <= RUN_CHANGES_KEPT + 5; n++) feed.publish(change(n));
+    expect(feed.after(start)).toMatchObject({ reset: true });
+    const recent = feed.after(`${feed.epoch}.${RUN_CHANGES_KEPT}`);
+    expect(recent.reset).toBe(false);
+    expect(recent.changes.map((c) => c.change.id)).toEqual([1, 2, 3, 4, 5].map((k) => `run-${RUN_CHANGES_KEPT + k}`));
+    expect(feed.after(feed.head)).toMatchObject({ reset: false, changes: [] });
+    expect(feed.after('other.3').reset).toBe(true);
+    expect(feed.after(`${feed.epoch}.999999999`).reset).toBe(true);
+  });
+
+  it(`serves at most ${RUN_CHANGE_STREAMS_MAX} streams at once, then 429 until one closes`, async () => {
+    const h = await apiHarness();
+    try {
+      const open = await Promise.all(Array.from({ length: RUN_CHANGE_STREAMS_MAX }, () => h.app.request('/api/runs/changes', { headers: { Accept: 'text/event-stream' } })));
+      const readers = open.map((res) => res.body!.getReader());
+      await Promise.all(readers.map((r) => r.read())); // each has said `ready`
+      const refused = await h.call<Problems>('GET', '/api/runs/changes');
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('rate_limited');
+      expect(refused.headers.get('Retry-After')).toBe('5');
+      await readers[0]!.cancel();
+      await new Promise((r) => setTimeout(r, 20));
+      const again = await readFor(h.app, '/api/runs/changes', {}, (events) => events.some((e) => e.event === 'ready'));
+      expect(again[0]?.event).toBe('ready');
+      await Promise.all(readers.slice(1).map((r) => r.cancel()));
+    } finally {
+      await h.close();
+    }
+  });
+});
