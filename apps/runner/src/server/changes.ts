@@ -59,7 +59,8 @@ export class RunChangeFeed {
     if (epoch !== this.epoch || !Number.isInteger(seq) || seq < 0 || seq > this.seq) return { changes: [], reset: true, last: this.head };
     const oldest = this.kept[0]?.seq ?? this.seq + 1;
     const reset = seq + 1 < oldest && seq < this.seq;
-    const changes = this.kept.filter((k) => k.seq > seq).map((k) => ({ id: `${this.epoch}.${k.seq}`, change: k.change }));
+    // The kept seqs are consecutive: the ones after `seq` are a slice, whatever the stream's lag.
+    const changes = this.kept.slice(Math.max(0, seq + 1 - oldest)).map((k) => ({ id: `${this.epoch}.${k.seq}`, change: k.change }));
     return { changes, reset, last: this.head };
   }
 
