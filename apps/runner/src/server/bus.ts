@@ -1,5 +1,7 @@
 import type { Commit, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
+import type { RunStatus } from '@trellis/schema';
 import type { Store } from '../store/types.js';
+import type { RunChangeFeed } from './changes.js';
 
 /**
  * Wakes whoever follows a run (SSE streams, synchronous callers) when new events of it are
@@ -37,14 +39,36 @@ export class RunBus {
   }
 }
 
-/** The store as the engine sees it, announcing each commit on the bus once it is durable. */
-export function notifyingCheckpoints(store: Store, bus: RunBus) {
+/**
+ * The store as the engine sees it, announcing each commit on the bus once it is durable, and
+ * each change of a run's status on the change feed (the Runs page's live view).
+ */
+export function notifyingCheckpoints(store: Store, bus: RunBus, changes?: RunChangeFeed) {
+  const announce = (runId: string, status: RunStatus, updatedAt: string) => {
+    if (!changes) return;
+    const known = changes.runInfo(runId);
+    if (known) return changes.publish({ id: runId, ...known, status, updatedAt });
+    // A run this process neither created nor loaded (rare): its flow is read, off the commit's path.
+    void store.getRun(runId).then(
+      (run) => run && changes.publish({ id: runId, flowId: run.flowId, status, updatedAt, ...(run.parent ? { parentRunId: run.parent.runId } : {}) }),
+      () => undefined,
+    );
+  };
   return {
-    createRun: (run: RunRecord) => store.createRun(run),
-    load: (runId: string): Promise<RunSnapshot | undefined> => store.load(runId),
+    async createRun(run: RunRecord): Promise<void> {
+      await store.createRun(run);
+      changes?.noteRun(run.id, run.flow.id, run.parent?.runId);
+      announce(run.id, run.status, run.createdAt);
+    },
+    async load(runId: string): Promise<RunSnapshot | undefined> {
+      const snapshot = await store.load(runId);
+      if (snapshot) changes?.noteRun(runId, snapshot.run.flow.id, snapshot.run.parent?.runId);
+      return snapshot;
+    },
     async commit(runId: string, commit: Commit): Promise<void> {
       await store.commit(runId, commit);
       bus.notify(runId);
+      if (commit.run?.status) announce(runId, commit.run.status, new Date().toISOString());
     },
   };
 }

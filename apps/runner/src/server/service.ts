@@ -8,6 +8,7 @@ import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
 import type { Approval, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
+import { RunChangeFeed } from './changes.js';
 import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
@@ -77,6 +78,8 @@ const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node
  */
 export class RunService {
   readonly bus = new RunBus();
+  /** Every status change of the runs this runner executes (GET /api/runs/changes). */
+  readonly changes = new RunChangeFeed();
   readonly engine: Engine;
   /** The model resolver the engine was given (it builds the default one when none was): the prompt library's "Try it" uses the same. */
   get models(): ModelResolver | undefined {
@@ -107,7 +110,7 @@ export class RunService {
     // The environment's keys win; a key entered in Settings serves a provider the environment has none for.
     this.options = { ...options, models: options.models ?? createModelResolver({ storedKey: (provider) => credentials.providerKey(provider) }) };
     this.engine = new Engine({
-      store: notifyingCheckpoints(options.store, this.bus),
+      store: notifyingCheckpoints(options.store, this.bus, this.changes),
       network: this.network,
       onEvent: (event) => this.logEvent(event),
       onFault: (fault) => this.logFault(fault),

@@ -187,7 +187,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('runs').addColumn('parent', 'text').execute();
       await db.schema.alterTable('runs').addColumn('parent_run_id', 'text').execute();
       await db.schema.alterTable('runs').addColumn('flow_pins', 'text').execute();
-      await db.schema.createIndex('runs_parent_idx').on('runs').columns(['parent_run_id']).execute();
     },
   },
   '0005_credentials': {
@@ -205,6 +204,17 @@ export const migrations: Readonly<Record<string, Migration>> = {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addColumn('last_used_at', 'text')
         .execute();
+    },
+  },
+  '0006_runs_listing': {
+    async up(db: Kysely<unknown>) {
+      // The Runs page and the inbox (store/listing.ts): every list is a keyset page over (created_at, id),
+      // so each filter's index ends with that key. A run's sub-flows, newest first (it also finds a run's children).
+      await db.schema.createIndex('runs_parent_created_idx').on('runs').columns(['parent_run_id', 'created_at', 'id']).execute();
+      // The inbox: pending ones oldest first, the history newest first, one flow's either way.
+      await db.schema.createIndex('approvals_status_created_idx').on('approvals').columns(['status', 'created_at', 'id']).execute();
+      await db.schema.createIndex('approvals_created_idx').on('approvals').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('approvals_flow_created_idx').on('approvals').columns(['flow_id', 'created_at', 'id']).execute();
     },
   },
 };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import { MAX_SUBFLOW_DEPTH, RUNS_PAGE_DEFAULT, RUNS_PAGE_MAX, type Budget, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
+import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
+import { countInbox, listInbox, listRuns } from './listing.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
 import { writeTransaction, type Dialect } from './statements.js';
 import type { CredentialsTable, Database, FlowsTable } from './tables.js';
@@ -207,23 +208,8 @@ export class SqlStore implements Store {
 
   // Runs.
 
-  async listRuns(query: RunQuery): Promise<Page<RunSummary>> {
-    const limit = Number.isFinite(query.limit) ? Math.min(RUNS_PAGE_MAX, Math.max(1, Math.floor(query.limit!))) : RUNS_PAGE_DEFAULT;
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    let q = this.db
-      .selectFrom('runs')
-      .select(summaryColumns)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1);
-    if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
-    if (query.status !== undefined) q = q.where('status', '=', query.status);
-    if (query.slug !== undefined) q = q.where('slug', '=', query.slug);
-    if (after) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
-    const rows = await q.execute();
-    const items = rows.slice(0, limit).map(toRunSummary);
-    const last = items.at(-1);
-    return { items, ...(rows.length > limit && last ? { nextCursor: encodeCursor(last) } : {}) };
+  listRuns(query: RunQuery): Promise<Page<RunSummary>> {
+    return listRuns(this.db, query);
   }
 
   async getRun(id: string): Promise<RunSummary | undefined> {
@@ -277,6 +263,14 @@ export class SqlStore implements Store {
     if (query.runId !== undefined) q = q.where('run_id', '=', query.runId);
     if (query.flowId !== undefined) q = q.where('flow_id', '=', query.flowId);
     return (await q.execute()).map(toApproval);
+  }
+
+  listInbox(query: ApprovalQuery): Promise<Page<InboxItem>> {
+    return listInbox(this.db, query);
+  }
+
+  countInbox(): Promise<ApprovalCount> {
+    return countInbox(this.db);
   }
 
   async getApproval(id: string): Promise<Approval | undefined> {
@@ -489,17 +483,3 @@ function toCredential(row: Selectable<CredentialsTable>): Credential {
   };
 }
 
-/** Opaque to clients; the position after the last run of a page, in the (created_at, id) order of the list. */
-function encodeCursor(run: RunSummary): string {
-  return Buffer.from(JSON.stringify([run.createdAt, run.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] };
-  } catch {
-    // falls through to the error below
-  }
-  throw new TrellisError('invalid_cursor', 'the cursor is not one this server handed out; start from the first page');
-}

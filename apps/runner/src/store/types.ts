@@ -1,4 +1,7 @@
 import type {
+  ApprovalCount,
+  ApprovalQuery,
+  InboxItem,
   RunParent,
   ApiKey,
   Approval,
@@ -65,6 +68,7 @@ export interface Store extends CheckpointStore {
   versionDocument(flowId: string, version: number): Promise<Flow | undefined>;
 
   // Runs (created and updated through the CheckpointStore methods).
+  /** Newest first, by (createdAt, id); `status` may list several, comma-separated (listing.ts). */
   listRuns(query: RunQuery): Promise<Page<RunSummary>>;
   getRun(id: string): Promise<RunSummary | undefined>;
   /** Committed events with seq > afterSeq, in seq order, at most `limit` (default 1000). */
@@ -81,6 +85,10 @@ export interface Store extends CheckpointStore {
 
   // Approvals: written by commit() as the engine's approval changes say (a wait opens, is decided once, closes with its run).
   listApprovals(query?: { status?: ApprovalStatus; runId?: string; flowId?: string }): Promise<Approval[]>;
+  /** The inbox across flows (listing.ts): pending ones oldest first, any other list newest first; a page at a time. */
+  listInbox(query: ApprovalQuery): Promise<Page<InboxItem>>;
+  /** Pending approvals and the runs waiting on them: the inbox's badge. */
+  countInbox(): Promise<ApprovalCount>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Pending approvals whose deadline is at or before `now`. */
   dueApprovals(now: Date): Promise<Approval[]>;

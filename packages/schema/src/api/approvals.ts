@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WaitKind } from '../events.js';
 import { Timestamp } from './common.js';
-import { AUTHOR_MAX, COMMENT_MAX, ID_PARAM_MAX } from './limits.js';
+import { APPROVALS_PAGE_DEFAULT, APPROVALS_PAGE_MAX, AUTHOR_MAX, COMMENT_MAX, CURSOR_MAX, ID_PARAM_MAX } from './limits.js';
 
 export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'answered', 'timed_out', 'cancelled']).meta({ id: 'ApprovalStatus' });
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
@@ -45,13 +45,36 @@ export const Approval = Wait.extend({
 }).meta({ id: 'Approval' });
 export type Approval = z.infer<typeof Approval>;
 
-/** GET /api/approvals: pending ones unless `status` says otherwise. */
+/** What GET /api/approvals lists: one status, `decided` (every status but pending), or `any`. */
+export const ApprovalFilter = z.union([ApprovalStatus, z.enum(['decided', 'any'])]).meta({ id: 'ApprovalFilter' });
+export type ApprovalFilter = z.infer<typeof ApprovalFilter>;
+
+/**
+ * GET /api/approvals, the inbox across flows: pending ones unless `status` says otherwise.
+ * Pending ones come oldest first (who has waited longest); any other list newest first (the history).
+ */
 export const ApprovalQuery = z.object({
-  status: ApprovalStatus.optional(),
+  status: ApprovalFilter.optional().meta({ description: '`pending` (the default), `decided`, `any`, or one status' }),
+  kind: WaitKind.optional(),
   runId: z.string().max(ID_PARAM_MAX).optional(),
   flowId: z.string().max(ID_PARAM_MAX).optional(),
+  limit: z.coerce.number().int().min(1).max(APPROVALS_PAGE_MAX).optional().meta({ description: `1..${APPROVALS_PAGE_MAX}, default ${APPROVALS_PAGE_DEFAULT}` }),
+  cursor: z.string().max(CURSOR_MAX).optional().meta({ description: 'The `nextCursor` of the previous page (the same filters must be given with it)' }),
 });
 export type ApprovalQuery = z.infer<typeof ApprovalQuery>;
+
+/** An approval or question in the inbox: with the name of its flow. */
+export const InboxItem = Approval.extend({ flowName: z.string().optional() }).meta({ id: 'InboxItem' });
+export type InboxItem = z.infer<typeof InboxItem>;
+
+/** GET /api/approvals/count: the inbox's badge. */
+export const ApprovalCount = z
+  .object({
+    pending: z.number().int().meta({ description: 'Approvals and questions waiting for a person' }),
+    runsWaiting: z.number().int().meta({ description: 'Runs waiting for a person (one may wait on several)' }),
+  })
+  .meta({ id: 'ApprovalCount' });
+export type ApprovalCount = z.infer<typeof ApprovalCount>;
 
 /**
  * POST /api/approvals/:id: a person's answer as a request carries it (the engine's answer is

@@ -17,6 +17,12 @@ export const COMMENT_MAX = 10_000;
 export const RUNS_PAGE_DEFAULT = 50;
 export const RUNS_PAGE_MAX = 200;
 export const CURSOR_MAX = 500;
+/** Approvals per page of GET /api/approvals (the inbox). */
+export const APPROVALS_PAGE_DEFAULT = 100;
+export const APPROVALS_PAGE_MAX = 500;
+/** Streams of GET /api/runs/changes one runner serves at once, and the changes it keeps for a reconnect. */
+export const RUN_CHANGE_STREAMS_MAX = 200;
+export const RUN_CHANGES_KEPT = 2000;
 /** Events per page of GET /api/runs/:id/events. */
 export const EVENTS_PAGE_DEFAULT = 1000;
 export const EVENTS_PAGE_MAX = 5000;

@@ -37,17 +37,65 @@ export type Run = z.infer<typeof Run>;
 export const RunDetail = Run.extend({ approvals: z.array(Approval) }).meta({ id: 'RunDetail' });
 export type RunDetail = z.infer<typeof RunDetail>;
 
-/** GET /api/runs: newest first. */
+/** A comma-separated list of run statuses (`waiting,failed`), each one checked. */
+export function parseStatuses(text: string): { statuses: RunStatus[]; unknown: string[] } {
+  const names = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+  const known = new Set<string>(RunStatus.options);
+  return { statuses: names.filter((n): n is RunStatus => known.has(n)), unknown: names.filter((n) => !known.has(n)) };
+}
+
+/** An instant as a query string gives it: ISO 8601 (a date alone is midnight UTC); undefined when it is none. */
+export function parseInstant(text: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+const Instant = (what: string) =>
+  z
+    .string()
+    .max(40)
+    .refine((text) => parseInstant(text) !== undefined, { message: `is not an ISO 8601 date or time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)` })
+    .optional()
+    .meta({ description: what });
+
+/** GET /api/runs: newest first, by (createdAt, id). */
 export const RunQuery = z.object({
   flowId: z.string().max(ID_PARAM_MAX).optional(),
-  status: RunStatus.optional(),
+  /** One status or several, comma-separated (`waiting,failed`). */
+  status: z
+    .string()
+    .max(200)
+    .superRefine((text, ctx) => {
+      const { statuses, unknown } = parseStatuses(text);
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `has an unknown status "${unknown.join('", "')}" (known: ${RunStatus.options.join(', ')})` });
+      else if (!statuses.length) ctx.addIssue({ code: 'custom', message: 'names no status' });
+    })
+    .optional()
+    .meta({ description: `One status or several, comma-separated: ${RunStatus.options.join(', ')}` }),
   /** Only runs started through this published slug. */
   slug: z.string().max(ID_PARAM_MAX).optional().meta({ description: 'Only runs started through this published slug' }),
+  from: Instant('Runs created at or after this instant (ISO 8601; a date alone is midnight UTC)'),
+  to: Instant('Runs created before this instant (exclusive; ISO 8601)'),
+  /** The sub-flow runs this run started. */
+  parentRunId: z.string().max(ID_PARAM_MAX).optional().meta({ description: 'Only the sub-flow runs this run started' }),
   limit: z.coerce.number().int().min(1).max(RUNS_PAGE_MAX).optional().meta({ description: `1..${RUNS_PAGE_MAX}, default 50` }),
   /** The `nextCursor` of the previous page. */
-  cursor: z.string().max(CURSOR_MAX).optional().meta({ description: 'The `nextCursor` of the previous page' }),
+  cursor: z.string().max(CURSOR_MAX).optional().meta({ description: 'The `nextCursor` of the previous page (the same filters must be given with it)' }),
 });
 export type RunQuery = z.infer<typeof RunQuery>;
+
+/** One change of a run's status, as GET /api/runs/changes streams it (the SSE `id` resumes after it). */
+export const RunChange = z
+  .object({
+    id: z.string(),
+    flowId: z.string(),
+    status: RunStatus,
+    updatedAt: Timestamp,
+    parentRunId: z.string().optional(),
+  })
+  .meta({ id: 'RunChange' });
+export type RunChange = z.infer<typeof RunChange>;
 
 /** GET /api/runs/:id/events as JSON. */
 export const EventQuery = z.object({

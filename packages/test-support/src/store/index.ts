@@ -2,12 +2,13 @@ import type { Store } from '@trellis/runner/store';
 import { approvalStoreSuite } from './approvals.js';
 import { credentialStoreSuite } from './credentials.js';
 import { flowStoreSuite } from './flows.js';
+import { listingStoreSuite } from './listing.js';
 import { publishingStoreSuite } from './publishing.js';
 import { runStoreSuite } from './runs.js';
 
 export { checkpointSuite, type CheckpointSuiteOptions } from './checkpoint.js';
 export { promptStoreSuite } from './prompts.js';
-export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, publishingStoreSuite, runStoreSuite };
+export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, listingStoreSuite, publishingStoreSuite, runStoreSuite };
 
 /**
  * The runner's Store contract, one suite per part of it, against one backend. One database
@@ -19,6 +20,7 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
   flowStoreSuite(name, open);
   runStoreSuite(name, open);
   approvalStoreSuite(name, open);
+  listingStoreSuite(name, open);
   publishingStoreSuite(name, open);
   credentialStoreSuite(name, open);
 }

@@ -1,12 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   Approval,
+  ApprovalCount,
   ApprovalQuery,
+  ID_PARAM_MAX,
+  InboxItem,
+  RUN_CHANGES_KEPT,
+  RUN_CHANGE_STREAMS_MAX,
+  RunChange,
   DecisionRequest,
   EVENTS_PAGE_DEFAULT,
   EventPage,
   EventQuery,
-  Items,
   Page,
   Run,
   RunDetail,
@@ -19,6 +24,7 @@ import {
 import type { Api, Deps } from '../deps.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
+import { followChanges } from '../changes.js';
 import { followRun, resumePoint } from '../sse.js';
 
 /** A run as the API shows it: the stored summary plus its duration once it has one. */
@@ -62,7 +68,11 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       path: '/api/runs',
       tags: ['Runs'],
       summary: 'List runs',
-      description: 'Newest first. Pass `cursor` from the previous page to get the next one.',
+      description:
+        'Runs across flows, newest first (by creation time, then id). Filters combine: `flowId`, `status` (one or several, comma-separated: `waiting,failed`), ' +
+        '`slug` (runs started through that published endpoint), `from` (inclusive) and `to` (exclusive) on the creation time (ISO 8601; a date alone is midnight UTC), ' +
+        "`parentRunId` (a run's sub-flow runs). Pass `cursor` from the previous page, with the same filters, to get the next one: runs created meanwhile never shift a page. " +
+        'A bad parameter is a 400 naming it. Follow GET /api/runs/changes to keep a page live.',
       request: { query: RunQuery },
       responses: { 200: json(Page(Run), 'A page of runs'), ...errorResponses(400) },
     }),
@@ -70,6 +80,35 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       // A cursor this server did not give out is the store's `invalid_cursor`; any other failure stays a 500.
       const page = await store.listRuns(c.req.valid('query'));
       return c.json({ items: page.items.map(runView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+    },
+  );
+
+  let changeStreams = 0;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/runs/changes',
+      tags: ['Runs'],
+      summary: 'Follow run status changes',
+      description:
+        'Server-Sent Events, across flows (or one, with `flowId`): `event: run` for each status change of a run (data: a RunChange; a new run is a change to `queued` or `running`), ' +
+        '`event: ready` when the stream starts, a comment every 15 s. Reconnect with `Last-Event-ID` (or `?after=`) to get what was missed; when that is no longer kept ' +
+        `(the last ${RUN_CHANGES_KEPT} changes are), or the runner restarted, the stream says \`event: reset\`: reload the list, then go on. ` +
+        `Shows the runs this runner executes; at most ${RUN_CHANGE_STREAMS_MAX} streams at once (429 past that).`,
+      request: { query: z.object({ flowId: z.string().max(ID_PARAM_MAX).optional(), after: z.string().max(100).optional().meta({ description: 'The id of the last change seen, for clients that cannot set Last-Event-ID' }) }) },
+      responses: {
+        200: { description: 'The changes', content: { 'text/event-stream': { schema: RunChange } } },
+        ...errorResponses(400, 429),
+      },
+    }),
+    (c) => {
+      const { flowId, after } = c.req.valid('query');
+      if (changeStreams >= RUN_CHANGE_STREAMS_MAX) {
+        throw new TrellisError('rate_limited', `this runner serves ${RUN_CHANGE_STREAMS_MAX} change streams at once; try again shortly`, { retryable: true, retryAfterMs: 5000, details: { retryAfterSeconds: 5 } });
+      }
+      changeStreams++;
+      const from = c.req.header('Last-Event-ID') ?? after;
+      return followChanges(c, service.changes, { ...(from ? { from } : {}), ...(flowId ? { flowId } : {}), onClose: () => changeStreams-- });
     },
   );
 
@@ -150,16 +189,29 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       method: 'get',
       path: '/api/approvals',
       tags: ['Approvals'],
-      summary: 'List approvals',
-      description: 'Pending ones unless `status` says otherwise.',
+      summary: 'The inbox: approvals and questions across flows',
+      description:
+        'Pending ones unless `status` says otherwise (`decided`: every status but pending; `any`; or one status). Pending ones come oldest first (who has waited longest), ' +
+        'any other list newest first (the history: who decided, when, how, with their comment). Filter by `kind`, `flowId`, `runId`; pass `cursor` from the previous page for the next.',
       request: { query: ApprovalQuery },
-      responses: { 200: json(Items(Approval), 'The approvals, oldest first'), ...errorResponses(400) },
+      responses: { 200: json(Page(InboxItem), 'A page of the inbox'), ...errorResponses(400) },
     }),
     async (c) => {
-      const query = c.req.valid('query');
-      const items = await store.listApprovals({ ...query, status: query.status ?? 'pending' });
-      return c.json({ items }, 200);
+      const page = await store.listInbox(c.req.valid('query'));
+      return c.json(page, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/approvals/count',
+      tags: ['Approvals'],
+      summary: "The inbox's badge",
+      description: 'How many approvals and questions wait for a person, and how many runs wait on them.',
+      responses: { 200: json(ApprovalCount, 'The counts') },
+    }),
+    async (c) => c.json(await store.countInbox(), 200),
   );
 
   app.openapi(
