@@ -365,7 +365,21 @@ describe('published endpoints', () => {
     // One shape for a wait on both routes, with the approval to answer.
     expect(status.body.waiting).toEqual(answer.body.waiting);
     const [approval] = (await h.call<Body>('GET', `/api/approvals?runId=${answer.body.runId}`)).body.items;
-    expect(answer.body.waiting[0]).toMatchObject({ id: approval.id, nodeId: approval.nodeId, waitId: approval.waitId, kind: 'approval' });
+    expect(answer.body.waiting[0]).toMatchObject({ id: approval.id, nodeId: approval.nodeId, waitId: approval.waitId, kind: 'approval', answerUrl: `/api/approvals/${approval.id}` });
+
+    // A stream that stops on the wait ends with the same answer: the approval's id and where to answer it.
+    const sse = parseSse((await h.call<string>('POST', '/v1/flows/refund', { amount: 5 }, { ...auth, Accept: 'text/event-stream' })).body);
+    expect(sse.at(-2)?.event).toBe('run.waiting');
+    expect(sse.at(-1)?.event).toBe('endpoint.waiting');
+    expect(sse.at(-1)?.id).toBeUndefined();
+    const closing = JSON.parse(sse.at(-1)!.data) as Body;
+    expect(closing).toMatchObject({ status: 'waiting', statusUrl: `/v1/flows/refund/runs/${closing.runId}` });
+    expect(closing.waiting).toEqual([expect.objectContaining({ kind: 'approval', message: 'Refund 5?', answerUrl: `/api/approvals/${closing.waiting[0].id}` })]);
+    expect((await h.call<Body>('GET', `/api/approvals/${closing.waiting[0].id}`)).status).toBe(200);
+
+    // The published document says so: every wait has its id and answerUrl.
+    const wait = (await h.call<Body>('GET', '/openapi.json')).body.components.schemas.EndpointWait;
+    expect(wait.required).toEqual(expect.arrayContaining(['id', 'answerUrl', 'kind']));
   });
 
   it('checks the input against the flow input schema, naming the field', async () => {

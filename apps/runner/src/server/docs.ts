@@ -82,7 +82,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
             description: 'The run succeeded',
             content: {
               'application/json': { schema: withOutput(output) },
-              'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits' } },
+              'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits; a stream that stops on a wait ends with an `endpoint.waiting` event whose data is the 202 body (EndpointAccepted: each wait\'s id and answerUrl)' } },
             },
           },
           202: {

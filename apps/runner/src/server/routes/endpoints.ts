@@ -120,7 +120,9 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
     if (c.req.header('Accept')?.includes('text/event-stream')) {
       c.header('X-Trellis-Run-Id', runId);
-      return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true });
+      // A stream that stops on a wait ends with the 202's body: each wait's id and answerUrl.
+      const onWaiting = async () => ({ event: 'endpoint.waiting', data: await acceptedBody(store, slug, { runId, status: 'waiting' }, true) });
+      return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true, onWaiting });
     }
     const result = await settleWithin(finished, config.syncTimeoutMs);
     if (!result) return answer(c, slug, { runId, status: 'running' }, false);
