@@ -382,6 +382,41 @@ describe('published endpoints', () => {
     expect(wait.required).toEqual(expect.arrayContaining(['id', 'answerUrl', 'kind']));
   });
 
+  it('marks an answer the test provider made up, in the body and a header, and only then', async () => {
+    const prompted = {
+      schema: 'trellis.flow/v1',
+      id: 'greets',
+      name: 'Greets',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object', properties: { name: { type: 'string' } } } } },
+        { id: 'greet', type: 'prompt', position: { x: 200, y: 0 }, config: { model: 'openai:gpt-4.1-mini', prompt: { template: 'Greet {{ input.name }}' } } },
+        { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { value: { greeting: '{{ nodes.greet.output }}' } } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', sourceHandle: 'out', target: 'greet', targetHandle: 'in' },
+        { id: 'e2', source: 'greet', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+      ],
+    };
+    await h.call('POST', '/api/flows', prompted);
+    await h.call('POST', '/api/flows/greets/publish', { slug: 'greets' });
+    const { auth } = await publishWithKey();
+    const made = await h.call<Body>('POST', '/v1/flows/greets', { name: 'Ana' }, auth);
+    expect(made.status).toBe(200);
+    expect(made.body.testProvider).toEqual([{ nodeId: 'greet', model: 'openai:gpt-4.1-mini', reason: 'no OPENAI_API_KEY is set' }]);
+    expect(made.headers.get('X-Trellis-Test-Provider')).toBe('greet');
+    const status = await h.call<Body>('GET', `/v1/flows/greets/runs/${made.body.runId}`, undefined, auth);
+    expect(status.body.testProvider).toEqual(made.body.testProvider);
+    expect(status.headers.get('X-Trellis-Test-Provider')).toBe('greet');
+
+    // No model call, no marker.
+    const plain = await h.call<Body>('POST', '/v1/flows/double', { n: 2 }, auth);
+    expect(plain.body).not.toHaveProperty('testProvider');
+    expect(plain.headers.get('X-Trellis-Test-Provider')).toBeNull();
+    // The document says so.
+    const doc = await h.call<Body>('GET', '/openapi.json');
+    expect(doc.body.components.schemas.EndpointOutput.properties.testProvider).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/TestProviderStep' } });
+  });
+
   it('checks the input against the flow input schema, naming the field', async () => {
     const { auth } = await publishWithKey();
     const missing = await h.call('POST', '/v1/flows/double', { email: 'a@b.co' }, auth);

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus } from '@trellis/schema';
+import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus, type TestProviderStep } from '@trellis/schema';
 import type { Store } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
@@ -49,6 +49,29 @@ async function pendingWaits(store: Store, slug: string, runId: string): Promise<
 }
 
 /**
+ * The steps of a run, and of its sub-flows, whose model calls the deterministic test provider
+ * answered: a published answer made of them says so.
+ */
+async function testProviderSteps(store: Store, runId: string): Promise<TestProviderStep[]> {
+  const family = await store.runFamily(runId);
+  const snapshots = await Promise.all(family.map((id) => store.load(id)));
+  return snapshots.flatMap((snapshot) =>
+    Object.entries(snapshot?.nodes ?? {}).flatMap(([nodeId, state]) =>
+      (state.models ?? [])
+        .filter((m) => m.provider === 'test')
+        .map((m) => ({ nodeId, model: m.requested, reason: m.testReason ?? 'the flow asks for the test provider' })),
+    ),
+  );
+}
+
+/** The 200 of a succeeded run, marked (body and header) when the test provider made up any of it. */
+async function succeededBody(c: Context, store: Store, runId: string, output: unknown): Promise<EndpointOutput> {
+  const steps = await testProviderSteps(store, runId);
+  if (steps.length) c.header('X-Trellis-Test-Provider', [...new Set(steps.map((s) => s.nodeId))].join(', '));
+  return { runId, status: 'succeeded', output: output ?? null, ...(steps.length ? { testProvider: steps } : {}) };
+}
+
+/**
  * The answer for a run that has not ended (waiting for a person, still running, or just queued):
  * its status URL and, while it waits, what it waits for and where to answer. One builder for the
  * published endpoint's 202 and the MCP server's tool result, so the two never drift.
@@ -93,7 +116,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
   };
   const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
     c.header('X-Trellis-Run-Id', outcome.runId);
-    if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null } satisfies EndpointOutput, 200);
+    if (outcome.status === 'succeeded') return c.json(await succeededBody(c, store, outcome.runId, outcome.output), 200);
     if (outcome.status === 'failed') {
       throw new TrellisError('run_failed', `the run failed: ${outcome.error?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
@@ -158,7 +181,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const slug = c.req.param('slug');
     const runId = c.req.param('runId');
     const { run } = await endpointRun(c, slug, runId);
-    if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null } satisfies EndpointOutput, 200);
+    if (run.status === 'succeeded') return c.json(await succeededBody(c, store, runId, run.output), 200);
     const waiting = run.status === 'waiting' ? await pendingWaits(store, slug, runId) : [];
     const body: EndpointRunStatus = {
       runId,
@@ -197,7 +220,7 @@ function applyCors(c: Context, cors: CorsSettings | null): void {
   if (!origin) return;
   c.header('Access-Control-Allow-Origin', origin);
   if (origin !== '*') c.header('Vary', 'Origin');
-  c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id');
+  c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id, X-Trellis-Test-Provider');
 }
 
 /**
