@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
 import { loadExamplePromptsOnce, loadExamplesOnce } from '../src/server/examples.js';
 import { REPO_EXAMPLES } from '../src/server/serve.js';
+import { validateJson } from '@trellis/nodes/server';
 import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
@@ -640,6 +641,49 @@ describe('docs and health', () => {
     expect(script.status).toBe(200);
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     expect((await h.call<Body>('GET', '/healthz')).body).toMatchObject({ status: 'ok', store: 'sqlite' });
+  });
+
+  it("documents a flow's 200 as its runs answer it, whichever output nodes run", async () => {
+    const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+    const auth = { Authorization: `Bearer ${key.secret}` };
+    const node = (id: string, type: string, config: unknown) => ({ id, type, position: { x: 0, y: 0 }, config });
+    const wire = (source: string, sourceHandle: string, target: string) => ({ id: `${source}-${sourceHandle}-${target}`, source, sourceHandle, target, targetHandle: 'in' });
+    const input = node('in', 'input', { schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } });
+    const big = node('big', 'condition', { branches: [{ id: 'yes', when: 'input.n > 10' }] });
+    // Both ends of a condition never run together; a summary beside them always runs.
+    const flows = {
+      exclusive: { nodes: [input, big, node('large', 'output', { value: { size: 'large' } }), node('small', 'output', { value: { size: 'small', n: '{{ input.n }}' } })], edges: [wire('in', 'out', 'big'), wire('big', 'yes', 'large'), wire('big', 'else', 'small')] },
+      together: { nodes: [input, node('a', 'output', { value: { a: 1 } }), node('b', 'output', { value: 'b' })], edges: [wire('in', 'out', 'a'), wire('in', 'out', 'b')] },
+      mixed: { nodes: [input, big, node('large', 'output', { value: { size: 'large' } }), node('always', 'output', { value: { n: '{{ input.n }}' } })], edges: [wire('in', 'out', 'big'), wire('big', 'yes', 'large'), wire('in', 'out', 'always')] },
+    };
+    for (const [id, parts] of Object.entries(flows)) {
+      await h.call('POST', '/api/flows', { schema: 'trellis.flow/v1', id, name: id, ...parts });
+      expect((await h.call('POST', `/api/flows/${id}/publish`, { slug: id })).status).toBe(201);
+    }
+    const doc = (await h.call<Body>('GET', '/openapi.json')).body;
+    const outputOf = (slug: string) => doc.paths[`/v1/flows/${slug}`].post.responses['200'].content['application/json'].schema.properties.output as Record<string, unknown>;
+    expect(outputOf('exclusive').anyOf).toEqual([
+      { type: 'object', properties: { size: { type: 'string' } } },
+      { type: 'object', properties: { size: { type: 'string' }, n: {} } },
+    ]);
+    expect(outputOf('together')).toMatchObject({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'object' }, b: { type: 'string' } } });
+    expect(outputOf('mixed').anyOf).toHaveLength(3);
+
+    // Every answer a real run gives matches what the document says, and the wrong shapes do not.
+    const cases: Array<[string, number, unknown]> = [
+      ['exclusive', 20, { size: 'large' }],
+      ['exclusive', 1, { size: 'small', n: 1 }],
+      ['together', 1, { a: { a: 1 }, b: 'b' }],
+      ['mixed', 20, { large: { size: 'large' }, always: { n: 20 } }],
+      ['mixed', 1, { n: 1 }],
+    ];
+    for (const [slug, n, expected] of cases) {
+      const answer = await h.call<Body>('POST', `/v1/flows/${slug}`, { n }, auth);
+      expect(answer.body.output).toEqual(expected);
+      expect(validateJson(answer.body.output, outputOf(slug))).toEqual([]);
+    }
+    expect(validateJson({ size: 7 }, outputOf('exclusive'))).not.toEqual([]);
+    expect(validateJson({ a: { a: 1 } }, outputOf('together'))).not.toEqual([]);
   });
 
   it('logs one line per request and per run step, with the run id', async () => {
