@@ -383,6 +383,32 @@ describe('published endpoints', () => {
     expect(wait.required).toEqual(expect.arrayContaining(['id', 'answerUrl', 'kind']));
   });
 
+  it('says why the output is null when no output node ran (a rejection with nothing wired)', async () => {
+    const flow = approvalFlow('bare');
+    flow.nodes = flow.nodes.filter((n) => n.id !== 'no');
+    flow.edges = flow.edges.filter((e) => e.id !== 'e3');
+    const saved = await h.call<Body>('POST', '/api/flows', flow);
+    expect(saved.body.problems).toEqual([expect.objectContaining({ severity: 'warning', code: 'unwired_outcome', nodeId: 'ok' })]);
+    await h.call('POST', '/api/flows/bare/publish', { slug: 'bare' });
+    const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+    const auth = { Authorization: `Bearer ${key.secret}` };
+    const waiting = await h.call<Body>('POST', '/v1/flows/bare', { amount: 10 }, auth);
+    await h.call('POST', waiting.body.waiting[0].answerUrl, { decision: 'reject' });
+    await h.runUntil(waiting.body.runId, ['succeeded']);
+    const status = await h.call<Body>('GET', waiting.body.statusUrl, undefined, auth);
+    expect(status.body).toEqual({
+      runId: waiting.body.runId,
+      status: 'succeeded',
+      output: null,
+      note: 'no output node ran, so the output is null: the run ended at "ok" → rejected, which has nothing wired',
+    });
+    // An output that ran, even null, has no note.
+    const approved = await h.call<Body>('POST', '/v1/flows/bare', { amount: 3 }, auth);
+    await h.call('POST', approved.body.waiting[0].answerUrl, { decision: 'approve' });
+    await h.runUntil(approved.body.runId, ['succeeded']);
+    expect((await h.call<Body>('GET', approved.body.statusUrl, undefined, auth)).body).not.toHaveProperty('note');
+  });
+
   it('marks an answer the test provider made up, in the body and a header, and only then', async () => {
     const prompted = {
       schema: 'trellis.flow/v1',

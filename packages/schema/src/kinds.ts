@@ -20,6 +20,11 @@ export interface PortSpec {
    * says so when another is (`only agents can be handoff targets`).
    */
   accepts?: { kinds: readonly string[]; reason: string };
+  /**
+   * On a data output that is an outcome (an approval's Rejected, a guardrail's Fail): the warning
+   * a flow gets when nothing is wired here, since a run that takes it would end quietly.
+   */
+  unwired?: string;
 }
 
 /** Why a node of kind `kind` cannot be attached at `port`, or undefined when it can. */

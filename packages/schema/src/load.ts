@@ -245,6 +245,14 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     }
   }
 
+  for (const node of nodes) {
+    if (graph.attached.has(node.id)) continue;
+    for (const port of ports.get(node.id)?.outputs ?? []) {
+      if (!port.unwired || graph.outgoing.get(node.id)!.some((e) => e.sourceHandle === port.id)) continue;
+      problems.push({ severity: 'warning', code: 'unwired_outcome', nodeId: node.id, path: nodePath(node.id), message: port.unwired });
+    }
+  }
+
   const consumers = new Map<string, string[]>();
   for (const [consumer, byHandle] of graph.attachments) {
     for (const ids of byHandle.values()) for (const id of ids) consumers.set(id, [...(consumers.get(id) ?? []), consumer]);

@@ -45,6 +45,9 @@ export const EndpointOutput = z
     testProvider: z.array(TestProviderStep).optional().meta({
       description: 'Present when the deterministic test provider answered some model calls (no key for the provider, or a `test:` model): those steps, their models and why. The output is test output, not a real model\'s.',
     }),
+    note: z.string().optional().meta({
+      description: 'Present when no output node ran (the run took a branch with nothing wired to an output, e.g. an approval rejected): `output` is then null, and this says where the run ended',
+    }),
   })
   .meta({ id: 'EndpointOutput' });
 export type EndpointOutput = z.infer<typeof EndpointOutput>;

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus, type TestProviderStep } from '@trellis/schema';
+import type { RunSnapshot } from '../../engine/checkpoint.js';
 import type { Store } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
@@ -52,9 +53,7 @@ async function pendingWaits(store: Store, slug: string, runId: string): Promise<
  * The steps of a run, and of its sub-flows, whose model calls the deterministic test provider
  * answered: a published answer made of them says so.
  */
-async function testProviderSteps(store: Store, runId: string): Promise<TestProviderStep[]> {
-  const family = await store.runFamily(runId);
-  const snapshots = await Promise.all(family.map((id) => store.load(id)));
+function testProviderSteps(snapshots: Array<RunSnapshot | undefined>): TestProviderStep[] {
   return snapshots.flatMap((snapshot) =>
     Object.entries(snapshot?.nodes ?? {}).flatMap(([nodeId, state]) =>
       (state.models ?? [])
@@ -64,11 +63,33 @@ async function testProviderSteps(store: Store, runId: string): Promise<TestProvi
   );
 }
 
-/** The 200 of a succeeded run, marked (body and header) when the test provider made up any of it. */
+/**
+ * When no output node of the flow ran (its output is then null), where the run ended: the steps
+ * whose handle that fired has nothing wired, e.g. an approval's Rejected.
+ */
+function noOutputNote(snapshot: RunSnapshot | undefined): string | undefined {
+  if (!snapshot) return undefined;
+  const { flow } = snapshot.run;
+  const top = flow.nodes.filter((n) => !n.parent);
+  if (top.some((n) => n.type === 'output' && snapshot.nodes[n.id]?.status === 'succeeded')) return undefined;
+  const ends = top.flatMap((n) =>
+    (snapshot.nodes[n.id]?.ports ?? []).filter((handle) => !flow.edges.some((e) => e.source === n.id && e.sourceHandle === handle)).map((handle) => `"${n.id}" → ${handle}`),
+  );
+  return `no output node ran, so the output is null${ends.length ? `: the run ended at ${ends.join(', ')}, which has nothing wired` : ''}`;
+}
+
+/**
+ * The 200 of a succeeded run: marked (body and header) when the test provider made up any of it,
+ * and with a note when no output node ran. The run did succeed (it went the way the flow is
+ * drawn, e.g. to a rejection), so it is not turned into an error; the note says why it is null.
+ */
 async function succeededBody(c: Context, store: Store, runId: string, output: unknown): Promise<EndpointOutput> {
-  const steps = await testProviderSteps(store, runId);
+  const family = await store.runFamily(runId);
+  const snapshots = await Promise.all(family.map((id) => store.load(id)));
+  const steps = testProviderSteps(snapshots);
   if (steps.length) c.header('X-Trellis-Test-Provider', [...new Set(steps.map((s) => s.nodeId))].join(', '));
-  return { runId, status: 'succeeded', output: output ?? null, ...(steps.length ? { testProvider: steps } : {}) };
+  const note = output === null || output === undefined ? noOutputNote(snapshots[family.indexOf(runId)]) : undefined;
+  return { runId, status: 'succeeded', output: output ?? null, ...(steps.length ? { testProvider: steps } : {}), ...(note ? { note } : {}) };
 }
 
 /**
