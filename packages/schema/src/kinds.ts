@@ -48,6 +48,20 @@ export interface CheckContext {
   extraRoots: ReadonlySet<string>;
   /** The nodes this one is attached to (an agent's worker or handoff target); none for a step. */
   attachedTo?: readonly string[];
+  /**
+   * The fields the input schema declares, when it names them all (`properties` and no
+   * `additionalProperties: true`): `input.<field>` is checked against them. Absent when any
+   * name may be there.
+   */
+  inputFields?: ReadonlySet<string>;
+}
+
+/** The fields of an input schema that names all its fields (see `CheckContext.inputFields`). */
+export function declaredFields(schema: Record<string, unknown>): ReadonlySet<string> | undefined {
+  const { properties } = schema;
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined;
+  if (schema.additionalProperties === true || ['patternProperties', 'anyOf', 'oneOf', 'allOf', '$ref'].some((k) => k in schema)) return undefined;
+  return new Set(Object.keys(properties));
 }
 
 /**

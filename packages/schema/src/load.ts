@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import { bodyProblems, enclosingContainers } from './bodies.js';
-import { migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
+import { declaredFields, inputSchemaOf, migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
 import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
 import { migrateFlowDocument } from './migrate.js';
@@ -259,6 +259,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
   }
   const memo = new Map<string, Set<string>>();
   const vars = new Set(Object.keys(isRecord(doc.vars) ? doc.vars : {}));
+  const inputFields = entries.length === 1 && validConfig.has(entries[0]!.id) ? declaredFields(inputSchemaOf({ nodes: entries }, registry)) : undefined;
   for (const node of nodes) {
     const spec = registry.get(node.type);
     if (!spec?.check || !validConfig.has(node.id)) continue;
@@ -273,6 +274,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       vars,
       extraRoots: new Set([...(usedBy ? ['args'] : []), ...bodyNames]),
       attachedTo: usedBy ?? [],
+      ...(inputFields ? { inputFields } : {}),
     });
     for (const p of found) {
       problems.push({
