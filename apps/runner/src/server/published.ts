@@ -1,5 +1,5 @@
 import { flowInputSchema, validateFlow } from '@trellis/nodes';
-import { applyDefaults, validateJson } from '@trellis/nodes/server';
+import { applyDefaults, schemaProblems } from '@trellis/nodes/server';
 import { TOP_LEVEL, TrellisError, type Flow, type FlowGraph, type PublishedEndpoint } from '@trellis/schema';
 import type { Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
@@ -48,7 +48,7 @@ export function inputSchemaOf(flow: Flow): Record<string, unknown> {
  */
 export function checkInput(schema: Record<string, unknown>, input: unknown): unknown {
   const filled = applyDefaults(input, schema);
-  const violations = validateJson(filled, schema);
+  const violations = schemaProblems(filled, schema, 'the input schema');
   if (!violations.length) return filled;
   const problems = violations.map((v) => ({ path: v.path ? `input.${v.path}` : 'input', message: v.message }));
   throw new TrellisError('invalid_input', `the input does not match the flow's input schema: ${describeProblems(problems)}`, { details: { problems } });
