@@ -712,6 +712,22 @@ describe('docs and health', () => {
     expect(validateJson({ a: { a: 1 } }, outputOf('together'))).not.toEqual([]);
   });
 
+  it('serves /docs loading nothing from the internet, with no hosted buttons and no doubled tag', async () => {
+    const docs = await h.call<string>('GET', '/docs');
+    expect(docs.status).toBe(200);
+    // Only the XML/SVG namespaces may look like addresses; nothing is fetched from anywhere else.
+    const urls = (docs.body.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).filter((u) => !u.startsWith('http://www.w3.org/'));
+    expect(urls).toEqual([]);
+    expect(docs.body).toContain('<script src="/docs/scalar.js">');
+    for (const setting of ['"withDefaultFonts":false', '"proxyUrl":""', '"hideClientButton":true', '"showDeveloperTools":"never"', '"telemetry":false']) {
+      expect(docs.body.replaceAll('&quot;', '"').replace(/":\s+/g, '":')).toContain(setting);
+    }
+    // Scalar lists the schemas under "Models": no tag of ours is called that too.
+    const doc = await h.call<Body>('GET', '/openapi.json');
+    const tags = Object.values(doc.body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
+    expect(tags).not.toContain('Models');
+  });
+
   it('logs one line per request and per run step, with the run id', async () => {
     await h.call('POST', '/api/flows', fourNodeFlow('four'));
     const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 } })).body.id as string;
