@@ -76,7 +76,7 @@ describe('the check of the run input before a run starts', () => {
       'account.id: is required',
       'tags: must have at most 2 items',
       'tags.2: must be a string, not a number',
-      'extra: is not a property the input schema allows',
+      'extra: is not a property the input schema allows: remove it',
     ]);
   });
 
@@ -106,7 +106,8 @@ describe('the check of the run input before a run starts', () => {
     expect(await checkInput({ to: 'ann@example.com', via: 'post' }, contact)).toEqual([]);
     const wrong = await checkInput({ to: 'not an address', via: 'pigeon' }, contact);
     expect(wrong.map((p) => p.path)).toEqual(expect.arrayContaining(['to', 'via']));
-    expect(wrong.find((p) => p.path === 'to')?.message).toMatch(/email/);
+    expect(wrong.find((p) => p.path === 'to')?.message).toBe('must be an e-mail address, e.g. name@example.com');
+    expect(wrong.find((p) => p.path === 'via')?.message).toBe('must be "mail" or "post"');
   });
 });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, configFromEnv } from '../src/server/config.js';
 import { loadExamplePromptsOnce, loadExamplesOnce } from '../src/server/examples.js';
 import { REPO_EXAMPLES } from '../src/server/serve.js';
+import { validateJson } from '@trellis/nodes/server';
 import { apiHarness, approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
 
 type Harness = Awaited<ReturnType<typeof apiHarness>>;
@@ -365,7 +366,82 @@ describe('published endpoints', () => {
     // One shape for a wait on both routes, with the approval to answer.
     expect(status.body.waiting).toEqual(answer.body.waiting);
     const [approval] = (await h.call<Body>('GET', `/api/approvals?runId=${answer.body.runId}`)).body.items;
-    expect(answer.body.waiting[0]).toMatchObject({ id: approval.id, nodeId: approval.nodeId, waitId: approval.waitId, kind: 'approval' });
+    expect(answer.body.waiting[0]).toMatchObject({ id: approval.id, nodeId: approval.nodeId, waitId: approval.waitId, kind: 'approval', answerUrl: `/api/approvals/${approval.id}` });
+
+    // A stream that stops on the wait ends with the same answer: the approval's id and where to answer it.
+    const sse = parseSse((await h.call<string>('POST', '/v1/flows/refund', { amount: 5 }, { ...auth, Accept: 'text/event-stream' })).body);
+    expect(sse.at(-2)?.event).toBe('run.waiting');
+    expect(sse.at(-1)?.event).toBe('endpoint.waiting');
+    expect(sse.at(-1)?.id).toBeUndefined();
+    const closing = JSON.parse(sse.at(-1)!.data) as Body;
+    expect(closing).toMatchObject({ status: 'waiting', statusUrl: `/v1/flows/refund/runs/${closing.runId}` });
+    expect(closing.waiting).toEqual([expect.objectContaining({ kind: 'approval', message: 'Refund 5?', answerUrl: `/api/approvals/${closing.waiting[0].id}` })]);
+    expect((await h.call<Body>('GET', `/api/approvals/${closing.waiting[0].id}`)).status).toBe(200);
+
+    // The published document says so: every wait has its id and answerUrl.
+    const wait = (await h.call<Body>('GET', '/openapi.json')).body.components.schemas.EndpointWait;
+    expect(wait.required).toEqual(expect.arrayContaining(['id', 'answerUrl', 'kind']));
+  });
+
+  it('says why the output is null when no output node ran (a rejection with nothing wired)', async () => {
+    const flow = approvalFlow('bare');
+    flow.nodes = flow.nodes.filter((n) => n.id !== 'no');
+    flow.edges = flow.edges.filter((e) => e.id !== 'e3');
+    const saved = await h.call<Body>('POST', '/api/flows', flow);
+    expect(saved.body.problems).toEqual([expect.objectContaining({ severity: 'warning', code: 'unwired_outcome', nodeId: 'ok' })]);
+    await h.call('POST', '/api/flows/bare/publish', { slug: 'bare' });
+    const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+    const auth = { Authorization: `Bearer ${key.secret}` };
+    const waiting = await h.call<Body>('POST', '/v1/flows/bare', { amount: 10 }, auth);
+    await h.call('POST', waiting.body.waiting[0].answerUrl, { decision: 'reject' });
+    await h.runUntil(waiting.body.runId, ['succeeded']);
+    const status = await h.call<Body>('GET', waiting.body.statusUrl, undefined, auth);
+    expect(status.body).toEqual({
+      runId: waiting.body.runId,
+      status: 'succeeded',
+      output: null,
+      note: 'no output node ran, so the output is null: the run ended at "ok" → rejected, which has nothing wired',
+    });
+    // An output that ran, even null, has no note.
+    const approved = await h.call<Body>('POST', '/v1/flows/bare', { amount: 3 }, auth);
+    await h.call('POST', approved.body.waiting[0].answerUrl, { decision: 'approve' });
+    await h.runUntil(approved.body.runId, ['succeeded']);
+    expect((await h.call<Body>('GET', approved.body.statusUrl, undefined, auth)).body).not.toHaveProperty('note');
+  });
+
+  it('marks an answer the test provider made up, in the body and a header, and only then', async () => {
+    const prompted = {
+      schema: 'trellis.flow/v1',
+      id: 'greets',
+      name: 'Greets',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object', properties: { name: { type: 'string' } } } } },
+        { id: 'greet', type: 'prompt', position: { x: 200, y: 0 }, config: { model: 'openai:gpt-4.1-mini', prompt: { template: 'Greet {{ input.name }}' } } },
+        { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { value: { greeting: '{{ nodes.greet.output }}' } } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', sourceHandle: 'out', target: 'greet', targetHandle: 'in' },
+        { id: 'e2', source: 'greet', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+      ],
+    };
+    await h.call('POST', '/api/flows', prompted);
+    await h.call('POST', '/api/flows/greets/publish', { slug: 'greets' });
+    const { auth } = await publishWithKey();
+    const made = await h.call<Body>('POST', '/v1/flows/greets', { name: 'Ana' }, auth);
+    expect(made.status).toBe(200);
+    expect(made.body.testProvider).toEqual([{ nodeId: 'greet', model: 'openai:gpt-4.1-mini', reason: 'no OPENAI_API_KEY is set' }]);
+    expect(made.headers.get('X-Trellis-Test-Provider')).toBe('greet');
+    const status = await h.call<Body>('GET', `/v1/flows/greets/runs/${made.body.runId}`, undefined, auth);
+    expect(status.body.testProvider).toEqual(made.body.testProvider);
+    expect(status.headers.get('X-Trellis-Test-Provider')).toBe('greet');
+
+    // No model call, no marker.
+    const plain = await h.call<Body>('POST', '/v1/flows/double', { n: 2 }, auth);
+    expect(plain.body).not.toHaveProperty('testProvider');
+    expect(plain.headers.get('X-Trellis-Test-Provider')).toBeNull();
+    // The document says so.
+    const doc = await h.call<Body>('GET', '/openapi.json');
+    expect(doc.body.components.schemas.EndpointOutput.properties.testProvider).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/TestProviderStep' } });
   });
 
   it('checks the input against the flow input schema, naming the field', async () => {
@@ -591,6 +667,65 @@ describe('docs and health', () => {
     expect(script.status).toBe(200);
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     expect((await h.call<Body>('GET', '/healthz')).body).toMatchObject({ status: 'ok', store: 'sqlite' });
+  });
+
+  it("documents a flow's 200 as its runs answer it, whichever output nodes run", async () => {
+    const { body: key } = await h.call<Body>('POST', '/api/keys', { name: 'k' });
+    const auth = { Authorization: `Bearer ${key.secret}` };
+    const node = (id: string, type: string, config: unknown) => ({ id, type, position: { x: 0, y: 0 }, config });
+    const wire = (source: string, sourceHandle: string, target: string) => ({ id: `${source}-${sourceHandle}-${target}`, source, sourceHandle, target, targetHandle: 'in' });
+    const input = node('in', 'input', { schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } });
+    const big = node('big', 'condition', { branches: [{ id: 'yes', when: 'input.n > 10' }] });
+    // Both ends of a condition never run together; a summary beside them always runs.
+    const flows = {
+      exclusive: { nodes: [input, big, node('large', 'output', { value: { size: 'large' } }), node('small', 'output', { value: { size: 'small', n: '{{ input.n }}' } })], edges: [wire('in', 'out', 'big'), wire('big', 'yes', 'large'), wire('big', 'else', 'small')] },
+      together: { nodes: [input, node('a', 'output', { value: { a: 1 } }), node('b', 'output', { value: 'b' })], edges: [wire('in', 'out', 'a'), wire('in', 'out', 'b')] },
+      mixed: { nodes: [input, big, node('large', 'output', { value: { size: 'large' } }), node('always', 'output', { value: { n: '{{ input.n }}' } })], edges: [wire('in', 'out', 'big'), wire('big', 'yes', 'large'), wire('in', 'out', 'always')] },
+    };
+    for (const [id, parts] of Object.entries(flows)) {
+      await h.call('POST', '/api/flows', { schema: 'trellis.flow/v1', id, name: id, ...parts });
+      expect((await h.call('POST', `/api/flows/${id}/publish`, { slug: id })).status).toBe(201);
+    }
+    const doc = (await h.call<Body>('GET', '/openapi.json')).body;
+    const outputOf = (slug: string) => doc.paths[`/v1/flows/${slug}`].post.responses['200'].content['application/json'].schema.properties.output as Record<string, unknown>;
+    expect(outputOf('exclusive').anyOf).toEqual([
+      { type: 'object', properties: { size: { type: 'string' } } },
+      { type: 'object', properties: { size: { type: 'string' }, n: {} } },
+    ]);
+    expect(outputOf('together')).toMatchObject({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'object' }, b: { type: 'string' } } });
+    expect(outputOf('mixed').anyOf).toHaveLength(3);
+
+    // Every answer a real run gives matches what the document says, and the wrong shapes do not.
+    const cases: Array<[string, number, unknown]> = [
+      ['exclusive', 20, { size: 'large' }],
+      ['exclusive', 1, { size: 'small', n: 1 }],
+      ['together', 1, { a: { a: 1 }, b: 'b' }],
+      ['mixed', 20, { large: { size: 'large' }, always: { n: 20 } }],
+      ['mixed', 1, { n: 1 }],
+    ];
+    for (const [slug, n, expected] of cases) {
+      const answer = await h.call<Body>('POST', `/v1/flows/${slug}`, { n }, auth);
+      expect(answer.body.output).toEqual(expected);
+      expect(validateJson(answer.body.output, outputOf(slug))).toEqual([]);
+    }
+    expect(validateJson({ size: 7 }, outputOf('exclusive'))).not.toEqual([]);
+    expect(validateJson({ a: { a: 1 } }, outputOf('together'))).not.toEqual([]);
+  });
+
+  it('serves /docs loading nothing from the internet, with no hosted buttons and no doubled tag', async () => {
+    const docs = await h.call<string>('GET', '/docs');
+    expect(docs.status).toBe(200);
+    // Only the XML/SVG namespaces may look like addresses; nothing is fetched from anywhere else.
+    const urls = (docs.body.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).filter((u) => !u.startsWith('http://www.w3.org/'));
+    expect(urls).toEqual([]);
+    expect(docs.body).toContain('<script src="/docs/scalar.js">');
+    for (const setting of ['"withDefaultFonts":false', '"proxyUrl":""', '"hideClientButton":true', '"showDeveloperTools":"never"', '"telemetry":false']) {
+      expect(docs.body.replaceAll('&quot;', '"').replace(/":\s+/g, '":')).toContain(setting);
+    }
+    // Scalar lists the schemas under "Models": no tag of ours is called that too.
+    const doc = await h.call<Body>('GET', '/openapi.json');
+    const tags = Object.values(doc.body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
+    expect(tags).not.toContain('Models');
   });
 
   it('logs one line per request and per run step, with the run id', async () => {

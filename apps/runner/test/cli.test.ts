@@ -28,7 +28,9 @@ describe('trellis validate', () => {
   it('says a good flow is valid', async () => {
     const { code, stdout } = await trellis(['validate', fixture]);
     expect(code).toBe(0);
-    expect(stdout).toContain('flow "cli-triage" is valid (9 nodes, 8 edges)');
+    // Valid, with the warning that a rejection has nothing wired to it.
+    expect(stdout).toContain('flow "cli-triage" is valid (9 nodes, 8 edges, 1 warning)');
+    expect(stdout).toContain('warning: node "ok": nothing is wired to Rejected');
   });
 
   it('prints every problem at once, each naming its node or edge, and exits 1', async () => {
@@ -149,7 +151,7 @@ describe('library prompts in trellis run and validate', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('the flow uses library prompts (tone@1, greeting@latest, greeting@1) that cannot be checked or resolved here: pass --data DIR');
     expect(stdout).toContain('--prompts FILE');
-    expect(stdout).toContain('is valid (5 nodes, 5 edges, 1 warning)');
+    expect(stdout).toContain('is valid (5 nodes, 5 edges, 2 warnings)'); // and "check" has nothing wired to Rejected
   });
 
   it('validate checks the references against an export file, and against a data folder naming each unknown prompt and version', async () => {

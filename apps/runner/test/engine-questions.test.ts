@@ -37,6 +37,18 @@ describe('engine: questions', () => {
     expect((store as MemoryCheckpointStore).wait(waiting.runId, 'ask')).toMatchObject({ status: 'answered', by: 'ana' });
   });
 
+  it("counts a step that waited for a person from its first start, and says how long it waited", async () => {
+    const { engine, of } = harness();
+    const waiting = await engine.start(questionFlow(), { input: { item: 'widgets' } });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await engine.resume(waiting.runId, { answer: { waitId: 'ask', approved: true, answer: { quantity: 3 } } });
+    const completed = of('node.completed', 'ask')[0] as Extract<RunEvent, { type: 'node.completed' }>;
+    expect(completed.data.waitedMs).toBeGreaterThanOrEqual(50);
+    expect(completed.data.durationMs).toBeGreaterThanOrEqual(completed.data.waitedMs!);
+    // A step that did not wait has no waitedMs.
+    expect((of('node.completed', 'in')[0] as Extract<RunEvent, { type: 'node.completed' }>).data).not.toHaveProperty('waitedMs');
+  });
+
   it('refuses an answer that does not match the form, naming the field, and keeps waiting', async () => {
     const { engine } = harness();
     const waiting = await engine.start(questionFlow(), { input: { item: 'widgets' } });

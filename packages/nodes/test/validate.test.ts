@@ -444,6 +444,7 @@ describe('validation: whole flows', () => {
           { id: 'ok', type: 'approval', config: { message: 'Send {{ nodes.a.output }}?' } },
           output('out', { reply: '{{ nodes.a.output }}' }),
           output('other', { reply: 'none' }),
+          output('declined', { reply: 'declined' }),
         ],
         [
           edge('e1', 'in', 'classify'),
@@ -453,6 +454,7 @@ describe('validation: whole flows', () => {
           edge('e5', 'a', 'ok'),
           edge('e6', 'ok', 'out', 'approved'),
           edge('e7', 'c', 'other', 'else'),
+          edge('e8', 'ok', 'declined', 'rejected'),
         ],
       ),
     );

@@ -181,7 +181,10 @@ export const RunEvent = z.discriminatedUnion('type', [
     type: z.literal('node.completed'),
     data: z.object({
       output: z.unknown(),
+      /** From the step's start to its end; for a step that waited for a person, from its first start, the wait included. */
       durationMs: z.number(),
+      /** How long the step waited for people (approvals, questions), when it did: part of `durationMs`. */
+      waitedMs: z.number().optional(),
       usage: Usage,
       /** Source handles that fired; the others' downstream is skipped. */
       ports: z.array(z.string()),

@@ -20,6 +20,11 @@ export interface PortSpec {
    * says so when another is (`only agents can be handoff targets`).
    */
   accepts?: { kinds: readonly string[]; reason: string };
+  /**
+   * On a data output that is an outcome (an approval's Rejected, a guardrail's Fail): the warning
+   * a flow gets when nothing is wired here, since a run that takes it would end quietly.
+   */
+  unwired?: string;
 }
 
 /** Why a node of kind `kind` cannot be attached at `port`, or undefined when it can. */
@@ -43,6 +48,20 @@ export interface CheckContext {
   extraRoots: ReadonlySet<string>;
   /** The nodes this one is attached to (an agent's worker or handoff target); none for a step. */
   attachedTo?: readonly string[];
+  /**
+   * The fields the input schema declares, when it names them all (`properties` and no
+   * `additionalProperties: true`): `input.<field>` is checked against them. Absent when any
+   * name may be there.
+   */
+  inputFields?: ReadonlySet<string>;
+}
+
+/** The fields of an input schema that names all its fields (see `CheckContext.inputFields`). */
+export function declaredFields(schema: Record<string, unknown>): ReadonlySet<string> | undefined {
+  const { properties } = schema;
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined;
+  if (schema.additionalProperties === true || ['patternProperties', 'anyOf', 'oneOf', 'allOf', '$ref'].some((k) => k in schema)) return undefined;
+  return new Set(Object.keys(properties));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { Flow, FlowEdge, FlowNode } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import { bodyProblems, enclosingContainers } from './bodies.js';
-import { migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
+import { declaredFields, inputSchemaOf, migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
 import { errorMessage } from './errors.js';
 import { describeTooDeep, findTooDeep, type TooDeep } from './limits.js';
 import { migrateFlowDocument } from './migrate.js';
@@ -245,12 +245,21 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     }
   }
 
+  for (const node of nodes) {
+    if (graph.attached.has(node.id)) continue;
+    for (const port of ports.get(node.id)?.outputs ?? []) {
+      if (!port.unwired || graph.outgoing.get(node.id)!.some((e) => e.sourceHandle === port.id)) continue;
+      problems.push({ severity: 'warning', code: 'unwired_outcome', nodeId: node.id, path: nodePath(node.id), message: port.unwired });
+    }
+  }
+
   const consumers = new Map<string, string[]>();
   for (const [consumer, byHandle] of graph.attachments) {
     for (const ids of byHandle.values()) for (const id of ids) consumers.set(id, [...(consumers.get(id) ?? []), consumer]);
   }
   const memo = new Map<string, Set<string>>();
   const vars = new Set(Object.keys(isRecord(doc.vars) ? doc.vars : {}));
+  const inputFields = entries.length === 1 && validConfig.has(entries[0]!.id) ? declaredFields(inputSchemaOf({ nodes: entries }, registry)) : undefined;
   for (const node of nodes) {
     const spec = registry.get(node.type);
     if (!spec?.check || !validConfig.has(node.id)) continue;
@@ -265,6 +274,7 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
       vars,
       extraRoots: new Set([...(usedBy ? ['args'] : []), ...bodyNames]),
       attachedTo: usedBy ?? [],
+      ...(inputFields ? { inputFields } : {}),
     });
     for (const p of found) {
       problems.push({

@@ -20,6 +20,7 @@ export const PROBLEM_CODES = [
   'unknown_variable',
   'invalid_wiring',
   'invalid_body',
+  'unwired_outcome',
 ] as const;
 export const ProblemCode = z.enum(PROBLEM_CODES);
 export type ProblemCode = z.infer<typeof ProblemCode>;

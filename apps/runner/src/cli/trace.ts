@@ -193,7 +193,8 @@ export class TracePrinter {
       }
       case 'node.completed': {
         const usage = formatUsage(event.data.usage);
-        this.line(`${s('green', '✓')} ${node} ${s('dim', formatMs(event.data.durationMs))}${usage ? s('dim', ` · ${usage}`) : ''}`);
+        const waited = event.data.waitedMs === undefined ? '' : `, waited ${formatMs(event.data.waitedMs)}`;
+        this.line(`${s('green', '✓')} ${node} ${s('dim', formatMs(event.data.durationMs) + waited)}${usage ? s('dim', ` · ${usage}`) : ''}`);
         for (const model of event.data.models ?? []) {
           if (model.provider === 'test' && model.testReason) {
             this.testProviderNodes.set(event.nodeId, model.testReason);

@@ -20,6 +20,12 @@ export interface NodeState {
   saved?: unknown;
   /** The child runs (sub-flows) the step started, by key (`''`, or a map's item index): a step run again goes back to them. */
   children?: Record<string, string>;
+  /** When the step first started (epoch ms): a step that waited for a person lasts from then. */
+  firstStartedAt?: number;
+  /** Since when the step has waited for a person (epoch ms), until it goes on. */
+  waitingSince?: number;
+  /** How long, in all, the step has waited for people. */
+  waitedMs?: number;
   /** A person's answer that arrived and is not yet consumed by the node. */
   resume?: { waitId: string; decision: Decision };
   error?: ErrorInfo;

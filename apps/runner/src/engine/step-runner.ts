@@ -87,6 +87,11 @@ export class StepRunner {
       // a step going on after a person's answer is not a new attempt either.
       // A retry goes on from the progress the step saved (an agent's completed turns), if any.
       if (state.attempts === 0 || (!resumed && !recovered)) state.attempts++;
+      state.firstStartedAt ??= Date.now();
+      if (state.waitingSince !== undefined) {
+        state.waitedMs = (state.waitedMs ?? 0) + Math.max(0, Date.now() - state.waitingSince);
+        delete state.waitingSince;
+      }
       state.status = 'running';
       journal.touch(key);
       journal.emit('node.started', id, {
@@ -153,6 +158,7 @@ export class StepRunner {
         state.usage = { ...usage };
         delete state.resume;
         state.status = host.isDraining() ? 'pending' : 'waiting';
+        if (state.status === 'waiting') state.waitingSince = Date.now();
         journal.touch(key);
         if (state.status === 'pending') level.postpone(id);
         return;
@@ -217,6 +223,7 @@ export class StepRunner {
       // Every round of a body asks its own question: the wait is named under the round.
       const wait = { ...result.wait, id: level.prefix + result.wait.id };
       state.status = 'waiting';
+      state.waitingSince = Date.now();
       state.wait = { ...wait, ...(deadline ? { deadline } : {}) };
       state.saved = result.state;
       const waiting = journal.emit('run.waiting', id, {
@@ -247,9 +254,12 @@ export class StepRunner {
     delete state.wait;
     delete state.saved;
     level.scopeNodes[id] = { output: result.output };
+    // A step that waited for a person lasts from its first start, the wait included and said.
+    const waited = state.waitedMs !== undefined && state.firstStartedAt !== undefined;
     journal.emit('node.completed', id, {
       output: result.output,
-      durationMs: Math.round(durationMs * 1000) / 1000,
+      durationMs: waited ? Math.max(durationMs, Date.now() - state.firstStartedAt!) : Math.round(durationMs * 1000) / 1000,
+      ...(waited ? { waitedMs: state.waitedMs } : {}),
       usage: { ...usage },
       ports,
       ...(result.decision === undefined ? {} : { decision: result.decision }),

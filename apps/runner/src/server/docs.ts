@@ -82,7 +82,7 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
             description: 'The run succeeded',
             content: {
               'application/json': { schema: withOutput(output) },
-              'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits' } },
+              'text/event-stream': { schema: { type: 'string', description: 'Run events until the run ends or waits; a stream that stops on a wait ends with an `endpoint.waiting` event whose data is the 202 body (EndpointAccepted: each wait\'s id and answerUrl)' } },
             },
           },
           202: {
@@ -155,5 +155,22 @@ export function docsRoutes(app: OpenAPIHono): void {
     script ??= readFile(require.resolve('@scalar/api-reference/browser/standalone.js'));
     return c.body(new Uint8Array(await script), 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Trellis API', cdn: '/docs/scalar.js' }));
+  app.get('/docs', Scalar(DOCS_CONFIG));
 }
+
+/**
+ * The reference page loads nothing from the internet: its script from this process, the
+ * system's fonts, requests sent straight to this runner (no Scalar proxy), and none of the
+ * hosted parts (the client app, the developer toolbar, the AI agent, telemetry).
+ */
+export const DOCS_CONFIG = {
+  url: '/openapi.json',
+  pageTitle: 'Trellis API',
+  cdn: '/docs/scalar.js',
+  withDefaultFonts: false,
+  proxyUrl: '',
+  hideClientButton: true,
+  showDeveloperTools: 'never' as const,
+  telemetry: false,
+  agent: { disabled: true },
+};

@@ -14,6 +14,11 @@ export interface FollowOptions {
   after: number;
   /** End the stream when the run waits for a person, too (published endpoints), not only when it ends. */
   endOnWaiting: boolean;
+  /**
+   * With `endOnWaiting`, the last event sent before the stream ends on a wait (no `id`, so a
+   * reconnect's Last-Event-ID stays the last run event's): what the caller needs to answer it.
+   */
+  onWaiting?: () => Promise<{ event: string; data: unknown }>;
 }
 
 /**
@@ -40,7 +45,12 @@ export function followRun(c: Context, store: Store, bus: RunBus, runId: string, 
       }
       if (events.length === BATCH) continue;
       if (events.length) quietSince = Date.now();
-      if (hasEnded(run.status) || (options.endOnWaiting && run.status === 'waiting')) break;
+      if (hasEnded(run.status)) break;
+      if (options.endOnWaiting && run.status === 'waiting') {
+        const closing = await options.onWaiting?.();
+        if (closing) await stream.writeSSE({ event: closing.event, data: JSON.stringify(closing.data) });
+        break;
+      }
       if (Date.now() - quietSince >= HEARTBEAT_MS) {
         await stream.write(': keep-alive\n\n');
         quietSince = Date.now();

@@ -39,7 +39,8 @@ const validatorByJson = boundedMemo<string, Validator>(500, (json) => new Valida
 export function schemaErrors(value: unknown, schema: Record<string, unknown>): SchemaError[] {
   const result = validatorByJson(JSON.stringify(schema)).validate(value);
   if (result.valid) return [];
-  const specific = result.errors.filter((e) => !CONTAINER_KEYWORDS.has(e.keyword));
+  // An alternative's own findings are left out: the oneOf/anyOf finding says what was allowed.
+  const specific = result.errors.filter((e) => !CONTAINER_KEYWORDS.has(e.keyword) && !/\/(oneOf|anyOf)\/\d+\//.test(e.keywordLocation));
   return (specific.length ? specific : result.errors).map((e) => {
     return {
       path: pointer(e.instanceLocation),
@@ -56,8 +57,9 @@ export function schemaProblems(value: unknown, schema: Record<string, unknown>, 
   return problemsInWords(value, schemaErrors(value, schema), schemaName);
 }
 
+/** Every problem of `value` under `schema`, in words (as schemaProblems says them). */
 export function validateJson(value: unknown, schema: Record<string, unknown>): SchemaViolation[] {
-  return schemaErrors(value, schema).map((e) => ({ path: e.path.join('.'), message: e.message }));
+  return schemaProblems(value, schema);
 }
 
 /** The segments of a `#/a/b` location as the validator writes it. */

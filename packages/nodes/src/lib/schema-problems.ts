@@ -94,19 +94,51 @@ function inWords(e: SchemaError, input: unknown, schemaName: string): PlacedProb
     case 'pattern':
       if (typeof rule.pattern === 'string') return here(`must match the pattern ${rule.pattern}`);
       break;
-    case 'format':
-      if (typeof rule.format === 'string') return here(`must be a valid ${rule.format}`);
+    case 'format': {
+      // Under a $ref the rule is not at hand; the validator's sentence names the format.
+      const format = typeof rule.format === 'string' ? rule.format : /format "([^"]+)"/.exec(e.message)?.[1];
+      if (format) return here(`must be ${FORMATS[format] ?? `a valid ${format}`}`);
       break;
+    }
+    case 'oneOf':
+    case 'anyOf': {
+      const options = rule[e.keyword];
+      if (!Array.isArray(options)) break;
+      const allowed = options.map(describeShape).join(' or ');
+      if (e.keyword === 'oneOf' && !/\(0 matches\)/.test(e.message)) return here(`matches more than one of the allowed shapes (${allowed}): make it match exactly one`);
+      return here(`must be ${allowed}`);
+    }
     // The property it names is reported by the `false` schema it failed (or by the rule of the
     // schema it has to match), which says where.
     case 'additionalProperties':
       return [];
     case 'false': {
       const parent = valueAt(input, e.path.slice(0, -1));
-      return here(isObject(parent) ? `is not a property ${schemaName} allows` : `is not allowed by ${schemaName}`);
+      return here(isObject(parent) ? `is not a property ${schemaName} allows: remove it` : `is not allowed by ${schemaName}`);
     }
   }
-  return here(e.message.replace(/\.$/, ''));
+  return here(`does not meet the "${e.keyword}" rule of ${schemaName}`);
+}
+
+/** The common string formats in words, with an example. */
+const FORMATS: Record<string, string> = {
+  email: 'an e-mail address, e.g. name@example.com',
+  'date-time': 'a date and time, e.g. 2026-01-31T09:30:00Z',
+  date: 'a date, e.g. 2026-01-31',
+  time: 'a time, e.g. 09:30:00Z',
+  uri: 'a full URL, e.g. https://example.com/page',
+  uuid: 'a UUID, e.g. 123e4567-e89b-12d3-a456-426614174000',
+};
+
+/** One alternative of a oneOf/anyOf in words: its type or value when it has one. */
+function describeShape(option: unknown, index: number): string {
+  if (!isObject(option)) return `shape ${index + 1}`;
+  if ('const' in option) return JSON.stringify(option.const);
+  if (Array.isArray(option.enum)) return `one of ${option.enum.map((o) => JSON.stringify(o)).join(', ')}`;
+  const types = typeof option.type === 'string' ? [option.type] : Array.isArray(option.type) ? option.type.filter((t): t is string => typeof t === 'string') : [];
+  if (!types.length) return typeof option.title === 'string' ? option.title : `shape ${index + 1}`;
+  const what = types.map(noun).join(' or ');
+  return Array.isArray(option.required) && option.required.length ? `${what} with ${option.required.join(', ')}` : what;
 }
 
 /**

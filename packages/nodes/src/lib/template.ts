@@ -210,7 +210,13 @@ export function checkTemplate(source: string, ctx: CheckContext, path: (string |
 /** Why a dotted variable will not resolve in a node's scope, or undefined when it will. */
 export function unknownVariable(variable: string, ctx: CheckContext): string | undefined {
   const [root, second] = variable.replace(/\[["']?([^\]"']+)["']?\]/g, '.$1').split('.');
-  if (root === 'input') return undefined;
+  if (root === 'input') {
+    if (!second || !ctx.inputFields || ctx.inputFields.has(second)) return undefined;
+    const near = nearest(second, [...ctx.inputFields]);
+    const fields = [...ctx.inputFields];
+    const hint = near ? `did you mean input.${near}?` : fields.length ? `its fields: ${fields.join(', ')}` : 'it declares no fields';
+    return `{{${variable}}}: the input schema has no field "${second}" (${hint})`;
+  }
   if (root === 'nodes') {
     if (!second) return undefined;
     if (second === ctx.nodeId) return `{{${variable}}} refers to this node's own output`;

@@ -22,9 +22,33 @@ export const EndpointWait = Approval.pick({ id: true, nodeId: true, waitId: true
   .meta({ id: 'EndpointWait' });
 export type EndpointWait = z.infer<typeof EndpointWait>;
 
-/** 200: the run succeeded; `output` is what the flow's output node mapped. */
+/** A step of the run whose model calls the deterministic test provider answered instead of a real model. */
+export const TestProviderStep = z
+  .object({
+    nodeId: z.string().meta({ description: 'The step (under its container round, e.g. `each.2.draft`; in a sub-flow, the child run\'s step)' }),
+    model: z.string().meta({ description: 'The model the flow asked for' }),
+    reason: z.string().meta({ description: 'Why the test provider answered, e.g. "no OPENAI_API_KEY is set"' }),
+  })
+  .meta({ id: 'TestProviderStep' });
+export type TestProviderStep = z.infer<typeof TestProviderStep>;
+
+/**
+ * 200: the run succeeded; `output` is what the flow's output node mapped. `testProvider` is there
+ * only when some model call was answered by the test provider: the output is then made up, not a
+ * model's (the `X-Trellis-Test-Provider` header names the same steps).
+ */
 export const EndpointOutput = z
-  .object({ runId: z.string(), status: z.literal('succeeded'), output: z.unknown() })
+  .object({
+    runId: z.string(),
+    status: z.literal('succeeded'),
+    output: z.unknown(),
+    testProvider: z.array(TestProviderStep).optional().meta({
+      description: 'Present when the deterministic test provider answered some model calls (no key for the provider, or a `test:` model): those steps, their models and why. The output is test output, not a real model\'s.',
+    }),
+    note: z.string().optional().meta({
+      description: 'Present when no output node ran (the run took a branch with nothing wired to an output, e.g. an approval rejected): `output` is then null, and this says where the run ended',
+    }),
+  })
   .meta({ id: 'EndpointOutput' });
 export type EndpointOutput = z.infer<typeof EndpointOutput>;
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus } from '@trellis/schema';
+import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus, type TestProviderStep } from '@trellis/schema';
+import type { RunSnapshot } from '../../engine/checkpoint.js';
 import type { Store } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
 import { readBodyText } from '../body.js';
@@ -49,6 +50,49 @@ async function pendingWaits(store: Store, slug: string, runId: string): Promise<
 }
 
 /**
+ * The steps of a run, and of its sub-flows, whose model calls the deterministic test provider
+ * answered: a published answer made of them says so.
+ */
+function testProviderSteps(snapshots: Array<RunSnapshot | undefined>): TestProviderStep[] {
+  return snapshots.flatMap((snapshot) =>
+    Object.entries(snapshot?.nodes ?? {}).flatMap(([nodeId, state]) =>
+      (state.models ?? [])
+        .filter((m) => m.provider === 'test')
+        .map((m) => ({ nodeId, model: m.requested, reason: m.testReason ?? 'the flow asks for the test provider' })),
+    ),
+  );
+}
+
+/**
+ * When no output node of the flow ran (its output is then null), where the run ended: the steps
+ * whose handle that fired has nothing wired, e.g. an approval's Rejected.
+ */
+function noOutputNote(snapshot: RunSnapshot | undefined): string | undefined {
+  if (!snapshot) return undefined;
+  const { flow } = snapshot.run;
+  const top = flow.nodes.filter((n) => !n.parent);
+  if (top.some((n) => n.type === 'output' && snapshot.nodes[n.id]?.status === 'succeeded')) return undefined;
+  const ends = top.flatMap((n) =>
+    (snapshot.nodes[n.id]?.ports ?? []).filter((handle) => !flow.edges.some((e) => e.source === n.id && e.sourceHandle === handle)).map((handle) => `"${n.id}" → ${handle}`),
+  );
+  return `no output node ran, so the output is null${ends.length ? `: the run ended at ${ends.join(', ')}, which has nothing wired` : ''}`;
+}
+
+/**
+ * The 200 of a succeeded run: marked (body and header) when the test provider made up any of it,
+ * and with a note when no output node ran. The run did succeed (it went the way the flow is
+ * drawn, e.g. to a rejection), so it is not turned into an error; the note says why it is null.
+ */
+async function succeededBody(c: Context, store: Store, runId: string, output: unknown): Promise<EndpointOutput> {
+  const family = await store.runFamily(runId);
+  const snapshots = await Promise.all(family.map((id) => store.load(id)));
+  const steps = testProviderSteps(snapshots);
+  if (steps.length) c.header('X-Trellis-Test-Provider', [...new Set(steps.map((s) => s.nodeId))].join(', '));
+  const note = output === null || output === undefined ? noOutputNote(snapshots[family.indexOf(runId)]) : undefined;
+  return { runId, status: 'succeeded', output: output ?? null, ...(steps.length ? { testProvider: steps } : {}), ...(note ? { note } : {}) };
+}
+
+/**
  * The answer for a run that has not ended (waiting for a person, still running, or just queued):
  * its status URL and, while it waits, what it waits for and where to answer. One builder for the
  * published endpoint's 202 and the MCP server's tool result, so the two never drift.
@@ -93,7 +137,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
   };
   const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean) => {
     c.header('X-Trellis-Run-Id', outcome.runId);
-    if (outcome.status === 'succeeded') return c.json({ runId: outcome.runId, status: outcome.status, output: outcome.output ?? null } satisfies EndpointOutput, 200);
+    if (outcome.status === 'succeeded') return c.json(await succeededBody(c, store, outcome.runId, outcome.output), 200);
     if (outcome.status === 'failed') {
       throw new TrellisError('run_failed', `the run failed: ${outcome.error?.message ?? 'unknown error'}`, { details: { runId: outcome.runId, error: outcome.error } });
     }
@@ -120,7 +164,9 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
     if (c.req.header('Accept')?.includes('text/event-stream')) {
       c.header('X-Trellis-Run-Id', runId);
-      return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true });
+      // A stream that stops on a wait ends with the 202's body: each wait's id and answerUrl.
+      const onWaiting = async () => ({ event: 'endpoint.waiting', data: await acceptedBody(store, slug, { runId, status: 'waiting' }, true) });
+      return followRun(c, store, service.bus, runId, { after: 0, endOnWaiting: true, onWaiting });
     }
     const result = await settleWithin(finished, config.syncTimeoutMs);
     if (!result) return answer(c, slug, { runId, status: 'running' }, false);
@@ -156,7 +202,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const slug = c.req.param('slug');
     const runId = c.req.param('runId');
     const { run } = await endpointRun(c, slug, runId);
-    if (run.status === 'succeeded') return c.json({ runId, status: run.status, output: run.output ?? null } satisfies EndpointOutput, 200);
+    if (run.status === 'succeeded') return c.json(await succeededBody(c, store, runId, run.output), 200);
     const waiting = run.status === 'waiting' ? await pendingWaits(store, slug, runId) : [];
     const body: EndpointRunStatus = {
       runId,
@@ -195,7 +241,7 @@ function applyCors(c: Context, cors: CorsSettings | null): void {
   if (!origin) return;
   c.header('Access-Control-Allow-Origin', origin);
   if (origin !== '*') c.header('Vary', 'Origin');
-  c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id');
+  c.header('Access-Control-Expose-Headers', 'Location, Retry-After, X-Trellis-Run-Id, X-Trellis-Test-Provider');
 }
 
 /**

@@ -62,7 +62,7 @@ export function modelRoutes(app: Api, { service }: Deps): void {
     createRoute({
       method: 'get',
       path: '/api/models',
-      tags: ['Models'],
+      tags: ['Model catalog'],
       summary: 'List the models a node can use',
       description:
         'Known models (the price table) and the test provider, with whether each provider is configured on this runner. A provider without its key makes runs fall back to the test provider.',

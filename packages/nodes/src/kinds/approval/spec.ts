@@ -26,7 +26,12 @@ export const approvalSpec = defineKind<ApprovalConfig>({
     inputs: [{ id: 'in', label: 'In', type: 'data' }],
     outputs: [
       { id: 'approved', label: 'Approved', type: 'data' },
-      { id: 'rejected', label: 'Rejected', type: 'data' },
+      {
+        id: 'rejected',
+        label: 'Rejected',
+        type: 'data',
+        unwired: 'nothing is wired to Rejected: a rejected run would end here and succeed with no output from this branch; wire Rejected to an output (or a step) that says what a rejection gives',
+      },
     ],
   }),
   check: (config, ctx) => [

@@ -33,7 +33,12 @@ export const guardrailSpec = defineKind<GuardrailConfig>({
     inputs: [{ id: 'in', label: 'In', type: 'data' }],
     outputs: [
       { id: GUARDRAIL_PASS, label: 'Pass', type: 'data' },
-      { id: GUARDRAIL_FAIL, label: 'Fail', type: 'data' },
+      {
+        id: GUARDRAIL_FAIL,
+        label: 'Fail',
+        type: 'data',
+        unwired: 'nothing is wired to Fail: a value that fails the rules would end the run here, succeeding with no output from this branch; wire Fail to an output (or a step) that says what happens then',
+      },
     ],
   }),
   check: (config, ctx) => [...checkTemplate(config.value, ctx, ['value']), ...checkRuleList(config.rules, ['rules'])],

@@ -38,7 +38,9 @@ export const humanInputSpec = defineKind<HumanInputConfig>({
     inputs: [{ id: 'in', label: 'In', type: 'data' }],
     outputs: [
       { id: 'answered', label: 'Answered', type: 'data' },
-      ...(routesTimeout(config) ? [{ id: 'timeout', label: 'Timeout', type: 'data' as const }] : []),
+      ...(routesTimeout(config)
+        ? [{ id: 'timeout', label: 'Timeout', type: 'data' as const, unwired: 'nothing is wired to Timeout: a question nobody answers in time would end the run here, succeeding with no output from this branch; wire Timeout to an output (or a step), or set onTimeout to fail' }]
+        : []),
     ],
   }),
   check: (config, ctx) => {
