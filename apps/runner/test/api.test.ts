@@ -429,7 +429,7 @@ describe('published endpoints', () => {
     const { auth } = await publishWithKey();
     const made = await h.call<Body>('POST', '/v1/flows/greets', { name: 'Ana' }, auth);
     expect(made.status).toBe(200);
-    expect(made.body.testProvider).toEqual([{ nodeId: 'greet', model: 'openai:gpt-4.1-mini', reason: 'no OPENAI_API_KEY is set' }]);
+    expect(made.body.testProvider).toEqual([{ nodeId: 'greet', model: 'openai:gpt-4.1-mini', reason: 'no OPENAI_API_KEY is set (nor an openai key in Settings)' }]);
     expect(made.headers.get('X-Trellis-Test-Provider')).toBe('greet');
     const status = await h.call<Body>('GET', `/v1/flows/greets/runs/${made.body.runId}`, undefined, auth);
     expect(status.body.testProvider).toEqual(made.body.testProvider);
