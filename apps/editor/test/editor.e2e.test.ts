@@ -96,6 +96,8 @@ describe('the editor in a browser', () => {
     await panel.getByRole('status').filter({ hasText: 'Run waiting' }).waitFor();
     await page.getByLabel('Flow canvas').getByLabel(/Approval node Sign off reply \(waiting\)/).waitFor({ state: 'attached' });
     await approval.getByLabel('Comment').fill('checked the refund');
+    // The name the person gave the editor is who approved (without one, "editor").
+    await page.evaluate(() => localStorage.setItem('trellis.author', 'Dana Reviewer'));
     await approval.getByRole('button', { name: 'Approve' }).click();
 
     await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
@@ -107,7 +109,7 @@ describe('the editor in a browser', () => {
     // The decision is in the stored trace, with the comment and who decided.
     const runs = (await (await fetch(`${url}/api/runs?flowId=support-triage`)).json()) as { items: Array<{ id: string; status: string }> };
     const events = (await (await fetch(`${url}/api/runs/${runs.items[0]!.id}/events`)).json()) as { items: Array<{ type: string; data: { decision?: unknown } }> };
-    expect(events.items.find((e) => e.type === 'run.resumed')?.data.decision).toMatchObject({ approved: true, by: 'editor', comment: 'checked the refund' });
+    expect(events.items.find((e) => e.type === 'run.resumed')?.data.decision).toMatchObject({ approved: true, by: 'Dana Reviewer', comment: 'checked the refund' });
   }, 60_000);
   it('refuses a wire while it is dragged, lays out, finds commands and shortcuts, renames, and asks before leaving unsaved', async () => {
     const { page, url } = await product.freshPage();

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { errorMessage, type DecisionRequest } from '@trellis/schema';
 import type { ApiClient } from '../api';
+import { readAuthor } from '../author';
 import { DeadlineNote } from './DeadlineNote';
 import { pretty } from './describe';
 import type { Trace } from './trace';
@@ -34,11 +35,13 @@ export function ApprovalForm({ api, runId, waiting, stepName }: Props) {
     setSending(true);
     try {
       const pending = await api.listApprovals({ runId, status: 'pending' });
-      const approval = pending.find((a) => a.waitId === waiting.waitId) ?? pending[0];
+      // By its wait only: a run may wait on several at once (the items of a map).
+      const approval = pending.find((a) => a.waitId === waiting.waitId);
       if (!approval) throw new Error('the run is no longer waiting for this approval (someone may have answered it already)');
       await api.decideApproval(approval.id, {
         decision,
-        by: 'editor',
+        // The name the person gave the editor (as their saves carry it), else the editor's.
+        by: readAuthor() || 'editor',
         ...(comment ? { comment } : {}),
         ...(edited !== undefined && JSON.stringify(edited) !== JSON.stringify(waiting.payload) ? { payload: edited } : {}),
       });

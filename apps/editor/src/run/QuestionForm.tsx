@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { errorMessage } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
+import { readAuthor } from '../author';
 import { InputForm } from './InputForm';
 import { checkInput, describeProblem, type InputProblem } from './input-check';
 import { DeadlineNote } from './DeadlineNote';
@@ -58,7 +59,7 @@ export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props
       const pending = await api.listApprovals({ runId, status: 'pending' });
       const question = pending.find((a) => a.waitId === waiting.waitId);
       if (!question) throw new Error('the run no longer waits on this question (someone may have answered it already)');
-      await api.decideApproval(question.id, { answer: given, by: 'editor' });
+      await api.decideApproval(question.id, { answer: given, by: readAuthor() || 'editor' });
     } catch (e) {
       const refused = e instanceof ApiError && e.code === 'invalid_input' && isObject(e.details) && Array.isArray(e.details.problems) ? (e.details.problems as InputProblem[]) : undefined;
       if (refused) setProblems(refused.map((p) => ({ path: p.path.replace(/^answer\.?/, ''), message: p.message })));
