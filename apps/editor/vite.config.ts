@@ -1,3 +1,4 @@
+import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -17,7 +18,7 @@ const FIRST_LOAD_CHUNKS: Array<[string, RegExp]> = [
 const ON_DEMAND = /\/packages\/nodes\/src\/lib\/json-schema-validate\.ts$/;
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), tailwindcss()],
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
   build: {
     rollupOptions: {

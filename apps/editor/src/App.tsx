@@ -1,22 +1,40 @@
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Toaster } from 'sonner';
 import { createApiClient } from './api';
 import { requestLeave } from './leave-guard';
-import { AppNav } from './prompts/AppNav';
-import { hashOfRoute, routeFromHash, sameRoute, type Route } from './prompts/routes';
+import { hashOfRoute, routeFromHash, sameRoute, sectionOf, type Route } from './routes';
+import { AppHeader } from './shell/AppHeader';
+import { GlobalPalette } from './shell/GlobalPalette';
+import { useInboxCount } from './shell/use-inbox-count';
+import { TooltipProvider } from './ui/Tooltip';
+import { useTheme } from './ui/theme';
 import { FlowEditor } from './views/FlowEditor';
 import { FlowList } from './views/FlowList';
 import '@xyflow/react/dist/style.css';
+import './theme.css';
 import './styles.css';
 
-// The prompt library loads when first visited, keeping it out of the canvas's first load.
+// Every page but the flows and the canvas loads when first visited, keeping it out of the first load.
 const PromptLibrary = lazy(() => import('./prompts/PromptLibrary').then((m) => ({ default: m.PromptLibrary })));
 const PromptPage = lazy(() => import('./prompts/PromptPage').then((m) => ({ default: m.PromptPage })));
-const loading = <p aria-live="polite">Loading…</p>;
+const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
+const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.RunPage })));
+const InboxPage = lazy(() => import('./inbox/InboxPage').then((m) => ({ default: m.InboxPage })));
+const KeysPage = lazy(() => import('./keys/KeysPage').then((m) => ({ default: m.KeysPage })));
+const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const loading = (
+  <p aria-live="polite" className="p-6 text-fg-muted">
+    Loading…
+  </p>
+);
 
-/** The editor: the list of flows, one flow on the canvas, the prompt library or one prompt (the page in the URL's hash). */
+/** The editor: the app's header above one page (the page in the URL's hash). */
 export function App() {
   const api = useMemo(() => createApiClient(), []);
   const [route, setRoute] = useState<Route>(() => routeFromHash(window.location.hash));
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const inboxCount = useInboxCount(api);
+  const { theme } = useTheme();
   const shown = useRef(route);
   shown.current = route;
 
@@ -36,37 +54,61 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
-  const open = (next: Route) =>
-    requestLeave(() => {
-      history.pushState(null, '', hrefOf(next));
-      setRoute(next);
-    });
+  // Ctrl+K opens the app's palette, unless the page has its own (the canvas's handles the key first).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      setPaletteOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const open = useCallback(
+    (next: Route) =>
+      requestLeave(() => {
+        history.pushState(null, '', hrefOf(next));
+        setRoute(next);
+      }),
+    [],
+  );
   const openFlow = (id: string | undefined) => open(id ? { page: 'flow', id } : { page: 'flows' });
-  switch (route.page) {
-    case 'flow':
-      return <FlowEditor key={route.id} api={api} flowId={route.id} onClose={() => openFlow(undefined)} />;
-    case 'prompt':
-      return (
-        <Suspense fallback={loading}>
-          <PromptPage key={route.name} api={api} name={route.name} onClose={() => open({ page: 'prompts' })} />
-        </Suspense>
-      );
-    case 'prompts':
-      return (
-        <>
-          <AppNav current="prompts" onGo={open} />
-          <Suspense fallback={loading}>
-            <PromptLibrary api={api} onOpen={(name) => open({ page: 'prompt', name })} />
-          </Suspense>
-        </>
-      );
-    case 'flows':
-      return (
-        <>
-          <AppNav current="flows" onGo={open} />
-          <FlowList api={api} onOpen={openFlow} />
-        </>
-      );
+
+  return (
+    <TooltipProvider>
+      <div className="flex h-screen flex-col bg-bg text-fg">
+        <AppHeader current={sectionOf(route)} inboxCount={inboxCount} onGo={open} onPalette={() => setPaletteOpen(true)} />
+        <div className="min-h-0 flex-1 overflow-auto">
+          <Suspense fallback={loading}>{page(route)}</Suspense>
+        </div>
+      </div>
+      <GlobalPalette api={api} open={paletteOpen} onOpenChange={setPaletteOpen} go={open} />
+      <Toaster theme={theme} position="bottom-right" closeButton richColors duration={4000} />
+    </TooltipProvider>
+  );
+
+  function page(route: Route) {
+    switch (route.page) {
+      case 'flow':
+        return <FlowEditor key={route.id} api={api} flowId={route.id} onClose={() => openFlow(undefined)} />;
+      case 'prompt':
+        return <PromptPage key={route.name} api={api} name={route.name} onClose={() => open({ page: 'prompts' })} />;
+      case 'prompts':
+        return <PromptLibrary api={api} onOpen={(name) => open({ page: 'prompt', name })} />;
+      case 'runs':
+        return <RunsPage api={api} query={route.query} go={open} />;
+      case 'run':
+        return <RunPage key={route.id} api={api} id={route.id} go={open} />;
+      case 'inbox':
+        return <InboxPage api={api} go={open} />;
+      case 'keys':
+        return <KeysPage api={api} go={open} />;
+      case 'settings':
+        return <SettingsPage api={api} go={open} />;
+      case 'flows':
+        return <FlowList api={api} onOpen={openFlow} />;
+    }
   }
 }
 

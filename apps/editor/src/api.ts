@@ -7,7 +7,10 @@
 import type {
   ApiKey,
   Approval,
+  ApprovalCount,
+  ApprovalQuery,
   ApprovalStatus,
+  Credential,
   CreatedKey,
   CreateKeyRequest,
   CreatePrompt,
@@ -20,6 +23,7 @@ import type {
   FlowSummary,
   FlowVersion,
   FlowVersionSummary,
+  InboxItem,
   McpToolList,
   McpToolsRequest,
   ModelCatalog,
@@ -32,13 +36,17 @@ import type {
   PromptUse,
   PromptVersion,
   PromptVersionSummary,
+  ProviderStatus,
+  ProviderTestResult,
   Published,
   PublishRequest,
+  PutCredentialRequest,
   RestorePrompt,
   Run,
   RunDetail,
   RunEvent,
   RunEventType,
+  RunChange,
   RunQuery,
   StartRun,
   TryPromptRequest,
@@ -204,6 +212,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Pending approvals unless `status` says otherwise. */
     listApprovals: (q: { status?: ApprovalStatus; runId?: string; flowId?: string } = {}) =>
       items(request<{ items: Approval[] }>('GET', `/api/approvals${query(q)}`)),
+    /** The inbox across flows: pending approvals and questions, or their history (`status: 'decided'`). */
+    listInbox: (q: Partial<ApprovalQuery> = {}) => request<Page<InboxItem>>('GET', `/api/approvals${query({ ...q })}`),
+    /** The inbox's badge. */
+    countInbox: () => request<ApprovalCount>('GET', '/api/approvals/count'),
     decideApproval: (id: string, decision: DecisionRequest) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
 
     publish: (flowId: string, body: PublishRequest) => request<Published>('POST', `/api/flows/${enc(flowId)}/publish`, body),
@@ -211,6 +223,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
     unpublish: (slug: string) => request<void>('DELETE', `/api/published/${enc(slug)}`),
     createKey: (body: CreateKeyRequest) => request<CreatedKey>('POST', '/api/keys', body),
     listKeys: () => items(request<{ items: ApiKey[] }>('GET', '/api/keys')),
+    listCredentials: () => items(request<{ items: Credential[] }>('GET', '/api/credentials')),
+    /** Stores a credential (its value is write-only: it never comes back). */
+    putCredential: (name: string, body: PutCredentialRequest) => request<Credential>('PUT', `/api/credentials/${enc(name)}`, body),
+    deleteCredential: (name: string) => request<void>('DELETE', `/api/credentials/${enc(name)}`),
+    listProviders: () => items(request<{ items: ProviderStatus[] }>('GET', '/api/providers')),
+    testProvider: (id: string) => request<ProviderTestResult>('POST', `/api/providers/${enc(id)}/test`),
     revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
 
     // The prompt library: named prompts, every edit a new numbered version.
@@ -245,6 +263,27 @@ export function createApiClient(options: ApiClientOptions = {}) {
      * stream is closed on the run's final event, or the browser would reconnect forever.
      * Without EventSource (tests, old runtimes) the JSON trace is polled the same way.
      */
+    /**
+     * Follows run status changes across flows (or one flow): `onChange` for each, `onReset` when
+     * changes were missed (reload the list). Needs EventSource; returns a function that stops.
+     * Without EventSource nothing is followed (the page still loads on demand).
+     */
+    followRunChanges(on: { onChange: (change: RunChange) => void; onReset?: () => void; flowId?: string }): () => void {
+      if (!EventSourceImpl) return () => undefined;
+      const es = new EventSourceImpl(`${base}/api/runs/changes${query({ flowId: on.flowId })}`);
+      es.addEventListener('run', (message) => {
+        try {
+          on.onChange(JSON.parse(message.data) as RunChange);
+        } catch {
+          // not a change (a proxy's noise)
+        }
+      });
+      es.addEventListener('reset', () => on.onReset?.());
+      // The browser reconnects by itself with Last-Event-ID; a reset says when that was not enough.
+      es.onerror = () => undefined;
+      return () => es.close();
+    },
+
     followRun(runId: string, onEvent: (event: RunEvent) => void, follow: FollowOptions = {}): () => void {
       let last = follow.after ?? 0;
       let stopped = false;

@@ -5,7 +5,7 @@ import { diffRows, diffSummary, tagChanges } from '../src/prompts/diff-rows.js';
 import { draftOf, isDirty, updateOf } from '../src/prompts/draft.js';
 import { describeImport, readLibraryFile } from '../src/prompts/library-file.js';
 import { promptNameProblem } from '../src/prompts/name-check.js';
-import { hashOfRoute, routeFromHash } from '../src/prompts/routes.js';
+import { hashOfRoute, routeFromHash } from '../src/routes.js';
 import { buildSample, emptySample, sampleFields } from '../src/prompts/samples.js';
 import { snippetParts } from '../src/prompts/snippet.js';
 import { addTag, tagOptions } from '../src/prompts/tags.js';

@@ -1,6 +1,6 @@
 import type { MouseEvent } from 'react';
 import type { PromptSummary } from '@trellis/schema';
-import { hashOfRoute } from './routes';
+import { hashOfRoute } from '../routes';
 import { snippetParts } from './snippet';
 
 /** One prompt in the library: a link to its page, what it is for, its tags, variables and, in a search, where it matched. */

@@ -1,5 +1,5 @@
 import type { PromptUse } from '@trellis/schema';
-import { hashOfRoute } from './routes';
+import { hashOfRoute } from '../routes';
 
 /** Which flows use the prompt, where, and which version each pins; a pin older than the latest is marked. */
 export function Usage({ uses, error, latest }: { uses: readonly PromptUse[] | undefined; error?: string; latest: number }) {

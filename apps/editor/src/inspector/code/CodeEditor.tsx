@@ -44,11 +44,14 @@ function templateMarks(hints: { current: TemplateHints | undefined }): Extension
 }
 
 const theme = EditorView.theme({
-  '&': { fontSize: '0.8rem', border: '1px solid #9aa3b5', borderRadius: '4px', backgroundColor: '#fff' },
-  '&.cm-focused': { outline: '2px solid #2f6fed55' },
-  '.cm-content': { fontFamily: 'ui-monospace, monospace' },
-  '.cm-tpl-var': { backgroundColor: '#e6efff', color: '#1a4fb8', borderRadius: '3px' },
-  '.cm-tpl-var-unknown': { backgroundColor: '#fff4e0', color: '#8a4b00', textDecoration: 'underline wavy #c05621' },
+  // The design tokens, so the field follows the light or dark theme.
+  '&': { fontSize: '0.8rem', border: '1px solid var(--border)', borderRadius: '6px', backgroundColor: 'var(--surface)', color: 'var(--fg)' },
+  '&.cm-focused': { outline: '2px solid var(--primary)', outlineOffset: '0' },
+  '.cm-content': { fontFamily: 'var(--font-mono)', caretColor: 'var(--fg)' },
+  '.cm-cursor': { borderLeftColor: 'var(--fg)' },
+  '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'var(--primary-soft)' },
+  '.cm-tpl-var': { backgroundColor: 'var(--primary-soft)', color: 'var(--primary-strong)', borderRadius: '3px' },
+  '.cm-tpl-var-unknown': { backgroundColor: 'var(--warning-soft)', color: 'var(--warning-fg)', textDecoration: 'underline wavy var(--warning)' },
 });
 
 const SETUP = { lineNumbers: false, foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, searchKeymap: false } as const;
