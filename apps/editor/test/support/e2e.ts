@@ -1,15 +1,13 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { build } from 'vite';
 // The runner's own test helper: the editor's tests run the real product, not a stand-in.
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
 import { fakeMcpStdioCommand } from '@trellis/test-support/fake-mcp';
+import { builtEditor } from './built-editor.js';
 
-const EDITOR_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface E2e {
@@ -26,8 +24,7 @@ export interface E2e {
 export async function startProduct(): Promise<E2e> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
   const work = mkdtempSync(join(tmpdir(), 'trellis-e2e-'));
-  const editorDir = join(work, 'editor');
-  await build({ root: EDITOR_ROOT, logLevel: 'error', build: { outDir: editorDir, emptyOutDir: true } });
+  const editorDir = await builtEditor();
   // The operator's stdio MCP servers: the fake one, for the inspector's "Load tools".
   const mcpServers = join(work, 'mcp-servers.json');
   writeFileSync(mcpServers, JSON.stringify({ fake: fakeMcpStdioCommand() }));
