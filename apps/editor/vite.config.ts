@@ -3,18 +3,18 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /*
- * Everything the first page needs, in a few chunks rather than one of a megabyte: the browser
- * fetches and compiles them side by side, a change to the editor's own code leaves the libraries'
- * chunks (and their cache) alone, and the build stays under Vite's chunk-size warning. Only code
- * that every page loads anyway goes here; what is loaded lazily (the code editor) stays apart.
+ * The libraries every page loads in chunks of their own, rather than in the app's: the browser
+ * fetches and compiles them side by side, and a change to the editor's own code leaves their
+ * chunks (and their cache) alone. The canvas's libraries (React Flow, the flow checks) are left to
+ * Rollup: they go with the lazily loaded canvas, so the first page (the list of flows) does not
+ * wait for them. Stylesheets stay with the app's CSS: a stylesheet in a library's chunk would make
+ * every page import that chunk.
  */
 const FIRST_LOAD_CHUNKS: Array<[string, RegExp]> = [
   ['react', /\/node_modules\/(react|react-dom|scheduler)\//],
-  ['xyflow', /\/node_modules\/(@xyflow\/[^/]+|d3-[^/]+|classcat)\//],
-  // The flow's checks, run in the browser on every edit: the node kinds and what they parse with.
-  ['flow-checks', /\/(node_modules\/(zod|jsonata|liquidjs|@marcbachmann\/cel-js|lru-cache)|packages\/(nodes|schema))\//],
+  ['xyflow', /\/node_modules\/(@xyflow\/[^/]+|d3-[^/]+|classcat)\/.*\.[cm]?js$/],
 ];
-/** Loaded on demand, so never forced into a first-load chunk: the JSON Schema validator of the run input check. */
+/** Loaded on demand, so never forced into a chunk: the JSON Schema validator of the run input check. */
 const ON_DEMAND = /\/packages\/nodes\/src\/lib\/json-schema-validate\.ts$/;
 
 export default defineConfig({

@@ -28,7 +28,7 @@ const GESTURE_MS = Number(process.env.BENCH_GESTURE_MS ?? 2000);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const NODES = 1000;
 const EDGES = 1200;
-const AIM = { renderMs: 1500, panP95Ms: 1000 / 60, firstLoadKb: 350 };
+const AIM = { renderMs: 1500, panP95Ms: 1000 / 60, firstLoadKb: 300 };
 
 type BenchNode = { id: string; type: string; name?: string; position: { x: number; y: number }; config: Record<string, unknown> };
 type BenchEdge = { id: string; source: string; sourceHandle: string; target: string; targetHandle: string };

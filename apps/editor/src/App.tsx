@@ -8,13 +8,14 @@ import { GlobalPalette } from './shell/GlobalPalette';
 import { useInboxCount } from './shell/use-inbox-count';
 import { TooltipProvider } from './ui/Tooltip';
 import { useTheme } from './ui/theme';
-import { FlowEditor } from './views/FlowEditor';
 import { FlowList } from './views/FlowList';
 import '@xyflow/react/dist/style.css';
 import './theme.css';
 import './styles.css';
 
 // Every page but the flows and the canvas loads when first visited, keeping it out of the first load.
+// The canvas (React Flow, the flow checks) too: the first page is the list of flows.
+const FlowEditor = lazy(() => import('./views/FlowEditor').then((m) => ({ default: m.FlowEditor })));
 const PromptLibrary = lazy(() => import('./prompts/PromptLibrary').then((m) => ({ default: m.PromptLibrary })));
 const PromptPage = lazy(() => import('./prompts/PromptPage').then((m) => ({ default: m.PromptPage })));
 const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
@@ -54,10 +55,10 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
-  // Ctrl+K opens the app's palette, unless the page has its own (the canvas's handles the key first).
+  // Ctrl+K opens the app's palette, except on the canvas: its own palette has these commands too.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      if (shown.current.page === 'flow' || event.defaultPrevented || event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
       event.preventDefault();
       setPaletteOpen(true);
     };

@@ -7,7 +7,7 @@ import { globalCommands } from './global-commands';
 // cmdk and its dialog load when first opened, keeping them out of the first load.
 const CommandPalette = lazy(() => import('../canvas/CommandPalette').then((m) => ({ default: m.CommandPalette })));
 
-/** Ctrl+K on pages without a palette of their own (the canvas has one, with these commands in it too). */
+/** Ctrl+K on every page but the canvas (whose palette has these commands too). */
 export function GlobalPalette({ api, open, onOpenChange, go }: { api: ApiClient; open: boolean; onOpenChange: (open: boolean) => void; go: (route: Route) => void }) {
   const [commands, setCommands] = useState<PaletteCommand[]>([]);
   useEffect(() => {
