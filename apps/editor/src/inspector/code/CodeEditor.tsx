@@ -5,6 +5,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import CodeMirror from '@uiw/react-codemirror';
 import type { Extension } from '@codemirror/state';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { Decoration, EditorView, MatchDecorator, ViewPlugin, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { TEMPLATE_OUTPUT } from '../scope';
 import type { CodeEditorProps, TemplateHints } from './types';
@@ -54,6 +56,20 @@ const theme = EditorView.theme({
   '.cm-tpl-var-unknown': { backgroundColor: 'var(--warning-soft)', color: 'var(--warning-fg)', textDecoration: 'underline wavy var(--warning)' },
 });
 
+/** Syntax colours from the design tokens, so JSON and templates read well in both themes. */
+const highlight = syntaxHighlighting(
+  HighlightStyle.define([
+    { tag: tags.propertyName, color: 'var(--primary-strong)' },
+    { tag: [tags.string, tags.special(tags.string)], color: 'var(--success-fg)' },
+    { tag: [tags.number, tags.bool, tags.null, tags.atom], color: 'var(--warning-fg)' },
+    { tag: [tags.keyword, tags.operator, tags.controlKeyword], color: 'var(--cat-ai)' },
+    { tag: [tags.variableName, tags.name], color: 'var(--fg)' },
+    { tag: [tags.punctuation, tags.bracket, tags.separator], color: 'var(--fg-muted)' },
+    { tag: tags.comment, color: 'var(--fg-subtle)', fontStyle: 'italic' },
+    { tag: tags.invalid, color: 'var(--danger)' },
+  ]),
+);
+
 const SETUP = { lineNumbers: false, foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, searchKeymap: false } as const;
 
 export default function CodeEditor({ value, onChange, onBlur, label, describedBy, language, templateHints }: CodeEditorProps) {
@@ -77,6 +93,7 @@ export default function CodeEditor({ value, onChange, onBlur, label, describedBy
   const extensions = useMemo(
     () => [
       theme,
+      highlight,
       EditorView.lineWrapping,
       // The editable element carries the field's name, so it is found by its label like any input.
       EditorView.contentAttributes.of({ 'aria-label': label, ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
