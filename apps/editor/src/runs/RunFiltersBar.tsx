@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import { X } from 'lucide-react';
 import type { FlowSummary } from '@trellis/schema';
 import { StatusBadge } from '../ui/StatusBadge';
@@ -13,6 +14,7 @@ interface Props {
 
 /** The Runs page's filters: a flow, statuses (toggles, several at once), a published slug and a date range. */
 export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
+  const id = useId();
   const set = (patch: Partial<RunFilters>) => onChange({ ...filters, ...patch });
   const toggle = (status: RunFilters['statuses'][number]) =>
     set({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((s) => s !== status) : [...filters.statuses, status] });
@@ -24,9 +26,9 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
 
   return (
     <div role="search" aria-label="Filter runs" className="card mb-4 flex flex-wrap items-end gap-x-4 gap-y-3 px-4 py-3">
-      <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-        Flow
-        <select className="w-48 text-sm text-fg" value={filters.flowId ?? ''} onChange={(e) => set({ flowId: e.target.value || undefined })}>
+      <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+        <label htmlFor={`${id}-flow`}>Flow</label>
+        <select id={`${id}-flow`} className="w-48 text-sm text-fg" value={filters.flowId ?? ''} onChange={(e) => set({ flowId: e.target.value || undefined })}>
           <option value="">All flows</option>
           {flowOptions.map((f) => (
             <option key={f.id} value={f.id}>
@@ -34,7 +36,7 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
             </option>
           ))}
         </select>
-      </label>
+      </div>
       <fieldset className="m-0 flex flex-col gap-1 border-0 p-0">
         <legend className="mb-1 p-0 text-xs font-medium text-fg-muted">Status</legend>
         <div className="flex flex-wrap gap-1">
@@ -55,9 +57,9 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
           })}
         </div>
       </fieldset>
-      <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-        Published slug
-        <select className="w-40 text-sm text-fg" value={filters.slug ?? ''} onChange={(e) => set({ slug: e.target.value || undefined })}>
+      <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+        <label htmlFor={`${id}-slug`}>Published slug</label>
+        <select id={`${id}-slug`} className="w-40 text-sm text-fg" value={filters.slug ?? ''} onChange={(e) => set({ slug: e.target.value || undefined })}>
           <option value="">Any (or none)</option>
           {slugOptions.map((slug) => (
             <option key={slug} value={slug}>
@@ -65,15 +67,15 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
             </option>
           ))}
         </select>
-      </label>
-      <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-        From
-        <input type="date" className="text-sm text-fg" value={filters.from ?? ''} max={filters.to} onChange={(e) => set({ from: e.target.value || undefined })} />
-      </label>
-      <label className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
-        To
-        <input type="date" className="text-sm text-fg" value={filters.to ?? ''} min={filters.from} onChange={(e) => set({ to: e.target.value || undefined })} />
-      </label>
+      </div>
+      <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+        <label htmlFor={`${id}-from`}>From</label>
+        <input id={`${id}-from`} type="date" className="text-sm text-fg" value={filters.from ?? ''} max={filters.to} onChange={(e) => set({ from: e.target.value || undefined })} />
+      </div>
+      <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
+        <label htmlFor={`${id}-to`}>To</label>
+        <input id={`${id}-to`} type="date" className="text-sm text-fg" value={filters.to ?? ''} min={filters.from} onChange={(e) => set({ to: e.target.value || undefined })} />
+      </div>
       {hasFilters(filters) && (
         <button type="button" className="btn-ghost btn-sm ml-auto self-end text-fg-muted" onClick={() => onChange(NO_FILTERS)}>
           <X size={14} aria-hidden="true" />
