@@ -25,7 +25,7 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
   if (filters.slug && !slugOptions.includes(filters.slug)) slugOptions.push(filters.slug);
 
   return (
-    <div role="search" aria-label="Filter runs" className="card mb-4 flex flex-wrap items-end gap-x-4 gap-y-3 px-4 py-3">
+    <div role="search" aria-label="Filter runs" className="card relative mb-4 flex flex-wrap items-end gap-x-4 gap-y-3 px-4 py-3">
       <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
         <label htmlFor={`${id}-flow`}>Flow</label>
         <select id={`${id}-flow`} className="w-48 text-sm text-fg" value={filters.flowId ?? ''} onChange={(e) => set({ flowId: e.target.value || undefined })}>
@@ -37,26 +37,6 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
           ))}
         </select>
       </div>
-      <fieldset className="m-0 flex flex-col gap-1 border-0 p-0">
-        <legend className="mb-1 p-0 text-xs font-medium text-fg-muted">Status</legend>
-        <div className="flex flex-wrap gap-1">
-          {ALL_STATUSES.map((status) => {
-            const on = filters.statuses.includes(status);
-            return (
-              <button
-                key={status}
-                type="button"
-                aria-pressed={on}
-                aria-label={`Status ${status}`}
-                onClick={() => toggle(status)}
-                className={cx('rounded-full p-0.5', on ? 'border-primary bg-primary-soft' : 'opacity-70 hover:opacity-100')}
-              >
-                <StatusBadge status={status} />
-              </button>
-            );
-          })}
-        </div>
-      </fieldset>
       <div className="flex flex-col gap-1 text-xs font-medium text-fg-muted">
         <label htmlFor={`${id}-slug`}>Published slug</label>
         <select id={`${id}-slug`} className="w-40 text-sm text-fg" value={filters.slug ?? ''} onChange={(e) => set({ slug: e.target.value || undefined })}>
@@ -76,8 +56,28 @@ export function RunFiltersBar({ filters, flows, slugs, onChange }: Props) {
         <label htmlFor={`${id}-to`}>To</label>
         <input id={`${id}-to`} type="date" className="text-sm text-fg" value={filters.to ?? ''} min={filters.from} onChange={(e) => set({ to: e.target.value || undefined })} />
       </div>
+      <fieldset className="m-0 flex basis-full flex-wrap items-center gap-2 border-0 p-0">
+        <legend className="float-left mr-1 p-0 text-xs font-medium text-fg-muted">Status</legend>
+        <div className="flex flex-wrap gap-1">
+          {ALL_STATUSES.map((status) => {
+            const on = filters.statuses.includes(status);
+            return (
+              <button
+                key={status}
+                type="button"
+                aria-pressed={on}
+                aria-label={`Status ${status}`}
+                onClick={() => toggle(status)}
+                className={cx('rounded-full p-0.5', on ? 'border-primary bg-primary-soft' : 'opacity-70 hover:opacity-100')}
+              >
+                <StatusBadge status={status} />
+              </button>
+            );
+          })}
+        </div>
+      </fieldset>
       {hasFilters(filters) && (
-        <button type="button" className="btn-ghost btn-sm ml-auto self-end text-fg-muted" onClick={() => onChange(NO_FILTERS)}>
+        <button type="button" className="btn-ghost btn-sm absolute top-3 right-3 text-fg-muted" onClick={() => onChange(NO_FILTERS)}>
           <X size={14} aria-hidden="true" />
           Clear filters
         </button>

@@ -21,6 +21,9 @@ interface Props {
   go: (route: Route) => void;
 }
 
+/** "Dec 7, 11:52:03": short enough for a fact's column; the full date is in the title. */
+const shortTime = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 /** One fact about the run: a small label over its value. */
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -36,7 +39,7 @@ export function RunHeader({ api, run, trace, flowName, now, go }: Props) {
   const [starting, setStarting] = useState(false);
   const status = liveStatus(run, trace);
   const usage = trace && trace.lastSeq > 0 ? (trace.usage ?? run.usage) : run.usage;
-  const durationMs = trace?.durationMs ?? run.durationMs ?? (!hasEnded(status) && run.startedAt ? now - Date.parse(run.startedAt) : undefined);
+  const durationMs = !hasEnded(status) && run.startedAt ? now - Date.parse(run.startedAt) : (trace?.durationMs ?? run.durationMs);
   const slug = runSlug(run);
 
   const rerun = async () => {
@@ -69,6 +72,11 @@ export function RunHeader({ api, run, trace, flowName, now, go }: Props) {
         <span role="status" aria-label={`Run status: ${status}`}>
           <StatusBadge status={status} />
         </span>
+        {run.flowVersion !== undefined && (
+          <span className="rounded-full border border-border px-2 py-0.5 text-xs text-fg-muted" title={`This run used version ${run.flowVersion} of the flow`}>
+            version {run.flowVersion}
+          </span>
+        )}
         <div className="ml-auto flex flex-wrap items-center gap-2">
           <button type="button" onClick={() => go({ page: 'flow', id: run.flowId })}>
             <ExternalLink size={16} aria-hidden="true" />
@@ -81,7 +89,7 @@ export function RunHeader({ api, run, trace, flowName, now, go }: Props) {
           </button>
         </div>
       </div>
-      <dl className="card m-0 mt-4 grid grid-cols-2 gap-x-6 gap-y-3 px-4 py-3 sm:grid-cols-4 lg:grid-cols-8">
+      <dl className="card m-0 mt-4 grid grid-cols-2 gap-x-6 gap-y-3 px-4 py-3 sm:grid-cols-4 lg:grid-cols-7">
         <div className="col-span-2 min-w-0">
           <dt className="text-xs font-medium text-fg-muted">Run id</dt>
           <dd className="m-0 mt-0.5 flex items-center gap-1">
@@ -91,11 +99,14 @@ export function RunHeader({ api, run, trace, flowName, now, go }: Props) {
             <IconButton icon={Copy} label="Copy the run id" className="btn-ghost btn-sm shrink-0" onClick={() => void copyId()} />
           </dd>
         </div>
-        <Fact label="Version">{run.flowVersion !== undefined ? `v${run.flowVersion}` : '—'}</Fact>
         <Fact label="Started">
-          <time dateTime={run.startedAt ?? run.createdAt}>{formatTime(run.startedAt ?? run.createdAt)}</time>
+          <time dateTime={run.startedAt ?? run.createdAt} title={formatTime(run.startedAt ?? run.createdAt)}>
+            {shortTime(run.startedAt ?? run.createdAt)}
+          </time>
         </Fact>
-        <Fact label="Ended">{run.finishedAt ? <time dateTime={run.finishedAt}>{formatTime(run.finishedAt)}</time> : hasEnded(status) ? '—' : 'not yet'}</Fact>
+        <Fact label="Ended">{run.finishedAt ? <time dateTime={run.finishedAt} title={formatTime(run.finishedAt)}>
+              {shortTime(run.finishedAt)}
+            </time> : hasEnded(status) ? '—' : 'not yet'}</Fact>
         <Fact label="Duration">{durationMs !== undefined ? formatDuration(durationMs) : '—'}</Fact>
         <Fact label="Tokens">{usage.totalTokens > 0 ? usage.totalTokens.toLocaleString() : '—'}</Fact>
         <Fact label="Cost">{formatCost(usage) ?? (usage.totalTokens > 0 && usage.costUsd === null ? 'unknown price' : '—')}</Fact>

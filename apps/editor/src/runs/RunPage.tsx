@@ -79,7 +79,7 @@ export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (rout
       {current.traceError && <p role="alert" className="mb-4 rounded-lg border border-danger-border bg-danger-soft px-4 py-3 text-sm text-danger-fg">{current.traceError}</p>}
 
       {flow && trace && waits > 0 && (
-        <section aria-label="Waiting for a person" className="card run-panel mb-4 border-waiting px-4 py-3">
+        <section aria-label="Waiting for a person" className="card run-panel run-page-waits mb-4 border-waiting px-4 py-3">
           <h2 className="m-0 mb-1 flex items-center gap-2 text-base">
             <Hand size={16} aria-hidden="true" className="text-waiting" />
             Waiting for a person
@@ -88,7 +88,7 @@ export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (rout
         </section>
       )}
 
-      <section aria-label="Path taken" className="card mb-4 h-[26rem] overflow-hidden">
+      <section aria-label="Path taken" className="card mb-4 h-[32rem] overflow-hidden">
         {flow ? (
           <RunCanvas flow={flow} version={run.flowVersion} trace={trace} focus={focus} />
         ) : (

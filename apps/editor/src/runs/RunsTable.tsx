@@ -17,9 +17,8 @@ interface Props {
 
 /** How long a run took, or has taken so far while it goes on. */
 export function runDuration(run: Run, now: number): string | undefined {
-  if (run.durationMs !== undefined) return formatDuration(run.durationMs);
   if (!hasEnded(run.status) && run.startedAt) return formatDuration(Math.max(0, now - Date.parse(run.startedAt)));
-  return undefined;
+  return run.durationMs !== undefined ? formatDuration(run.durationMs) : undefined;
 }
 
 const none = <span className="text-fg-subtle">—</span>;
