@@ -19,7 +19,8 @@ import './runs.css';
 export function RunsPage({ api, query, go }: { api: ApiClient; query?: string; go: (route: Route) => void }) {
   const filters = useMemo(() => filtersFromQuery(query), [query]);
   const list = useRunList(api, filters);
-  const now = useNow();
+  // Every second: a live run's duration counts up, and a run that just arrived is not "0 ms" old.
+  const now = useNow(1000);
   const [flows, setFlows] = useState<FlowSummary[] | undefined>();
   const [slugs, setSlugs] = useState<string[] | undefined>();
 
