@@ -493,9 +493,12 @@ export async function benchEditor(): Promise<void> {
         `           all chunks ${kb(size.all.gzip)} gzipped (${size.all.files} files, ${kb(size.all.raw)} raw, lazy ones included)   gzip level 9; production build took ${((Date.now() - built) / 1000).toFixed(1)} s\n`,
     );
 
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    // The Runs page first, on a runner of its own: its figure does not wait on the canvas's gestures.
+    out.write(await benchRunsPage(browser, editorDir, work));
+
     runner = await startRunnerProcess({ TRELLIS_DATA: join(work, 'data'), TRELLIS_EDITOR_DIR: editorDir }, ['--no-examples']);
     await api(runner.url, 'POST', '/api/flows', flow);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     const url = `${runner.url}/#/flows/${flow.id}`;
 
     // Each load in a fresh context (empty cache), as a first visit.
@@ -544,8 +547,6 @@ export async function benchEditor(): Promise<void> {
       out.write(frameLine('panning', panWhole));
     }
 
-    await page?.context().close();
-    out.write(await benchRunsPage(browser, editorDir, work));
   } finally {
     await browser?.close();
     if (runner) {
