@@ -88,14 +88,22 @@ export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (rout
         </section>
       )}
 
-      <section aria-label="Path taken" className="card mb-4 h-[32rem] overflow-hidden">
-        {flow ? (
-          <RunCanvas flow={flow} version={run.flowVersion} trace={trace} focus={focus} />
-        ) : (
-          <p className="p-4 text-fg-muted" role="status">
-            {current.flowError ? 'The canvas cannot be drawn without the flow.' : 'Loading the flow…'}
-          </p>
-        )}
+      <section aria-label="Path taken" className="card mb-4 flex h-[34rem] flex-col overflow-hidden">
+        <div className="flex flex-wrap items-center gap-3 border-b border-border px-4 py-2">
+          <h2 className="m-0 mr-auto text-base">Path taken</h2>
+          <span className="text-xs text-fg-muted">
+            Version {run.flowVersion ?? '?'} as it ran; each step shows where the run stands. Pick a step in the timeline to find it here.
+          </span>
+        </div>
+        <div className="min-h-0 flex-1">
+          {flow ? (
+            <RunCanvas flow={flow} version={run.flowVersion} trace={trace} focus={focus} />
+          ) : (
+            <p className="p-4 text-fg-muted" role="status">
+              {current.flowError ? 'The canvas cannot be drawn without the flow.' : 'Loading the flow…'}
+            </p>
+          )}
+        </div>
       </section>
 
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
