@@ -10,6 +10,7 @@ import { StatusBadge } from '../ui/StatusBadge';
 import { toast } from '../ui/toast';
 import { CancelRunButton } from './CancelRunButton';
 import { runSlug } from './filters';
+import { useNow } from './use-now';
 import { liveStatus } from './use-run';
 
 interface Props {
@@ -17,7 +18,6 @@ interface Props {
   run: RunDetail;
   trace: Trace | undefined;
   flowName: string;
-  now: number;
   go: (route: Route) => void;
 }
 
@@ -35,9 +35,11 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** The run's name, status and facts, and what can be done with it: re-run, cancel, open its flow. */
-export function RunHeader({ api, run, trace, flowName, now, go }: Props) {
+export function RunHeader({ api, run, trace, flowName, go }: Props) {
   const [starting, setStarting] = useState(false);
   const status = liveStatus(run, trace);
+  // Ticks only here (not the whole page, canvas and all): a live run's duration counts up.
+  const now = useNow(1000, !hasEnded(status));
   const usage = trace && trace.lastSeq > 0 ? (trace.usage ?? run.usage) : run.usage;
   const durationMs = !hasEnded(status) && run.startedAt ? now - Date.parse(run.startedAt) : (trace?.durationMs ?? run.durationMs);
   const slug = runSlug(run);

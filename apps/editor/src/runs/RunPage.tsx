@@ -10,7 +10,6 @@ import { EmptyState, Page } from '../ui/Page';
 import { JsonBlock } from './JsonBlock';
 import { RunCanvas } from './RunCanvas';
 import { RunHeader } from './RunHeader';
-import { useNow } from './use-now';
 import { liveStatus, useRun } from './use-run';
 import './runs.css';
 
@@ -20,7 +19,6 @@ import './runs.css';
  */
 export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (route: Route) => void }) {
   const { current, reload } = useRun(api, id);
-  const now = useNow(1000);
   const [focus, setFocus] = useState<string | undefined>();
   const waits = current.state === 'loaded' ? (current.trace?.waits ?? (current.trace?.waiting ? [current.trace.waiting] : [])).length : 0;
 
@@ -74,7 +72,7 @@ export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (rout
   const output = trace?.status === 'succeeded' ? trace.output : run.output;
   return (
     <Page wide label={`Run ${shortRunId(run.id)}`}>
-      <RunHeader api={api} run={run} trace={trace} flowName={flowName} now={now} go={go} />
+      <RunHeader api={api} run={run} trace={trace} flowName={flowName} go={go} />
       {current.flowError && <p role="alert" className="mb-4 rounded-lg border border-danger-border bg-danger-soft px-4 py-3 text-sm text-danger-fg">{current.flowError}</p>}
       {current.traceError && <p role="alert" className="mb-4 rounded-lg border border-danger-border bg-danger-soft px-4 py-3 text-sm text-danger-fg">{current.traceError}</p>}
 

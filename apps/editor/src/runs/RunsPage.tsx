@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ListRestart, RefreshCw } from 'lucide-react';
-import type { FlowSummary } from '@trellis/schema';
+import { hasEnded, type FlowSummary } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import type { Route } from '../routes';
 import { EmptyState, Page, PageHeader } from '../ui/Page';
@@ -19,8 +19,8 @@ import './runs.css';
 export function RunsPage({ api, query, go }: { api: ApiClient; query?: string; go: (route: Route) => void }) {
   const filters = useMemo(() => filtersFromQuery(query), [query]);
   const list = useRunList(api, filters);
-  // Every second: a live run's duration counts up, and a run that just arrived is not "0 ms" old.
-  const now = useNow(1000);
+  // Every second while a run shown goes on (its duration counts up); else often enough for "5 min ago".
+  const now = useNow(list.runs?.some((r) => !hasEnded(r.status)) ? 1000 : 15_000);
   const [flows, setFlows] = useState<FlowSummary[] | undefined>();
   const [slugs, setSlugs] = useState<string[] | undefined>();
 
