@@ -18,7 +18,11 @@ import { startRunnerProcess } from '@trellis/test-support/runner-process';
  * keep it), BENCH_PROFILE=<folder> (writes CPU profiles of the last load, the pan and the drag as
  * .cpuprofile files, which Chrome DevTools opens; the build is then left unminified so the
  * profiles name functions, and the figures are a little off), BENCH_EDITOR_ROOT (the editor folder to
- * build, to try a change on a copy; default apps/editor).
+ * build, to try a change on a copy; default apps/editor), BENCH_RUNS (runs stored for the Runs
+ * page, default 100,000), BENCH_EDITOR_ONLY=runs (the Runs page's figure alone).
+ *
+ * Then the Runs page with BENCH_RUNS stored runs (filled by the runner's own runs bench): the time
+ * from navigation to `#/runs` until the first page's rows are drawn.
  */
 
 const EDITOR_ROOT = process.env.BENCH_EDITOR_ROOT ?? fileURLToPath(new URL('../', import.meta.url));
@@ -28,7 +32,8 @@ const GESTURE_MS = Number(process.env.BENCH_GESTURE_MS ?? 2000);
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const NODES = 1000;
 const EDGES = 1200;
-const AIM = { renderMs: 1500, panP95Ms: 1000 / 60, firstLoadKb: 300 };
+const AIM = { renderMs: 1500, panP95Ms: 1000 / 60, firstLoadKb: 300, runsPageMs: 500 };
+const RUNS_STORED = Number(process.env.BENCH_RUNS ?? 100_000);
 
 type BenchNode = { id: string; type: string; name?: string; position: { x: number; y: number }; config: Record<string, unknown> };
 type BenchEdge = { id: string; source: string; sourceHandle: string; target: string; targetHandle: string };
@@ -202,6 +207,66 @@ function watchCanvas(): void {
     w.requestAnimationFrame(tick);
   };
   w.requestAnimationFrame(tick);
+}
+
+/** Runs in the page before its own scripts: notes the first frame in which the Runs table holds rows. */
+function watchRunRows(): void {
+  const w = globalThis as unknown as PageWindow & { __rows: { at: number; count: number } };
+  w.__rows = { at: 0, count: 0 };
+  const tick = () => {
+    const count = w.document.querySelectorAll('table[aria-label="Runs"] tbody tr[data-run-id]').length;
+    if (count > 0) {
+      w.__rows = { at: performance.now(), count };
+      return;
+    }
+    w.requestAnimationFrame(tick);
+  };
+  w.requestAnimationFrame(tick);
+}
+
+/** The runner's own bench fills a store with runs; loaded by path, so the editor's types need not know the runner's. */
+type SeedRuns = (options: { dataDir: string }, how: { endLive: boolean }) => Promise<{ fillMs: number }>;
+
+/**
+ * The Runs page over BENCH_RUNS stored runs: a runner on a store the runner's runs bench fills (its
+ * runs left going marked cancelled, so nothing resumes), then loads of `#/runs` in fresh contexts,
+ * each timed from navigation start to the frame the first page's rows are in the table.
+ */
+async function benchRunsPage(browser: Browser, editorDir: string, work: string): Promise<string> {
+  const dataDir = join(work, 'runs-data');
+  const seeds = (await import(new URL('../../runner/bench/runs.ts', import.meta.url).href)) as { seedRuns: SeedRuns };
+  const { fillMs } = await seeds.seedRuns({ dataDir }, { endLive: true });
+  const runner = await startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_EDITOR_DIR: editorDir }, ['--no-examples']);
+  try {
+    const loads: Array<{ ms: number; rows: number; apiStart: number; apiEnd: number }> = [];
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+      await context.addInitScript(watchRunRows);
+      const page = await context.newPage();
+      await page.goto(`${runner.url}/#/runs`);
+      const rows = await page.waitForFunction(() => {
+        const r = (globalThis as unknown as { __rows: { at: number; count: number } }).__rows;
+        return r.count > 0 ? r : undefined;
+      }, undefined, { timeout: 60_000, polling: 50 });
+      const { at, count } = (await rows.jsonValue())!;
+      const request = await page.evaluate(() => {
+        const entry = performance.getEntriesByType('resource').find((e) => /\/api\/runs\?/.test(e.name));
+        return entry ? { start: entry.startTime, end: entry.startTime + entry.duration } : { start: NaN, end: NaN };
+      });
+      loads.push({ ms: at, rows: count, apiStart: request.start, apiEnd: request.end });
+      await context.close();
+    }
+    const median = (pick: (l: (typeof loads)[number]) => number) => percentile(loads.map(pick).sort((x, y) => x - y), 50);
+    const ms = median((l) => l.ms);
+    return (
+      `  runs page ${RUNS_STORED.toLocaleString('en')} stored runs (filled in ${(fillMs / 1000).toFixed(1)} s): first page drawn, median ${ms.toFixed(0)} ms of ${LOADS} loads (${loads.map((l) => l.ms.toFixed(0)).join(', ')} ms)   (aim < ${AIM.runsPageMs} ms: ${ms < AIM.runsPageMs ? 'met' : 'NOT met'})\n` +
+      `           from navigation start (cold cache) to the first frame with the table's ${loads[0]!.rows} rows; the page's GET /api/runs went out at ${median((l) => l.apiStart).toFixed(0)} ms and was answered at ${median((l) => l.apiEnd).toFixed(0)} ms (medians)\n`
+    );
+  } finally {
+    runner.child.kill('SIGTERM');
+    await runner.exited;
+  }
 }
 
 /** Waits until the canvas has drawn every node it will draw, all measured and shown, and nothing changed for a second. */
@@ -432,9 +497,13 @@ export async function benchEditor(): Promise<void> {
         `           all chunks ${kb(size.all.gzip)} gzipped (${size.all.files} files, ${kb(size.all.raw)} raw, lazy ones included)   gzip level 9; production build took ${((Date.now() - built) / 1000).toFixed(1)} s\n`,
     );
 
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    // The Runs page first, on a runner of its own: its figure does not wait on the canvas's gestures.
+    out.write(await benchRunsPage(browser, editorDir, work));
+    if (process.env.BENCH_EDITOR_ONLY === 'runs') return;
+
     runner = await startRunnerProcess({ TRELLIS_DATA: join(work, 'data'), TRELLIS_EDITOR_DIR: editorDir }, ['--no-examples']);
     await api(runner.url, 'POST', '/api/flows', flow);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     const url = `${runner.url}/#/flows/${flow.id}`;
 
     // Each load in a fresh context (empty cache), as a first visit.
@@ -482,6 +551,7 @@ export async function benchEditor(): Promise<void> {
       out.write(`  zoomed out to the whole flow (Fit View, zoom ${whole.zoom.toFixed(2)}, ${whole.nodes} nodes drawn)\n`);
       out.write(frameLine('panning', panWhole));
     }
+
   } finally {
     await browser?.close();
     if (runner) {

@@ -101,6 +101,27 @@ async function fill(db: Kysely<Database>, dialect: Dialect): Promise<{ ids: stri
   return { ids, parent };
 }
 
+/**
+ * A fresh store filled as this bench fills it: the flows, saved and published as the API does, then
+ * the runs in bulk. With `endLive`, the runs left queued or running are marked cancelled, so a
+ * runner started on the store (the editor's bench) has nothing to resume.
+ */
+export async function seedRuns(options: StoreOptions, { endLive = false } = {}): Promise<{ parent: string; fillMs: number }> {
+  const setup = await openStore(options);
+  for (let f = 0; f < FLOWS; f++) {
+    await setup.saveFlow({ ...fixture, id: `flow-${f}`, name: `Flow ${f}` });
+    if (f < 10) await setup.publish({ slug: `slug-${f}`, flowId: `flow-${f}`, version: 1 });
+  }
+  await setup.close();
+  const opened = await openDatabase(options);
+  const began = performance.now();
+  const { parent } = await fill(opened.db, opened.dialect);
+  const fillMs = performance.now() - began;
+  if (endLive) await opened.db.updateTable('runs').set({ status: 'cancelled' }).where('status', 'in', ['queued', 'running']).execute();
+  await opened.db.destroy();
+  return { parent, fillMs };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -108,18 +129,7 @@ function median(values: number[]): number {
 
 async function benchStore(name: string, options: StoreOptions, cleanup: () => Promise<void>): Promise<void> {
   try {
-    // The flows, saved and published as the API does; then the runs, in bulk.
-    const setup = await openStore(options);
-    for (let f = 0; f < FLOWS; f++) {
-      await setup.saveFlow({ ...fixture, id: `flow-${f}`, name: `Flow ${f}` });
-      if (f < 10) await setup.publish({ slug: `slug-${f}`, flowId: `flow-${f}`, version: 1 });
-    }
-    await setup.close();
-    const opened = await openDatabase(options);
-    const began = performance.now();
-    const { parent } = await fill(opened.db, opened.dialect);
-    const fillMs = performance.now() - began;
-    await opened.db.destroy();
+    const { parent, fillMs } = await seedRuns(options);
 
     const store = await openStore(options);
     const log = createLogger('warn', new Writable({ write: (_chunk, _encoding, done) => done() }));
