@@ -92,6 +92,12 @@ describe('canvas nodes people can read', () => {
     await page.screenshot({ path: `${SHOTS}/canvas-support-triage-run.png` });
     await page.keyboard.press('Escape');
     await output.waitFor({ state: 'detached' });
+    // Close up on the run: status, duration and tokens on each card.
+    const at = (await classify.boundingBox())!;
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2);
+    for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${SHOTS}/canvas-support-triage-run-zoomed.png` });
   }, 120_000);
 
   it('draws the examples in light and dark themes', async () => {

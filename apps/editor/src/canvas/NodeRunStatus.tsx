@@ -15,11 +15,17 @@ interface Props {
  * opens the step's output. Rendered only on nodes the run reached, so an idle canvas pays nothing.
  */
 export function NodeRunStatus({ name, status, durationMs, tokens, output }: Props) {
-  const facts = [durationMs !== undefined ? formatDuration(durationMs) : undefined, tokens !== undefined ? formatTokens(tokens) : undefined].filter(Boolean).join(' · ');
+  const duration = durationMs !== undefined ? formatDuration(durationMs) : undefined;
+  const facts = [duration, tokens !== undefined ? formatTokens(tokens, true) : undefined].filter(Boolean).join(' · ');
+  const said = [duration, tokens !== undefined ? formatTokens(tokens) : undefined].filter(Boolean).join(' · ');
   const line = (
     <>
       <StatusBadge status={status as Status} />
-      {facts && <span className="node-run-facts">{facts}</span>}
+      {facts && (
+        <span className="node-run-facts" title={said}>
+          {facts}
+        </span>
+      )}
     </>
   );
   if (output === undefined) return <div className="node-run">{line}</div>;

@@ -59,7 +59,8 @@ export function formatDuration(ms: number): string {
   return `${min} min ${Math.round((ms % 60_000) / 1_000)} s`;
 }
 
-/** "340 tokens", "12.4k tokens". */
-export function formatTokens(tokens: number): string {
-  return tokens < 1_000 ? `${tokens} tokens` : `${(tokens / 1_000).toFixed(1)}k tokens`;
+/** "340 tokens", "12.4k tokens"; short, "340 tok", where a card has little room. */
+export function formatTokens(tokens: number, short = false): string {
+  const unit = short ? 'tok' : 'tokens';
+  return tokens < 1_000 ? `${tokens} ${unit}` : `${(tokens / 1_000).toFixed(1)}k ${unit}`;
 }
