@@ -75,7 +75,8 @@ describe('canvas nodes people can read', () => {
     for (const name of ['Test this step', 'Duplicate', 'Delete']) await page.getByRole('button', { name, exact: true }).waitFor();
     await page.screenshot({ path: `${SHOTS}/canvas-support-triage-selected.png` });
 
-    // A test run: each node that ran shows its status and duration, and its output on click.
+    // A test run: each node that ran shows its status and duration, and its output on click (the
+    // duration and output come from runOnCanvasOf(trace), which the editor hands the canvas).
     await page.getByRole('tab', { name: 'Test run' }).click();
     const panel = page.getByRole('region', { name: 'Test run' });
     await panel.getByLabel('Sample', { exact: true }).selectOption('routine-billing');
