@@ -50,7 +50,7 @@ describe('containers in the browser', () => {
     // A node dropped from the palette onto the container becomes a body step; Ctrl+Z takes it away again.
     const box = (await container.boundingBox())!;
     const area = (await canvas.boundingBox())!;
-    await page.getByRole('button', { name: 'Add Prompt' }).dragTo(canvas, { targetPosition: { x: box.x - area.x + box.width / 2, y: box.y - area.y + box.height - 40 } });
+    await page.getByRole('button', { name: 'Add Prompt' }).dragTo(canvas, { targetPosition: { x: box.x - area.x + box.width / 2, y: box.y - area.y + box.height / 2 } });
     await page.getByRole('status').filter({ hasText: 'Added a Prompt step inside "each"' }).waitFor();
     const prompt = canvas.locator('.react-flow__node[data-id="prompt"]');
     expect(await inside(prompt, container)).toBe(true);

@@ -1,7 +1,14 @@
 import { memo, useMemo, type CSSProperties } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { Node, NodeProps } from '@xyflow/react';
+import { TriangleAlert } from 'lucide-react';
 import { kinds } from '@trellis/nodes';
-import { nodePorts } from '@trellis/schema';
+import { NodeActions } from './NodeActions';
+import { AttachmentLabels, NodeHandles, OutputRows } from './NodeHandles';
+import { NodeRunStatus } from './NodeRunStatus';
+import { nodeLook } from './node-look';
+import { placedPorts } from './node-ports';
+import { nodePreview } from './node-preview';
+import './canvas.css';
 
 export interface FlowNodeData extends Record<string, unknown> {
   type: string;
@@ -10,6 +17,10 @@ export interface FlowNodeData extends Record<string, unknown> {
   problems: number;
   /** Where the node stands in the run on show, if any. */
   run?: string;
+  /** The step's duration, tokens and output (as JSON, cut), in the run on show. */
+  durationMs?: number;
+  tokens?: number;
+  output?: string;
   /** For a body node of the run on show: how many of its rounds are done, e.g. "12/40 done". */
   rounds?: string;
   /** For a container: what it goes over and how, in one line. */
@@ -21,61 +32,71 @@ export interface FlowNodeData extends Record<string, unknown> {
 
 export type CanvasNode = Node<FlowNodeData, 'trellis' | 'container'>;
 
-interface PlacedPort {
-  id: string;
-  label: string;
-  style: CSSProperties;
+/** The accessible name tests and screen readers find a node by: "Prompt node Classify ticket (succeeded)". */
+export const nodeAriaLabel = (kindLabel: string, name: string, run: string | undefined) => `${kindLabel} node ${name}${run ? ` (${run})` : ''}`;
+
+/** The class names a node card's state adds: selected, problems, run status. */
+export function nodeStateClasses(selected: boolean, data: FlowNodeData): string {
+  return `${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.run ? ` run-${data.run}` : ''}`;
 }
 
-const NO_PORTS: { inputs: PlacedPort[]; outputs: PlacedPort[] } = { inputs: [], outputs: [] };
-
-/**
- * The handles of a node of this kind with this config, spread evenly down each side: the same
- * ports a wire is checked against. A config the kind cannot read yet gets none; its problems say why.
- */
-export function placedPorts(type: string, config: unknown): { inputs: PlacedPort[]; outputs: PlacedPort[] } {
-  const ports = nodePorts(kinds, { type, config: config as Record<string, unknown> });
-  if (!ports) return NO_PORTS;
-  const place = (list: ReadonlyArray<{ id: string; label: string }>) =>
-    list.map((port, i) => ({ id: port.id, label: port.label, style: { top: `${((i + 1) / (list.length + 1)) * 100}%` } }));
-  return { inputs: place(ports.inputs), outputs: place(ports.outputs) };
-}
-
-/** A node's problem count and its handles: what plain nodes and containers draw alike. */
-export function NodeFooter({ problems, ports }: { problems: number; ports: { inputs: PlacedPort[]; outputs: PlacedPort[] } }) {
+/** A red badge on the card's corner counting its problems (listed in the problems panel). */
+export function ProblemBadge({ count }: { count: number }) {
+  if (count === 0) return null;
+  const text = count === 1 ? '1 problem' : `${count} problems`;
   return (
-    <>
-      {problems > 0 && <div className="problems">{problems === 1 ? '1 problem' : `${problems} problems`}</div>}
-      {ports.inputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="target" position={Position.Left} style={port.style} title={port.label} />
-      ))}
-      {ports.outputs.map((port) => (
-        <Handle key={port.id} id={port.id} type="source" position={Position.Right} style={port.style} title={port.label} />
-      ))}
-    </>
+    <span className="node-problems" title={text}>
+      <TriangleAlert size={12} aria-hidden="true" />
+      {count}
+      <span className="sr-only"> {count === 1 ? 'problem' : 'problems'}</span>
+    </span>
   );
 }
 
 /**
- * One node on the canvas: its kind, its name, a handle per port of its kind. Memoized, and fed
- * only plain data that keeps its identity while the node is unchanged (see use-canvas-elements),
- * so dragging one node re-renders that node alone. The ports (and the handles' styles) are worked
- * out once per config, not on every frame of a drag.
+ * One node on the canvas: an icon chip coloured by its kind's category, its name and kind, a
+ * one-line preview of its config, labelled output rows where outputs are told apart, and where
+ * the run on show stands. Memoized, and fed only plain data that keeps its identity while the
+ * node is unchanged (see use-canvas-elements), so dragging one node re-renders that node alone.
+ * Ports and preview are worked out once per config, not on every frame of a drag.
  */
 export const FlowNode = memo(function FlowNode({ id, data, selected }: NodeProps<CanvasNode>) {
   const spec = kinds.get(data.type);
   const ports = useMemo(() => placedPorts(data.type, data.config), [data.type, data.config]);
+  const preview = useMemo(() => nodePreview(data.type, data.config), [data.type, data.config]);
+  const look = nodeLook(data.type);
+  const Icon = look.icon;
+  const kindLabel = spec?.label ?? data.type;
+  const name = data.name ?? id;
   return (
     <div
-      className={`trellis-node${selected ? ' selected' : ''}${data.problems ? ' has-problems' : ''}${data.run ? ` run-${data.run}` : ''}`}
-      aria-label={`${spec?.label ?? data.type} node ${data.name ?? id}${data.run ? ` (${data.run})` : ''}`}
+      className={`trellis-node${nodeStateClasses(selected, data)}${ports.attachments.length ? ' has-attachments' : ''}`}
+      style={{ '--node-accent': look.color } as CSSProperties}
+      aria-label={nodeAriaLabel(kindLabel, name, data.run)}
     >
-      <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
-      <div className="name">{data.name ?? id}</div>
+      {selected && <NodeActions id={id} />}
+      <div className="node-head">
+        <span className="node-chip" aria-hidden="true">
+          <Icon size={18} strokeWidth={2} />
+        </span>
+        <div className="node-titles">
+          <div className="name" title={name}>
+            {name}
+          </div>
+          <div className="kind">{spec?.label ?? `Unknown kind "${data.type}"`}</div>
+        </div>
+      </div>
+      {preview && (
+        <div className="node-preview" title={preview}>
+          {preview}
+        </div>
+      )}
+      <OutputRows ports={ports} />
       {data.rounds && <div className="rounds-done">{data.rounds}</div>}
-      <NodeFooter problems={data.problems} ports={ports} />
+      {data.run && <NodeRunStatus name={name} status={data.run} durationMs={data.durationMs} tokens={data.tokens} output={data.output} />}
+      <AttachmentLabels ports={ports} />
+      <ProblemBadge count={data.problems} />
+      <NodeHandles ports={ports} />
     </div>
   );
 });
-
-

@@ -3,9 +3,12 @@ import { useStoreApi, type Edge, type InternalNode } from '@xyflow/react';
 import type { FlowEdge, FlowNode, Problem } from '@trellis/schema';
 import { useStore } from 'zustand';
 import type { FlowState, FlowStore } from '../store/flow-store';
-import type { RoundTally } from '../run/trace';
 import { bodySummary, containerSize, containerSummary, hiddenByCollapse, isContainer, parentsFirst } from './bodies';
 import type { CanvasNode, FlowNodeData } from './FlowNode';
+import { edgeLabel, isAttachment, placedPorts } from './node-ports';
+import type { RunOnCanvas, StepFacts } from './run-on-canvas';
+
+export type { RunOnCanvas } from './run-on-canvas';
 
 const selectNodes = (s: FlowState) => s.document.nodes;
 const selectEdges = (s: FlowState) => s.document.edges;
@@ -38,9 +41,18 @@ interface Extra {
   rounds: string | undefined;
   /** A collapsed container's "3 steps inside". */
   body: string | undefined;
+  /** The step's duration, tokens and output preview in the run on show. */
+  step: StepFacts | undefined;
 }
 
-const sameExtra = (data: FlowNodeData, x: Extra) => data.problems === x.problems && data.run === x.run && data.rounds === x.rounds && data.body === x.body;
+const sameExtra = (data: FlowNodeData, x: Extra) =>
+  data.problems === x.problems &&
+  data.run === x.run &&
+  data.rounds === x.rounds &&
+  data.body === x.body &&
+  data.durationMs === x.step?.durationMs &&
+  data.tokens === x.step?.tokens &&
+  data.output === x.step?.output;
 
 function nodeData(n: FlowNode, x: Extra): FlowNodeData {
   const name = n.name || undefined;
@@ -57,6 +69,9 @@ function nodeData(n: FlowNode, x: Extra): FlowNodeData {
     problems: x.problems,
     ...(x.run !== undefined ? { run: x.run } : {}),
     ...(x.rounds !== undefined ? { rounds: x.rounds } : {}),
+    ...(x.step?.durationMs !== undefined ? { durationMs: x.step.durationMs } : {}),
+    ...(x.step?.tokens !== undefined ? { tokens: x.step.tokens } : {}),
+    ...(x.step?.output !== undefined ? { output: x.step.output } : {}),
     ...(isContainer(n) ? { summary: containerSummary(n), ...(collapsed ? { collapsed } : {}), ...(x.body !== undefined ? { body: x.body } : {}) } : {}),
   };
   if (cacheable) dataCache.set(key, data);
@@ -64,13 +79,20 @@ function nodeData(n: FlowNode, x: Extra): FlowNodeData {
 }
 
 /**
- * A size to draw the node by until React Flow has measured it, from its label. The minimap reads
- * sizes from the nodes it is given and skips a node without one; handing over measured sizes
- * instead would rebuild the node list as nodes scroll into view, which costs frames on large flows.
+ * A size to draw the node by until React Flow has measured it, from what the card shows. The
+ * minimap reads sizes from the nodes it is given and skips a node without one; handing over
+ * measured sizes instead would rebuild the node list as nodes scroll into view, which costs
+ * frames on large flows.
  */
-function estimatedSize(label: string, problems: number): { initialWidth: number; initialHeight: number } {
-  return { initialWidth: Math.max(166, Math.round(label.length * 8.5) + 26), initialHeight: problems ? 70 : 52 };
+export function estimatedSize(data: FlowNodeData): { initialWidth: number; initialHeight: number } {
+  const ports = placedPorts(data.type, data.config);
+  const rows = ports.labelled ? ports.outputs.length * 24 + 6 : 0;
+  const height = 62 + 20 + rows + (ports.attachments.length ? 22 : 0) + (data.run ? 30 : 0) + (data.rounds ? 18 : 0);
+  return { initialWidth: NODE_WIDTH, initialHeight: height };
 }
+
+/** A card's width in CSS px (canvas.css draws it so). */
+export const NODE_WIDTH = 232;
 
 type Drawn = (id: string) => InternalNode | undefined;
 
@@ -78,7 +100,7 @@ function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, d
   const known = nodeCache.get(n);
   if (known && known.selected === selected && (known.hidden ?? false) === hidden && sameExtra(known.data, x)) return known;
   const data = nodeData(n, x);
-  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data.name ?? n.id, x.problems) };
+  const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data) };
   // A body node is placed relative to its container, which React Flow moves it with (a sub-flow).
   if (n.parent !== undefined) node.parentId = n.parent;
   if (hidden) node.hidden = true;
@@ -101,11 +123,21 @@ function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, d
   return node;
 }
 
-function canvasEdge(e: FlowEdge, selected: boolean, hidden: boolean): Edge {
+/** How an edge is drawn besides its ends: the label of the port it leaves, and whether it attaches a resource. */
+interface EdgeLook {
+  label: string | undefined;
+  attachment: boolean;
+}
+
+function canvasEdge(e: FlowEdge, selected: boolean, hidden: boolean, look: EdgeLook): Edge {
   const known = edgeCache.get(e);
-  if (known && known.selected === selected && (known.hidden ?? false) === hidden) return known;
+  if (known && known.selected === selected && (known.hidden ?? false) === hidden && known.label === look.label && (known.className === 'attachment') === look.attachment) return known;
   const edge: Edge = { id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle, selected };
   if (hidden) edge.hidden = true;
+  // A labelled wire says which branch it is (the label sits on the wire, themed in canvas.css).
+  if (look.label !== undefined) Object.assign(edge, { label: look.label, labelBgPadding: [6, 3], labelBgBorderRadius: 6 });
+  // A tool, worker or handoff target hangs below its agent: its wire is drawn dashed.
+  if (look.attachment) edge.className = 'attachment';
   edgeCache.set(e, edge);
   return edge;
 }
@@ -139,6 +171,7 @@ export function canvasNodes(documentNodes: readonly FlowNode[], shown: Shown): C
       problems: counts.get(n.id) ?? 0,
       run: run?.status.get(n.id),
       rounds: tally ? `${tally.done}/${tally.total} done` : undefined,
+      step: run?.steps?.get(n.id),
       body: n.collapsed ? bodySummary({ nodes: documentNodes }, n.id) : undefined,
     };
     return canvasNode(n, selected.has(n.id), hidden.has(n.id), extra, drawn);
@@ -146,14 +179,15 @@ export function canvasNodes(documentNodes: readonly FlowNode[], shown: Shown): C
 }
 
 /** The document's edges as React Flow edges; those inside a collapsed container are hidden with it. */
-export function canvasEdges(documentEdges: readonly FlowEdge[], selected: ReadonlySet<string>, hidden: ReadonlySet<string>): Edge[] {
-  return documentEdges.map((e) => canvasEdge(e, selected.has(e.id), hidden.has(e.source) || hidden.has(e.target)));
-}
-
-/** Where a run stands, for the canvas: each node's status, and how many rounds of each body node are done. */
-export interface RunOnCanvas {
-  status: ReadonlyMap<string, string>;
-  rounds?: ReadonlyMap<string, RoundTally>;
+export function canvasEdges(documentEdges: readonly FlowEdge[], selected: ReadonlySet<string>, hidden: ReadonlySet<string>, documentNodes: readonly FlowNode[] = []): Edge[] {
+  const byId = new Map<string, FlowNode>();
+  for (const n of documentNodes) byId.set(n.id, n);
+  return documentEdges.map((e) => {
+    const source = byId.get(e.source);
+    const target = byId.get(e.target);
+    const look = { label: edgeLabel(source?.type, source?.config, e.sourceHandle), attachment: isAttachment(target?.type, target?.config, e.targetHandle) };
+    return canvasEdge(e, selected.has(e.id), hidden.has(e.source) || hidden.has(e.target), look);
+  });
 }
 
 /**
@@ -179,6 +213,8 @@ export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined
     const { nodeLookup } = flow.getState();
     return canvasNodes(documentNodes, { selected: new Set(selectedNodes), counts, run, hidden, drawn: (id) => nodeLookup.get(id) });
   }, [documentNodes, counts, selectedNodes, run, flow, hidden]);
-  const edges = useMemo<Edge[]>(() => canvasEdges(documentEdges, new Set(selectedEdges), hidden), [documentEdges, selectedEdges, hidden]);
+  // Edges read their ends' configs (a branch's label, an attachment port), so they are rebuilt when
+  // the nodes change too; each keeps its identity unless its own look changed.
+  const edges = useMemo<Edge[]>(() => canvasEdges(documentEdges, new Set(selectedEdges), hidden, documentNodes), [documentEdges, selectedEdges, hidden, documentNodes]);
   return { nodes, edges };
 }
