@@ -32,6 +32,15 @@ export function CreateKeyDialog({ api, published, onCreated }: Props) {
     setError(undefined);
     setCreated(undefined);
   };
+  // A choice made after a refusal clears it: the refusal was about the choice before.
+  const choose = (next: 'some' | 'all') => {
+    setScope(next);
+    setError(undefined);
+  };
+  const pick = (next: string[]) => {
+    setSlugs(next);
+    setError(undefined);
+  };
   const problem = !name.trim() ? 'Give the key a name.' : scope === 'some' && slugs.length === 0 ? 'Choose at least one endpoint, or allow every endpoint.' : undefined;
 
   const create = async () => {
@@ -96,12 +105,12 @@ export function CreateKeyDialog({ api, published, onCreated }: Props) {
               <fieldset className="m-0 flex flex-col gap-2 border-0 p-0">
                 <legend className="mb-1 p-0 text-sm font-medium">Endpoints it may call</legend>
                 <label className="flex items-center gap-2 text-sm">
-                  <input type="radio" name={`${id}-scope`} checked={scope === 'some'} onChange={() => setScope('some')} />
+                  <input type="radio" name={`${id}-scope`} checked={scope === 'some'} onChange={() => choose('some')} />
                   Only the endpoints chosen below
                 </label>
-                {scope === 'some' && <SlugPicker published={published} chosen={slugs} onChange={setSlugs} />}
+                {scope === 'some' && <SlugPicker published={published} chosen={slugs} onChange={pick} />}
                 <label className="flex items-center gap-2 text-sm">
-                  <input type="radio" name={`${id}-scope`} checked={scope === 'all'} onChange={() => setScope('all')} />
+                  <input type="radio" name={`${id}-scope`} checked={scope === 'all'} onChange={() => choose('all')} />
                   Every endpoint
                 </label>
                 {scope === 'all' && (
