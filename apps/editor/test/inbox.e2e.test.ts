@@ -44,12 +44,16 @@ describe('the inbox', () => {
     const card = cards.first();
     await card.getByText('Support triage', { exact: true }).waitFor();
     expect(await card.getByRole('link', { name: /^Open run / }).getAttribute('href')).toBe(`#/runs/${first}`);
-    expect(JSON.parse(await card.getByLabel('Payload (JSON)').inputValue())).toMatchObject({ customerId: 'cus_1001', refundUsd: 480 });
+    // The payload reads as a form: the drafted reply as text, the amount as a number.
+    expect(await card.getByLabel('customerId').inputValue()).toBe('cus_1001');
+    expect(await card.getByLabel('refundUsd').inputValue()).toBe('480');
+    expect(await card.getByLabel('reply').inputValue()).toContain('Hi Dana,\n\nThanks');
     await card.getByText(/Waiting since/).waitFor();
 
     await page.screenshot({ path: `${SHOTS}/inbox-waiting-light.png`, fullPage: true });
 
     await page.getByLabel('Your name').fill('Dana Reviewer');
+    await card.getByLabel('refundUsd').fill('450');
     await card.getByLabel(/^Comment/).fill('Policy allows it');
     await card.getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => cards.count()).toBe(1);
@@ -67,6 +71,7 @@ describe('the inbox', () => {
     const text = await decided.first().textContent();
     expect(text).toContain('Approved by Dana Reviewer');
     expect(text).toContain('Policy allows it');
+    expect(text).toContain('The payload was edited before approving');
     await page.screenshot({ path: `${SHOTS}/inbox-history-light.png`, fullPage: true });
 
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -1,9 +1,12 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Check, X } from 'lucide-react';
 import { errorMessage, COMMENT_MAX, type InboxItem } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { pretty } from '../run/describe';
+import { InputForm } from '../run/InputForm';
+import { formFields } from '../run/schema-form';
 import { answerWait, type TakenBy } from './answer';
+import { payloadSchema } from './payload-form';
 
 interface Props {
   api: ApiClient;
@@ -14,8 +17,13 @@ interface Props {
   onTaken: (taken: TakenBy) => void;
 }
 
+const NO_PROBLEMS: ReadonlyMap<string, string[]> = new Map();
+
 /** Approve or reject in place: the payload to edit (when the step offers one), an optional comment. */
 export function ApprovalAnswer({ api, item, by, onDone, onTaken }: Props) {
+  // An object payload is a form (one field per property); anything else is edited as JSON.
+  const fields = useMemo(() => formFields(payloadSchema(item.payload)), [item.payload]);
+  const [fieldValue, setFieldValue] = useState<unknown>(item.payload);
   const [payload, setPayload] = useState(() => pretty(item.payload));
   const [comment, setComment] = useState('');
   const [sending, setSending] = useState<'approve' | 'reject' | undefined>();
@@ -25,7 +33,8 @@ export function ApprovalAnswer({ api, item, by, onDone, onTaken }: Props) {
   const decide = async (decision: 'approve' | 'reject') => {
     setError(undefined);
     let edited: unknown;
-    if (item.payload !== undefined) {
+    if (fields) edited = fieldValue;
+    else if (item.payload !== undefined) {
       try {
         edited = JSON.parse(payload) as unknown;
       } catch (e) {
@@ -51,20 +60,22 @@ export function ApprovalAnswer({ api, item, by, onDone, onTaken }: Props) {
 
   return (
     <div className="mt-3 flex flex-col gap-3">
-      {item.payload !== undefined && (
-        <div className="flex flex-col gap-1">
-          <label htmlFor={`${id}-payload`} className="text-xs font-medium text-fg-muted">
-            Payload (JSON) <span className="font-normal text-fg-subtle">· edit it to approve a changed version</span>
-          </label>
-          <textarea
-            id={`${id}-payload`}
-            className="inbox-json font-mono text-xs"
-            value={payload}
-            onChange={(e) => setPayload(e.target.value)}
-            spellCheck={false}
-            rows={Math.min(12, Math.max(3, payload.split('\n').length))}
-          />
-        </div>
+      {fields ? (
+        <fieldset className="inbox-answer m-0 rounded-lg border border-border p-3">
+          <legend className="px-1 text-xs font-medium text-fg-muted">
+            Payload <span className="font-normal text-fg-subtle">· edit it to approve a changed version</span>
+          </legend>
+          <InputForm fields={fields} value={fieldValue} onChange={setFieldValue} problems={NO_PROBLEMS} />
+        </fieldset>
+      ) : (
+        item.payload !== undefined && (
+          <div className="flex flex-col gap-1">
+            <label htmlFor={`${id}-payload`} className="text-xs font-medium text-fg-muted">
+              Payload (JSON) <span className="font-normal text-fg-subtle">· edit it to approve a changed version</span>
+            </label>
+            <textarea id={`${id}-payload`} className="inbox-json font-mono text-xs" value={payload} onChange={(e) => setPayload(e.target.value)} spellCheck={false} />
+          </div>
+        )
       )}
       <div className="flex flex-col gap-1">
         <label htmlFor={`${id}-comment`} className="text-xs font-medium text-fg-muted">

@@ -21,7 +21,7 @@ export function KeysPage({ api }: { api: ApiClient; go: (route: Route) => void }
 
   const load = useCallback(() => {
     setError(undefined);
-    api.listKeys().then(setKeys, (e: unknown) => setError(`Could not load the API keys: ${errorMessage(e)}`));
+    api.listKeys().then((list) => setKeys([...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))), (e: unknown) => setError(`Could not load the API keys: ${errorMessage(e)}`));
     api.listPublished().then(setPublished, () => setPublished([]));
   }, [api]);
   useEffect(load, [load]);
