@@ -94,11 +94,14 @@ describe('the settings page', () => {
     await replace.getByLabel('New value').fill('another-value');
     await replace.getByRole('button', { name: 'Replace value' }).click();
     await replace.waitFor({ state: 'detached' });
-    await page.screenshot({ path: `${SHOTS}/settings-light.png`, fullPage: true });
+    // The page scrolls inside the app's frame: a tall window shows it whole.
+    await page.setViewportSize({ width: 1400, height: 1500 });
+    await page.screenshot({ path: `${SHOTS}/settings-light.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
     await row.waitFor();
-    await page.screenshot({ path: `${SHOTS}/settings-dark.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/settings-dark.png` });
+    await page.setViewportSize({ width: 1400, height: 900 });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.reload();
     await row.getByRole('button', { name: 'Delete crm-token' }).click();
@@ -140,13 +143,17 @@ describe('the settings page', () => {
     await page.goto(`${url}/#/settings`);
     const appearance = page.getByRole('region', { name: 'Appearance' });
     expect(await appearance.getByRole('radio', { name: /^System/ }).isChecked()).toBe(true);
-    await appearance.getByRole('radio', { name: /^Dark/ }).check();
+    // A person clicks the choice's card (the radio inside it is drawn by the card).
+    await appearance.getByText('Dark', { exact: true }).click();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
     await page.reload();
     await appearance.waitFor();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
     expect(await appearance.getByRole('radio', { name: /^Dark/ }).isChecked()).toBe(true);
-    await appearance.getByRole('radio', { name: /^Light/ }).check();
+    // And the keyboard moves between the choices as in any radio group.
+    await appearance.getByRole('radio', { name: /^Dark/ }).focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await appearance.getByRole('radio', { name: /^Light/ }).isChecked()).toBe(true);
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
   }, 60_000);
 });

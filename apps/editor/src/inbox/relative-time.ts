@@ -14,7 +14,8 @@ export function relativeTime(iso: string, now = Date.now()): string {
   const ahead = ms < 0;
   const abs = Math.abs(ms);
   const say = (text: string) => (ahead ? `in ${text}` : `${text} ago`);
-  if (abs < 45_000) return ahead ? 'in a moment' : 'just now';
+  // A few seconds ahead is the runner's clock, not the future.
+  if (abs < 45_000 || (ahead && abs < 2 * MINUTE)) return 'just now';
   if (abs < HOUR) return say(`${Math.max(1, Math.round(abs / MINUTE))} min`);
   if (abs < DAY) return say(`${Math.round(abs / HOUR)} h`);
   if (abs < 30 * DAY) {

@@ -87,11 +87,7 @@ function ProviderRow({ api, provider: p }: { api: ApiClient; provider: ProviderS
             </span>
           )}
         </div>
-        <p className="m-0 mt-1 text-sm text-fg-muted">
-          {SOURCE_TEXT[p.source]}
-          {p.credential ? ` (credential “${p.credential}”)` : ''}
-          {p.note ? `: ${p.note}.` : '.'}
-        </p>
+        <p className="m-0 mt-1 text-sm text-fg-muted">{describeSource(p)}</p>
         {result && (
           <p role="status" className={`m-0 mt-2 flex items-start gap-1.5 text-sm ${'error' in result || !result.ok ? 'text-danger-fg' : 'text-success-fg'}`}>
             {'error' in result ? (
@@ -115,6 +111,14 @@ function ProviderRow({ api, provider: p }: { api: ApiClient; provider: ProviderS
       </button>
     </li>
   );
+}
+
+/** Where the key comes from, in a sentence: the runner's own note when it gives one (it names the variable). */
+function describeSource(p: ProviderStatus): string {
+  const credential = p.credential ? ` (credential “${p.credential}”)` : '';
+  if (!p.note) return `${SOURCE_TEXT[p.source]}${credential}.`;
+  const note = p.note.charAt(0).toUpperCase() + p.note.slice(1);
+  return `${note}${note.endsWith('.') ? '' : '.'}${p.source === 'credential' ? ` ${SOURCE_TEXT.credential}${credential}.` : ''}`;
 }
 
 /** The credential name a provider's key is stored under when none exists yet. */
