@@ -6,6 +6,7 @@ const SHOTS = '/tmp/shots-editor';
 const example = JSON.parse(readFileSync(new URL('../../../examples/support-triage.flow.json', import.meta.url), 'utf8')) as {
   samples: { name: string; input: unknown; mocks: unknown }[];
 };
+const questionFlow = JSON.parse(readFileSync(new URL('../../../packages/nodes/src/kinds/human-input/fixture.flow.json', import.meta.url), 'utf8')) as { id: string };
 // A $480 refund: over the limit, so the run stops for a person to sign off the reply.
 const overLimit = example.samples.find((s) => s.name === 'refund-over-limit')!;
 
@@ -132,5 +133,34 @@ describe('the inbox', () => {
     await page.getByRole('article', { name: 'Sign off reply' }).waitFor();
     await page.getByLabel('Flow').selectOption({ label: 'Content pipeline' });
     await page.getByText('Nothing waits here').waitFor();
+  }, 60_000);
+
+  it("answers a question with its form, checked in the runner's words, and shows the answer in History", async () => {
+    const { url } = product;
+    expect((await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(questionFlow) })).status).toBe(201);
+    const started = await fetch(`${url}/api/flows/${questionFlow.id}/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ input: { item: 'widgets' } }) });
+    const { id } = (await started.json()) as { id: string };
+    await expect.poll(async () => ((await (await fetch(`${url}/api/runs/${id}`)).json()) as { status: string }).status, { timeout: 20_000 }).toBe('waiting');
+
+    const { page } = await product.freshPage();
+    await page.goto(`${url}/#/inbox`);
+    await page.getByLabel('Kind').selectOption({ label: 'Questions' });
+    const card = page.getByRole('list', { name: 'Waiting for a person' }).getByRole('article').first();
+    await card.getByText('How many widgets should we reorder?').waitFor();
+    await card.getByText('Question', { exact: false }).first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/inbox-question-light.png` });
+    const answer = card.getByRole('form', { name: 'Answer' });
+    await answer.getByLabel('Quantity').fill('0');
+    await answer.getByRole('button', { name: 'Send answer' }).click();
+    await answer.getByText(/Quantity.*(1|minimum)/).waitFor();
+    await answer.getByLabel('Quantity').fill('12');
+    await answer.getByRole('button', { name: 'Send answer' }).click();
+    await card.waitFor({ state: 'detached' });
+    await expect.poll(async () => ((await (await fetch(`${url}/api/runs/${id}`)).json()) as { status: string }).status).toBe('succeeded');
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    const decided = page.getByRole('list', { name: 'Decided' }).getByRole('article').first();
+    await decided.getByText('Answered', { exact: true }).waitFor();
+    expect(await decided.textContent()).toContain('"quantity": 12');
   }, 60_000);
 });
