@@ -23,12 +23,6 @@ export function stepNameOf(flow: Flow | null | undefined, nodeId: string): strin
   return node?.name || nodeId;
 }
 
-/** "approved by Dana", "answered by Sam", "timed out": who decided, in words. */
-export function decidedText(item: Pick<InboxItem, 'status' | 'decidedBy'>): string {
-  const how = OUTCOME_LABEL[item.status].toLowerCase();
-  return item.decidedBy ? `${how} by ${item.decidedBy}` : how;
-}
-
 /** A value for reading (an answer, an edited payload): a string as is, anything else as JSON. */
 export function showValue(value: unknown): string {
   if (typeof value === 'string') return value;
