@@ -17,7 +17,7 @@ import { WaitCard } from './WaitCard';
 import './inbox.css';
 
 const TAB_CLASS =
-  'btn-ghost rounded-none border-0 border-b-2 border-transparent px-3 pb-2 pt-1 text-sm text-fg-muted hover:text-fg data-[state=active]:border-primary data-[state=active]:text-fg';
+  'btn-ghost rounded-none border-0 border-b-2 border-transparent px-3 pb-2 pt-1 text-sm text-fg-muted hover:text-fg data-[state=active]:border-primary data-[state=active]:text-fg focus-visible:-outline-offset-2';
 
 /**
  * Everything waiting for a person across flows (approvals, tool call approvals, questions),
