@@ -56,6 +56,10 @@ describe('publishing from the editor', () => {
 
     // A key for this endpoint only: its secret shown once, and put in the command.
     await panel.getByLabel('Key name').fill('e2e key');
+    // Limited to the published endpoint by default (a key for every endpoint is a deliberate choice).
+    expect(await panel.getByLabel('Only for this endpoint (triage-e2e)').isChecked()).toBe(true);
+    await panel.getByLabel('Only for this endpoint (triage-e2e)').uncheck();
+    await panel.getByText('This key may call every published endpoint', { exact: false }).waitFor();
     await panel.getByLabel('Only for this endpoint (triage-e2e)').check();
     await panel.getByRole('button', { name: 'Create API key' }).click();
     const secret = await panel.getByLabel('New API key').inputValue();

@@ -23,7 +23,8 @@ interface Props {
 /** Create keys (the secret shown once), see the active ones and revoke them. */
 export function ApiKeys({ api, keys, slug, defaultName, fresh, onCreated, onHide, onRevoke }: Props) {
   const [name, setName] = useState(defaultName);
-  const [onlyThis, setOnlyThis] = useState(false);
+  // Limited to this endpoint unless the person widens it: a key that may call every endpoint is a choice, not a default.
+  const [onlyThis, setOnlyThis] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorReport | undefined>();
 
@@ -55,6 +56,7 @@ export function ApiKeys({ api, keys, slug, defaultName, fresh, onCreated, onHide
           <input type="checkbox" checked={onlyThis && slug !== undefined} disabled={slug === undefined} onChange={(e) => setOnlyThis(e.target.checked)} />
           Only for this endpoint{slug ? ` (${slug})` : ' (publish first)'}
         </label>
+        {(!onlyThis || slug === undefined) && <p className="note">This key may call every published endpoint, including ones published later.</p>}
         <button type="submit" disabled={busy || name.trim() === ''}>
           Create API key
         </button>
