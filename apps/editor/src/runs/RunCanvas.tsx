@@ -3,7 +3,8 @@ import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow } from
 import type { Flow } from '@trellis/schema';
 import { nodeTypes } from '../canvas/node-types';
 import { useCanvasElements, type RunOnCanvas } from '../canvas/use-canvas-elements';
-import { statusByNode, type RoundTally, type Trace } from '../run/trace';
+import type { Trace } from '../run/trace';
+import { runOnCanvasOf } from '../canvas/run-on-canvas';
 import { createFlowStore, type FlowStore } from '../store/flow-store';
 import { useTheme } from '../ui/theme';
 
@@ -25,11 +26,7 @@ export function RunCanvas({ flow, version, trace, focus }: { flow: Flow; version
 }
 
 function Drawn({ store, trace, focus }: { store: FlowStore; trace: Trace | undefined; focus: string | undefined }) {
-  const run = useMemo<RunOnCanvas | undefined>(() => {
-    if (!trace) return undefined;
-    const rounds = new Map<string, RoundTally>();
-    return { status: statusByNode(trace, rounds), rounds };
-  }, [trace]);
+  const run = useMemo<RunOnCanvas | undefined>(() => (trace ? runOnCanvasOf(trace) : undefined), [trace]);
   const { nodes, edges } = useCanvasElements(store, run);
   const { theme } = useTheme();
   const view = useReactFlow();
