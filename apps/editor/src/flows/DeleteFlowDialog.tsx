@@ -29,7 +29,7 @@ export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: Flo
         </p>
       )}
       <div className="flows-dialog-buttons">
-        <button type="button" className="flows-danger" onClick={() => void confirm()} disabled={busy}>
+        <button type="button" className="btn-danger" onClick={() => void confirm()} disabled={busy}>
           {busy ? 'Deleting…' : 'Delete'}
         </button>
         <button type="button" onClick={onClose} data-initial-focus>
