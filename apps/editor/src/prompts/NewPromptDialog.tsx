@@ -67,7 +67,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
           />
         </label>
         <p id={`${ids}-name`} className={showNameProblem ? 'prompts-error' : 'prompts-note'} role={showNameProblem ? 'alert' : undefined}>
-          {showNameProblem ? nameProblem : 'Lowercase letters, digits, "-" and "_"; flows refer to it as name@version.'}
+          {showNameProblem ? nameProblem : 'Lowercase letters, digits, "-" and "_", starting with a letter (the rule flow ids follow); flows refer to it as name@version.'}
         </p>
         <label>
           Description
