@@ -17,7 +17,7 @@ export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: Flo
     }
   };
   return (
-    <Modal label={`Delete ${flow.name}?`} className="delete-flow-dialog" onClose={onClose}>
+    <Modal label={`Delete ${flow.name}?`} className="delete-flow-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <h2>Delete “{flow.name}”?</h2>
       <p>
         The flow <code>{flow.id}</code> and its {flow.latestVersion} version{flow.latestVersion === 1 ? '' : 's'} leave the list. Runs already made keep their record.

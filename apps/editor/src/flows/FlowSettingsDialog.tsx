@@ -37,7 +37,7 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
   };
 
   return (
-    <Modal label="Flow settings" className="max-w-2xl! p-0! bg-surface text-fg" onClose={onClose}>
+    <Modal label="Flow settings" className="m-auto max-w-2xl! p-0! bg-surface text-fg" onClose={onClose}>
       <form onSubmit={save} noValidate className="flex max-h-[85vh] flex-col">
         <header className="border-b border-border px-5 pb-3 pt-4">
           <h2 className="m-0 text-base font-semibold">Flow settings</h2>

@@ -65,7 +65,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
   };
 
   return (
-    <Modal label="New flow" className="new-flow-dialog" onClose={onClose}>
+    <Modal label="New flow" className="new-flow-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <form onSubmit={(e) => void create(e)}>
         <h2>New flow</h2>
         <label>

@@ -50,7 +50,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
   };
 
   return (
-    <Modal label="New prompt" className="prompts-new-dialog" onClose={onClose}>
+    <Modal label="New prompt" className="prompts-new-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <form onSubmit={(e) => void create(e)} noValidate>
         <h2>New prompt</h2>
         <label>
