@@ -30,7 +30,12 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
   const save = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      // Take the person to the first row that needs fixing (it may be scrolled out of view).
+      const form = event.currentTarget as HTMLFormElement;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
     const changed = store.getState().setFlowSettings({ description: description.trim(), tags, vars: result.vars });
     if (changed) toast.success('Flow settings updated: save the flow to keep them (Ctrl+Z undoes the change).');
     onClose();

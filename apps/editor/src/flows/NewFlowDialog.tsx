@@ -98,7 +98,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
         </fieldset>
         {error && <p role="alert" className="flows-error">{error}</p>}
         <div className="flows-dialog-buttons">
-          <button type="submit" disabled={busy}>
+          <button type="submit" className="btn-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create'}
           </button>
           <button type="button" onClick={onClose}>

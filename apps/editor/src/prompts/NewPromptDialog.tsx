@@ -81,7 +81,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
         <VariableList reading={reading} />
         <ErrorNote report={error} />
         <div className="flows-dialog-buttons">
-          <button type="submit" disabled={busy}>
+          <button type="submit" className="btn-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create prompt'}
           </button>
           <button type="button" onClick={onClose}>
