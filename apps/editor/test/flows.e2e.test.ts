@@ -14,6 +14,12 @@ describe('managing flows in the list', () => {
   const list = () => product.page.getByRole('list', { name: 'Your flows' });
   const status = () => product.page.getByRole('status').filter({ hasText: /\S/ });
 
+  /** Picks an action from a flow's "More actions" menu. */
+  async function menuAction(flow: string, action: 'Rename' | 'Duplicate' | 'Export' | 'Delete', scope = product.page.locator('body')) {
+    await scope.getByRole('button', { name: `More actions for ${flow}`, exact: true }).click();
+    await product.page.getByRole('menuitem', { name: `${action} ${flow}`, exact: true }).click();
+  }
+
   async function openList() {
     await product.page.goto(product.url);
     await product.page.getByRole('button', { name: 'Open Support triage' }).waitFor();
@@ -79,7 +85,7 @@ describe('managing flows in the list', () => {
     const { page } = product;
     await openList();
 
-    await page.getByRole('button', { name: 'Rename Research agent' }).click();
+    await menuAction('Research agent', 'Rename');
     const field = page.getByLabel('New name for Research agent');
     expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
     await field.fill('Market research');
@@ -88,12 +94,12 @@ describe('managing flows in the list', () => {
     await status().filter({ hasText: 'Renamed “Research agent” to “Market research” (version 2).' }).waitFor();
     expect(await stored('research-agent')).toMatchObject({ name: 'Market research', latestVersion: 2 });
 
-    await page.getByRole('button', { name: 'Duplicate Market research' }).click();
+    await menuAction('Market research', 'Duplicate');
     await page.getByRole('button', { name: 'Open Market research (copy)' }).waitFor();
     await status().filter({ hasText: 'Duplicated “Market research” as “Market research (copy)” (id market-research-copy).' }).waitFor();
     expect((await stored('market-research-copy'))?.document.nodes).toEqual((await stored('research-agent'))?.document.nodes);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Market research', exact: true }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), menuAction('Market research', 'Export')]);
     expect(download.suggestedFilename()).toBe('research-agent.flow.json');
     const text = readFileSync(await download.path(), 'utf8');
     expect(JSON.parse(text)).toEqual((await stored('research-agent'))!.document);
@@ -102,14 +108,14 @@ describe('managing flows in the list', () => {
 
     // Delete asks first, naming the flow; Cancel keeps it.
     const row = list().getByRole('listitem').filter({ has: page.getByRole('button', { name: 'Open Market research (copy)' }) });
-    await row.getByRole('button', { name: 'Delete Market research (copy)' }).click();
+    await menuAction('Market research (copy)', 'Delete', row);
     const confirm = page.getByRole('dialog', { name: 'Delete Market research (copy)?' });
     await confirm.getByText('Delete “Market research (copy)”?').waitFor();
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'hidden' });
     expect(await stored('market-research-copy')).toBeDefined();
 
-    await row.getByRole('button', { name: 'Delete Market research (copy)' }).click();
+    await menuAction('Market research (copy)', 'Delete', row);
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await status().filter({ hasText: 'Deleted “Market research (copy)”.' }).waitFor();
     await page.getByRole('button', { name: 'Open Market research (copy)' }).waitFor({ state: 'detached' });
@@ -124,7 +130,7 @@ describe('managing flows in the list', () => {
     await page.getByRole('button', { name: 'Open Short lived' }).waitFor();
     // Someone else deletes the flow; this list still shows it.
     expect((await fetch(`${url}/api/flows/short-lived`, { method: 'DELETE' })).status).toBe(204);
-    await page.getByRole('button', { name: 'Duplicate Short lived' }).click();
+    await menuAction('Short lived', 'Duplicate');
     const row = list().getByRole('listitem').filter({ has: page.getByRole('button', { name: 'Open Short lived' }) });
     await row.getByRole('alert').filter({ hasText: 'Could not duplicate “Short lived”: there is no flow "short-lived"' }).waitFor();
   }, 60_000);
@@ -155,5 +161,56 @@ describe('managing flows in the list', () => {
     await problems.getByRole('listitem').filter({ hasText: /^id: must start with a letter/ }).waitFor();
     await problems.getByRole('listitem').filter({ hasText: /^name: must not be empty/ }).waitFor();
     expect(await stored('no good')).toBeUndefined();
+  }, 60_000);
+
+  it('searches, filters by tag and sorts the list, and says when nothing matches', async () => {
+    const { page, url } = product;
+    const triage = (await stored('support-triage'))!.document;
+    const make = async (id: string, name: string, description: string, tags: string[]) =>
+      expect((await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...triage, id, name, description, tags }) })).status).toBe(201);
+    await make('billing-desk', 'Billing desk', 'Answers invoice questions for the finance team.', ['support', 'billing']);
+    await make('zebra-intake', 'Zebra intake', 'Sorts incoming partner requests.', ['support']);
+    await openList();
+    const names = () => list().getByRole('button', { name: /^Open / }).allTextContents();
+
+    // Search: any of name, id and description, every word.
+    const search = page.getByRole('searchbox', { name: 'Search flows' });
+    await search.fill('finance');
+    await expect.poll(names).toEqual(['Billing desk']);
+    await search.fill('zebra-intake');
+    await expect.poll(names).toEqual(['Zebra intake']);
+    await search.fill('no such flow anywhere');
+    await page.getByText('No flow matches').waitFor();
+    await page.getByRole('button', { name: 'Clear search and tags' }).click();
+    expect(await search.inputValue()).toBe('');
+
+    // Tags: chips with counts; two chosen means both.
+    const tags = page.getByRole('group', { name: 'Filter by tag' });
+    await tags.getByRole('button', { name: 'support, 2 flows' }).click();
+    await expect.poll(names).toEqual(['Zebra intake', 'Billing desk']);
+    await tags.getByRole('button', { name: 'billing, 1 flow' }).click();
+    await expect.poll(names).toEqual(['Billing desk']);
+    expect(await tags.getByRole('button', { name: 'billing, 1 flow' }).getAttribute('aria-pressed')).toBe('true');
+    await tags.getByRole('button', { name: 'Clear tags' }).click();
+    // A flow's own tag chip filters too.
+    await list().getByRole('list', { name: 'Tags of Billing desk' }).getByRole('button', { name: 'Show flows tagged billing' }).click();
+    await expect.poll(names).toEqual(['Billing desk']);
+    await tags.getByRole('button', { name: 'Clear tags' }).click();
+
+    // Sort: most recently updated first by default, or by name.
+    const all = await names();
+    expect(all.slice(0, 2)).toEqual(['Zebra intake', 'Billing desk']);
+    await page.getByRole('combobox', { name: 'Sort flows by' }).selectOption('name');
+    await expect.poll(names).toEqual([...all].sort((a, b) => a.localeCompare(b)));
+
+    await page.screenshot({ path: '/tmp/shots-editor/flows-light.png', fullPage: true });
+    await page.getByRole('button', { name: 'More actions for Billing desk' }).click();
+    await page.screenshot({ path: '/tmp/shots-editor/flows-menu-light.png' });
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.getByRole('button', { name: 'Open Billing desk' }).waitFor();
+    await page.screenshot({ path: '/tmp/shots-editor/flows-dark.png', fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
   }, 60_000);
 });

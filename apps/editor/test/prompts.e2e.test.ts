@@ -59,7 +59,7 @@ describe('the prompt library', () => {
     await page.getByRole('button', { name: 'New prompt' }).click();
     const dialog = page.getByRole('dialog', { name: 'New prompt' });
     await dialog.getByLabel('Name').fill('Triage Classifier');
-    await dialog.getByRole('alert').filter({ hasText: 'Name: use lowercase letters' }).waitFor();
+    await dialog.getByRole('alert').filter({ hasText: "A prompt's name uses lowercase letters" }).waitFor();
     await dialog.getByLabel('Name').fill('reply-drafter');
     await dialog.getByRole('alert').filter({ hasText: 'A prompt named “reply-drafter” exists already.' }).waitFor();
     await dialog.getByLabel('Name').fill('triage-classifier');

@@ -131,8 +131,8 @@ describe('choosing what Try it runs', () => {
 describe('names, tags, drafts and files', () => {
   it('checks a new name the way the runner does, and says when it is taken', () => {
     expect(promptNameProblem('triage-classifier', [])).toBeUndefined();
-    expect(promptNameProblem('', [])).toBe('Name: must not be empty.');
-    expect(promptNameProblem('Triage Classifier', [])).toMatch(/^Name: use lowercase letters/);
+    expect(promptNameProblem('', [])).toBe('Give the prompt a name.');
+    expect(promptNameProblem('Triage Classifier', [])).toMatch(/^A prompt's name uses lowercase letters/);
     expect(promptNameProblem('triage', ['triage'])).toBe('A prompt named “triage” exists already.');
   });
 

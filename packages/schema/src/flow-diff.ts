@@ -12,6 +12,12 @@ import { DEFAULT_SOURCE_HANDLE, DEFAULT_TARGET_HANDLE, type Flow, type FlowEdge,
 /** One value that differs, by dotted path (`prompt.template`, `branches.0.when`). */
 export interface FieldChange {
   path: string;
+  /**
+   * What the list items on the path are called, by the path up to the item (`branches.1` →
+   * `Billing`): an item's `label`, else its `name`, else its `id`, from the newer version. Set
+   * only when some item on the path has one, so `branches[1]` can read as branch “Billing”.
+   */
+  items?: Record<string, string>;
   /** Absent: the field was added. */
   before?: unknown;
   /** Absent: the field was removed. */
@@ -103,6 +109,7 @@ export function diffFlows(before: Flow, after: Flow): FlowDiff {
   const flowChanges: FieldChange[] = [];
   const limit = { left: FLOW_DIFF_MAX_CHANGES, cut: false };
   for (const key of ['name', 'description'] as const) compare(before[key], after[key], key, 0, flowChanges, limit);
+  compare(before.tags, after.tags, 'tags', 0, flowChanges, limit);
   compare(before.vars, after.vars, 'vars', 0, flowChanges, limit);
   compare(before.settings, after.settings, 'settings', 0, flowChanges, limit);
   compare(samplesByName(before), samplesByName(after), 'samples', 0, flowChanges, limit);
@@ -184,6 +191,8 @@ function samplesByName(flow: Flow): Record<string, unknown> | undefined {
 interface Limit {
   left: number;
   cut: boolean;
+  /** Names of the list items walked so far, by their path (see `FieldChange.items`). */
+  items?: Map<string, string>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -195,7 +204,30 @@ function push(changes: FieldChange[], limit: Limit, change: FieldChange) {
     return;
   }
   limit.left--;
-  changes.push(change);
+  const items = limit.items && itemsOn(change.path, limit.items);
+  changes.push(items ? { ...change, items } : change);
+}
+
+/** The names of the items on `path`, or undefined when none has one. */
+function itemsOn(path: string, names: Map<string, string>): Record<string, string> | undefined {
+  let found: Record<string, string> | undefined;
+  const parts = path.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i + 1).join('.');
+    const name = names.get(prefix);
+    if (name !== undefined) (found ??= {})[prefix] = name;
+  }
+  return found;
+}
+
+/** What a list item calls itself: its label, name or id (a non-empty string), else undefined. */
+function itemName(item: unknown): string | undefined {
+  if (!isRecord(item)) return undefined;
+  for (const key of ['label', 'name', 'id']) {
+    const value = item[key];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return undefined;
 }
 
 function compare(a: unknown, b: unknown, path: string, depth: number, changes: FieldChange[], limit: Limit): void {
@@ -214,6 +246,13 @@ function compareChildren(a: object, b: object, path: string, depth: number, chan
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   const keys = [...Object.keys(left), ...Object.keys(right).filter((k) => !Object.hasOwn(left, k))];
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Items are compared by position; each is named as the newer version names it.
+    for (const key of keys) {
+      const name = itemName(right[key]) ?? itemName(left[key]);
+      if (name !== undefined) (limit.items ??= new Map()).set(join(path, key), name);
+    }
+  }
   for (const key of keys) {
     if (limit.cut) return;
     compare(left[key], right[key], join(path, key), depth, changes, limit);

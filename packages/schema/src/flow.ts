@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TAG_MAX_LENGTH, TAGS_MAX } from './names.js';
 
 /** The current flow document version. Older documents are migrated on read (see migrate.ts). */
 export const FLOW_SCHEMA_V1 = 'trellis.flow/v1';
@@ -128,11 +129,20 @@ export const FlowSettings = z.object({
   budget: Budget.optional(),
 });
 
+/** A flow's tag, kept normalised (`normalizeTag`) so "Billing" and "billing " are one tag. */
+export const FlowTag = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(TAG_MAX_LENGTH, `must be at most ${TAG_MAX_LENGTH} characters`)
+  .regex(/^[^\s\p{Cc}\p{Lu}]+$/u, 'must be lowercase, with "-" instead of spaces');
+
 export const Flow = z.object({
   schema: z.literal(FLOW_SCHEMA_V1),
   id: Id,
   name: z.string().min(1, 'must not be empty').max(200),
   description: z.string().max(10_000).optional(),
+  /** Words that group flows in the list (see `normalizeTag`: lowercase, no spaces). */
+  tags: z.array(FlowTag).max(TAGS_MAX, `a flow has at most ${TAGS_MAX} tags`).optional(),
   /** Constants the flow's templates and expressions see as `vars`. */
   vars: z.record(z.string(), z.unknown()).optional(),
   settings: FlowSettings.optional(),

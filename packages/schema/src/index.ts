@@ -8,6 +8,7 @@ export * from './load.js';
 export * from './limits.js';
 export * from './jsonschema.js';
 export * from './slug.js';
+export * from './names.js';
 export * from './prompts.js';
 export * from './api/index.js';
 export * from './errors.js';

@@ -55,12 +55,16 @@ describe('diffFlows', () => {
 
   it('walks lists of the same length item by item and reports a list that grew as a whole', () => {
     const edited = withNode(base(), 'route', (n) => ({ ...n, config: { branches: [{ id: 'billing', label: 'Billing', when: "category == 'refund'" }] } }));
-    expect(diffFlows(base(), edited).nodes[0]!.config).toEqual([{ path: 'branches.0.when', before: "category == 'billing'", after: "category == 'refund'" }]);
+    expect(diffFlows(base(), edited).nodes[0]!.config).toEqual([{ path: 'branches.0.when', before: "category == 'billing'", after: "category == 'refund'", items: { 'branches.0': 'Billing' } }]);
 
     const grown = withNode(base(), 'route', (n) => ({
       ...n,
       config: { branches: [...(n.config.branches as unknown[]), { id: 'tech', label: 'Tech', when: "category == 'tech'" }] },
     }));
+    // An item is named by its label (else name, else id) so the editor can say branch “Billing”, not branches[0].
+    const unlabelled = withNode(base(), 'route', (n) => ({ ...n, config: { branches: [{ id: 'billing', when: 'true' }] } }));
+    expect(diffFlows(base(), unlabelled).nodes[0]!.config.find((c) => c.path === 'branches.0.when')).toMatchObject({ items: { 'branches.0': 'billing' } });
+
     const [change] = diffFlows(base(), grown).nodes[0]!.config;
     expect(change!.path).toBe('branches');
     expect((change!.before as unknown[]).length).toBe(1);

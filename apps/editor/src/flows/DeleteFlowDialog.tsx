@@ -17,7 +17,7 @@ export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: Flo
     }
   };
   return (
-    <Modal label={`Delete ${flow.name}?`} className="delete-flow-dialog" onClose={onClose}>
+    <Modal label={`Delete ${flow.name}?`} className="delete-flow-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <h2>Delete “{flow.name}”?</h2>
       <p>
         The flow <code>{flow.id}</code> and its {flow.latestVersion} version{flow.latestVersion === 1 ? '' : 's'} leave the list. Runs already made keep their record.
@@ -29,7 +29,7 @@ export function DeleteFlowDialog({ flow, slugs, onDelete, onClose }: { flow: Flo
         </p>
       )}
       <div className="flows-dialog-buttons">
-        <button type="button" className="flows-danger" onClick={() => void confirm()} disabled={busy}>
+        <button type="button" className="btn-danger" onClick={() => void confirm()} disabled={busy}>
           {busy ? 'Deleting…' : 'Delete'}
         </button>
         <button type="button" onClick={onClose} data-initial-focus>

@@ -65,7 +65,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
   };
 
   return (
-    <Modal label="New flow" className="new-flow-dialog" onClose={onClose}>
+    <Modal label="New flow" className="new-flow-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <form onSubmit={(e) => void create(e)}>
         <h2>New flow</h2>
         <label>
@@ -98,7 +98,7 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
         </fieldset>
         {error && <p role="alert" className="flows-error">{error}</p>}
         <div className="flows-dialog-buttons">
-          <button type="submit" disabled={busy}>
+          <button type="submit" className="btn-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create'}
           </button>
           <button type="button" onClick={onClose}>

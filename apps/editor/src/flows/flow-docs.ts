@@ -1,8 +1,8 @@
-import { FLOW_SCHEMA_V1, type Flow } from '@trellis/schema';
+import { cleanTitle, FLOW_SCHEMA_V1, TITLE_MAX_LENGTH, type Flow } from '@trellis/schema';
 import { kinds } from '@trellis/nodes';
 
 /** The flow format's limit on a name. */
-const MAX_NAME = 200;
+const MAX_NAME = TITLE_MAX_LENGTH;
 
 function defaultsOf(type: 'input' | 'output'): Record<string, unknown> {
   const spec = kinds.get(type);
@@ -38,10 +38,5 @@ export function copyName(name: string): string {
   return `${name.slice(0, MAX_NAME - suffix.length)}${suffix}`;
 }
 
-/** A name a person typed, trimmed; or why it cannot be a flow's name. */
-export function cleanName(typed: string): { name: string } | { error: string } {
-  const name = typed.trim().replace(/\s+/g, ' ');
-  if (!name) return { error: 'Give the flow a name.' };
-  if (name.length > MAX_NAME) return { error: `A flow's name is at most ${MAX_NAME} characters (this one has ${name.length}).` };
-  return { name };
-}
+/** A name a person typed, trimmed; or why it cannot be a flow's name (the words prompts use too: `cleanTitle`). */
+export const cleanName = (typed: string) => cleanTitle('flow', typed);

@@ -1,18 +1,17 @@
-/** Flow ids appear in URLs and API paths, so a new one is made from the name: lowercase words joined by `-`. */
-const MAX_ID = 64;
+import { HANDLE_MAX_LENGTH, handleFrom } from '@trellis/schema';
+
+// Flow ids appear in URLs and API paths, so a new one is made from the name: lowercase words joined by `-`.
+
 /** Room left for a `-NNN` suffix when the id is taken. */
 const SUFFIX_ROOM = 4;
 
 /**
- * A url-safe id from any name: accents dropped, lowercase letters and digits joined by `-`,
- * starting with a letter as the flow format requires (`flow` when nothing is left).
+ * A url-safe id from any name, by the rule flows and prompts share (`handleFrom` in
+ * @trellis/schema): accents dropped, lowercase letters and digits joined by `-`, starting with a
+ * letter (`flow` when nothing is left), with room for a `-NNN` suffix.
  */
 export function slugify(name: string): string {
-  const plain = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  let slug = plain.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  if (!slug) return 'flow';
-  if (!/^[a-z]/.test(slug)) slug = `flow-${slug}`;
-  return slug.slice(0, MAX_ID - SUFFIX_ROOM).replace(/-+$/, '');
+  return handleFrom(name, 'flow', HANDLE_MAX_LENGTH - SUFFIX_ROOM);
 }
 
 /** The slug of `name`, or the first of `slug-2`, `slug-3`, … that no flow in `taken` has. */

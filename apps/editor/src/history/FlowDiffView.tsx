@@ -75,7 +75,7 @@ function NodeItem({ node }: { node: NodeChange }) {
           {node.typeChanged && <FieldRow label="Kind" change={node.typeChanged} />}
           {node.nameChanged && <FieldRow label="Name" change={node.nameChanged} />}
           {node.config.map((change) => (
-            <FieldRow key={change.path} label={fieldLabel(node.type, change.path)} path={change.path} change={change} />
+            <FieldRow key={change.path} label={fieldLabel(node.type, change.path, change.items)} path={change.path} change={change} />
           ))}
           {node.policy.map((change) => (
             <FieldRow key={`policy-${change.path}`} label={`Run policy › ${POLICY_LABELS[change.path] ?? change.path}`} change={change} />

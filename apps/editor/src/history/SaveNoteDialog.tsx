@@ -12,7 +12,7 @@ export function SaveNoteDialog({ onSave, onCancel }: { onSave: (note: string) =>
   const [author, setAuthor] = useAuthor();
   const id = useId();
   return (
-    <Modal label="Save with a note" className="history-dialog" onClose={onCancel}>
+    <Modal label="Save with a note" className="history-dialog m-auto bg-surface text-fg" onClose={onCancel}>
       <form
         method="dialog"
         onSubmit={(e) => {

@@ -21,26 +21,49 @@ export const newestFirst = (versions: readonly FlowVersionSummary[]) => [...vers
 /**
  * A config path as the Inspector names it: the kind's field label (`prompt.template` → "Prompt"),
  * with what lies below it (`output.schema.properties.x` → "Structured output › properties › x").
- * A path no field claims reads as the path itself.
+ * A list item reads by its name when `items` gives one (`branches.1.when` → "branch “Billing” ›
+ * when"), else by its place counted from 1 ("branch 2 › when"), never by its array index.
+ * A path no field claims reads as the path itself, its items named the same way.
  */
-export function fieldLabel(type: string, path: string): string {
+export function fieldLabel(type: string, path: string, items: Readonly<Record<string, string>> = {}): string {
   const hints = kinds.get(type)?.fields ?? [];
   // The longest hint path that is the path or a prefix of it; a library reference (`prompt.ref`)
   // belongs to the field whose text it replaces.
-  let best: { label: string; rest: string[] } | undefined;
-  let bestLength = -1;
+  let best: { label: string; base: string } | undefined;
   for (const hint of hints) {
     for (const base of [hint.path, hint.promptRef?.path].filter((p): p is string => p !== undefined)) {
-      if ((path === base || path.startsWith(`${base}.`)) && base.length > bestLength) {
-        const rest = path === base ? [] : path.slice(base.length + 1).split('.');
-        // `prompt.ref` under the `prompt` reference path of the "Prompt" field reads "Prompt › library prompt".
-        best = { label: hint.label, rest: rest.length === 1 && rest[0] === 'ref' ? ['library prompt'] : rest };
-        bestLength = base.length;
-      }
+      if ((path === base || path.startsWith(`${base}.`)) && base.length > (best?.base.length ?? -1)) best = { label: hint.label, base };
     }
   }
-  if (!best) return path;
-  return [best.label, ...best.rest].join(' › ');
+  const base = best?.base ?? '';
+  const rest = path === base ? [] : (base ? path.slice(base.length + 1) : path).split('.');
+  // `prompt.ref` under the `prompt` reference path of the "Prompt" field reads "Prompt › library prompt".
+  if (best && rest.length === 1 && rest[0] === 'ref') return `${best.label} › library prompt`;
+  if (!best && !rest.some((part) => /^\d+$/.test(part))) return path;
+  const words = best ? [best.label] : [];
+  let at = base;
+  for (const [i, part] of rest.entries()) {
+    at = at ? `${at}.${part}` : part;
+    if (!/^\d+$/.test(part)) {
+      words.push(part);
+      continue;
+    }
+    // An item replaces the list's own word: "Branches › 1" reads "branch “Billing”".
+    const list = i > 0 ? rest[i - 1]! : (base.split('.').pop() ?? '');
+    const name = items[at];
+    if (i > 0 || best) words.pop();
+    words.push(name === undefined ? `${singular(list)} ${Number(part) + 1}` : `${singular(list)} “${name}”`);
+  }
+  return words.join(' › ');
+}
+
+/** "branches" → "branch", "entries" → "entry", "rules" → "rule"; "item" when it cannot tell. */
+function singular(list: string): string {
+  const word = list.toLowerCase();
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (/(ch|sh|ss|x)es$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith('s') && word.length > 1) return word.slice(0, -1);
+  return 'item';
 }
 
 /** A flow-level path (`vars.company`, `samples.Billing.input.message`) in words. */
@@ -51,6 +74,8 @@ export function flowFieldLabel(path: string): string {
       return 'Flow name';
     case 'description':
       return 'Description';
+    case 'tags':
+      return 'Tags';
     case 'vars':
       return rest.length ? `Variable ${rest.join(' › ')}` : 'Variables';
     case 'settings':

@@ -1,4 +1,5 @@
-import { useState, type ChangeEvent } from 'react';
+import { Download, Upload } from 'lucide-react';
+import { useRef, useState, type ChangeEvent } from 'react';
 import type { ApiClient } from '../api';
 import { downloadText } from '../flows/export-flow';
 import { reportError, type ErrorReport } from '../publish/errors';
@@ -8,6 +9,7 @@ import { describeExport, describeImport, LIBRARY_FILE_NAME, libraryText, readLib
 /** "Export library" (a download) and "Import library…" (a file from disk); each says what it did, or why not. */
 export function LibraryFile({ api, onStatus, onImported }: { api: ApiClient; onStatus: (message: string) => void; onImported: () => void }) {
   const [busy, setBusy] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const [exportError, setExportError] = useState<ErrorReport | undefined>();
   const [importError, setImportError] = useState<ErrorReport | undefined>();
 
@@ -46,16 +48,23 @@ export function LibraryFile({ api, onStatus, onImported }: { api: ApiClient; onS
   };
 
   return (
-    <div className="prompts-file">
+    <>
       <button type="button" onClick={() => void exportLibrary()} disabled={busy}>
+        <Download size={15} aria-hidden="true" />
         Export library
       </button>
-      <label className="prompts-import">
-        Import library…
-        <input type="file" accept=".json,application/json" aria-label="Import prompt library file" onChange={(e) => void importLibrary(e)} disabled={busy} />
-      </label>
-      <ErrorNote report={exportError} />
-      <ErrorNote report={importError} />
-    </div>
+      <button type="button" onClick={() => picker.current?.click()} disabled={busy}>
+        <Upload size={15} aria-hidden="true" />
+        Import library
+      </button>
+      {/* The chooser behind "Import library": a bare file input does not look like the product. */}
+      <input ref={picker} type="file" className="sr-only" tabIndex={-1} accept=".json,application/json" aria-label="Import prompt library file" onChange={(e) => void importLibrary(e)} disabled={busy} />
+      {(exportError ?? importError) && (
+        <div className="basis-full">
+          <ErrorNote report={exportError} />
+          <ErrorNote report={importError} />
+        </div>
+      )}
+    </>
   );
 }

@@ -50,7 +50,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
   };
 
   return (
-    <Modal label="New prompt" className="prompts-new-dialog" onClose={onClose}>
+    <Modal label="New prompt" className="prompts-new-dialog m-auto bg-surface text-fg" onClose={onClose}>
       <form onSubmit={(e) => void create(e)} noValidate>
         <h2>New prompt</h2>
         <label>
@@ -67,7 +67,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
           />
         </label>
         <p id={`${ids}-name`} className={showNameProblem ? 'prompts-error' : 'prompts-note'} role={showNameProblem ? 'alert' : undefined}>
-          {showNameProblem ? nameProblem : 'Lowercase letters, digits, "-" and "_"; flows refer to it as name@version.'}
+          {showNameProblem ? nameProblem : 'Lowercase letters, digits, "-" and "_", starting with a letter (the rule flow ids follow); flows refer to it as name@version.'}
         </p>
         <label>
           Description
@@ -81,7 +81,7 @@ export function NewPromptDialog({ api, taken, tagOptions, author, onCreated, onC
         <VariableList reading={reading} />
         <ErrorNote report={error} />
         <div className="flows-dialog-buttons">
-          <button type="submit" disabled={busy}>
+          <button type="submit" className="btn-primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create prompt'}
           </button>
           <button type="button" onClick={onClose}>

@@ -1,3 +1,4 @@
+import { Plus, Search, Tag } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { errorMessage, type PromptSummary } from '@trellis/schema';
 import type { ApiClient } from '../api';
@@ -7,6 +8,7 @@ import { NewPromptDialog } from './NewPromptDialog';
 import { PromptRow } from './PromptRow';
 import { tagOptions } from './tags';
 import { useDebounced } from './use-debounced';
+import { EmptyState, Page, PageHeader } from '../ui/Page';
 
 
 interface Found {
@@ -69,24 +71,30 @@ export function PromptLibrary({ api, onOpen }: { api: ApiClient; onOpen: (name: 
   const filtered = q !== '' || tag !== '';
 
   return (
-    <main className="prompts-library">
-      <h1>Prompts</h1>
-      <div className="prompts-toolbar">
-        <button type="button" onClick={() => setCreating(true)}>
-          New prompt
-        </button>
-        <LibraryFile api={api} onStatus={setStatus} onImported={reload} />
-      </div>
-      <p role="status" className="prompts-status">
+    <Page label="Prompts">
+      <PageHeader
+        title="Prompts"
+        description="Reusable, versioned templates that prompt and agent nodes use as name@version."
+        actions={
+          <>
+            <LibraryFile api={api} onStatus={setStatus} onImported={reload} />
+            <button type="button" className="btn-primary" onClick={() => setCreating(true)}>
+              <Plus size={16} aria-hidden="true" />
+              New prompt
+            </button>
+          </>
+        }
+      />
+      <p role="status" className="m-0 mb-3 text-sm text-success-fg empty:hidden">
         {status}
       </p>
-      <div role="search" className="prompts-search" aria-label="Find prompts">
-        <label>
-          Search
-          <input type="search" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="name, tag or words in the text" aria-label="Search prompts" />
-        </label>
-        <label>
-          Tag
+      <div role="search" className="mb-3 flex flex-wrap items-center gap-2" aria-label="Find prompts">
+        <div className="relative min-w-64 flex-1">
+          <Search size={15} className="pointer-events-none absolute left-2.5 top-1/2 -translate-y-1/2 text-fg-subtle" aria-hidden="true" />
+          <input type="search" className="w-full py-1.5! pl-8!" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="Search by name, tag or words in the text" aria-label="Search prompts" />
+        </div>
+        <label className="flex items-center gap-1.5 text-sm text-fg-muted">
+          <Tag size={14} aria-hidden="true" />
           <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Filter by tag">
             <option value="">All tags</option>
             {options.map((t) => (
@@ -96,18 +104,27 @@ export function PromptLibrary({ api, onOpen }: { api: ApiClient; onOpen: (name: 
             ))}
           </select>
         </label>
+        <span aria-live="polite" className="text-sm text-fg-subtle">
+          {searching ? 'Searching…' : describeFound(found, all?.length ?? 0)}
+        </span>
       </div>
-      {allError && <p role="alert" className="prompts-error">Could not load the library: {allError}</p>}
-      {searchError && <p role="alert" className="prompts-error">Could not search the library: {searchError}</p>}
-      <p aria-live="polite" className="prompts-count">
-        {searching ? 'Searching…' : describeFound(found, all?.length ?? 0)}
-      </p>
-      {found && found.items.length === 0 && !filtered && <p>No prompts yet: create one, or import a library file.</p>}
-      <ul aria-label="Prompts" className="prompts-list">
+      {allError && (
+        <p role="alert" className="mb-3 rounded-lg border border-danger-border bg-danger-soft px-4 py-3 text-sm text-danger-fg">
+          Could not load the library: {allError}
+        </p>
+      )}
+      {searchError && (
+        <p role="alert" className="mb-3 rounded-lg border border-danger-border bg-danger-soft px-4 py-3 text-sm text-danger-fg">
+          Could not search the library: {searchError}
+        </p>
+      )}
+      {found && found.items.length === 0 && !filtered && <EmptyState title="No prompts yet: create one, or import a library file." />}
+      {found && found.items.length === 0 && filtered && !searching && <EmptyState title="No prompt matches">Try other words, or another tag.</EmptyState>}
+      <ul aria-label="Prompts" className="m-0 grid list-none grid-cols-1 gap-2.5 p-0 md:grid-cols-2">
         {found?.items.map((prompt) => <PromptRow key={prompt.name} prompt={prompt} onOpen={onOpen} />)}
       </ul>
       {creating && <NewPromptDialog api={api} taken={(all ?? []).map((p) => p.name)} tagOptions={options} author={readAuthor()} onCreated={onOpen} onClose={() => setCreating(false)} />}
-    </main>
+    </Page>
   );
 }
 

@@ -1,3 +1,4 @@
+import { ArrowLeft, FileText } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Prompt } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
@@ -5,6 +6,8 @@ import { LeaveDialog } from '../LeaveDialog';
 import { guardLeaving } from '../leave-guard';
 import { reportError, type ErrorReport } from '../publish/errors';
 import { readAuthor, writeAuthor } from '../author';
+import { cx } from '../ui/cx';
+import { IconButton } from '../ui/IconButton';
 import { DeletePrompt } from './DeletePrompt';
 import { draftOf, isDirty, updateOf, type PromptDraft } from './draft';
 import { History } from './History';
@@ -13,6 +16,16 @@ import { tagOptions } from './tags';
 import { TryIt } from './TryIt';
 import { Usage } from './Usage';
 import { usePrompt, useVersionCache } from './use-prompt';
+
+/*
+ * The page's panels (editor, Try it, history, usage, delete) as cards of the design system. They
+ * carry the `prompts-panel` class of the older stylesheet, which is unlayered, so these win with `!`.
+ */
+const PANELS = cx(
+  'mx-auto max-w-[90rem] px-6 py-5',
+  '[&_.prompts-panel]:mb-5! [&_.prompts-panel]:rounded-xl! [&_.prompts-panel]:border-border! [&_.prompts-panel]:bg-surface! [&_.prompts-panel]:px-5! [&_.prompts-panel]:pb-5! [&_.prompts-panel]:pt-3! [&_.prompts-panel]:shadow-[var(--shadow)]!',
+  '[&_.prompts-panel>h2]:mb-3! [&_.prompts-panel>h2]:text-[0.95rem]! [&_.prompts-panel>h2]:font-semibold!',
+);
 
 /**
  * One library prompt: edit it (each save a new version with a change note), its history with
@@ -120,18 +133,25 @@ export function PromptPage({ api, name, onClose }: { api: ApiClient; name: strin
   };
 
   return (
-    <main className="prompts-page">
-      <header className="prompts-header">
-        <button type="button" onClick={onClose}>
-          Back to prompts
-        </button>
-        <h1>{name}</h1>
-        {prompt && <span className="prompts-meta">latest version {prompt.latestVersion}</span>}
-        <span className="prompts-dirty" aria-live="polite">
+    <main className="h-full overflow-auto" aria-label={`Prompt ${name}`}>
+      <header className="sticky top-0 z-10 flex items-center gap-3 border-b border-border bg-surface/95 px-6 py-2.5 backdrop-blur">
+        <IconButton label="Back to prompts" icon={ArrowLeft} className="btn-ghost" onClick={onClose} />
+        <span className="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-[color-mix(in_srgb,var(--cat-ai)_14%,transparent)] text-cat-ai" aria-hidden="true">
+          <FileText size={16} />
+        </span>
+        <div className="min-w-0">
+          <h1 className="m-0 truncate font-mono text-base font-semibold">{name}</h1>
+          {prompt && <p className="m-0 text-xs text-fg-subtle">Latest version {prompt.latestVersion} · used as <code>{name}@{prompt.latestVersion}</code> or <code>{name}@latest</code></p>}
+        </div>
+        <span
+          className={cx('ml-auto rounded-full px-2.5 py-0.5 text-xs font-medium', !draft ? 'hidden' : dirty ? 'bg-warning-soft text-warning-fg' : 'bg-success-soft text-success-fg')}
+          aria-live="polite"
+        >
           {draft ? (dirty ? 'Unsaved changes' : 'Saved') : ''}
         </span>
       </header>
-      <p role="status" className="prompts-status">
+      <div className={PANELS}>
+      <p role="status" className="m-0 mb-3 text-sm text-success-fg empty:hidden">
         {status}
       </p>
       {state.status === 'loading' && <p aria-live="polite">Loading…</p>}
@@ -146,8 +166,8 @@ export function PromptPage({ api, name, onClose }: { api: ApiClient; name: strin
         </div>
       )}
       {state.status === 'ready' && draft && (
-        <div className="prompts-columns">
-          <div className="prompts-column">
+        <div className="grid grid-cols-1 items-start gap-5 xl:grid-cols-[minmax(0,1.15fr)_minmax(0,1fr)]">
+          <div className="min-w-0">
             <PromptEditor
               draft={draft}
               onChange={setDraft}
@@ -161,7 +181,7 @@ export function PromptPage({ api, name, onClose }: { api: ApiClient; name: strin
             />
             <TryIt api={api} name={name} versions={(state.versions ?? []).map((v) => v.version)} latest={state.prompt.latestVersion} draftTemplate={draft.template} getVersion={getVersion} />
           </div>
-          <div className="prompts-column">
+          <div className="min-w-0">
             {state.versionsError && (
               <p role="alert" className="prompts-error">
                 Could not load the history: {state.versionsError}
@@ -173,6 +193,7 @@ export function PromptPage({ api, name, onClose }: { api: ApiClient; name: strin
           </div>
         </div>
       )}
+      </div>
       {leaving && (
         <LeaveDialog
           lost="The edits to this prompt since the last version would be lost."

@@ -23,8 +23,15 @@ export function formatCost(usage: Usage | undefined): string | undefined {
 
 export const formatTokens = (usage: Usage | undefined) => (usage && usage.totalTokens > 0 ? `${usage.totalTokens} tokens` : undefined);
 
-/** The first characters of a run id: enough to tell runs apart in a list. */
-export const shortRunId = (id: string) => id.slice(0, 8);
+/**
+ * The last 8 hex digits of a run id: enough to tell runs apart in a list. Run ids are uuid v7,
+ * whose first digits are a millisecond timestamp (the same for runs started together); the
+ * tail is random. Ids that are not uuids (tests, old data) keep their last 8 characters too.
+ */
+export const shortRunId = (id: string) => {
+  const hex = id.replace(/-/g, '');
+  return hex.length > 8 ? hex.slice(-8) : id;
+};
 
 export const formatTime = (iso: string) => {
   const date = new Date(iso);

@@ -10,7 +10,7 @@
  * which also bring the problems, the dirty flag and the selection in step with the document.
  */
 import { kinds, validateFlow } from '@trellis/nodes';
-import { FLOW_SCHEMA_V1, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
+import { FLOW_SCHEMA_V1, normalizeTags, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
 import { temporal, type TemporalState } from 'zundo';
 import { DEFAULT_CONTAINER_SIZE, isContainer, withDescendants, type Size } from '../canvas/bodies.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -48,6 +48,14 @@ export interface NodePatch {
   config?: Record<string, unknown>;
   /** Timeout and retries; `null` removes the node's own policy (the kind's default applies). */
   policy?: NodePolicy | null;
+}
+
+/** The flow-level fields the flow settings dialog edits. */
+export interface FlowSettingsPatch {
+  description?: string;
+  tags?: readonly string[];
+  /** The whole vars object (replacing it, so a var can be removed or renamed). */
+  vars?: Record<string, unknown>;
 }
 
 export interface FlowData {
@@ -105,6 +113,12 @@ export interface FlowActions {
   renameFlow(name: string): void;
   /** An empty string removes the description. */
   setDescription(description: string): void;
+  /**
+   * Sets the flow's own settings (description, tags, vars) as ONE undo step; fields left out stay
+   * as they are, an empty description, tag list or vars object removes the field. Tags are
+   * normalised (`normalizeTags`). Returns false when nothing changed (no undo step is made).
+   */
+  setFlowSettings(settings: FlowSettingsPatch): boolean;
   /** Sets the flow's saved sample inputs (with their mock scripts); an empty list or `undefined` removes them. */
   setSamples(samples: readonly Sample[] | undefined): void;
 
@@ -122,6 +136,11 @@ export interface FlowActions {
 
   undo(): void;
   redo(): void;
+  /**
+   * Forgets every undo and redo step, keeping the document. A freshly opened flow has nothing to
+   * undo: call this once the canvas has settled (measured its nodes) after opening.
+   */
+  clearHistory(): void;
   canUndo(): boolean;
   canRedo(): boolean;
 
@@ -374,6 +393,8 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
               if (patch.policy === null) delete next.policy;
               else next.policy = patch.policy;
             }
+            // A form writing back what is already there (as some do when they mount) is no edit: no undo step, not dirty.
+            if (JSON.stringify(next) === jsonOf(node)) return true;
             const nodes = [...doc.nodes];
             nodes[index] = next;
             commit({ ...doc, nodes });
@@ -390,6 +411,23 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
               else delete next.description;
               return next;
             });
+          },
+          setFlowSettings(settings) {
+            const before = get().document;
+            const next: Flow = { ...before };
+            const put = <K extends 'description' | 'tags' | 'vars'>(key: K, value: Flow[K] | undefined, empty: boolean) => {
+              if (empty) delete next[key];
+              else next[key] = value;
+            };
+            if (settings.description !== undefined) put('description', settings.description, settings.description.trim() === '');
+            if (settings.tags !== undefined) {
+              const tags = normalizeTags(settings.tags);
+              put('tags', tags, tags.length === 0);
+            }
+            if (settings.vars !== undefined) put('vars', { ...settings.vars }, Object.keys(settings.vars).length === 0);
+            if (snapshot(next) === snapshot(before)) return false;
+            commit(next);
+            return true;
           },
           setSamples(samples) {
             edit((doc) => {
@@ -456,6 +494,10 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
             flushDrag({ document: get().document });
             history().redo();
             afterHistory();
+          },
+          clearHistory() {
+            dragOrigin = undefined;
+            history().clear();
           },
           canUndo: () => dragOrigin !== undefined || history().pastStates.length > 0,
           canRedo: () => dragOrigin === undefined && history().futureStates.length > 0,

@@ -217,6 +217,12 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('approvals_flow_created_idx').on('approvals').columns(['flow_id', 'created_at', 'id']).execute();
     },
   },
+  '0007_flow_tags': {
+    async up(db: Kysely<unknown>) {
+      // The latest version's tags (a JSON list), so the flows list can show and filter them without reading documents.
+      await db.schema.alterTable('flows').addColumn('tags', 'text').execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

@@ -170,7 +170,7 @@ export class SqlStore implements Store {
       throw new StoreConflict(`flow "${document.id}" is at version ${visible}, but the save expected version ${options.expectVersion}`);
     }
     const version = latest + 1;
-    const fields = { name: document.name, description: document.description ?? null, latest_version: version, updated_at: now, deleted_at: null };
+    const fields = { name: document.name, description: document.description ?? null, tags: document.tags?.length ? JSON.stringify(document.tags) : null, latest_version: version, updated_at: now, deleted_at: null };
     if (current) await trx.updateTable('flows').set(fields).where('id', '=', document.id).execute();
     else await trx.insertInto('flows').values({ id: document.id, created_at: now, ...fields }).execute();
     const text = JSON.stringify(document);
@@ -465,7 +465,7 @@ function toFlowSummary(row: Selectable<FlowsTable>): FlowSummary {
   return {
     id: row.id,
     name: row.name,
-    ...present({ description: row.description }),
+    ...present({ description: row.description, tags: row.tags === null ? undefined : (JSON.parse(row.tags) as string[]) }),
     latestVersion: row.latest_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

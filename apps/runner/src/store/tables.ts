@@ -25,6 +25,8 @@ export interface FlowsTable {
   id: string;
   name: string;
   description: string | null;
+  /** The latest version's tags as a JSON list; null when it has none. */
+  tags: string | null;
   latest_version: number;
   created_at: string;
   updated_at: string;

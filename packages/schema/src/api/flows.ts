@@ -22,6 +22,8 @@ export const FlowSummary = z
     id: z.string(),
     name: z.string(),
     description: z.string().optional(),
+    /** The latest version's tags; absent when it has none. */
+    tags: z.array(z.string()).optional(),
     latestVersion: z.number().int(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

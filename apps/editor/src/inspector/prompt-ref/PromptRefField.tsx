@@ -5,7 +5,7 @@ import type { ApiClient } from '../../api';
 import { Messages, problemMessages } from '../fields/FieldShell';
 import type { TemplateEnv } from '../scope';
 import { LibraryPicker } from './LibraryPicker';
-import { inlineSource, librarySource, modeOf, parsedRef, type SourceMode } from './prompt-ref-model';
+import { librarySource, modeOf, parsedRef, switchSource, type SourceMemory, type SourceMode } from './prompt-ref-model';
 
 interface Props {
   hint: FieldHint;
@@ -35,19 +35,24 @@ export function PromptRefField({ hint, source, writeSource, api, env, fieldId, p
   const [copied, setCopied] = useState<string | undefined>();
   // The text of the version on show, to copy in when switching back to inline.
   const [shownText, setShownText] = useState<{ ref: string; text: string } | undefined>();
+  // What the other mode held: switching back gives it back (see `switchSource`).
+  const [memory, setMemory] = useState<SourceMemory>({});
   const ref = parsedRef(source);
 
   const toInline = () => {
     setChoosing(false);
-    if (stored !== 'library') return;
-    // Start the inline text from the library text, so the person edits from where the prompt was.
-    const text = shownText?.text ?? '';
-    writeSource(inlineSource(hint, text));
-    setCopied(text ? `Copied the text of ${shownText?.ref} into this node; it no longer follows the library.` : undefined);
+    const next = switchSource(hint, 'inline', source, memory, shownText);
+    setMemory(next.memory);
+    if (!next.write) return;
+    writeSource(next.value);
+    setCopied(next.note);
   };
   const toLibrary = () => {
     setCopied(undefined);
-    if (stored !== 'library') setChoosing(true);
+    const next = switchSource(hint, 'library', source, memory);
+    setMemory(next.memory);
+    if (next.write) writeSource(next.value);
+    else if (stored !== 'library') setChoosing(true);
   };
 
   const group = `${fieldId}-source`;

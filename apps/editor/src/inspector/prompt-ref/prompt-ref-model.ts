@@ -63,3 +63,47 @@ export function resolvedVersion(pinned: number | 'latest', latest: number | unde
 export function newerVersion(pinned: number | 'latest', latest: number | undefined): number | undefined {
   return pinned !== 'latest' && latest !== undefined && latest > pinned ? latest : undefined;
 }
+
+/**
+ * What the field held in the mode it is not showing, kept while the node is being edited, so
+ * switching Inline → Library → Inline gives back the text that was there (and Library → Inline
+ * → Library the reference). Only the mode on show is in the flow (and saved); the other lives
+ * as long as the Inspector shows this node.
+ */
+export interface SourceMemory {
+  /** The inline source value before switching to the library (absent: there was no text). */
+  inline?: unknown;
+  /** The `{ ref }` value before switching to inline text. */
+  library?: unknown;
+}
+
+export type SourceSwitch =
+  /** Write `value` as the field's source. `note` says what happened, for the person. */
+  | { write: true; value: unknown; memory: SourceMemory; note?: string }
+  /** Nothing to write yet (the library mode waits for a prompt to be picked). */
+  | { write: false; memory: SourceMemory };
+
+/**
+ * Switching the field's source to `to`, from the value it holds now. Back to inline: the text it
+ * had before, else the library version's text (`libraryText`) copied in. Back to the library:
+ * the reference it had before, else nothing until a prompt is picked.
+ */
+export function switchSource(hint: FieldHint, to: SourceMode, source: unknown, memory: SourceMemory, libraryText?: { ref: string; text: string }): SourceSwitch {
+  const from = modeOf(source);
+  if (from === to) return { write: false, memory };
+  if (to === 'library') {
+    const kept = { ...memory, inline: source };
+    return memory.library === undefined ? { write: false, memory: kept } : { write: true, value: memory.library, memory: kept, note: `Back to ${refText(memory.library)}; the inline text is kept while this node is open.` };
+  }
+  const kept = { ...memory, library: source };
+  if (memory.inline !== undefined && inlineText(hint, memory.inline) !== '') {
+    return { write: true, value: memory.inline, memory: kept, note: 'Restored the text this node had before; the library reference is kept while this node is open.' };
+  }
+  const text = libraryText?.text ?? '';
+  return {
+    write: true,
+    value: inlineSource(hint, text),
+    memory: kept,
+    ...(text ? { note: `Copied the text of ${libraryText?.ref} into this node; it no longer follows the library.` } : {}),
+  };
+}
