@@ -69,6 +69,7 @@ describe('the flow editor chrome', () => {
     await page.getByRole('button', { name: 'Hide side panel' }).click();
     await page.getByRole('tab', { name: 'Inspector' }).waitFor({ state: 'hidden' });
     expect(await canvasWidth()).toBeGreaterThan(wide + 400);
+    await page.screenshot({ path: `${SHOTS}/support-triage-panels-hidden-light.png` });
     await page.getByRole('button', { name: 'Show node palette' }).click();
     await page.getByRole('searchbox', { name: 'Search node kinds' }).waitFor();
     await page.getByRole('button', { name: 'Show side panel' }).click();
@@ -146,7 +147,7 @@ describe('the flow editor chrome', () => {
       const canvas = await openFlow(page, url, 'support-triage');
       const header = page.getByRole('navigation', { name: 'Sections' });
       const headerAt = (await header.boundingBox())!.y;
-      await canvas.getByLabel(/Prompt node Classify ticket/).click();
+      await canvas.getByLabel(/node Screen ticket/).click();
       await page.getByLabel('Flow canvas').locator('.react-flow__node.selected').waitFor();
       await page.waitForTimeout(300);
       expect((await header.boundingBox())!.y).toBe(headerAt);

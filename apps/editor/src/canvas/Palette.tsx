@@ -20,7 +20,7 @@ export const Palette = memo(function Palette({ onAdd, onHide }: { onAdd: (type: 
     <div className="palette">
       <div className="palette-head">
         <span className="palette-title">Nodes</span>
-        <IconButton label="Hide node palette" icon={PanelLeftClose} className="btn-ghost btn-sm" tooltipSide="right" onClick={onHide} />
+        <IconButton label="Hide node palette" icon={PanelLeftClose} className="btn-ghost" tooltipSide="right" onClick={onHide} />
       </div>
       {/* Only the kinds are buttons inside this region: tests and screen readers count them. */}
       <section aria-label="Node kinds" className="palette-kinds">

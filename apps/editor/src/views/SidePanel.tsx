@@ -98,7 +98,7 @@ export function SidePanel({
             </button>
           ))}
         </div>
-        <IconButton label="Hide side panel" icon={PanelRightClose} className="btn-ghost btn-sm" tooltipSide="left" onClick={onHide} />
+        <IconButton label="Hide side panel" icon={PanelRightClose} className="btn-ghost" tooltipSide="left" onClick={onHide} />
       </div>
       {PANELS.map((p) => (
         <div key={p.id} role="tabpanel" id={`panel-${p.id}`} aria-labelledby={`tab-${p.id}`} hidden={panel !== p.id} className="side-panel-body">
