@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type UIEvent } from 'react';
 import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
 import { Map as MapIcon, PanelLeftOpen, PanelRightOpen } from 'lucide-react';
 import { kinds } from '@trellis/nodes';
@@ -38,7 +38,7 @@ import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
 import { bodyNote, useNodeActions } from './use-node-actions';
 import { useOpeningView } from './use-opening-view';
 import { useRemembered } from './use-remembered';
-import { freeSpot, viewCentre } from './viewport';
+import { freeSpot, READABLE_ZOOM, viewCentre } from './viewport';
 import './flow-editor.css';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -104,6 +104,18 @@ const selectDirty = (s: FlowState) => s.dirty;
 const goTo = (route: Route) => {
   window.location.hash = hashOfRoute(route) || '#/';
 };
+
+/**
+ * The canvas pans by its transform, never by scrolling: a focus or scrollIntoView that scrolled
+ * React Flow's clipped box would shift the drawing off its coordinates, so it is put back.
+ */
+function keepUnscrolled(event: UIEvent<HTMLDivElement>) {
+  const box = event.target as HTMLElement;
+  if (box.classList.contains('react-flow') && (box.scrollTop || box.scrollLeft)) {
+    box.scrollTop = 0;
+    box.scrollLeft = 0;
+  }
+}
 
 /** News as a toast that goes away by itself; a message starting "Could not" is an error and stays longer. */
 function say(message: string | undefined) {
@@ -427,6 +439,15 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     if (await save()) leave?.();
   };
 
+  /** Selects a node and brings it to the middle of the canvas, at a readable zoom (from the problems list). */
+  const revealNode = useCallback(
+    (id: string) => {
+      store.getState().select([id]);
+      const zoom = Math.max(flow.getZoom(), READABLE_ZOOM);
+      void flow.fitView({ nodes: [{ id }], padding: 1, duration: 200, minZoom: zoom, maxZoom: zoom });
+    },
+    [flow, store],
+  );
   const nameOf = useCallback((id: string) => document.nodes.find((n) => n.id === id)?.name ?? id, [document.nodes]);
   return (
     <div className="flow-editor">
@@ -440,7 +461,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           </div>
         )}
         <div className="canvas-column">
-          <div ref={canvasRef} className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
+          <div ref={canvasRef} className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver} onScrollCapture={keepUnscrolled}>
             <CanvasActionsContext.Provider value={actions}>
               <ReactFlow
                 nodes={nodes}
@@ -485,7 +506,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
               </p>
             )}
           </div>
-          <ProblemsDrawer problems={problems} nameOf={nameOf} onPick={selectNode} open={problemsOpen} onOpen={setProblemsOpen} />
+          <ProblemsDrawer problems={problems} nameOf={nameOf} onPick={revealNode} open={problemsOpen} onOpen={setProblemsOpen} />
         </div>
         <SidePanel panel={panel} onPanel={setPanel} hidden={!sideShown} onHide={() => setSideShown(false)} width={sideWidth} onWidth={setSideWidth}>
           {{
