@@ -361,9 +361,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       event.preventDefault();
       run(shortcut.command);
     };
-    // Capture: the canvas's keys come before the app's (its Ctrl+K opens this palette, not the app's).
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    // On the document: after a field's own handlers (an Inspector draft commits before Ctrl+S saves),
+    // before the app's on the window (the canvas's Ctrl+K opens this palette, not the app's).
+    window.document.addEventListener('keydown', onKey);
+    return () => window.document.removeEventListener('keydown', onKey);
   }, [run, store]);
 
   // Unsaved changes: reloading or closing the tab asks (the browser's own prompt) and so does
