@@ -1,5 +1,16 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useProduct } from './support/e2e.js';
+
+/** Fit view (the toolbar's button), then wait out its short animation. */
+async function fitWholeFlow(page: Page) {
+  const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
+  const before = await transform();
+  await page.getByRole('button', { name: 'Fit view' }).click();
+  await expect.poll(transform).not.toBe(before);
+  let last = '';
+  await expect.poll(async () => last === (last = await transform()), { interval: 150 }).toBe(true);
+}
 
 /** The editor in real Chromium against a real runner, as a person uses it. */
 describe('the editor in a browser', () => {
@@ -21,6 +32,10 @@ describe('the editor in a browser', () => {
     await expect.poll(() => page.getByRole('img', { name: 'Minimap' }).locator('.react-flow__minimap-node').count()).toBe(drawn);
     await expect.poll(() => page.getByText('Saved', { exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    // A freshly opened flow has nothing to undo.
+    expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+    // The flow opens readable, at its start; Fit view shows all of it (the node to drag is at its far side).
+    await fitWholeFlow(page);
 
     // Drag a node: the flow has unsaved changes; undo brings it back to the saved state.
     const node = canvas.getByLabel(/Prompt node Classify ticket/);
@@ -117,6 +132,7 @@ describe('the editor in a browser', () => {
     await page.getByRole('button', { name: 'Open Support triage' }).click();
     const canvas = page.getByLabel('Flow canvas');
     await canvas.getByLabel(/Prompt node Draft reply/).waitFor();
+    await fitWholeFlow(page);
     const edges = () => canvas.locator('.react-flow__edge').count();
     const edgesBefore = await edges();
 

@@ -14,6 +14,14 @@ describe('the node inspector in a browser', () => {
     ({ page } = await product.freshPage({ width: 1800, height: 1000 }));
     await page.goto(`${product.url}/#/flows/support-triage`);
     const canvas = page.getByLabel('Flow canvas');
+    // The flow opens readable at its start; Fit view brings its far nodes on screen too.
+    await canvas.getByLabel(label).waitFor();
+    const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
+    const opening = await transform();
+    await page.getByRole('button', { name: 'Fit view' }).click();
+    await expect.poll(transform).not.toBe(opening);
+    let last = '';
+    await expect.poll(async () => last === (last = await transform()), { interval: 150 }).toBe(true);
     await canvas.getByLabel(label).click();
     const inspector = page.getByRole('region', { name: 'Inspector' });
     await inspector.getByRole('heading', { level: 3 }).waitFor();

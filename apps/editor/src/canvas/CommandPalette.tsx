@@ -1,4 +1,5 @@
 import { Command } from 'cmdk';
+import { Search } from 'lucide-react';
 
 export interface PaletteCommand {
   id: string;
@@ -19,7 +20,10 @@ export function CommandPalette({ open, onOpenChange, commands }: { open: boolean
   const groups = [...new Set(commands.map((c) => c.group))];
   return (
     <Command.Dialog open={open} onOpenChange={onOpenChange} label="Command palette" className="command-palette" overlayClassName="command-overlay">
-      <Command.Input placeholder="Type a command or a node name…" aria-label="Command" />
+      <div className="command-search">
+        <Search size={16} aria-hidden="true" />
+        <Command.Input placeholder="Type a command, a node or a page…" aria-label="Command" />
+      </div>
       <Command.List>
         <Command.Empty>No command matches.</Command.Empty>
         {groups.map((group) => (
@@ -29,7 +33,7 @@ export function CommandPalette({ open, onOpenChange, commands }: { open: boolean
               .map((c) => (
                 <Command.Item
                   key={c.id}
-                  value={`${c.group} ${c.label} ${c.id}`}
+                  value={`${c.label} ${c.id}`}
                   keywords={c.keywords ?? []}
                   onSelect={() => {
                     onOpenChange(false);
@@ -43,6 +47,17 @@ export function CommandPalette({ open, onOpenChange, commands }: { open: boolean
           </Command.Group>
         ))}
       </Command.List>
+      <div className="command-foot" aria-hidden="true">
+        <span>
+          <kbd>↑</kbd> <kbd>↓</kbd> to move
+        </span>
+        <span>
+          <kbd>Enter</kbd> to run
+        </span>
+        <span>
+          <kbd>Esc</kbd> to close
+        </span>
+      </div>
     </Command.Dialog>
   );
 }

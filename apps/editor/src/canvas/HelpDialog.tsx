@@ -36,9 +36,11 @@ export function HelpDialog({ onClose }: { onClose: () => void }) {
         </tbody>
       </table>
       <p className="note">On macOS, Cmd works wherever Ctrl is listed.</p>
-      <button type="button" onClick={onClose} data-initial-focus>
-        Close
-      </button>
+      <div className="help-buttons">
+        <button type="button" onClick={onClose} data-initial-focus>
+          Close
+        </button>
+      </div>
     </Modal>
   );
 }

@@ -1,5 +1,6 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type UIEvent } from 'react';
+import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type Edge, type NodeChange, type EdgeChange } from '@xyflow/react';
+import { Map as MapIcon, PanelLeftOpen, PanelRightOpen } from 'lucide-react';
 import { kinds } from '@trellis/nodes';
 import { errorMessage } from '@trellis/schema';
 import { useStore } from 'zustand';
@@ -14,18 +15,31 @@ import type { PaletteCommand } from '../canvas/CommandPalette';
 import { HelpDialog } from '../canvas/HelpDialog';
 import type { Size, layoutFlow as LayoutFlowFn } from '../canvas/layout';
 import { SHORTCUTS, shortcutFor, type CommandId } from '../canvas/shortcuts';
+import { KIND_MIME, Palette } from '../canvas/Palette';
 import { LeaveDialog } from '../LeaveDialog';
 import { guardLeaving } from '../leave-guard';
-import { FlowName } from './FlowName';
 import { authorField } from '../author';
+import { hashOfRoute, type Route } from '../routes';
+import { globalCommands } from '../shell/global-commands';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SaveNoteDialog } from '../history/SaveNoteDialog';
-import { KIND_MIME, Palette } from '../canvas/Palette';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
 import { statusByNode, type RoundTally, type Trace } from '../run/trace';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
+import { IconButton } from '../ui/IconButton';
+import { Page } from '../ui/Page';
+import { useTheme } from '../ui/theme';
+import { toast } from '../ui/toast';
+import { EditorToolbar } from './EditorToolbar';
+import { ProblemsDrawer } from './ProblemsDrawer';
+import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
+import { bodyNote, useNodeActions } from './use-node-actions';
+import { useOpeningView } from './use-opening-view';
+import { useRemembered } from './use-remembered';
+import { freeSpot, READABLE_ZOOM, viewCentre } from './viewport';
+import './flow-editor.css';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
 export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: string; onClose: () => void }) {
@@ -45,15 +59,25 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
 
   if (error) {
     return (
-      <main>
-        <p role="alert">Could not open flow "{flowId}": {error}</p>
-        <button type="button" onClick={onClose}>
-          Back to flows
-        </button>
-      </main>
+      <Page>
+        <div className="card flex flex-col items-start gap-3 p-6">
+          <p role="alert" className="m-0 text-danger-fg">
+            Could not open flow "{flowId}": {error}
+          </p>
+          <button type="button" onClick={onClose}>
+            Back to flows
+          </button>
+        </div>
+      </Page>
     );
   }
-  if (!store) return <p aria-live="polite">Opening {flowId}…</p>;
+  if (!store) {
+    return (
+      <p aria-live="polite" className="p-6 text-fg-muted">
+        Opening {flowId}…
+      </p>
+    );
+  }
   return (
     <ReactFlowProvider>
       <Canvas api={api} store={store} onClose={onClose} />
@@ -61,50 +85,82 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
   );
 }
 
-const PANELS = [
-  { id: 'inspector', label: 'Inspector' },
-  { id: 'run', label: 'Test run' },
-  { id: 'publish', label: 'Publish' },
-  { id: 'history', label: 'History' },
-] as const;
-type PanelId = (typeof PANELS)[number]['id'];
 type LayoutFlow = typeof LayoutFlowFn;
 // The palette (cmdk and its dialog) loads when first opened, keeping it out of the first load.
 const CommandPalette = lazy(() => import('../canvas/CommandPalette').then((m) => ({ default: m.CommandPalette })));
-const FIT_PADDING = 0.12;
-const RUN_COLORS: Record<string, string> = { running: '#d69e2e', waiting: '#805ad5', succeeded: '#2f855a', failed: '#c53030' };
+// Fit view shows the whole flow, small or not; a small flow is not blown up past its natural size.
+const FIT_OPTIONS = { padding: 0.12, maxZoom: 1 };
+const RUN_COLORS: Record<string, string> = { running: 'var(--warning)', waiting: 'var(--waiting)', succeeded: 'var(--success)', failed: 'var(--danger)' };
 /** The minimap shows where a run stands too. */
-const minimapColor = (node: CanvasNode) => RUN_COLORS[node.data.run ?? ''] ?? '#9aa3b5';
-// A small flow is shown at its natural size rather than blown up to fill the canvas.
-const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1 };
-// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page),
-// and the flow opens readable rather than whole; Fit view (button, Shift+1) still shows all of it.
+const minimapColor = (node: CanvasNode) => RUN_COLORS[node.data.run ?? ''] ?? 'var(--border-strong)';
+// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page).
 const LARGE_FLOW = 200;
-const LARGE_FLOW_OPENING_FIT = { ...FIT_OPTIONS, minZoom: 0.5 };
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
 const selectDirty = (s: FlowState) => s.dirty;
 
+/** Another page of the app, through the address (the app's hash listener asks before leaving unsaved work). */
+const goTo = (route: Route) => {
+  window.location.hash = hashOfRoute(route) || '#/';
+};
+
+/**
+ * The canvas pans by its transform, never by scrolling: a focus or scrollIntoView that scrolled
+ * React Flow's clipped box would shift the drawing off its coordinates, so it is put back.
+ */
+function keepUnscrolled(event: UIEvent<HTMLDivElement>) {
+  const box = event.target as HTMLElement;
+  if (box.classList.contains('react-flow') && (box.scrollTop || box.scrollLeft)) {
+    box.scrollTop = 0;
+    box.scrollLeft = 0;
+  }
+}
+
+/** News as a toast that goes away by itself; a message starting "Could not" is an error and stays longer. */
+function say(message: string | undefined) {
+  if (!message) return;
+  if (/^(Could not|Cannot)/.test(message)) toast.error(message);
+  else toast.info(message);
+}
+
 function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onClose: () => void }) {
   const document = useStore(store, selectDocument);
   const problems = useStore(store, selectProblems);
   const dirty = useStore(store, selectDirty);
-  const [status, setStatus] = useState<string | undefined>();
   const savedVersion = useStore(store, (s) => s.savedVersion);
   const [trace, setTrace] = useState<Trace | undefined>();
   const [panel, setPanel] = useState<PanelId>('inspector');
+  const [paletteShown, setPaletteShown] = useRemembered('palette', true);
+  const [sideShown, setSideShown] = useRemembered('sidePanel', true);
+  const [sideWidth, setSideWidth] = useRemembered('sidePanelWidth', PANEL_WIDTH.initial);
+  const [minimapShown, setMinimapShown] = useRemembered('minimap', true);
+  const [problemsOpen, setProblemsOpen] = useRemembered('problems', true);
+  const { theme } = useTheme();
+  const canvasRef = useRef<HTMLDivElement>(null);
   const runOnCanvas = useMemo<RunOnCanvas | undefined>(() => {
     if (!trace) return undefined;
     const rounds = new Map<string, RoundTally>();
     return { status: statusByNode(trace, rounds), rounds };
   }, [trace]);
   const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
+  const showPanel = useCallback(
+    (id: PanelId) => {
+      setPanel(id);
+      setSideShown(true);
+    },
+    [setSideShown],
+  );
+  const showInspector = useCallback(() => showPanel('inspector'), [showPanel]);
 
   const { nodes, edges } = useCanvasElements(store, runOnCanvas);
+  const large = nodes.length > LARGE_FLOW;
   const flow = useReactFlow();
-  const { dropped, parentAt } = useBodyMoves(store, setStatus);
-  const actions = useMemo<CanvasActions>(() => ({ setCollapsed: (id, collapsed) => store.getState().setCollapsed(id, collapsed) }), [store]);
+  useOpeningView(store, canvasRef, large);
+  const { dropped, parentAt } = useBodyMoves(store, say);
+  const nodeActions = useNodeActions(store, { say, showInspector });
+  // The node toolbar's testStep, duplicateNode and deleteNode join here once CanvasActions declares them.
+  const actions = useMemo<CanvasActions & typeof nodeActions>(() => ({ setCollapsed: (id, collapsed) => store.getState().setCollapsed(id, collapsed), ...nodeActions }), [nodeActions, store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
@@ -167,29 +223,36 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         target: connection.target,
         targetHandle: connection.targetHandle ?? 'in',
       });
-      setStatus(result.ok ? undefined : `Cannot connect: ${result.reason}`);
+      if (!result.ok) say(`Cannot connect: ${result.reason}`);
     },
     [store],
   );
 
   /**
-   * A new node where it was dropped (inside the container it was dropped on, if any), or right of
-   * the flow's own level when added by click.
+   * A new node where it was dropped (inside the container it was dropped on, if any), or, added
+   * by click, in the middle of what the canvas shows, stepped aside from nodes already there.
    */
   const addKind = useCallback(
     (type: string, at?: { x: number; y: number }) => {
       const state = store.getState();
-      const nodes = state.document.nodes.filter((n) => n.parent === undefined);
-      const right = nodes.length ? Math.max(...nodes.map((n) => n.position.x)) + 240 : 0;
-      const place = at ? parentAt(at) : { position: { x: right, y: nodes.length ? nodes.reduce((sum, n) => sum + n.position.y, 0) / nodes.length : 0 } };
+      let place: { position: { x: number; y: number }; parent?: string };
+      if (at) place = parentAt(at);
+      else {
+        const box = canvasRef.current?.getBoundingClientRect();
+        const size = { width: box?.width ?? 800, height: box?.height ?? 600 };
+        const centre = viewCentre(flow.getViewport(), size);
+        // The node's top-left a little up and left of the centre, so the node itself sits about there.
+        const taken = state.document.nodes.filter((n) => n.parent === undefined).map((n) => n.position);
+        place = { position: freeSpot({ x: Math.round(centre.x - 110), y: Math.round(centre.y - 40) }, taken) };
+      }
       try {
         state.addNode(type, place.position, place.parent !== undefined ? { parent: place.parent } : {});
-        setStatus(place.parent !== undefined ? `Added a ${kinds.get(type)?.label ?? type} step inside "${place.parent}"` : undefined);
+        if (place.parent !== undefined) say(`Added a ${kinds.get(type)?.label ?? type} step inside "${place.parent}"`);
       } catch (e) {
-        setStatus(`Could not add the node: ${errorMessage(e)}`);
+        say(`Could not add the node: ${errorMessage(e)}`);
       }
     },
-    [store, parentAt],
+    [store, parentAt, flow],
   );
   const onDrop = useCallback(
     (event: DragEvent) => {
@@ -206,18 +269,21 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     event.dataTransfer.dropEffect = 'copy';
   }, []);
 
-  const save = useCallback(async (note?: string): Promise<boolean> => {
-    const state = store.getState();
-    try {
-      const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion, note || undefined, authorField().author);
-      state.markSaved(saved.version);
-      setStatus(`Saved as version ${saved.version}`);
-      return true;
-    } catch (e) {
-      setStatus(`Could not save: ${errorMessage(e)}`);
-      return false;
-    }
-  }, [api, store]);
+  const save = useCallback(
+    async (note?: string): Promise<boolean> => {
+      const state = store.getState();
+      try {
+        const saved = await api.saveFlow(state.document.id, state.document, state.savedVersion, note || undefined, authorField().author);
+        state.markSaved(saved.version);
+        toast.success(`Saved as version ${saved.version}`);
+        return true;
+      } catch (e) {
+        say(`Could not save: ${errorMessage(e)}`);
+        return false;
+      }
+    },
+    [api, store],
+  );
 
   const [helpOpen, setHelpOpen] = useState(false);
   const [paletteOpen, setPaletteOpen] = useState(false);
@@ -234,12 +300,12 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       // The layout library loads on first use: most sessions never lay out.
       ({ layoutFlow } = await import('../canvas/layout'));
     } catch (e) {
-      setStatus(`Could not load the auto-layout: ${errorMessage(e)}`);
+      say(`Could not load the auto-layout: ${errorMessage(e)}`);
       return;
     }
     const state = store.getState();
     state.moveNodes(layoutFlow(state.document, sizes), { final: true });
-    setStatus('Laid out the flow (Ctrl+Z undoes it)');
+    say('Laid out the flow (Ctrl+Z undoes it)');
     requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }));
   }, [flow, store]);
   const fitView = useCallback(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }), [flow]);
@@ -256,7 +322,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           return state.redo();
         case 'copy': {
           const copied = state.copySelection();
-          return setStatus(copied ? `Copied ${copied} node${copied === 1 ? '' : 's'}` : 'Select nodes to copy them');
+          return say(copied ? `Copied ${copied} node${copied === 1 ? '' : 's'}` : 'Select nodes to copy them');
         }
         case 'paste':
           return void state.paste();
@@ -268,7 +334,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           // A container goes with its body: say so, since those steps were not selected themselves.
           const inside = bodiesGoing(state.document, state.selection.nodes);
           state.removeSelected();
-          return setStatus(inside ? `Also deleted the ${inside === 1 ? 'step' : `${inside} steps`} inside it (a body goes with its container; Ctrl+Z brings it back)` : undefined);
+          return say(bodyNote(inside));
         }
         case 'layout':
           return void autoLayout();
@@ -295,8 +361,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       event.preventDefault();
       run(shortcut.command);
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // On the document: after a field's own handlers (an Inspector draft commits before Ctrl+S saves),
+    // before the app's on the window (the canvas's Ctrl+K opens this palette, not the app's).
+    window.document.addEventListener('keydown', onKey);
+    return () => window.document.removeEventListener('keydown', onKey);
   }, [run, store]);
 
   // Unsaved changes: reloading or closing the tab asks (the browser's own prompt) and so does
@@ -315,27 +383,43 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     };
   }, [store]);
 
+  // The app's own commands (go to a section, open a flow or prompt, the theme), loaded when the palette opens.
+  const [everywhere, setEverywhere] = useState<PaletteCommand[]>([]);
+  useEffect(() => {
+    if (!paletteOpen) return;
+    let live = true;
+    void globalCommands(api, goTo).then((c) => live && setEverywhere(c));
+    return () => {
+      live = false;
+    };
+  }, [api, paletteOpen]);
+
   // Built only while the palette is open: the node list changes on every drag frame.
   const commands = useMemo<PaletteCommand[]>(() => {
     if (!paletteOpen) return [];
     const hint = (c: CommandId) => SHORTCUTS.find((s) => s.command === c)?.keys[0];
     const actions: PaletteCommand[] = SHORTCUTS.filter((s) => s.command !== 'palette').map((s) => ({ id: s.command, label: s.label, group: 'Actions', hint: hint(s.command), run: () => run(s.command) }));
-    const adds: PaletteCommand[] = kinds.all().map((spec) => ({ id: `add-${spec.type}`, label: `Add ${spec.label} node`, group: 'Add node', keywords: [spec.type, spec.category, spec.description], run: () => addKind(spec.type) }));
+    const adds: PaletteCommand[] = kinds.all().map((spec) => ({ id: `add-${spec.type}`, label: `Add ${spec.label} node`, group: 'Add node', keywords: [spec.type, spec.category], run: () => addKind(spec.type) }));
     const gotos: PaletteCommand[] = document.nodes.map((n) => ({
-      id: `go-${n.id}`,
+      id: `node-${n.id}`,
       label: `Go to ${n.name ?? n.id}`,
       group: 'Nodes',
       keywords: [n.id, n.type],
       run: () => {
         store.getState().select([n.id]);
-        setPanel('inspector');
+        showPanel('inspector');
         void flow.fitView({ nodes: [{ id: n.id }], padding: 1, duration: 200, maxZoom: 1.2 });
       },
     }));
-    const panels: PaletteCommand[] = PANELS.map((p) => ({ id: `panel-${p.id}`, label: `Show ${p.label}`, group: 'Panels', run: () => setPanel(p.id) }));
+    const panels: PaletteCommand[] = PANELS.map((p) => ({ id: `panel-${p.id}`, label: `Show ${p.label}`, group: 'Panels', run: () => showPanel(p.id) }));
+    const layout: PaletteCommand[] = [
+      { id: 'toggle-palette', label: paletteShown ? 'Hide node palette' : 'Show node palette', group: 'Panels', run: () => setPaletteShown(!paletteShown) },
+      { id: 'toggle-side', label: sideShown ? 'Hide side panel' : 'Show side panel', group: 'Panels', run: () => setSideShown(!sideShown) },
+      { id: 'toggle-minimap', label: minimapShown ? 'Hide minimap' : 'Show minimap', group: 'Panels', run: () => setMinimapShown(!minimapShown) },
+    ];
     const saveWithNote: PaletteCommand = { id: 'save-note', label: 'Save with note…', group: 'Actions', run: () => setNoting(true) };
-    return [...actions, saveWithNote, ...adds, ...panels, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }];
-  }, [addKind, document.nodes, flow, onClose, paletteOpen, run, store]);
+    return [...actions, saveWithNote, ...adds, ...panels, ...layout, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }, ...everywhere];
+  }, [addKind, document.nodes, everywhere, flow, minimapShown, onClose, paletteOpen, paletteShown, run, setMinimapShown, setPaletteShown, setSideShown, showPanel, sideShown, store]);
 
   // A wire dragged over a port it cannot join says why, while it is dragged.
   const [refusal, setRefusal] = useState<string | undefined>();
@@ -356,117 +440,99 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
     if (await save()) leave?.();
   };
 
-  const errors = problems.filter((p) => p.severity === 'error');
-  const nameOf = (id: string) => document.nodes.find((n) => n.id === id)?.name ?? id;
+  /** Selects a node and brings it to the middle of the canvas, at a readable zoom (from the problems list). */
+  const revealNode = useCallback(
+    (id: string) => {
+      store.getState().select([id]);
+      const zoom = Math.max(flow.getZoom(), READABLE_ZOOM);
+      void flow.fitView({ nodes: [{ id }], padding: 1, duration: 200, minZoom: zoom, maxZoom: zoom });
+    },
+    [flow, store],
+  );
+  const nameOf = useCallback((id: string) => document.nodes.find((n) => n.id === id)?.name ?? id, [document.nodes]);
   return (
     <div className="flow-editor">
-      <header className="toolbar">
-        <button type="button" onClick={onClose}>
-          Back to flows
-        </button>
-        <FlowName name={document.name} onRename={(name) => store.getState().renameFlow(name)} />
-        <span className="dirty" aria-live="polite">
-          {dirty ? 'Unsaved changes' : 'Saved'}
-        </span>
-        <button type="button" onClick={() => run('undo')} title="Undo (Ctrl+Z)">
-          Undo
-        </button>
-        <button type="button" onClick={() => run('redo')} title="Redo (Ctrl+Shift+Z)">
-          Redo
-        </button>
-        <button type="button" onClick={() => void autoLayout()} title="Auto-layout (Ctrl+Shift+L)">
-          Auto-layout
-        </button>
-        <button type="button" onClick={() => setPaletteOpen(true)} title="Command palette (Ctrl+K)">
-          Commands
-        </button>
-        <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
-          ?
-        </button>
-        <button type="button" onClick={() => void save()} disabled={!dirty}>
-          Save
-        </button>
-      </header>
-      {status && (
-        <p role="status" className="status">
-          {status}
-        </p>
-      )}
+      <EditorToolbar store={store} onClose={onClose} run={run} />
       <div className="workspace">
-        <Palette onAdd={addKind} />
-        <div className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver}>
-          <CanvasActionsContext.Provider value={actions}>
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
-            onConnect={onConnect}
-            isValidConnection={isValidConnection}
-            onConnectEnd={onConnectEnd}
-            fitView
-            fitViewOptions={nodes.length > LARGE_FLOW ? LARGE_FLOW_OPENING_FIT : FIT_OPTIONS}
-            onlyRenderVisibleElements={nodes.length > LARGE_FLOW}
-            minZoom={0.1}
-            deleteKeyCode={null}
-            selectionKeyCode="Shift"
-            multiSelectionKeyCode={['Control', 'Meta']}
-          >
-            <Background />
-            <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} />
-            <Controls />
-          </ReactFlow>
-          </CanvasActionsContext.Provider>
-          {refusal && (
-            <p className="connect-refusal" role="status">
-              Cannot connect: {refusal}
-            </p>
-          )}
+        {paletteShown ? (
+          <Palette onAdd={addKind} onHide={() => setPaletteShown(false)} />
+        ) : (
+          <div className="rail rail-left">
+            <IconButton label="Show node palette" icon={PanelLeftOpen} className="btn-ghost" tooltipSide="right" onClick={() => setPaletteShown(true)} />
+          </div>
+        )}
+        <div className="canvas-column">
+          <div ref={canvasRef} className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver} onScrollCapture={keepUnscrolled}>
+            <CanvasActionsContext.Provider value={actions}>
+              <ReactFlow
+                nodes={nodes}
+                edges={edges}
+                nodeTypes={nodeTypes}
+                colorMode={theme}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={onConnect}
+                isValidConnection={isValidConnection}
+                onConnectEnd={onConnectEnd}
+                onlyRenderVisibleElements={large}
+                minZoom={0.1}
+                deleteKeyCode={null}
+                selectionKeyCode="Shift"
+                multiSelectionKeyCode={['Control', 'Meta']}
+                proOptions={{ hideAttribution: true }}
+              >
+                <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="var(--canvas-dots)" bgColor="var(--canvas-bg)" />
+                {minimapShown && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} style={{ width: 160, height: 110 }} />}
+                <Controls showInteractive={false} showFitView={false} position="bottom-left" />
+              </ReactFlow>
+            </CanvasActionsContext.Provider>
+            <div className="canvas-corner">
+              <IconButton
+                label={minimapShown ? 'Hide minimap' : 'Show minimap'}
+                icon={MapIcon}
+                className="btn-sm canvas-corner-button"
+                aria-pressed={minimapShown}
+                tooltipSide="left"
+                onClick={() => setMinimapShown(!minimapShown)}
+              />
+            </div>
+            {!sideShown && (
+              <div className="canvas-corner canvas-corner-top">
+                <IconButton label="Show side panel" icon={PanelRightOpen} className="btn-sm canvas-corner-button" tooltipSide="left" onClick={() => setSideShown(true)} />
+              </div>
+            )}
+            {refusal && (
+              <p className="connect-refusal" role="status">
+                Cannot connect: {refusal}
+              </p>
+            )}
+          </div>
+          <ProblemsDrawer problems={problems} nameOf={nameOf} onPick={revealNode} open={problemsOpen} onOpen={setProblemsOpen} />
         </div>
-        <aside className="side-panel">
-          <div role="tablist" aria-label="Panels">
-            {PANELS.map((p) => (
-              <button key={p.id} type="button" role="tab" id={`tab-${p.id}`} aria-controls={`panel-${p.id}`} aria-selected={panel === p.id} onClick={() => setPanel(p.id)}>
-                {p.label}
-              </button>
-            ))}
-          </div>
-          {/* Every panel stays mounted, so a run keeps streaming while another panel is on show. */}
-          <div role="tabpanel" id="panel-inspector" aria-labelledby="tab-inspector" hidden={panel !== 'inspector'}>
-            <Inspector api={api} store={store} />
-          </div>
-          <div role="tabpanel" id="panel-run" aria-labelledby="tab-run" hidden={panel !== 'run'}>
-            <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} store={store} />
-          </div>
-          <div role="tabpanel" id="panel-publish" aria-labelledby="tab-publish" hidden={panel !== 'publish'}>
-            <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />
-          </div>
-          <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" hidden={panel !== 'history'}>
-            <HistoryPanel api={api} store={store} onSaveWithNote={() => setNoting(true)} />
-          </div>
-        </aside>
+        <SidePanel panel={panel} onPanel={setPanel} hidden={!sideShown} onHide={() => setSideShown(false)} width={sideWidth} onWidth={setSideWidth}>
+          {{
+            inspector: <Inspector api={api} store={store} />,
+            run: <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} store={store} />,
+            publish: <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />,
+            history: <HistoryPanel api={api} store={store} onSaveWithNote={() => setNoting(true)} />,
+          }}
+        </SidePanel>
       </div>
-      <section className="problems" aria-label="Problems">
-        <h2>{errors.length === 0 ? 'No problems' : `${errors.length} problem${errors.length === 1 ? '' : 's'}`}</h2>
-        <ul>
-          {errors.map((p, i) => (
-            <li key={i}>
-              <button type="button" onClick={() => p.nodeId && store.getState().select([p.nodeId])}>
-                {p.nodeId ? `${nameOf(p.nodeId)}: ` : ''}
-                {p.message}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </section>
       {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
       {paletteOpen && (
         <Suspense fallback={null}>
           <CommandPalette open onOpenChange={setPaletteOpen} commands={commands} />
         </Suspense>
       )}
-      {noting && <SaveNoteDialog onSave={(note) => { setNoting(false); void save(note); }} onCancel={() => setNoting(false)} />}
+      {noting && (
+        <SaveNoteDialog
+          onSave={(note) => {
+            setNoting(false);
+            void save(note);
+          }}
+          onCancel={() => setNoting(false)}
+        />
+      )}
       {leaving && (
         <LeaveDialog
           lost="The changes since the last save would be lost."
