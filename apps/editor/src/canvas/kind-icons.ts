@@ -1,27 +1,11 @@
-import { Bot, Box, Flag, GitBranch, Layers, LogIn, MessageCircleQuestion, MessageSquareText, Repeat, ShieldCheck, UserCheck, Workflow, Wrench, type LucideIcon } from 'lucide-react';
+import type { LucideIcon } from 'lucide-react';
 import type { KindSpec } from '@trellis/nodes';
+import { nodeLook } from './node-look';
 
 /**
- * The look of a node kind outside the canvas nodes themselves (the palette, menus): one lucide
- * icon per kind and one colour per category. The colours are the theme's `--cat-*` tokens, so
- * they follow light and dark. (The canvas nodes have their own table in node-look.ts; the two
- * are to be merged.)
+ * The palette's view of the node kinds: the categories in the order it lists them, with their
+ * names as people read them. The icons and colours are the canvas nodes' own (node-look.ts).
  */
-const ICONS: Record<string, LucideIcon> = {
-  input: LogIn,
-  output: Flag,
-  prompt: MessageSquareText,
-  agent: Bot,
-  condition: GitBranch,
-  guardrail: ShieldCheck,
-  subflow: Workflow,
-  map: Layers,
-  loop: Repeat,
-  tool: Wrench,
-  approval: UserCheck,
-  'human-input': MessageCircleQuestion,
-};
-
 export type Category = KindSpec['category'];
 
 /** The categories in the order the palette lists them, with their names as people read them. */
@@ -33,8 +17,8 @@ export const CATEGORIES: ReadonlyArray<{ category: Category; label: string; toke
   { category: 'human', label: 'People', token: 'cat-human' },
 ];
 
-/** The icon of a kind; an unknown kind gets a plain box. */
-export const kindIcon = (type: string): LucideIcon => ICONS[type] ?? Box;
+/** The icon of a kind, as its nodes on the canvas show it. */
+export const kindIcon = (type: string): LucideIcon => nodeLook(type).icon;
 
 /** The CSS colour of a category, e.g. `var(--cat-ai)`; an unknown one is drawn muted. */
 export function categoryColor(category: string | undefined): string {

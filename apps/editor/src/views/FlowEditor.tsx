@@ -26,7 +26,8 @@ import { SaveNoteDialog } from '../history/SaveNoteDialog';
 import { Inspector } from '../inspector/Inspector';
 import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
-import { statusByNode, type RoundTally, type Trace } from '../run/trace';
+import type { Trace } from '../run/trace';
+import { runOnCanvasOf } from '../canvas/run-on-canvas';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
 import { IconButton } from '../ui/IconButton';
 import { Page } from '../ui/Page';
@@ -140,8 +141,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const canvasRef = useRef<HTMLDivElement>(null);
   const runOnCanvas = useMemo<RunOnCanvas | undefined>(() => {
     if (!trace) return undefined;
-    const rounds = new Map<string, RoundTally>();
-    return { status: statusByNode(trace, rounds), rounds };
+    return runOnCanvasOf(trace);
   }, [trace]);
   const selectNode = useCallback((id: string) => store.getState().select([id]), [store]);
   const showPanel = useCallback(
