@@ -22,6 +22,7 @@ import { modelRoutes } from './routes/models.js';
 import { promptRoutes } from './routes/prompts.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { runRoutes } from './routes/runs.js';
+import { stepRoutes } from './routes/steps.js';
 import type { RunService } from './service.js';
 
 export const VERSION = '0.1.0';
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   flowRoutes(app, deps);
   runRoutes(app, deps);
+  stepRoutes(app, deps);
   modelRoutes(app, deps);
   credentialRoutes(app, deps);
   mcpToolRoutes(app, deps);
