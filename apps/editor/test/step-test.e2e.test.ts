@@ -22,12 +22,27 @@ describe('testing one step in a browser', () => {
     return page.items.length;
   }
 
-  it('runs a prompt step with the sample input and shows its output in place, storing no run', async () => {
+  it('runs a prompt step with the sample input and hand-filled upstream outputs, shows its output in place, and stores no run', async () => {
     const before = await runsCount();
     const section = await testSection('Prompt node Classify ticket');
-    // Filled in from the flow's first sample: its input, and its mock replies for the model.
+    // Filled in from the flow's first sample: its input, its mock replies, and a blank for each upstream output the prompt reads.
     await section.getByText("Filled in from the flow's first sample input", { exact: false }).waitFor();
-    await expect.poll(() => section.getByLabel('Step scope').first().textContent()).toContain('cus_1077');
+    const scope = section.locator('.cm-content[aria-label="Step scope"]');
+    await scope.waitFor();
+    await expect.poll(() => scope.textContent()).toContain('cus_1077');
+    expect(await scope.textContent()).toContain('"screen_ticket": null');
+
+    // Left blank, the runner names what is missing.
+    await section.getByRole('button', { name: 'Run this step' }).click();
+    await section.getByRole('alert').getByText(/reads the output of "load_account", "screen_ticket"/).waitFor({ timeout: 30_000 });
+
+    const filled = {
+      input: { customerId: 'cus_1077', message: 'Could you send me a copy of our May invoice?' },
+      nodes: { screen_ticket: { value: 'Could you send me a copy of our May invoice?' }, load_account: { plan: 'team', openBalanceUsd: 0 } },
+    };
+    await scope.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(JSON.stringify(filled, null, 2));
     await section.getByRole('button', { name: 'Run this step' }).click();
     const result = section.getByRole('status', { name: 'Step test result' });
     await result.getByText('Succeeded').waitFor({ timeout: 30_000 });

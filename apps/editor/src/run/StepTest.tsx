@@ -71,7 +71,9 @@ export function StepTest({ store, api, nodeId }: { store: FlowStore; api: ApiCli
   const headingId = `${id}-heading`;
   return (
     <section className="step-test" aria-labelledby={headingId}>
-      <h3 id={headingId}>Test this step</h3>
+      <h4 id={headingId} className="inspector-subheading">
+        Test this step
+      </h4>
       {refersToFlow ? (
         <p className="inspector-note">A sub-flow step starts a run of another flow: test it by running the whole flow.</p>
       ) : !saved ? (
