@@ -133,6 +133,35 @@ describe('POST /api/flows/:id/steps/:nodeId/test', () => {
     expect((await h!.call<{ items: unknown[] }>('GET', '/api/runs?flowId=triage')).body.items).toEqual([]);
   });
 
+  it('runs a map step with its body, round by round', async () => {
+    const document = flow(
+      [
+        input(),
+        { id: 'each', type: 'map', config: { items: 'input.items' } },
+        { id: 'double', type: 'tool', parent: 'each', config: { tool: 'transform', expression: 'item * 2' } },
+        { ...output('result', '{{ nodes.double.output }}'), parent: 'each' },
+      ],
+      [
+        ['in', 'each'],
+        ['double', 'result'],
+      ],
+      { id: 'doubler' },
+    );
+    await harnessWith(document);
+    const res = await h!.call<StepTestResult>('POST', '/api/flows/doubler/steps/each/test', { scope: { input: { items: [1, 2, 3] } } });
+    expect(res.body).toMatchObject({ status: 'succeeded', output: [2, 4, 6] });
+    expect((await h!.call<{ items: unknown[] }>('GET', '/api/runs')).body.items).toEqual([]);
+  });
+
+  it('refuses a sub-flow step (its child would be a stored run), saying why', async () => {
+    h = await apiHarness();
+    await h.call('POST', '/api/flows', flow([input(), output('out', 'hi')], [['in', 'out']], { id: 'child' }));
+    await h.call('POST', '/api/flows', flow([input(), { id: 'use', type: 'subflow', config: { flow: 'child' } }], [['in', 'use']], { id: 'parent' }));
+    const res = await h.call<ErrorAnswer>('POST', '/api/flows/parent/steps/use/test', { scope: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/node "use" runs another flow/);
+  });
+
   it('is described in the OpenAPI document', async () => {
     h = await apiHarness();
     const doc = await h.call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json');
