@@ -18,8 +18,10 @@ const SOURCE_NOTE = {
 
 /** The problems a 400 names (`details.problems`), as lines under the message. */
 function problemsOf(error: ApiError): string[] {
-  const problems = (error.details as { problems?: Array<{ path?: string; message?: string }> } | undefined)?.problems;
-  return Array.isArray(problems) ? problems.map((p) => [p.path, p.message].filter(Boolean).join(': ')) : [];
+  const problems = (error.details as { problems?: Array<{ path?: unknown; nodeId?: string; message?: string }> } | undefined)?.problems;
+  // A request's problems name a field (`scope.nodes.x`); a flow's name the node they are about.
+  const where = (p: { path?: unknown; nodeId?: string }) => (typeof p.path === 'string' ? p.path : p.nodeId ? `node "${p.nodeId}"` : undefined);
+  return Array.isArray(problems) ? problems.map((p) => [where(p), p.message].filter(Boolean).join(': ')) : [];
 }
 
 /**
