@@ -33,7 +33,8 @@ const marker = join(root, 'node_modules', '.modules.yaml');
 const lockfile = join(root, 'pnpm-lock.yaml');
 const stale =
   !existsSync(marker) || (existsSync(lockfile) && statSync(lockfile).mtimeMs > statSync(marker).mtimeMs);
-if (stale) {
+// `pnpm.mjs install …` is itself the install: it is not run twice.
+if (stale && process.argv[2] !== 'install') {
   const frozen = existsSync(lockfile) ? ['--frozen-lockfile'] : [];
   const status = pnpm(['install', ...frozen]);
   if (status !== 0) process.exit(status);

@@ -49,6 +49,8 @@ import type {
   RunChange,
   RunQuery,
   StartRun,
+  StepTestResult,
+  TestStep,
   TryPromptRequest,
   TryPromptResponse,
   UpdatePrompt,
@@ -362,6 +364,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
       }
       return stop;
     },
+    /** Runs one node on its own with the scope given ("Test this step"); nothing is stored. A step's own failure is a result, not an ApiError. */
+    testStep: (flowId: string, nodeId: string, body: TestStep) => request<StepTestResult>('POST', `/api/flows/${enc(flowId)}/steps/${enc(nodeId)}/test`, body),
   };
   return client;
 }

@@ -4,6 +4,7 @@ import type { ApiClient } from '../api';
 import type { FlowState, FlowStore } from '../store/flow-store';
 import { DraftContext, DraftRegistry } from './drafts';
 import { NodeForm } from './NodeForm';
+import { StepTest } from '../run/StepTest';
 
 const selectSelection = (s: FlowState) => s.selection;
 
@@ -25,7 +26,10 @@ export function Inspector({ store, api }: { store: FlowStore; api: ApiClient }) 
       <DraftContext.Provider value={registry}>
         {count === 1 ? (
           // Keyed by node: another node gets fresh drafts, and the old form commits what was typed as it goes.
-          <NodeForm key={selection.nodes[0]} store={store} api={api} nodeId={selection.nodes[0]!} />
+          <>
+            <NodeForm key={selection.nodes[0]} store={store} api={api} nodeId={selection.nodes[0]!} />
+            <StepTest key={`test:${selection.nodes[0]}`} store={store} api={api} nodeId={selection.nodes[0]!} />
+          </>
         ) : count > 1 ? (
           <p className="inspector-note">{count} nodes selected. Select one node to edit its settings.</p>
         ) : selection.edges.length > 0 ? (

@@ -15,6 +15,7 @@ import { serveCommand, type ServeOptions } from './serve.js';
 import { CliError, parseJson, readText } from './files.js';
 import { ConfigError, mcpServersFromFile } from '../server/config.js';
 import { stylist } from './style.js';
+import { VERSION } from '../version.js';
 import { TracePrinter, formatUsage } from './trace.js';
 
 /** Exit codes: what a script calling `trellis` can branch on. */
@@ -324,6 +325,7 @@ function safeUser(): string {
 export function buildProgram(): Command {
   const program = new Command('trellis')
     .description('Trellis: AI workflows, agents and hybrids.\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 3 waiting for approval or an answer, 130 interrupted.')
+    .version(VERSION, '-v, --version', 'print the version and exit')
     .showHelpAfterError('(add --help for usage)');
   program
     .command('validate')

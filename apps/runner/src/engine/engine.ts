@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MockScript, type Flow, type FlowGraph, type PromptPin } from '@trellis/schema';
+import { MockScript, type Flow, type FlowGraph, type PromptPin, type StepTestResult } from '@trellis/schema';
 import {
   TrellisError,
   applyDefaults,
@@ -15,7 +15,8 @@ import { describeTooDeep, findTooDeep, inputSchemaOf, loadFlow, formatProblem, h
 import type { RunRecord, RunSnapshot } from './checkpoint.js';
 import { emptyUsage } from './meter.js';
 import { pinPrompts } from './prompts.js';
-import { pinFlows } from './subflows.js';
+import { flowReferences, pinFlows } from './subflows.js';
+import { missingUpstream, stepNodes, testStep, type StepScope, type StepTestOptions } from './step-test.js';
 import { runResult } from './run-result.js';
 import type { Answer, ChildRequest, EngineOptions, RunResult, StartOptions } from './types.js';
 import { RunExecution } from './walk.js';
@@ -389,23 +390,78 @@ export class Engine {
   private prepare(snapshot: RunSnapshot, templates?: ReadonlyMap<string, string>): RunExecution {
     const { flow, graph } = this.load(snapshot.run.flow);
     return new RunExecution({
+      ...this.parts(flow, graph, templates),
       snapshot,
+      store: this.options.store,
+      onEvent: this.options.onEvent,
+      onFault: this.options.onFault,
+      storeRetry: this.options.storeRetry ?? { retries: 4, backoffMs: 250 },
+      runChild: (request) => this.runChild(request),
+      flowVersion: async (flowId, version) => this.options.flows?.version(flowId, version),
+    });
+  }
+
+  /** What a run's steps work with, shared by runs and step tests: kinds, models, network, prices, prompts, secrets. */
+  private parts(flow: Flow, graph: FlowGraph, templates?: ReadonlyMap<string, string>): StepTestOptions['deps'] {
+    return {
       flow,
       graph,
       kinds: this.kinds,
       executors: this.executors,
       models: this.models,
-      store: this.options.store,
       network: this.options.network ?? { allowPrivateNetwork: false },
-      onEvent: this.options.onEvent,
-      onFault: this.options.onFault,
-      storeRetry: this.options.storeRetry ?? { retries: 4, backoffMs: 250 },
       maxConcurrency: this.options.maxConcurrency ?? 16,
       prices: this.options.prices ?? priceTable(),
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
-      runChild: (request) => this.runChild(request),
-      flowVersion: async (flowId, version) => this.options.flows?.version(flowId, version),
       secret: this.options.secrets ?? noSecrets,
+    };
+  }
+
+  /**
+   * Runs one node of a flow on its own with the scope given (see step-test.ts): nothing is
+   * stored. Refuses (400) an unknown node, a sub-flow step, and a scope missing the output of
+   * an upstream step the node reads, naming them; an invalid flow is the loader's 422.
+   */
+  async testStep(flowDocument: unknown, nodeId: string, scope: StepScope, options: { mocks?: unknown; timeoutMs: number }): Promise<StepTestResult> {
+    const { flow, graph } = this.load(flowDocument);
+    const node = graph.nodes.get(nodeId);
+    if (!node) throw new TrellisError('not_found', `flow "${flow.id}" has no node "${nodeId}"`);
+    const own = stepNodes(graph, nodeId);
+    const subflows = flowReferences({ nodes: flow.nodes.filter((n) => own.has(n.id)) }, this.kinds).map((r) => r.nodeId);
+    if (subflows.length) {
+      throw new TrellisError('invalid_request', `node "${subflows[0]}" runs another flow, which would be a stored run of its own: test it with a run of the whole flow instead`, {
+        details: { problems: subflows.map((id) => ({ path: 'nodeId', message: `node "${id}" is a sub-flow` })) },
+      });
+    }
+    const given = scope.nodes ?? {};
+    const missing = missingUpstream(flow, graph, nodeId, given);
+    if (missing.length) {
+      const named = missing.map((id) => `"${id}"`).join(', ');
+      throw new TrellisError('invalid_request', `step "${nodeId}" reads the output of ${named}: give ${missing.length === 1 ? 'it' : 'them'} in scope.nodes (or run the flow once to fill ${missing.length === 1 ? 'it' : 'them'} in)`, {
+        details: { problems: missing.map((id) => ({ path: `scope.nodes.${id}`, message: `the output of step "${id}" is missing` })) },
+      });
+    }
+    for (const [what, value] of [['scope', scope], ['mocks', options.mocks]] as const) {
+      const tooDeep = findTooDeep(value);
+      if (tooDeep) throw new TrellisError(what === 'scope' ? 'invalid_request' : 'invalid_mocks', describeTooDeep(what, tooDeep));
+    }
+    const mocks = this.checkMocks(flow, options.mocks);
+    const input = applyDefaults(scope.input ?? {}, inputSchemaOf(flow, this.kinds));
+    // Only the step's own library prompts are pinned: another node's missing prompt is not this test's business.
+    const { pins, templates } = await pinPrompts({ ...flow, nodes: flow.nodes.filter((n) => own.has(n.id)) }, this.kinds, this.options.prompts);
+    const withVars: Flow = scope.vars ? { ...flow, vars: { ...flow.vars, ...scope.vars } } : flow;
+    return testStep({
+      deps: this.parts(withVars, graph, templates),
+      record: {
+        flow: withVars,
+        input,
+        ...(mocks ? { mocks } : {}),
+        ...(pins.length ? { prompts: pins } : {}),
+        ...(flow.settings?.budget ? { budget: flow.settings.budget } : {}),
+      },
+      nodeId,
+      scope: given,
+      timeoutMs: options.timeoutMs,
     });
   }
 

@@ -22,9 +22,15 @@ import { modelRoutes } from './routes/models.js';
 import { promptRoutes } from './routes/prompts.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { runRoutes } from './routes/runs.js';
+import { stepRoutes } from './routes/steps.js';
 import type { RunService } from './service.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
+
+/** Methods that change nothing: logged at debug when they succeed. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface AppOptions {
   store: Store;
@@ -66,7 +72,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, runId: c.res.headers.get('X-Trellis-Run-Id') ?? undefined }, 'request');
+    const { status } = c.res;
+    // The editor polls and streams (runs, approvals, events, assets) every few seconds: a read
+    // that went well is debug, so the log shows what changed (writes at info) and what went
+    // wrong (4xx at warn, 5xx at error), not a line per poll.
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : READS.has(c.req.method) ? 'debug' : 'info';
+    log[level]({ method: c.req.method, path: c.req.path, status, ms: Math.round((performance.now() - started) * 10) / 10, runId: c.res.headers.get('X-Trellis-Run-Id') ?? undefined }, 'request');
   });
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }) }));
   const tooLarge = () => new TrellisError('payload_too_large', `the request body is larger than ${options.bodyLimitBytes} bytes (TRELLIS_BODY_LIMIT)`);
@@ -98,6 +109,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   flowRoutes(app, deps);
   runRoutes(app, deps);
+  stepRoutes(app, deps);
   modelRoutes(app, deps);
   credentialRoutes(app, deps);
   mcpToolRoutes(app, deps);

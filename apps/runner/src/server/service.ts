@@ -1,4 +1,4 @@
-import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary } from '@trellis/schema';
+import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
 import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
@@ -27,6 +27,8 @@ export interface RunServiceOptions {
   credentials?: Credentials;
   /** How a write the database refused is tried again before its run pauses (the engine's default otherwise). */
   storeRetry?: StoreRetry;
+  /** The bound of one "Test this step" (all its attempts); 60 s by default. */
+  stepTestTimeoutMs?: number;
 }
 
 export interface StartRequest {
@@ -172,6 +174,28 @@ export class RunService {
       });
     this.track(finished);
     return { runId, version, run: summaryOf(run), finished };
+  }
+
+  /**
+   * Runs one node of a flow on its own (the editor's "Test this step"): of the draft the editor
+   * sends, or of the latest saved version. Nothing is stored: no run, no event, no approval.
+   */
+  async testStep(flowId: string, nodeId: string, request: { document?: unknown; scope?: StepScope; mocks?: unknown }): Promise<StepTestResult> {
+    let document = request.document;
+    if (document === undefined) document = (await this.flowVersion(flowId)).document;
+    else {
+      if (!(await this.store.getFlow(flowId))) throw notFound('flow', flowId);
+      const id = (document as { id?: unknown }).id;
+      if (id !== flowId) throw new TrellisError('id_mismatch', `the document's id is "${String(id)}" but the URL names flow "${flowId}"`);
+    }
+    const started = performance.now();
+    const result = await this.engine
+      .testStep(document, nodeId, request.scope ?? {}, { mocks: request.mocks, timeoutMs: this.options.stepTestTimeoutMs ?? 60_000 })
+      .catch((error: unknown) => {
+        throw promptRefusal(error) ?? error;
+      });
+    this.log.info({ flowId, nodeId, status: result.status, ms: Math.round(performance.now() - started) }, 'step tested');
+    return result;
   }
 
   /** A saved flow's version (its newest for 'latest'), or undefined when there is none. */

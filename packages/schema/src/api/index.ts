@@ -16,3 +16,4 @@ export * from './prompts.js';
 export * from './endpoints.js';
 export * from './mcp.js';
 export * from './credentials.js';
+export * from './step-test.js';
