@@ -1,4 +1,4 @@
-import { ArrowLeft, Command, Keyboard, Maximize, Network, Redo2, Save, Undo2 } from 'lucide-react';
+import { ArrowLeft, Command, Keyboard, Maximize, Network, Redo2, Save, Settings2, Undo2 } from 'lucide-react';
 import { useStore } from 'zustand';
 import type { FlowStore } from '../store/flow-store';
 import type { CommandId } from '../canvas/shortcuts';
@@ -14,7 +14,7 @@ const keysOf = (command: CommandId) => SHORTCUTS.find((s) => s.command === comma
  * The bar above the canvas: where the flow sits (Flows / its name, renamed in place), whether it
  * is saved, and the editor's actions as icon buttons with their shortcuts, Save the one call to action.
  */
-export function EditorToolbar({ store, onClose, run }: { store: FlowStore; onClose: () => void; run: (command: CommandId) => void }) {
+export function EditorToolbar({ store, onClose, run, onSettings }: { store: FlowStore; onClose: () => void; run: (command: CommandId) => void; onSettings: () => void }) {
   const name = useStore(store, (s) => s.document.name);
   const dirty = useStore(store, (s) => s.dirty);
   const version = useStore(store, (s) => s.savedVersion);
@@ -47,6 +47,9 @@ export function EditorToolbar({ store, onClose, run }: { store: FlowStore; onClo
         <div className="editor-group" role="group" aria-label="View">
           <IconButton label="Auto-layout" icon={Network} shortcut={keysOf('layout')} className="btn-ghost" onClick={() => run('layout')} />
           <IconButton label="Fit view" icon={Maximize} shortcut={keysOf('fitView')} className="btn-ghost" onClick={() => run('fitView')} />
+        </div>
+        <div className="editor-group" role="group" aria-label="Flow">
+          <IconButton label="Flow settings" icon={Settings2} className="btn-ghost" onClick={onSettings} />
         </div>
         <div className="editor-group" role="group" aria-label="Help">
           <IconButton label="Commands" icon={Command} shortcut={keysOf('palette')} className="btn-ghost" onClick={() => run('palette')} />

@@ -24,6 +24,8 @@ import { globalCommands } from '../shell/global-commands';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { SaveNoteDialog } from '../history/SaveNoteDialog';
 import { Inspector } from '../inspector/Inspector';
+import { LastRunContext } from '../run/last-run';
+import { FlowSettingsDialog } from '../flows/FlowSettingsDialog';
 import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
 import type { Trace } from '../run/trace';
@@ -286,6 +288,20 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   );
 
   const [helpOpen, setHelpOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  // The tags other flows use, offered when tagging this one (loaded when the settings open).
+  const [tagSuggestions, setTagSuggestions] = useState<string[]>([]);
+  useEffect(() => {
+    if (!settingsOpen) return;
+    let live = true;
+    api.listFlows().then(
+      (flows) => live && setTagSuggestions([...new Set(flows.flatMap((f) => f.tags ?? []))].sort()),
+      () => undefined, // no suggestions: tags can still be typed
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, settingsOpen]);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [leaving, setLeaving] = useState<(() => void) | undefined>();
   const [noting, setNoting] = useState(false);
@@ -418,7 +434,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       { id: 'toggle-minimap', label: minimapShown ? 'Hide minimap' : 'Show minimap', group: 'Panels', run: () => setMinimapShown(!minimapShown) },
     ];
     const saveWithNote: PaletteCommand = { id: 'save-note', label: 'Save with note…', group: 'Actions', run: () => setNoting(true) };
-    return [...actions, saveWithNote, ...adds, ...panels, ...layout, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }, ...everywhere];
+    const settings: PaletteCommand = { id: 'flow-settings', label: 'Flow settings…', group: 'Actions', keywords: ['description', 'tags', 'vars', 'variables'], run: () => setSettingsOpen(true) };
+    return [...actions, saveWithNote, settings, ...adds, ...panels, ...layout, ...gotos, { id: 'back', label: 'Back to flows', group: 'Panels', run: onClose }, ...everywhere];
   }, [addKind, document.nodes, everywhere, flow, minimapShown, onClose, paletteOpen, paletteShown, run, setMinimapShown, setPaletteShown, setSideShown, showPanel, sideShown, store]);
 
   // A wire dragged over a port it cannot join says why, while it is dragged.
@@ -452,7 +469,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const nameOf = useCallback((id: string) => document.nodes.find((n) => n.id === id)?.name ?? id, [document.nodes]);
   return (
     <div className="flow-editor">
-      <EditorToolbar store={store} onClose={onClose} run={run} />
+      <EditorToolbar store={store} onClose={onClose} run={run} onSettings={() => setSettingsOpen(true)} />
       <div className="workspace">
         {paletteShown ? (
           <Palette onAdd={addKind} onHide={() => setPaletteShown(false)} />
@@ -509,6 +526,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
           </div>
           <ProblemsDrawer problems={problems} nameOf={nameOf} onPick={revealNode} open={problemsOpen} onOpen={setProblemsOpen} />
         </div>
+        <LastRunContext.Provider value={trace}>
         <SidePanel panel={panel} onPanel={setPanel} hidden={!sideShown} onHide={() => setSideShown(false)} width={sideWidth} onWidth={setSideWidth}>
           {{
             inspector: <Inspector api={api} store={store} />,
@@ -517,8 +535,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             history: <HistoryPanel api={api} store={store} onSaveWithNote={() => setNoting(true)} />,
           }}
         </SidePanel>
+        </LastRunContext.Provider>
       </div>
       {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
+      {settingsOpen && <FlowSettingsDialog store={store} onClose={() => setSettingsOpen(false)} tagSuggestions={tagSuggestions} />}
       {paletteOpen && (
         <Suspense fallback={null}>
           <CommandPalette open onOpenChange={setPaletteOpen} commands={commands} />
