@@ -15,6 +15,7 @@ async function openFlow(page: Page, url: string, id: string) {
   await page.goto(`${url}/#/flows/${id}`);
   const canvas = page.getByLabel('Flow canvas');
   await canvas.locator('.react-flow__node .name').first().waitFor();
+  await page.locator('[aria-label="Flow canvas"][data-view="opened"]').waitFor();
   const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
   let last = '';
   await expect

@@ -36,7 +36,10 @@ export function useOpeningView(store: FlowStore, canvas: RefObject<HTMLElement |
       opened.current = true;
       const bounds: Rect = measured ? flow.getNodesBounds(nodes.filter((n) => !n.hidden)) : estimatedBounds(store);
       const { width, height } = element.getBoundingClientRect();
-      void flow.setViewport(openingViewport(bounds, { width, height }));
+      // Marked on the canvas once set, for whoever waits on the opening view (tests, screenshots).
+      void flow.setViewport(openingViewport(bounds, { width, height })).then(() => {
+        element.dataset.view = 'opened';
+      });
     };
     tryOpen();
     return () => cancelAnimationFrame(frame);
