@@ -37,15 +37,17 @@ describe('from a blank canvas to a called endpoint', () => {
 
     // Drag a prompt and an approval from the palette onto the canvas.
     const box = (await canvas.boundingBox())!;
-    await page.getByRole('button', { name: 'Add Prompt' }).dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height * 0.65 } });
+    // One above the other: the cards are wide, and side by side they would cover each other's handles.
+    await page.getByRole('button', { name: 'Add Prompt' }).dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height * 0.55 } });
     await canvas.getByLabel(/Prompt node prompt/).waitFor();
-    await page.getByRole('button', { name: 'Add Approval' }).dragTo(canvas, { targetPosition: { x: box.width * 0.55, y: box.height * 0.65 } });
+    await page.getByRole('button', { name: 'Add Approval' }).dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height * 0.8 } });
     await canvas.getByLabel(/Approval node approval/).waitFor();
 
     // Wire input → prompt → approval → output; the flow then has no problems.
     await wire(page, canvas, ['input', 'out'], ['prompt', 'in']);
     await wire(page, canvas, ['prompt', 'out'], ['approval', 'in']);
     await wire(page, canvas, ['approval', 'approved'], ['output', 'in']);
+    await page.screenshot({ path: '/tmp/shots-editor/scenario-wired.png' });
     await expect.poll(() => canvas.locator('.react-flow__edge').count()).toBe(4);
     await page.getByRole('heading', { name: 'No problems' }).waitFor();
 
