@@ -32,9 +32,10 @@ describe('containers in the browser', () => {
     const shout = canvas.locator('.react-flow__node[data-id="shout"]');
     await canvas.getByLabel('Map node each').waitFor();
     await canvas.getByText('each item of input.words · 2 at once').waitFor();
+    await page.locator('[aria-label="Flow canvas"][data-view="opened"]').waitFor();
     // The body is drawn inside its container, as React Flow's children of it.
-    expect(await inside(shout, container)).toBe(true);
-    expect(await inside(canvas.locator('.react-flow__node[data-id="item_out"]'), container)).toBe(true);
+    await expect.poll(() => inside(shout, container)).toBe(true);
+    await expect.poll(() => inside(canvas.locator('.react-flow__node[data-id="item_out"]'), container)).toBe(true);
     await canvas.screenshot({ path: `${SHOTS}/container-canvas.png` });
 
     // A wire from the flow's input straight to a body step is refused, saying why, while it is dragged.
@@ -53,7 +54,7 @@ describe('containers in the browser', () => {
     await page.getByRole('button', { name: 'Add Prompt' }).dragTo(canvas, { targetPosition: { x: box.x - area.x + box.width / 2, y: box.y - area.y + box.height / 2 } });
     await page.getByRole('status').filter({ hasText: 'Added a Prompt step inside "each"' }).waitFor();
     const prompt = canvas.locator('.react-flow__node[data-id="prompt"]');
-    expect(await inside(prompt, container)).toBe(true);
+    await expect.poll(() => inside(prompt, container)).toBe(true);
     await canvas.screenshot({ path: `${SHOTS}/container-dropped.png` });
     await canvas.click({ position: { x: 10, y: 10 } });
     await page.keyboard.press('Control+z');
@@ -119,13 +120,13 @@ describe('containers in the browser', () => {
     await page.mouse.move(step.x + step.width / 2, step.y + step.height / 2 + 260, { steps: 10 });
     await page.mouse.up();
     await page.getByRole('status').filter({ hasText: /^Moved "shout" out to the flow's own level; removed the wire e2 \(shout → item_out\)/ }).waitFor();
-    expect(await inside(shout, container)).toBe(false);
+    await expect.poll(() => inside(shout, container)).toBe(false);
     // React Flow draws a wire again once its handles are measured anew, which a busy machine takes a while for.
     await expect.poll(() => canvas.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(2);
     // One undo puts it back in its body, wire and all.
     await page.keyboard.press('Control+z');
     await expect.poll(() => canvas.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(3);
-    expect(await inside(shout, container)).toBe(true);
+    await expect.poll(() => inside(shout, container)).toBe(true);
     // The resize before it was a step of its own: it stays.
     expect((await container.boundingBox())!.width).toBeGreaterThan(before.width + 100);
     await page.getByText('Unsaved changes', { exact: true }).waitFor();
