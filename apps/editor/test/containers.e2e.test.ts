@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Flow } from '@trellis/schema';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { canvasOpened } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
 
 const SHOTS = process.env.TRELLIS_SHOTS ?? '/tmp/shots-editor';
@@ -32,7 +33,7 @@ describe('containers in the browser', () => {
     const shout = canvas.locator('.react-flow__node[data-id="shout"]');
     await canvas.getByLabel('Map node each').waitFor();
     await canvas.getByText('each item of input.words · 2 at once').waitFor();
-    await page.locator('[aria-label="Flow canvas"][data-view="opened"]').waitFor();
+    await canvasOpened(page);
     // The body is drawn inside its container, as React Flow's children of it.
     await expect.poll(() => inside(shout, container)).toBe(true);
     await expect.poll(() => inside(canvas.locator('.react-flow__node[data-id="item_out"]'), container)).toBe(true);

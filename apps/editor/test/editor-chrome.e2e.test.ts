@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { canvasOpened } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
 
 const SHOTS = '/tmp/shots-editor';
@@ -15,7 +16,7 @@ async function openFlow(page: Page, url: string, id: string) {
   await page.goto(`${url}/#/flows/${id}`);
   const canvas = page.getByLabel('Flow canvas');
   await canvas.locator('.react-flow__node .name').first().waitFor();
-  await page.locator('[aria-label="Flow canvas"][data-view="opened"]').waitFor();
+  await canvasOpened(page);
   const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
   let last = '';
   await expect

@@ -1,16 +1,6 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { fitWholeFlow } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
-
-/** Fit view (the toolbar's button), then wait out its short animation. */
-async function fitWholeFlow(page: Page) {
-  const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
-  const before = await transform();
-  await page.getByRole('button', { name: 'Fit view' }).click();
-  await expect.poll(transform).not.toBe(before);
-  let last = '';
-  await expect.poll(async () => last === (last = await transform()), { interval: 150 }).toBe(true);
-}
 
 /** The editor in real Chromium against a real runner, as a person uses it. */
 describe('the editor in a browser', () => {

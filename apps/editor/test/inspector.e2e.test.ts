@@ -1,6 +1,7 @@
 import type { ModelCatalog } from '@trellis/schema';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { fitWholeFlow } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
 
 /** The inspector in real Chromium against a real runner: editing the bundled "Support triage" flow. */
@@ -16,12 +17,7 @@ describe('the node inspector in a browser', () => {
     const canvas = page.getByLabel('Flow canvas');
     // The flow opens readable at its start; Fit view brings its far nodes on screen too.
     await canvas.getByLabel(label).waitFor();
-    const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
-    const opening = await transform();
-    await page.getByRole('button', { name: 'Fit view' }).click();
-    await expect.poll(transform).not.toBe(opening);
-    let last = '';
-    await expect.poll(async () => last === (last = await transform()), { interval: 150 }).toBe(true);
+    await fitWholeFlow(page);
     await canvas.getByLabel(label).click();
     const inspector = page.getByRole('region', { name: 'Inspector' });
     await inspector.getByRole('heading', { level: 3 }).waitFor();

@@ -929,7 +929,7 @@ describe('the bundled examples', () => {
 
   it("accept what the README's commands give them: named samples exist, free-form inputs run", async () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    const commands = [...readme.matchAll(/trellis run examples\/(\S+\.flow\.json)([^\n]*)/g)];
+    const commands = [...readme.matchAll(/trellis (?:-- )?run examples\/(\S+\.flow\.json)([^\n]*)/g)];
     expect(commands.length).toBeGreaterThan(0);
     for (const [, file, rest] of commands) {
       expect(exampleFiles).toContain(file);

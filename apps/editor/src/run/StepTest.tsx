@@ -92,7 +92,7 @@ export function StepTest({ store, api, nodeId }: { store: FlowStore; api: ApiCli
               {jsonError}
             </p>
           )}
-          <button type="button" className="step-test-run" onClick={() => void run()} disabled={busy || jsonError !== undefined} aria-busy={busy || undefined}>
+          <button type="button" className="step-test-run btn-primary btn-sm" onClick={() => void run()} disabled={busy || jsonError !== undefined} aria-busy={busy || undefined}>
             {busy ? 'Running this step…' : 'Run this step'}
           </button>
           {error && <StepError error={error} />}
