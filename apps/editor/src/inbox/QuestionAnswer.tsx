@@ -1,9 +1,9 @@
 import { useId, useMemo, useState } from 'react';
 import { Send } from 'lucide-react';
 import { errorMessage, type InboxItem } from '@trellis/schema';
-import { ApiError, type ApiClient } from '../api';
+import type { ApiClient } from '../api';
 import { InputForm } from '../run/InputForm';
-import { checkInput, describeProblem, type InputProblem } from '../run/input-check';
+import { checkInput, describeProblem, fieldDefaults, problemsByField, refusedAnswer, type InputProblem } from '../run/input-check';
 import { formFields } from '../run/schema-form';
 import { answerWait, type TakenBy } from './answer';
 
@@ -18,8 +18,6 @@ interface Props {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, prop]) => (isObject(prop) && 'default' in prop ? [[name, prop.default]] : [])));
 
 /**
  * A question's form, generated from its JSON Schema as the run panel's is (the same fields, the
@@ -56,21 +54,15 @@ export function QuestionAnswer({ api, item, by, onDone, onTaken }: Props) {
       if (taken) onTaken(taken);
       else onDone();
     } catch (e) {
-      const refused = e instanceof ApiError && e.code === 'invalid_input' && isObject(e.details) && Array.isArray(e.details.problems) ? (e.details.problems as InputProblem[]) : undefined;
-      if (refused) setProblems(refused.map((p) => ({ path: p.path.replace(/^answer\.?/, ''), message: p.message })));
+      const refused = refusedAnswer(e);
+      if (refused) setProblems(refused);
       else setError(`Could not send the answer: ${errorMessage(e)}`);
       setSending(false);
     }
   };
 
-  const names = new Set(fields?.map((f) => f.name));
-  const byField = new Map<string, string[]>();
-  const general: InputProblem[] = [];
-  for (const p of problems) {
-    const top = p.path.split('.')[0] ?? '';
-    if (fields && names.has(top)) byField.set(top, [...(byField.get(top) ?? []), describeProblem(p)]);
-    else general.push(p);
-  }
+  // Problems of a field show under it; the rest (the answer itself) above the button.
+  const { byField, general } = problemsByField(problems, fields);
 
   return (
     <form

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react';
 import { errorMessage } from '@trellis/schema';
-import { ApiError, type ApiClient } from '../api';
+import type { ApiClient } from '../api';
 import { readAuthor } from '../author';
 import { InputForm } from './InputForm';
-import { checkInput, describeProblem, type InputProblem } from './input-check';
+import { checkInput, describeProblem, fieldDefaults, problemsByField, refusedAnswer, type InputProblem } from './input-check';
 import { DeadlineNote } from './DeadlineNote';
 import { formFields } from './schema-form';
 import type { Trace } from './trace';
@@ -20,8 +20,6 @@ interface Props {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, prop]) => (isObject(prop) && 'default' in prop ? [[name, prop.default]] : [])));
 
 /**
  * A question the run waits on, with its answer form generated from the question's JSON Schema
@@ -61,8 +59,8 @@ export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props
       if (!question) throw new Error('the run no longer waits on this question (someone may have answered it already)');
       await api.decideApproval(question.id, { answer: given, by: readAuthor() || 'editor' });
     } catch (e) {
-      const refused = e instanceof ApiError && e.code === 'invalid_input' && isObject(e.details) && Array.isArray(e.details.problems) ? (e.details.problems as InputProblem[]) : undefined;
-      if (refused) setProblems(refused.map((p) => ({ path: p.path.replace(/^answer\.?/, ''), message: p.message })));
+      const refused = refusedAnswer(e);
+      if (refused) setProblems(refused);
       else setError(`Could not send the answer: ${errorMessage(e)}`);
     } finally {
       setSending(false);
@@ -70,14 +68,7 @@ export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props
   };
 
   // Problems of a field show under it; the rest (the answer itself) above the button.
-  const names = new Set(fields?.map((f) => f.name));
-  const byField = new Map<string, string[]>();
-  const general: InputProblem[] = [];
-  for (const p of problems) {
-    const top = p.path.split('.')[0] ?? '';
-    if (fields && names.has(top)) byField.set(top, [...(byField.get(top) ?? []), describeProblem(p)]);
-    else general.push(p);
-  }
+  const { byField, general } = problemsByField(problems, fields);
 
   return (
     <form

@@ -6,6 +6,7 @@
  * the editor refuses exactly what the runner would, saying it the same way.
  */
 import type { SchemaProblem } from '@trellis/nodes/json-schema';
+import { ApiError } from '../api';
 
 export type InputProblem = SchemaProblem;
 
@@ -22,3 +23,29 @@ export async function checkInput(value: unknown, schema: unknown, schemaName = '
 
 /** "message: is required", or the message alone for the input itself. */
 export const describeProblem = (p: InputProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
+
+/**
+ * The runner's refusal of an answer to a question (400 `invalid_input`), as problems of the
+ * answer's own fields (`answer.quantity` → `quantity`); undefined for any other failure.
+ */
+export function refusedAnswer(error: unknown): InputProblem[] | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'invalid_input' || !isObject(error.details) || !Array.isArray(error.details.problems)) return undefined;
+  return (error.details.problems as InputProblem[]).map((p) => ({ path: p.path.replace(/^answer\.?/, ''), message: p.message }));
+}
+
+/** Problems of a form's fields, by field (shown under it), and the rest (about the value as a whole). */
+export function problemsByField(problems: readonly InputProblem[], fields: ReadonlyArray<{ name: string }> | undefined): { byField: Map<string, string[]>; general: InputProblem[] } {
+  const names = new Set(fields?.map((f) => f.name));
+  const byField = new Map<string, string[]>();
+  const general: InputProblem[] = [];
+  for (const p of problems) {
+    const top = p.path.split('.')[0] ?? '';
+    if (fields && names.has(top)) byField.set(top, [...(byField.get(top) ?? []), describeProblem(p)]);
+    else general.push(p);
+  }
+  return { byField, general };
+}
+
+/** The defaults a form's fields start with: each top-level property's `default`. */
+export const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, prop]) => (isObject(prop) && 'default' in prop ? [[name, prop.default]] : [])));
