@@ -15,7 +15,11 @@ import './styles.css';
 
 // Every page but the flows and the canvas loads when first visited, keeping it out of the first load.
 // The canvas (React Flow, the flow checks) too: the first page is the list of flows.
-const FlowEditor = lazy(() => import('./views/FlowEditor').then((m) => ({ default: m.FlowEditor })));
+const loadFlowEditor = () => import('./views/FlowEditor');
+// Opened straight on a flow: fetch the canvas (and, in parallel, its libraries) now, while the
+// shell renders, rather than when React first reaches it.
+if (/^#\/flows\/./.test(window.location.hash)) void loadFlowEditor();
+const FlowEditor = lazy(() => loadFlowEditor().then((m) => ({ default: m.FlowEditor })));
 const PromptLibrary = lazy(() => import('./prompts/PromptLibrary').then((m) => ({ default: m.PromptLibrary })));
 const PromptPage = lazy(() => import('./prompts/PromptPage').then((m) => ({ default: m.PromptPage })));
 const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
