@@ -3,7 +3,7 @@ import { Send } from 'lucide-react';
 import { errorMessage, type InboxItem } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { InputForm } from '../run/InputForm';
-import { checkInput, describeProblem, fieldDefaults, problemsByField, refusedAnswer, type InputProblem } from '../run/input-check';
+import { describeProblem, fieldDefaults, problemsByField, readAnswer, refusedAnswer, type InputProblem } from '../run/input-check';
 import { formFields } from '../run/schema-form';
 import { answerWait, type TakenBy } from './answer';
 
@@ -36,18 +36,10 @@ export function QuestionAnswer({ api, item, by, onDone, onTaken }: Props) {
 
   const send = async () => {
     setError(undefined);
-    let given: unknown = value;
-    if (!fields) {
-      try {
-        given = JSON.parse(json) as unknown;
-      } catch (e) {
-        setProblems([{ path: '', message: `the answer is not valid JSON: ${errorMessage(e)}` }]);
-        return;
-      }
-    }
-    const found = await checkInput(given, schema, "the question's form");
-    setProblems(found);
-    if (found.length) return;
+    const read = await readAnswer(schema, fields !== undefined, value, json);
+    setProblems(read.problems);
+    if (read.problems.length) return;
+    const given = read.given;
     setSending(true);
     try {
       const taken = await answerWait(api, item, { answer: given, by: by || 'editor' });

@@ -3,7 +3,7 @@ import { errorMessage } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { readAuthor } from '../author';
 import { InputForm } from './InputForm';
-import { checkInput, describeProblem, fieldDefaults, problemsByField, refusedAnswer, type InputProblem } from './input-check';
+import { describeProblem, fieldDefaults, problemsByField, readAnswer, refusedAnswer, type InputProblem } from './input-check';
 import { DeadlineNote } from './DeadlineNote';
 import { formFields } from './schema-form';
 import type { Trace } from './trace';
@@ -40,18 +40,10 @@ export function QuestionForm({ api, runId, waiting, stepName, agentName }: Props
 
   const answer = async () => {
     setError(undefined);
-    let given: unknown = value;
-    if (!fields) {
-      try {
-        given = JSON.parse(json) as unknown;
-      } catch (e) {
-        setProblems([{ path: '', message: `the answer is not valid JSON: ${errorMessage(e)}` }]);
-        return;
-      }
-    }
-    const found = await checkInput(given, schema, "the question's form");
-    setProblems(found);
-    if (found.length) return;
+    const read = await readAnswer(schema, fields !== undefined, value, json);
+    setProblems(read.problems);
+    if (read.problems.length) return;
+    const given = read.given;
     setSending(true);
     try {
       const pending = await api.listApprovals({ runId, status: 'pending' });

@@ -6,6 +6,7 @@
  * the editor refuses exactly what the runner would, saying it the same way.
  */
 import type { SchemaProblem } from '@trellis/nodes/json-schema';
+import { errorMessage } from '@trellis/schema';
 import { ApiError } from '../api';
 
 export type InputProblem = SchemaProblem;
@@ -49,3 +50,19 @@ export function problemsByField(problems: readonly InputProblem[], fields: Reado
 /** The defaults a form's fields start with: each top-level property's `default`. */
 export const fieldDefaults = (schema: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, prop]) => (isObject(prop) && 'default' in prop ? [[name, prop.default]] : [])));
+
+/**
+ * A question's answer as the person gave it (the form's value, or the JSON typed when the schema
+ * has no form), checked against its schema: the value to send, or the problems to show.
+ */
+export async function readAnswer(schema: unknown, hasForm: boolean, value: unknown, json: string): Promise<{ given: unknown; problems: InputProblem[] }> {
+  let given = value;
+  if (!hasForm) {
+    try {
+      given = JSON.parse(json) as unknown;
+    } catch (e) {
+      return { given: undefined, problems: [{ path: '', message: `the answer is not valid JSON: ${errorMessage(e)}` }] };
+    }
+  }
+  return { given, problems: await checkInput(given, schema, "the question's form") };
+}
