@@ -33,13 +33,33 @@ describe('click-to-add placement', () => {
     expect(viewCentre({ x: 100, y: 50, zoom: 2 }, { width: 800, height: 600 })).toEqual({ x: 150, y: 125 });
   });
 
-  it('steps down and right past nodes already at the spot, so repeated adds do not stack', () => {
+  const card = (x: number, y: number) => ({ x, y, width: 240, height: 150 });
+
+  it('keeps the spot when it is free, and never lands on a node or a container already there', () => {
     const at = { x: 10, y: 10 };
     expect(freeSpot(at, [])).toEqual(at);
-    expect(freeSpot(at, [{ x: 12, y: 9 }])).toEqual({ x: 42, y: 42 });
-    expect(freeSpot(at, [{ x: 10, y: 10 }, { x: 42, y: 42 }])).toEqual({ x: 74, y: 74 });
-    // A node a little off the spot (the view moved a bit between two clicks) still counts.
-    expect(freeSpot(at, [{ x: 10, y: -9 }])).toEqual({ x: 42, y: 42 });
-    expect(freeSpot(at, [{ x: 400, y: 10 }])).toEqual(at);
+    expect(freeSpot(at, [card(400, 10)])).toEqual(at);
+    const container = { x: -200, y: -150, width: 700, height: 360 };
+    const spot = freeSpot(at, [container]);
+    const clear = (r: { x: number; y: number; width: number; height: number }) =>
+      spot.x + 240 <= r.x || r.x + r.width <= spot.x || spot.y + 150 <= r.y || r.y + r.height <= spot.y;
+    expect(clear(container)).toBe(true);
+    // The nearest free spot: just below the container (down is nearer than sideways here).
+    expect(spot.y).toBeGreaterThanOrEqual(container.y + container.height);
+    expect(spot.y - (container.y + container.height)).toBeLessThan(64);
+  });
+
+  it('prefers a free spot the person can see, and repeated adds do not stack', () => {
+    const at = { x: 0, y: 0 };
+    const view = { x: -300, y: -200, width: 900, height: 500 };
+    // The area below is free but out of view; the spot to the right is in view.
+    const blocker = { x: -400, y: -250, width: 500, height: 600 };
+    const spot = freeSpot(at, [blocker], view);
+    expect(spot.x).toBeGreaterThanOrEqual(blocker.x + blocker.width);
+    expect(spot.x + 240).toBeLessThanOrEqual(view.x + view.width);
+    const taken = [card(0, 0)];
+    for (let i = 0; i < 4; i++) taken.push({ ...freeSpot(at, taken, view), width: 240, height: 150 });
+    const corners = new Set(taken.map((r) => `${r.x},${r.y}`));
+    expect(corners.size).toBe(taken.length);
   });
 });

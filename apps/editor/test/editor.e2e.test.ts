@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitWholeFlow } from './support/canvas.js';
+import { canvasOpened, fitWholeFlow } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
 
 /** The editor in real Chromium against a real runner, as a person uses it. */
@@ -57,7 +57,8 @@ describe('the editor in a browser', () => {
     const { page, url } = await product.freshPage();
     await page.goto(`${url}/#/flows/content-pipeline`);
     const canvas = page.getByLabel('Flow canvas');
-    await canvas.locator('.react-flow__node').first().waitFor();
+    // Add only once the opening view is set: a view landing after the add could carry the new node out of sight.
+    await canvasOpened(page);
     const count = () => canvas.locator('.react-flow__node').count();
     const before = await count();
 
@@ -66,6 +67,13 @@ describe('the editor in a browser', () => {
     await page.getByRole('button', { name: 'Add Approval' }).click();
     await canvas.getByLabel('Approval node approval').waitFor();
     expect(await count()).toBe(before + 1);
+    // Added by click, it lands in view on free ground: on no other card, and not under the loop's box.
+    const added = (await canvas.locator('.react-flow__node[data-id="approval"]').boundingBox())!;
+    const others = await canvas.locator('.react-flow__node:not([data-id="approval"])').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+    const hit = others.filter((r) => r.x < added.x + added.width && added.x < r.x + r.width && r.y < added.y + added.height && added.y < r.y + r.height);
+    expect(hit).toEqual([]);
+    const view = (await canvas.boundingBox())!;
+    expect(added.x >= view.x && added.y >= view.y && added.x + added.width <= view.x + view.width && added.y + added.height <= view.y + view.height).toBe(true);
 
     await page.getByRole('searchbox', { name: 'Search node kinds' }).fill('');
     const target = (await canvas.boundingBox())!;

@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { callCurl, requestOf } from './support/curl.js';
+import { canvasOpened } from './support/canvas.js';
 import { useProduct } from './support/e2e.js';
 
 /** Drags a wire from one node's handle to another's, as a person does with the mouse. */
@@ -33,7 +34,7 @@ describe('from a blank canvas to a called endpoint', () => {
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'Reply desk' }).waitFor();
     const canvas = page.getByLabel('Flow canvas');
-    await canvas.getByLabel(/Output node output/).waitFor();
+    await canvasOpened(page); // dropped before the opening view is set, nodes could be carried away by it
 
     // Drag a prompt and an approval from the palette onto the canvas.
     const box = (await canvas.boundingBox())!;

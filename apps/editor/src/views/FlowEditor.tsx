@@ -41,7 +41,7 @@ import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
 import { bodyNote, useNodeActions } from './use-node-actions';
 import { useOpeningView } from './use-opening-view';
 import { useRemembered } from './use-remembered';
-import { freeSpot, READABLE_ZOOM, viewCentre } from './viewport';
+import { freeSpot, NEW_NODE_SIZE, READABLE_ZOOM, viewCentre } from './viewport';
 import './flow-editor.css';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -242,10 +242,22 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
       else {
         const box = canvasRef.current?.getBoundingClientRect();
         const size = { width: box?.width ?? 800, height: box?.height ?? 600 };
-        const centre = viewCentre(flow.getViewport(), size);
-        // The node's top-left a little up and left of the centre, so the node itself sits about there.
-        const taken = state.document.nodes.filter((n) => n.parent === undefined).map((n) => n.position);
-        place = { position: freeSpot({ x: Math.round(centre.x - 110), y: Math.round(centre.y - 40) }, taken) };
+        const viewport = flow.getViewport();
+        const centre = viewCentre(viewport, size);
+        const view = { x: -viewport.x / viewport.zoom, y: -viewport.y / viewport.zoom, width: size.width / viewport.zoom, height: size.height / viewport.zoom };
+        // Top-level cards as drawn (a container's box holds its steps): the canvas's own measures,
+        // since the nodes it is given carry none; one not measured yet counts as a new card.
+        const taken = flow
+          .getNodes()
+          .filter((n) => n.parentId === undefined)
+          .map((n) => {
+            const measured = flow.getInternalNode(n.id)?.measured;
+            return { ...n.position, width: measured?.width ?? NEW_NODE_SIZE.width, height: measured?.height ?? NEW_NODE_SIZE.height };
+          });
+        // The node's top-left up and left of the centre by half a card, so the card itself sits about there.
+        const at = { x: Math.round(centre.x - NEW_NODE_SIZE.width / 2), y: Math.round(centre.y - NEW_NODE_SIZE.height / 2) };
+        const spot = freeSpot(at, taken, view);
+        place = { position: { x: Math.round(spot.x), y: Math.round(spot.y) } };
       }
       try {
         state.addNode(type, place.position, place.parent !== undefined ? { parent: place.parent } : {});

@@ -50,17 +50,42 @@ export function viewCentre(viewport: Viewport, size: { width: number; height: nu
 }
 
 export const ADD_STEP = 32;
+/** A new node card at its largest (one with two labelled outputs), for finding room before it is measured. */
+export const NEW_NODE_SIZE = { width: 240, height: 150 };
+const GAP = 16;
+const RINGS = 24;
+
+const overlaps = (a: Rect, b: Rect) =>
+  a.x < b.x + b.width + GAP && b.x < a.x + a.width + GAP && a.y < b.y + b.height + GAP && b.y < a.y + a.height + GAP;
+const inside = (a: Rect, view: Rect) =>
+  a.x >= view.x && a.y >= view.y && a.x + a.width <= view.x + view.width && a.y + a.height <= view.y + view.height;
 
 /**
- * Where a clicked-in node goes: its top-left at `at`, moved down and right a step at a time
- * while a node already stands there, so repeated clicks fan out instead of stacking.
+ * Where a clicked-in node goes: its top-left at `at` when nothing stands there, else the nearest
+ * spot (searched ring by ring, a step apart) where it covers no node, preferring spots inside
+ * `view`, so the new node is seen and never hides or sits under another (a container included).
+ * When nothing near is free, it fans out down and right from `at` so repeated adds do not stack.
  */
-export function freeSpot(at: Point, taken: readonly Point[], step = ADD_STEP): Point {
-  let spot = at;
-  // A spot is taken when a node's corner is close enough that the new node would mostly cover it.
-  const near = (p: Point) => Math.abs(p.x - spot.x) < step * 3 && Math.abs(p.y - spot.y) < step;
-  for (let i = 1; i < 50 && taken.some(near); i++) {
-    spot = { x: at.x + i * step, y: at.y + i * step };
+export function freeSpot(at: Point, taken: readonly Rect[], view?: Rect, size = NEW_NODE_SIZE, step = ADD_STEP): Point {
+  const free = (p: Point) => !taken.some((r) => overlaps({ ...p, ...size }, r));
+  let outOfView: Point | undefined;
+  for (let ring = 0; ring <= RINGS; ring++) {
+    // The ring's spots, nearest first, so the node lands as close to `at` as it can.
+    const spots: Point[] = [];
+    for (let dx = -ring; dx <= ring; dx++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) === ring) spots.push({ x: at.x + dx * step, y: at.y + dy * step });
+      }
+    }
+    spots.sort((a, b) => Math.hypot(a.x - at.x, a.y - at.y) - Math.hypot(b.x - at.x, b.y - at.y));
+    for (const spot of spots) {
+      if (!free(spot)) continue;
+      if (!view || inside({ ...spot, ...size }, view)) return spot;
+      outOfView ??= spot;
+    }
   }
+  if (outOfView) return outOfView;
+  let spot = at;
+  for (let i = 1; i < 50 && !free(spot); i++) spot = { x: at.x + i * step, y: at.y + i * step };
   return spot;
 }
