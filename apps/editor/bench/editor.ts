@@ -19,7 +19,7 @@ import { startRunnerProcess } from '@trellis/test-support/runner-process';
  * .cpuprofile files, which Chrome DevTools opens; the build is then left unminified so the
  * profiles name functions, and the figures are a little off), BENCH_EDITOR_ROOT (the editor folder to
  * build, to try a change on a copy; default apps/editor), BENCH_RUNS (runs stored for the Runs
- * page, default 100,000), BENCH_EDITOR_ONLY=runs (the Runs page's figure alone).
+ * page, default 100,000), BENCH_EDITOR_ONLY=runs|canvas (the Runs page's figures alone, or the canvas's).
  *
  * Then the Runs page with BENCH_RUNS stored runs (filled by the runner's own runs bench): the time
  * from navigation to `#/runs` until the first page's rows are drawn.
@@ -257,11 +257,38 @@ async function benchRunsPage(browser: Browser, editorDir: string, work: string):
       loads.push({ ms: at, rows: count, apiStart: request.start, apiEnd: request.end });
       await context.close();
     }
+    // Opened from the app's header, as a person goes to it: the app is loaded, the page is not.
+    const visits: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+      const page = await context.newPage();
+      await page.goto(`${runner.url}/`);
+      await page.getByRole('heading', { name: 'Flows' }).first().waitFor();
+      await page.waitForTimeout(500); // the flows list settled
+      const link = page.getByRole('navigation').getByRole('link', { name: 'Runs' });
+      visits.push(
+        await link.evaluate((a) => {
+          const w = globalThis as unknown as PageWindow;
+          return new Promise<number>((resolve) => {
+            const began = performance.now();
+            const tick = () => (w.document.querySelector('table[aria-label="Runs"] tbody tr[data-run-id]') ? resolve(performance.now() - began) : w.requestAnimationFrame(tick));
+            (a as unknown as { click(): void }).click();
+            w.requestAnimationFrame(tick);
+          });
+        }),
+      );
+      await context.close();
+    }
     const median = (pick: (l: (typeof loads)[number]) => number) => percentile(loads.map(pick).sort((x, y) => x - y), 50);
     const ms = median((l) => l.ms);
+    const visit = percentile([...visits].sort((x, y) => x - y), 50);
     return (
-      `  runs page ${RUNS_STORED.toLocaleString('en')} stored runs (filled in ${(fillMs / 1000).toFixed(1)} s): first page drawn, median ${ms.toFixed(0)} ms of ${LOADS} loads (${loads.map((l) => l.ms.toFixed(0)).join(', ')} ms)   (aim < ${AIM.runsPageMs} ms: ${ms < AIM.runsPageMs ? 'met' : 'NOT met'})\n` +
-      `           from navigation start (cold cache) to the first frame with the table's ${loads[0]!.rows} rows; the page's GET /api/runs went out at ${median((l) => l.apiStart).toFixed(0)} ms and was answered at ${median((l) => l.apiEnd).toFixed(0)} ms (medians)\n`
+      `  runs page ${RUNS_STORED.toLocaleString('en')} stored runs (filled in ${(fillMs / 1000).toFixed(1)} s)\n` +
+      `           opened from the header: first page drawn, median ${visit.toFixed(0)} ms of ${LOADS} (${visits.map((v) => v.toFixed(0)).join(', ')} ms)   (aim < ${AIM.runsPageMs} ms: ${visit < AIM.runsPageMs ? 'met' : 'NOT met'})\n` +
+      `           from the click on Runs to the first frame with the table's ${loads[0]!.rows} rows, the app already loaded\n` +
+      `           a cold load of #/runs: median ${ms.toFixed(0)} ms of ${LOADS} loads (${loads.map((l) => l.ms.toFixed(0)).join(', ')} ms)   (aim < ${AIM.runsPageMs} ms: ${ms < AIM.runsPageMs ? 'met' : 'NOT met'})\n` +
+      `           from navigation start (empty cache) to the first frame with rows; the app's scripts and first render come first, and the GET /api/runs went out at ${median((l) => l.apiStart).toFixed(0)} ms and was answered at ${median((l) => l.apiEnd).toFixed(0)} ms (medians)\n`
     );
   } finally {
     runner.child.kill('SIGTERM');
@@ -499,7 +526,7 @@ export async function benchEditor(): Promise<void> {
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     // The Runs page first, on a runner of its own: its figure does not wait on the canvas's gestures.
-    out.write(await benchRunsPage(browser, editorDir, work));
+    if (process.env.BENCH_EDITOR_ONLY !== 'canvas') out.write(await benchRunsPage(browser, editorDir, work));
     if (process.env.BENCH_EDITOR_ONLY === 'runs') return;
 
     runner = await startRunnerProcess({ TRELLIS_DATA: join(work, 'data'), TRELLIS_EDITOR_DIR: editorDir }, ['--no-examples']);

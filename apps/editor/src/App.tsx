@@ -9,11 +9,13 @@ import { useInboxCount } from './shell/use-inbox-count';
 import { TooltipProvider } from './ui/Tooltip';
 import { useTheme } from './ui/theme';
 import { FlowList } from './views/FlowList';
+import { RunsPage } from './runs/RunsPage';
 import '@xyflow/react/dist/style.css';
 import './theme.css';
 import './styles.css';
 
-// Every page but the flows and the canvas loads when first visited, keeping it out of the first load.
+// Every page but the flows and the runs loads when first visited, keeping it out of the first load
+// (the runs page is small and opened often: with it here, its first request goes out as the app starts).
 // The canvas (React Flow, the flow checks) too: the first page is the list of flows.
 const loadFlowEditor = () => import('./views/FlowEditor');
 // Opened straight on a flow: fetch the canvas (and, in parallel, its libraries) now, while the
@@ -22,7 +24,6 @@ if (/^#\/flows\/./.test(window.location.hash)) void loadFlowEditor();
 const FlowEditor = lazy(() => loadFlowEditor().then((m) => ({ default: m.FlowEditor })));
 const PromptLibrary = lazy(() => import('./prompts/PromptLibrary').then((m) => ({ default: m.PromptLibrary })));
 const PromptPage = lazy(() => import('./prompts/PromptPage').then((m) => ({ default: m.PromptPage })));
-const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
 const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.RunPage })));
 const InboxPage = lazy(() => import('./inbox/InboxPage').then((m) => ({ default: m.InboxPage })));
 const KeysPage = lazy(() => import('./keys/KeysPage').then((m) => ({ default: m.KeysPage })));
@@ -35,7 +36,7 @@ const loading = (
 
 /** The editor: the app's header above one page (the page in the URL's hash). */
 export function App() {
-  const api = useMemo(() => createApiClient(), []);
+  const api = useMemo(() => createApiClient({ usePrefetched: true }), []);
   const [route, setRoute] = useState<Route>(() => routeFromHash(window.location.hash));
   const [paletteOpen, setPaletteOpen] = useState(false);
   const inboxCount = useInboxCount(api);

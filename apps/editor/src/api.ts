@@ -57,6 +57,8 @@ import type {
   ValidationResult,
 } from '@trellis/schema';
 import { errorMessage } from '@trellis/schema';
+import { apiPaths, enc, query } from './api-paths';
+import { takePrefetched, takeReady } from './api-prefetch';
 
 /** What went wrong with a request: the runner's error, or `network` when it could not be reached. */
 export class ApiError extends Error {
@@ -91,6 +93,8 @@ export interface ApiClientOptions {
   EventSource?: EventSourceFactory | null;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /** Take GETs the app prefetched as it started (api-prefetch.ts) instead of asking again: the app's own client only. */
+  usePrefetched?: boolean;
 }
 
 export interface FollowOptions {
@@ -132,12 +136,6 @@ void _allEventTypes;
 const FINAL_EVENTS = new Set<string>(['run.completed', 'run.failed', 'run.cancelled']);
 const CLOSED = 2; // EventSource.CLOSED: the browser gave up reconnecting by itself
 
-const enc = encodeURIComponent;
-
-function query(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
-}
 
 export function createApiClient(options: ApiClientOptions = {}) {
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
@@ -154,7 +152,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
-      response = await doFetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const prefetched = options.usePrefetched && method === 'GET' ? takePrefetched(url) : undefined;
+      response = await (prefetched ?? doFetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
     } catch (error) {
       const why = errorMessage(error);
       throw new ApiError(0, 'network', `Could not reach the Trellis runner at ${url || '/'} (${why}). Check that it is running and the network is up.`, { cause: why });
@@ -180,11 +179,15 @@ export function createApiClient(options: ApiClientOptions = {}) {
     return parsed as T;
   }
   const items = <T>(p: Promise<{ items: T[] }>) => p.then((r) => r.items);
+  /** A prefetched answer that has arrived, for a page's first render (the app's own client only). */
+  const ready = <T>(path: string): T | undefined => (options.usePrefetched ? (takeReady(`${base}${path}`) as T | undefined) : undefined);
 
   const client = {
     baseUrl: base,
-    listFlows: () => items(request<{ items: FlowSummary[] }>('GET', '/api/flows')),
-    getFlow: (id: string) => request<FlowDetail>('GET', `/api/flows/${enc(id)}`),
+    listFlows: () => items(request<{ items: FlowSummary[] }>('GET', apiPaths.flows())),
+    getFlow: (id: string) => request<FlowDetail>('GET', apiPaths.flow(id)),
+    /** What `listFlows()` would give, when the app prefetched it and it has arrived (once); else undefined. */
+    readyFlows: () => ready<{ items: FlowSummary[] }>(apiPaths.flows())?.items,
     /** Saves a new flow as version 1; the answer is the version made and the document's problems, not the document. */
     createFlow: (doc: Flow) => request<FlowSaved>('POST', '/api/flows', doc),
     /** Saves a new version; with `expectVersion`, a 409 ApiError when someone saved another version meanwhile. */
@@ -206,7 +209,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
     startRun: (flowId: string, body: StartRun) => request<Run>('POST', `/api/flows/${enc(flowId)}/runs`, body),
     getRun: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
-    listRuns: (q: RunQuery = {}) => request<Page<Run>>('GET', `/api/runs${query({ ...q })}`),
+    listRuns: (q: RunQuery = {}) => request<Page<Run>>('GET', apiPaths.runs(q)),
+    /** The page `listRuns(q)` would give, when the app prefetched it and it has arrived (once); else undefined. */
+    readyRuns: (q: RunQuery = {}) => ready<Page<Run>>(apiPaths.runs(q)),
     listEvents: (runId: string, q: { after?: number; limit?: number } = {}) =>
       request<EventPage>('GET', `/api/runs/${enc(runId)}/events${query(q)}`),
     cancelRun: (id: string) => request<Run>('POST', `/api/runs/${enc(id)}/cancel`),
@@ -221,7 +226,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     decideApproval: (id: string, decision: DecisionRequest) => request<Approval>('POST', `/api/approvals/${enc(id)}`, decision),
 
     publish: (flowId: string, body: PublishRequest) => request<Published>('POST', `/api/flows/${enc(flowId)}/publish`, body),
-    listPublished: () => items(request<{ items: Published[] }>('GET', '/api/published')),
+    listPublished: () => items(request<{ items: Published[] }>('GET', apiPaths.published())),
     unpublish: (slug: string) => request<void>('DELETE', `/api/published/${enc(slug)}`),
     createKey: (body: CreateKeyRequest) => request<CreatedKey>('POST', '/api/keys', body),
     listKeys: () => items(request<{ items: ApiKey[] }>('GET', '/api/keys')),

@@ -137,3 +137,44 @@ describe('followRun', () => {
     expect(error).toMatchObject({ status: 404, code: 'not_found' });
   });
 });
+
+describe('requests started as the app starts', () => {
+  it('hands a prefetched answer to the first identical GET once, and asks the network for the rest', async () => {
+    const { prefetch } = await import('../src/api-prefetch.js');
+    const network = vi.fn(async (url: string) => json({ items: [{ id: `from ${url}` }], nextCursor: undefined }));
+    const previous = globalThis.fetch;
+    globalThis.fetch = vi.fn(async () => json({ items: [{ id: 'prefetched' }] })) as unknown as typeof fetch;
+    try {
+      prefetch('/api/runs?status=failed&limit=50');
+    } finally {
+      globalThis.fetch = previous;
+    }
+    const api = createApiClient({ fetch: network, usePrefetched: true });
+    // Another query is not the prefetched one: it goes to the network.
+    expect((await api.listRuns({ limit: 50 })).items[0]!.id).toBe('from /api/runs?limit=50');
+    expect((await api.listRuns({ status: 'failed', limit: 50 })).items[0]!.id).toBe('prefetched');
+    // Taken once: the same request again is asked anew (a reload must see new runs).
+    expect((await api.listRuns({ status: 'failed', limit: 50 })).items[0]!.id).toBe('from /api/runs?status=failed&limit=50');
+    expect(network).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('what an opening page asks for first', () => {
+  it('is what its requests then ask for: the filtered runs page, a flow, the flow list', async () => {
+    const { startupRequests } = await import('../src/startup-requests.js');
+    expect(startupRequests({ page: 'runs', query: 'status=failed,waiting&flow=support-triage' })).toEqual([
+      '/api/runs?flowId=support-triage&status=failed%2Cwaiting&limit=50',
+      '/api/flows',
+      '/api/published',
+    ]);
+    // The runs list's own first request (use-run-list.ts) asks for exactly that path.
+    const { apiQuery, filtersFromQuery, RUNS_PAGE } = await import('../src/runs/filters.js');
+    const { fetch, calls } = stubFetch(json({ items: [] }));
+    const key = JSON.stringify(apiQuery(filtersFromQuery('status=failed,waiting&flow=support-triage')));
+    await createApiClient({ fetch }).listRuns({ ...(JSON.parse(key) as object), limit: RUNS_PAGE });
+    expect(calls[0]!.url).toBe(startupRequests({ page: 'runs', query: 'status=failed,waiting&flow=support-triage' })[0]);
+    expect(startupRequests({ page: 'flow', id: 'a b' })).toEqual(['/api/flows/a%20b']);
+    expect(startupRequests({ page: 'flows' })).toEqual(['/api/flows', '/api/published']);
+    expect(startupRequests({ page: 'settings' })).toEqual([]);
+  });
+});

@@ -5,7 +5,8 @@ import { validateFlow } from '@trellis/nodes';
 import { ApiError } from '../src/api.js';
 import { exportFileName, exportText } from '../src/flows/export-flow.js';
 import { createUnderFreeId, duplicateFlow, exportFlow, renameFlow, slugsByFlow, type FlowsApi } from '../src/flows/flow-actions.js';
-import { blankFlow, cleanName, copyName, copyOf } from '../src/flows/flow-docs.js';
+import { blankFlow } from '../src/flows/blank-flow.js';
+import { cleanName, copyName, copyOf } from '../src/flows/flow-docs.js';
 import { slugify, uniqueFlowId } from '../src/flows/flow-id.js';
 import { describeProblem, readFlowImport } from '../src/flows/import-flow.js';
 

@@ -347,3 +347,20 @@ describe('flow store: problems per node', () => {
     expect(store.getState().problemsByNode()).toBe(first);
   });
 });
+
+describe('flow store: opened with the problems the runner found', () => {
+  it('takes them as they are (no second check before it is drawn), and checks again on the first edit', () => {
+    const broken = { ...triage(), edges: [] };
+    const given = [{ severity: 'error' as const, code: 'unreachable' as const, nodeId: 'done', path: ['nodes', 2], message: 'as the runner said' }];
+    const store = createFlowStore(broken, 1, { problems: given });
+    expect(store.getState().problems).toBe(given);
+    expect(store.getState().dirty).toBe(false);
+    // A move keeps them (moves do not change problems); an edit checks the document itself.
+    store.getState().moveNodes({ in: { x: 10, y: 10 } });
+    expect(store.getState().problems).toBe(given);
+    store.getState().updateNode('classify', { name: 'Classify it' });
+    expect(store.getState().problems).not.toBe(given);
+    expect(codes(store as unknown as ReturnType<typeof loaded>, 'done')).toContain('unreachable');
+    expect(codes(store as unknown as ReturnType<typeof loaded>, 'classify')).toContain('unreachable');
+  });
+});

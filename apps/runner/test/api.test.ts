@@ -58,6 +58,15 @@ describe('flows', () => {
     const saved = await h.call<Body>('POST', '/api/flows', draft);
     expect(saved.status).toBe(201);
     expect(saved.body.problems).toContainEqual(expect.objectContaining({ code: 'dangling_edge', edgeId: 'e9' }));
+    // Read back, it has them; fixed in a new version, it has none; deleted and made again with
+    // the problem, the same id and version 1 has them again (problems are kept per saved version).
+    const read = async () => ((await h.call<Body>('GET', '/api/flows/draft')).body.problems as Body[]).map((p) => p.code);
+    expect(await read()).toContain('dangling_edge');
+    expect((await h.call('PUT', '/api/flows/draft', fourNodeFlow('draft'))).status).toBe(200);
+    expect(await read()).toEqual([]);
+    expect((await h.call('DELETE', '/api/flows/draft')).status).toBe(204);
+    expect((await h.call('POST', '/api/flows', draft)).status).toBe(201);
+    expect(await read()).toContain('dangling_edge');
 
     const run = await h.call<Body>('POST', '/api/flows/draft/runs', { input: { n: 1 } });
     expect(run.status).toBe(422);
@@ -690,7 +699,8 @@ describe('docs and health', () => {
     const outputOf = (slug: string) => doc.paths[`/v1/flows/${slug}`].post.responses['200'].content['application/json'].schema.properties.output as Record<string, unknown>;
     expect(outputOf('exclusive').anyOf).toEqual([
       { type: 'object', properties: { size: { type: 'string' } } },
-      { type: 'object', properties: { size: { type: 'string' }, n: {} } },
+      // `n` may be anything: said with every type, as the document says every schema's type.
+      { type: 'object', properties: { size: { type: 'string' }, n: { type: ['null', 'boolean', 'string', 'number', 'integer', 'object', 'array'] } } },
     ]);
     expect(outputOf('together')).toMatchObject({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'object' }, b: { type: 'string' } } });
     expect(outputOf('mixed').anyOf).toHaveLength(3);
@@ -726,6 +736,23 @@ describe('docs and health', () => {
     const doc = await h.call<Body>('GET', '/openapi.json');
     const tags = Object.values(doc.body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
     expect(tags).not.toContain('Models');
+    // Every schema says its type (an "any" one lists all seven): Scalar's reference flags one that does not.
+    const typeless: string[] = [];
+    const walk = (schema: unknown, at: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      const s = schema as Body;
+      if (s.type === undefined && s.$ref === undefined) typeless.push(at);
+      for (const key of ['items', 'not', 'additionalProperties']) walk(s[key], `${at}/${key}`);
+      for (const key of ['anyOf', 'oneOf', 'allOf']) (s[key] as unknown[] | undefined)?.forEach((m, i) => walk(m, `${at}/${key}/${i}`));
+      for (const [name, p] of Object.entries((s.properties ?? {}) as Body)) walk(p, `${at}/properties/${name}`);
+    };
+    for (const [name, schema] of Object.entries(doc.body.components.schemas as Body)) walk(schema, name);
+    expect(typeless).toEqual([]);
+    expect(doc.body.components.schemas.EndpointWait.properties.payload.type).toEqual(['null', 'boolean', 'string', 'number', 'integer', 'object', 'array']);
+    // The browser's own request for an icon is answered (a 404 in the reference's console otherwise).
+    const icon = await h.app.request('/favicon.ico');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
   });
 
   it('logs one line per request and per run step, with the run id', async () => {

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { PromptPin } from './prompts.js';
 import { FlowPin, RunParent } from './subflows.js';
+import { RUN_STATUSES } from './run-status.js';
 
-export const RunStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']).meta({ id: 'RunStatus' });
+export const RunStatus = z.enum(RUN_STATUSES).meta({ id: 'RunStatus' });
 export type RunStatus = z.infer<typeof RunStatus>;
-
-const ENDED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
-/** Whether a run in this status has ended for good: nothing resumes it. */
-export const hasEnded = (status: RunStatus): boolean => ENDED.has(status);
+export { hasEnded, RUN_STATUSES } from './run-status.js';
 
 export const Usage = z.object({
   inputTokens: z.number().int().min(0),

@@ -1,7 +1,6 @@
 import { Upload } from 'lucide-react';
 import { useRef, useState, type ChangeEvent } from 'react';
 import { errorMessage, type Flow, type FlowSaved } from '@trellis/schema';
-import { readFlowImport } from './import-flow';
 
 export interface ImportFlowProps {
   takenIds: readonly string[];
@@ -36,6 +35,8 @@ export function ImportFlow({ takenIds, store, onImported, onFailure: setFailure 
     setFailure(undefined);
     setBusy(true);
     try {
+      // The flow checks (and the node kinds' libraries) load only when a file is picked.
+      const { readFlowImport } = await import('./import-flow');
       const read = readFlowImport(await file.text(), new Set(takenIds));
       if (!read.ok) return setFailure({ summary: `Could not import “${file.name}”: ${read.summary}.`, problems: read.problems });
       const saved = await store(read.document);

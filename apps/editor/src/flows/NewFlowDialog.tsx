@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessage, type ExampleFlow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { createUnderFreeId } from './flow-actions';
-import { blankFlow, cleanName, copyOf } from './flow-docs';
+import { cleanName, copyOf } from './flow-docs';
 import { uniqueFlowId } from './flow-id';
 import { Modal } from '../Modal';
 
@@ -52,10 +52,11 @@ export function NewFlowDialog({ api, takenIds, onCreated, onClose }: { api: ApiC
     const example = examples?.find((e) => e.id === from);
     if (from !== BLANK && !example) return setError('That example is no longer offered; pick another.');
     const id = uniqueFlowId(cleaned.name, takenIds);
-    const doc = example ? copyOf(example.document, id, cleaned.name) : blankFlow(id, cleaned.name);
     setBusy(true);
     setError(undefined);
     try {
+      // The node kinds' defaults load only now: the flows list does not need them.
+      const doc = example ? copyOf(example.document, id, cleaned.name) : (await import('./blank-flow')).blankFlow(id, cleaned.name);
       const saved = await createUnderFreeId(api, doc, takenIds);
       onCreated(saved.id);
     } catch (e) {

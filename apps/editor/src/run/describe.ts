@@ -2,7 +2,7 @@
  * The words and numbers the run panel shows: durations, cost, a condition's decision, a
  * person's answer. Pure, so they are tested without a browser.
  */
-import { guardrailRules } from '@trellis/nodes';
+import { describeGuardrailDecision } from '@trellis/nodes/describe-guardrail';
 import type { Flow, Usage } from '@trellis/schema';
 import type { Answer, Step } from './trace';
 
@@ -34,9 +34,12 @@ export const shortRunId = (id: string) => {
 };
 
 export const formatTime = (iso: string) => {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : (dateTime ??= new Intl.DateTimeFormat(undefined, DATE_TIME)).format(time);
 };
+// What `toLocaleString()` shows, with one formatter made once rather than one per call (lists call this per row).
+const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' };
+let dateTime: Intl.DateTimeFormat | undefined;
 
 /** The node's name in the flow being edited, else the name it had in the run, else its id. */
 export function stepName(flow: Flow, step: Pick<Step, 'nodeId' | 'name'>): string {
@@ -96,7 +99,7 @@ export function timeLeft(deadline: string, now = Date.now()): string {
  * it found (already masked by the runner), its score or its reason. Undefined for other decisions.
  */
 export function describeGuardrail(decision: unknown): string | undefined {
-  return guardrailRules.describeGuardrailDecision(decision);
+  return describeGuardrailDecision(decision);
 }
 
 /**

@@ -21,13 +21,15 @@ export function RunsPage({ api, query, go }: { api: ApiClient; query?: string; g
   const list = useRunList(api, filters);
   // Every second while a run shown goes on (its duration counts up); else often enough for "5 min ago".
   const now = useNow(list.runs?.some((r) => !hasEnded(r.status)) ? 1000 : 15_000);
-  const [flows, setFlows] = useState<FlowSummary[] | undefined>();
+  // Prefetched as the app started and arrived: the flows' names are in the rows' first render.
+  const [flows, setFlows] = useState<FlowSummary[] | undefined>(() => api.readyFlows());
+  const flowsAtStart = useRef(flows !== undefined);
   const [slugs, setSlugs] = useState<string[] | undefined>();
 
   // The filters' choices; the list works without them (a flow then shows by its id).
   useEffect(() => {
     let live = true;
-    api.listFlows().then((f) => live && setFlows(f), () => live && setFlows([]));
+    if (!flowsAtStart.current) api.listFlows().then((f) => live && setFlows(f), () => live && setFlows([]));
     api.listPublished().then((p) => live && setSlugs([...new Set(p.map((x) => x.slug))].sort()), () => live && setSlugs([]));
     return () => {
       live = false;

@@ -1,4 +1,5 @@
 import { CornerDownRight } from 'lucide-react';
+import { memo } from 'react';
 import { hasEnded, type Run } from '@trellis/schema';
 import type { Route } from '../routes';
 import { formatCost, formatDuration, formatTime, shortRunId } from '../run/describe';
@@ -46,58 +47,69 @@ export function RunsTable({ runs, flowNames, fresh, now, go }: Props) {
           </tr>
         </thead>
         <tbody>
-          {runs.map((run) => {
-            const slug = runSlug(run);
-            const duration = runDuration(run, now);
-            const cost = formatCost(run.usage);
-            const flowName = flowNames.get(run.flowId) ?? run.flowId;
-            return (
-              <tr
-                key={run.id}
-                data-run-id={run.id}
-                className={cx('cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-2', fresh.has(run.id) && 'run-row-fresh')}
-                onClick={(e) => {
-                  if ((e.target as HTMLElement).closest('a, button')) return;
-                  go({ page: 'run', id: run.id });
-                }}
-              >
-                <td className={td}>
-                  <StatusBadge status={run.status} />
-                </td>
-                <td className={cx(td, 'max-w-64')}>
-                  <a href={`#/flows/${encodeURIComponent(run.flowId)}`} className="block truncate font-medium text-fg" title={`Open the flow ${flowName}`}>
-                    {flowName}
-                  </a>
-                  {run.parent && (
-                    <span className="flex items-center gap-1 text-xs text-fg-muted">
-                      <CornerDownRight size={12} aria-hidden="true" />
-                      sub-flow of {shortRunId(run.parent.runId)}
-                    </span>
-                  )}
-                </td>
-                <td className={td}>
-                  <a href={`#/runs/${encodeURIComponent(run.id)}`} aria-label={`Run ${shortRunId(run.id)} of ${flowName}, ${run.status}`} className="font-mono text-xs" title={run.id}>
-                    {shortRunId(run.id)}
-                  </a>
-                  {run.flowVersion !== undefined && <span className="ml-2 text-xs text-fg-subtle">v{run.flowVersion}</span>}
-                </td>
-                <td className={cx(td, 'max-w-40 truncate')}>{slug ? <code className="rounded bg-surface-3 px-1.5 py-0.5 text-xs">{slug}</code> : none}</td>
-                <td className={td}>
-                  <time dateTime={run.createdAt} title={formatTime(run.createdAt)} className="text-fg-muted">
-                    {relativeTime(run.createdAt, now)}
-                  </time>
-                </td>
-                <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{duration ?? none}</td>
-                <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{run.usage.totalTokens > 0 ? run.usage.totalTokens.toLocaleString() : none}</td>
-                <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{cost ?? none}</td>
-              </tr>
-            );
-          })}
+          {runs.map((run) => (
+            <RunRow key={run.id} run={run} flowName={flowNames.get(run.flowId) ?? run.flowId} fresh={fresh.has(run.id)} now={now} go={go} />
+          ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+interface RowProps {
+  run: Run;
+  flowName: string;
+  fresh: boolean;
+  now: number;
+  go: (route: Route) => void;
+}
+
+/** One run's row; drawn again only when what it shows changes (not when the flows or slugs list arrives). */
+const RunRow = memo(function RunRow({ run, flowName, fresh, now, go }: RowProps) {
+  const slug = runSlug(run);
+  const duration = runDuration(run, now);
+  const cost = formatCost(run.usage);
+  return (
+    <tr
+      data-run-id={run.id}
+      className={cx('cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-2', fresh && 'run-row-fresh')}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('a, button')) return;
+        go({ page: 'run', id: run.id });
+        }}
+      >
+        <td className={td}>
+          <StatusBadge status={run.status} />
+        </td>
+        <td className={cx(td, 'max-w-64')}>
+          <a href={`#/flows/${encodeURIComponent(run.flowId)}`} className="block truncate font-medium text-fg" title={`Open the flow ${flowName}`}>
+            {flowName}
+          </a>
+          {run.parent && (
+            <span className="flex items-center gap-1 text-xs text-fg-muted">
+              <CornerDownRight size={12} aria-hidden="true" />
+              sub-flow of {shortRunId(run.parent.runId)}
+            </span>
+          )}
+        </td>
+        <td className={td}>
+          <a href={`#/runs/${encodeURIComponent(run.id)}`} aria-label={`Run ${shortRunId(run.id)} of ${flowName}, ${run.status}`} className="font-mono text-xs" title={run.id}>
+            {shortRunId(run.id)}
+          </a>
+          {run.flowVersion !== undefined && <span className="ml-2 text-xs text-fg-subtle">v{run.flowVersion}</span>}
+        </td>
+        <td className={cx(td, 'max-w-40 truncate')}>{slug ? <code className="rounded bg-surface-3 px-1.5 py-0.5 text-xs">{slug}</code> : none}</td>
+        <td className={td}>
+          <time dateTime={run.createdAt} title={formatTime(run.createdAt)} className="text-fg-muted">
+            {relativeTime(run.createdAt, now)}
+          </time>
+        </td>
+        <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{duration ?? none}</td>
+        <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{run.usage.totalTokens > 0 ? run.usage.totalTokens.toLocaleString() : none}</td>
+        <td className={cx(td, 'text-right tabular-nums text-fg-muted')}>{cost ?? none}</td>
+      </tr>
+    );
+});
 
 /** Grey bars where the first page's rows will be, while it loads. */
 export function RunsTableSkeleton() {

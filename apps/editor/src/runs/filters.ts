@@ -2,7 +2,7 @@
  * The Runs page's filters and the route's query string that keeps them (`flow=…&status=…`), so a
  * filtered list can be linked and survives a reload. Pure, so it is tested without a browser.
  */
-import { RunStatus, parseStatuses, type Run, type RunQuery } from '@trellis/schema';
+import { parseStatuses, RUN_STATUSES, type Run, type RunQuery, type RunStatus } from '@trellis/schema';
 
 export interface RunFilters {
   flowId?: string;
@@ -14,7 +14,9 @@ export interface RunFilters {
 }
 
 export const NO_FILTERS: RunFilters = { statuses: [] };
-export const ALL_STATUSES: readonly RunStatus[] = RunStatus.options;
+/** Rows a page of the list holds: enough to fill a tall screen, few enough to be drawn at once. */
+export const RUNS_PAGE = 50;
+export const ALL_STATUSES: readonly RunStatus[] = RUN_STATUSES;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

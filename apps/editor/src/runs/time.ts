@@ -11,5 +11,14 @@ export function relativeTime(iso: string, now = Date.now()): string {
   const days = Math.round(hours / 24);
   if (days === 1) return 'yesterday';
   if (days < 7) return `${days} days ago`;
-  return new Date(time).toLocaleDateString(undefined, { day: 'numeric', month: 'short', ...(new Date(time).getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' }) });
+  return (new Date(time).getFullYear() === new Date(now).getFullYear() ? dayMonth() : dayMonthYear()).format(time);
 }
+
+// One formatter each, made on first use: a `toLocaleDateString` with options builds one per call,
+// which costs about as much as drawing the rest of a row (a page of runs calls it 50 times a render).
+const once = <T,>(make: () => T) => {
+  let made: T | undefined;
+  return () => (made ??= make());
+};
+const dayMonth = once(() => new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' }));
+const dayMonthYear = once(() => new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' }));

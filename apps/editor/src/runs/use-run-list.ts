@@ -1,10 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage, type Run } from '@trellis/schema';
 import type { ApiClient } from '../api';
-import { apiQuery, matchesFilters, type RunFilters } from './filters';
+import { apiQuery, matchesFilters, RUNS_PAGE, type RunFilters } from './filters';
 
-/** Rows a page of the list holds: enough to fill a tall screen, few enough to be drawn at once. */
-export const RUNS_PAGE = 50;
 /** A run's row is read again this long after its last change: a run's steps change it in bursts. */
 const SETTLE_MS = 250;
 
@@ -31,13 +29,16 @@ const newerFirst = (a: Run, b: Run) => (a.createdAt === b.createdAt ? (a.id < b.
  * is read again.
  */
 export function useRunList(api: ApiClient, filters: RunFilters): RunList {
-  const [runs, setRuns] = useState<Run[] | undefined>();
-  const [cursor, setCursor] = useState<string | undefined>();
+  const key = JSON.stringify(apiQuery(filters));
+  // The first page, when the app fetched it as it started and it has arrived: drawn in the first render.
+  const [prefetched] = useState(() => api.readyRuns({ ...(JSON.parse(key) as object), limit: RUNS_PAGE }));
+  const [runs, setRuns] = useState<Run[] | undefined>(prefetched?.items);
+  const [cursor, setCursor] = useState<string | undefined>(prefetched?.nextCursor);
+  const skipFirstLoad = useRef(prefetched !== undefined);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [epoch, setEpoch] = useState(0);
-  const key = JSON.stringify(apiQuery(filters));
   // Read by the live handlers, which must not restart with every page loaded.
   const latest = useRef({ runs, cursor, filters });
   latest.current = { runs, cursor, filters };
@@ -45,6 +46,10 @@ export function useRunList(api: ApiClient, filters: RunFilters): RunList {
 
   useEffect(() => {
     const mine = ++request.current;
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return;
+    }
     setRuns(undefined);
     setCursor(undefined);
     setError(undefined);

@@ -183,7 +183,12 @@ const snapshot = (doc: Flow): string => {
   return `{${parts.join(',')}}`;
 };
 
-export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
+/**
+ * `problems`: the document's problems as the runner found them when it answered the flow (the
+ * same checks): a flow opens without checking it again, which for 1,000 nodes takes a few hundred
+ * ms before anything is drawn. Every edit checks the document as usual.
+ */
+export function createFlowStore(given: Flow = emptyFlow(), version?: number, { problems }: { problems?: Problem[] } = {}) {
   const initial = withEdgeHandles(given);
   /*
    * One drag, one undo step. zundo records the state before every `set`; `handleSet` below
@@ -230,7 +235,7 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number) {
         };
 
         return {
-          ...derive(initial, snapshot(initial)),
+          ...derive(initial, snapshot(initial), problems),
           savedVersion: version,
           savedSnapshot: snapshot(initial),
           selection: { nodes: [], edges: [] },

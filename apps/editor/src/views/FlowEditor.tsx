@@ -40,6 +40,7 @@ import { ProblemsDrawer } from './ProblemsDrawer';
 import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
 import { bodyNote, useNodeActions } from './use-node-actions';
 import { useOpeningView } from './use-opening-view';
+import { useWhenIdle } from './use-when-idle';
 import { useRemembered } from './use-remembered';
 import { freeSpot, NEW_NODE_SIZE, READABLE_ZOOM, viewCentre } from './viewport';
 import './flow-editor.css';
@@ -52,7 +53,7 @@ export function FlowEditor({ api, flowId, onClose }: { api: ApiClient; flowId: s
   useEffect(() => {
     let live = true;
     api.getFlow(flowId).then(
-      (flow) => live && setStore(createFlowStore(flow.document, flow.latestVersion)),
+      (flow) => live && setStore(createFlowStore(flow.document, flow.latestVersion, { problems: flow.problems })),
       (e: unknown) => live && setError(errorMessage(e)),
     );
     return () => {
@@ -158,7 +159,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const { nodes, edges } = useCanvasElements(store, runOnCanvas);
   const large = nodes.length > LARGE_FLOW;
   const flow = useReactFlow();
-  useOpeningView(store, canvasRef, large);
+  const opening = useOpeningView(store, canvasRef, large);
+  const minimapReady = useWhenIdle(!opening.defaultViewport);
   const { dropped, parentAt } = useBodyMoves(store, say);
   const nodeActions = useNodeActions(store, { say, showInspector });
   // The node toolbar's testStep, duplicateNode and deleteNode join here once CanvasActions declares them.
@@ -493,7 +495,9 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         <div className="canvas-column">
           <div ref={canvasRef} className="canvas" aria-label="Flow canvas" onDrop={onDrop} onDragOver={onDragOver} onScrollCapture={keepUnscrolled}>
             <CanvasActionsContext.Provider value={actions}>
+              {!opening.waitForSize && (
               <ReactFlow
+                {...(opening.defaultViewport ? { defaultViewport: opening.defaultViewport } : {})}
                 nodes={nodes}
                 edges={edges}
                 nodeTypes={nodeTypes}
@@ -511,9 +515,10 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
                 proOptions={{ hideAttribution: true }}
               >
                 <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="var(--canvas-dots)" bgColor="var(--canvas-bg)" />
-                {minimapShown && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} style={{ width: 160, height: 110 }} />}
+                {minimapShown && minimapReady && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} style={{ width: 160, height: 110 }} />}
                 <Controls showInteractive={false} showFitView={false} position="bottom-left" />
               </ReactFlow>
+              )}
             </CanvasActionsContext.Provider>
             <div className="canvas-corner">
               <IconButton

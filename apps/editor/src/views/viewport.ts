@@ -62,27 +62,23 @@ const inside = (a: Rect, view: Rect) =>
 
 /**
  * Where a clicked-in node goes: its top-left at `at` when nothing stands there, else the nearest
- * spot (searched ring by ring, a step apart) where it covers no node, preferring spots inside
- * `view`, so the new node is seen and never hides or sits under another (a container included).
- * When nothing near is free, it fans out down and right from `at` so repeated adds do not stack.
+ * spot (a step apart) where it covers no node, preferring spots inside `view`, so the new node is
+ * seen and never hides or sits under another (a container included). Rightwards comes first, as
+ * a flow reads, and a step down counts a little more than a step aside, so a second node lands
+ * beside the first. When nothing near is free, it fans out down and right so adds do not stack.
  */
 export function freeSpot(at: Point, taken: readonly Rect[], view?: Rect, size = NEW_NODE_SIZE, step = ADD_STEP): Point {
   const free = (p: Point) => !taken.some((r) => overlaps({ ...p, ...size }, r));
+  const spots: Array<{ spot: Point; left: boolean; cost: number }> = [];
+  for (let dx = -RINGS; dx <= RINGS; dx++) {
+    for (let dy = -RINGS; dy <= RINGS; dy++) spots.push({ spot: { x: at.x + dx * step, y: at.y + dy * step }, left: dx < 0, cost: Math.hypot(dx, dy * 1.5) });
+  }
+  spots.sort((a, b) => Number(a.left) - Number(b.left) || a.cost - b.cost);
   let outOfView: Point | undefined;
-  for (let ring = 0; ring <= RINGS; ring++) {
-    // The ring's spots, nearest first, so the node lands as close to `at` as it can.
-    const spots: Point[] = [];
-    for (let dx = -ring; dx <= ring; dx++) {
-      for (let dy = -ring; dy <= ring; dy++) {
-        if (Math.max(Math.abs(dx), Math.abs(dy)) === ring) spots.push({ x: at.x + dx * step, y: at.y + dy * step });
-      }
-    }
-    spots.sort((a, b) => Math.hypot(a.x - at.x, a.y - at.y) - Math.hypot(b.x - at.x, b.y - at.y));
-    for (const spot of spots) {
-      if (!free(spot)) continue;
-      if (!view || inside({ ...spot, ...size }, view)) return spot;
-      outOfView ??= spot;
-    }
+  for (const { spot } of spots) {
+    if (!free(spot)) continue;
+    if (!view || inside({ ...spot, ...size }, view)) return spot;
+    outOfView ??= spot;
   }
   if (outOfView) return outOfView;
   let spot = at;

@@ -5,6 +5,7 @@ import { FlowPin, RunParent } from '../subflows.js';
 import { Approval } from './approvals.js';
 import { Timestamp } from './common.js';
 import { CURSOR_MAX, EVENTS_PAGE_MAX, ID_PARAM_MAX, RUNS_PAGE_MAX } from './limits.js';
+import { parseStatuses, RUN_STATUSES } from '../run-status.js';
 
 /** A run as the store keeps it. */
 export const RunSummary = z.object({
@@ -37,12 +38,7 @@ export type Run = z.infer<typeof Run>;
 export const RunDetail = Run.extend({ approvals: z.array(Approval) }).meta({ id: 'RunDetail' });
 export type RunDetail = z.infer<typeof RunDetail>;
 
-/** A comma-separated list of run statuses (`waiting,failed`), each one checked. */
-export function parseStatuses(text: string): { statuses: RunStatus[]; unknown: string[] } {
-  const names = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
-  const known = new Set<string>(RunStatus.options);
-  return { statuses: names.filter((n): n is RunStatus => known.has(n)), unknown: names.filter((n) => !known.has(n)) };
-}
+export { parseStatuses } from '../run-status.js';
 
 /** An instant as a query string gives it: ISO 8601 (a date alone is midnight UTC); undefined when it is none. */
 export function parseInstant(text: string): string | undefined {
@@ -68,11 +64,11 @@ export const RunQuery = z.object({
     .max(200)
     .superRefine((text, ctx) => {
       const { statuses, unknown } = parseStatuses(text);
-      if (unknown.length) ctx.addIssue({ code: 'custom', message: `has an unknown status "${unknown.join('", "')}" (known: ${RunStatus.options.join(', ')})` });
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `has an unknown status "${unknown.join('", "')}" (known: ${RUN_STATUSES.join(', ')})` });
       else if (!statuses.length) ctx.addIssue({ code: 'custom', message: 'names no status' });
     })
     .optional()
-    .meta({ description: `One status or several, comma-separated: ${RunStatus.options.join(', ')}` }),
+    .meta({ description: `One status or several, comma-separated: ${RUN_STATUSES.join(', ')}` }),
   /** Only runs started through this published slug. */
   slug: z.string().max(ID_PARAM_MAX).optional().meta({ description: 'Only runs started through this published slug' }),
   from: Instant('Runs created at or after this instant (ISO 8601; a date alone is midnight UTC)'),

@@ -18,6 +18,7 @@ import {
   type Problem,
 } from '@trellis/schema';
 import { validateFlow } from '@trellis/nodes';
+import { LRUCache } from 'lru-cache';
 import type { Api, Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
@@ -50,8 +51,26 @@ function storable(raw: unknown, pathId?: string): { document: Flow; problems: Pr
   return { document, problems: loaded.problems };
 }
 
+/**
+ * A stored version's problems, checked once: a version never changes, and checking a large flow
+ * takes a good part of a second that would block every other request (the editor reads a flow
+ * each time it opens it). Keyed by the save's time too, so a flow deleted and made again under
+ * its id and version number is checked anew. A save primes it with the problems it found.
+ */
+const problemsByVersion = new LRUCache<string, Problem[]>({ max: 64 });
+const versionKey = (id: string, version: number, savedAt: string) => `${id}\u0000${version}\u0000${savedAt}`;
+function storedProblems(flow: { id: string; latestVersion: number; updatedAt: string; document: Flow }): Problem[] {
+  const key = versionKey(flow.id, flow.latestVersion, flow.updatedAt);
+  let problems = problemsByVersion.get(key);
+  if (!problems) problemsByVersion.set(key, (problems = validateFlow(flow.document).problems));
+  return problems;
+}
+
 /** What a save answers: the version it made, from the store's own answer (nothing is read back). */
-const savedView = (document: Flow, saved: SavedVersion, problems: Problem[]): FlowSaved => ({ id: document.id, name: document.name, version: saved.version, updatedAt: saved.createdAt, problems });
+function savedView(document: Flow, saved: SavedVersion, problems: Problem[]): FlowSaved {
+  problemsByVersion.set(versionKey(document.id, saved.version, saved.createdAt), problems);
+  return { id: document.id, name: document.name, version: saved.version, updatedAt: saved.createdAt, problems };
+}
 
 export function flowRoutes(app: Api, { store, service }: Deps): void {
   app.openapi(
@@ -90,7 +109,7 @@ export function flowRoutes(app: Api, { store, service }: Deps): void {
       const { id } = c.req.valid('param');
       const flow = await store.getFlow(id);
       if (!flow) throw notFound('flow', id);
-      return c.json({ ...flow, problems: validateFlow(flow.document).problems }, 200);
+      return c.json({ ...flow, problems: storedProblems(flow) }, 200);
     },
   );
 
