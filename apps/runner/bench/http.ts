@@ -45,8 +45,13 @@ function load(url: string, secret: string, seconds: number): Promise<autocannon.
 }
 
 async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<void> {
-  // Logging as served (info), unless LOG_LEVEL says otherwise.
-  const { child, url, exited } = await startRunnerProcess({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, ['--no-examples']);
+  // Logging as served (info), unless LOG_LEVEL says otherwise. A runner that does not start still
+  // has its data (a PostgreSQL schema) removed.
+  const started = await startRunnerProcess({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, ['--no-examples']).catch(async (error: unknown) => {
+    await cleanup();
+    throw error;
+  });
+  const { child, url, exited } = started;
   try {
     await api(url, 'POST', '/api/flows', flow);
     await api(url, 'POST', '/api/flows/bench-four/publish', { slug: 'bench' });

@@ -56,6 +56,23 @@ describe.each([
 });
 
 describe('opening a store', () => {
+  it('on PostgreSQL with its schema set by the URL (search_path), migrates that schema though another one holds our tables', async () => {
+    await (await openStore(postgres)).close(); // another schema, migrated: Kysely's tables exist there
+    const own = `trellis_url_${randomBytes(6).toString('hex')}`;
+    const admin = await openDatabase({ databaseUrl: pgUrl });
+    await sql`create schema ${sql.id(own)}`.execute(admin.db);
+    try {
+      const url = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${own}`)}`;
+      const store = await openStore({ databaseUrl: url });
+      await store.close();
+      const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${own}`.execute(admin.db);
+      expect(tables.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['kysely_migration', 'kysely_migration_lock', 'runs', 'flows']));
+    } finally {
+      await sql`drop schema if exists ${sql.id(own)} cascade`.execute(admin.db);
+      await admin.db.destroy();
+    }
+  });
+
   it('migrates a fresh database fully', async () => {
     const { db } = await openDatabase({ sqliteFile: ':memory:' });
     try {

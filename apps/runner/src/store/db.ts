@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { migrateToLatest } from './migrations.js';
 import { SqlStore } from './sql-store.js';
 import { SqliteWriteThread } from './sqlite-thread.js';
@@ -40,12 +40,22 @@ export interface OpenDatabase {
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const opened = await openDatabase(options);
   try {
-    await migrateToLatest(opened.db, opened.schema);
+    await migrateToLatest(opened.db, opened.schema ?? (opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined));
   } catch (error) {
     await opened.db.destroy();
     throw error;
   }
   return new SqlStore(opened.db, opened.dialect, opened.sqlite && new SqliteWriteThread(opened.sqlite.file, opened.sqlite.pragmas));
+}
+
+/**
+ * The schema a PostgreSQL connection creates tables in (the first of its search_path that exists),
+ * so the migrator keeps its bookkeeping there when the URL set the schema: left to itself it would
+ * find another schema's `kysely_migration` and then miss its lock table here.
+ */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
