@@ -59,6 +59,47 @@ describe('the flow editor chrome', () => {
     await expect.poll(() => zoomOf(page)).toBeLessThan(opening);
   }, 90_000);
 
+  it('opens a 400-node flow at a readable zoom with only what is in view drawn, and its painted minimap moves the view', async () => {
+    const { page, url } = await product.freshPage();
+    // An input, then 20 rows of transforms, each fed by the one before it in its row.
+    const nodes: unknown[] = [{ id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} }];
+    const edges: unknown[] = [];
+    for (let i = 0; i < 399; i++) {
+      const id = `t${i}`;
+      nodes.push({ id, type: 'tool', name: `Step ${i}`, position: { x: 300 + (i % 20) * 280, y: Math.floor(i / 20) * 140 }, config: { tool: 'transform', requiresApproval: false, expression: '$' } });
+      const from = i % 20 === 0 ? 'in' : `t${i - 1}`;
+      edges.push({ id: `e${i}`, source: from, sourceHandle: 'out', target: id, targetHandle: 'in' });
+    }
+    const saved = await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ schema: 'trellis.flow/v1', id: 'wide-grid', name: 'Wide grid', nodes, edges }) });
+    expect(saved.status).toBe(201);
+    await page.goto(`${url}/#/flows/wide-grid`);
+    await canvasOpened(page);
+    const canvas = page.getByLabel('Flow canvas');
+    await canvas.locator('.react-flow__node').first().waitFor();
+    expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.85);
+    expect(await canvas.locator('.react-flow__node').count()).toBeLessThan(100);
+
+    // The minimap is painted: some of its pixels are not blank.
+    const minimap = page.getByRole('img', { name: 'Minimap' });
+    await expect
+      .poll(() => minimap.evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
+        return inked;
+      }))
+      .toBeGreaterThan(200);
+    // A click on its far corner brings that part of the flow into view.
+    const transform = () => page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
+    const before = await transform();
+    const box = (await minimap.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 12, box.y + box.height - 12);
+    await expect.poll(transform).not.toBe(before);
+    await canvas.getByLabel(/node Step 398\b/).waitFor();
+    await page.screenshot({ path: `${SHOTS}/large-flow-minimap.png` });
+  }, 60_000);
+
   it('hides and shows the node palette, the side panel and the minimap, and remembers the minimap', async () => {
     const { page, url } = await product.freshPage();
     const canvas = await openFlow(page, url, 'support-triage');

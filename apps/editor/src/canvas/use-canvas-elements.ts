@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useStoreApi, type Edge, type InternalNode } from '@xyflow/react';
 import type { FlowEdge, FlowNode, Problem } from '@trellis/schema';
 import { useStore } from 'zustand';
@@ -214,7 +214,16 @@ export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined
     return canvasNodes(documentNodes, { selected: new Set(selectedNodes), counts, run, hidden, drawn: (id) => nodeLookup.get(id) });
   }, [documentNodes, counts, selectedNodes, run, flow, hidden]);
   // Edges read their ends' configs (a branch's label, an attachment port), so they are rebuilt when
-  // the nodes change too; each keeps its identity unless its own look changed.
-  const edges = useMemo<Edge[]>(() => canvasEdges(documentEdges, new Set(selectedEdges), hidden, documentNodes), [documentEdges, selectedEdges, hidden, documentNodes]);
-  return { nodes, edges };
+  // the nodes change too; each keeps its identity unless its own look changed, and so does the
+  // list when none did: a new list makes React Flow index every edge again (each frame of a drag).
+  const built = useMemo<Edge[]>(() => canvasEdges(documentEdges, new Set(selectedEdges), hidden, documentNodes), [documentEdges, selectedEdges, hidden, documentNodes]);
+  const [edges, setEdges] = useState(built);
+  const shown = sameItems(edges, built) ? edges : built;
+  if (shown !== edges) setEdges(shown);
+  return { nodes, edges: shown };
+}
+
+/** Whether two lists hold the same items, in order (by identity). */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
 }

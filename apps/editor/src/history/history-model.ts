@@ -143,7 +143,11 @@ export function summarize(diff: FlowDiff): string {
 
 /** "3 Jun 2025, 14:02": the local date and time of a version. */
 export function formatWhen(iso: string, locale?: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  // One formatter a locale: `toLocaleString` with options builds one per call (a list of versions calls this per row).
+  let format = whenFormats.get(locale);
+  if (!format) whenFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })));
+  return format.format(time);
 }
+const whenFormats = new Map<string | undefined, Intl.DateTimeFormat>();

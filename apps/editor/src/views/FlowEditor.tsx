@@ -7,6 +7,7 @@ import { useStore } from 'zustand';
 import type { ApiClient } from '../api';
 import type { CanvasNode } from '../canvas/FlowNode';
 import { nodeTypes } from '../canvas/node-types';
+import { DrawnMiniMap } from '../canvas/DrawnMiniMap';
 import { CanvasActionsContext, type CanvasActions } from '../canvas/canvas-actions';
 import { bodiesGoing } from '../canvas/bodies';
 import { useBodyMoves } from '../canvas/use-body-moves';
@@ -40,7 +41,6 @@ import { ProblemsDrawer } from './ProblemsDrawer';
 import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
 import { bodyNote, useNodeActions } from './use-node-actions';
 import { useOpeningView } from './use-opening-view';
-import { useWhenIdle } from './use-when-idle';
 import { useRemembered } from './use-remembered';
 import { freeSpot, NEW_NODE_SIZE, READABLE_ZOOM, viewCentre } from './viewport';
 import './flow-editor.css';
@@ -160,7 +160,6 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const large = nodes.length > LARGE_FLOW;
   const flow = useReactFlow();
   const opening = useOpeningView(store, canvasRef, large);
-  const minimapReady = useWhenIdle(!opening.defaultViewport);
   const { dropped, parentAt } = useBodyMoves(store, say);
   const nodeActions = useNodeActions(store, { say, showInspector });
   // The node toolbar's testStep, duplicateNode and deleteNode join here once CanvasActions declares them.
@@ -515,7 +514,8 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
                 proOptions={{ hideAttribution: true }}
               >
                 <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="var(--canvas-dots)" bgColor="var(--canvas-bg)" />
-                {minimapShown && minimapReady && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} style={{ width: 160, height: 110 }} />}
+                {minimapShown &&
+                  (large ? <DrawnMiniMap color={minimapColor} /> : <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} style={{ width: 160, height: 110 }} />)}
                 <Controls showInteractive={false} showFitView={false} position="bottom-left" />
               </ReactFlow>
               )}
