@@ -749,6 +749,16 @@ describe('docs and health', () => {
     for (const [name, schema] of Object.entries(doc.body.components.schemas as Body)) walk(schema, name);
     expect(typeless).toEqual([]);
     expect(doc.body.components.schemas.EndpointWait.properties.payload.type).toEqual(['null', 'boolean', 'string', 'number', 'integer', 'object', 'array']);
+    // The published flows' own schemas are left as they were written: the document has its own copies.
+    const anyInput = fourNodeFlow('any-input') as Body;
+    const entry = (anyInput.nodes as Body[]).find((n) => n.type === 'input')!;
+    entry.config = { ...entry.config, schema: { type: 'object', properties: { n: {} } } };
+    expect((await h.call('POST', '/api/flows', anyInput)).status).toBe(201);
+    expect((await h.call('POST', '/api/flows/any-input/publish', { slug: 'any-input' })).status).toBe(201);
+    const typed = (await h.call<Body>('GET', '/openapi.json')).body.paths['/v1/flows/any-input'].post.requestBody.content['application/json'].schema;
+    expect(typed.properties.n.type).toEqual(['null', 'boolean', 'string', 'number', 'integer', 'object', 'array']);
+    const held = (await h.service.flowVersion('any-input', 1)).document.nodes.find((n) => n.type === 'input')!;
+    expect(held.config.schema).toEqual({ type: 'object', properties: { n: {} } });
     // The browser's own request for an icon is answered (a 404 in the reference's console otherwise).
     const icon = await h.app.request('/favicon.ico');
     expect(icon.status).toBe(200);

@@ -126,7 +126,8 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
       },
     };
   }
-  return withExplicitTypes(doc);
+  // A copy: the document holds the published flows' own input schemas, cached with their versions.
+  return withExplicitTypes(structuredClone(doc));
 }
 
 const ANY_TYPE = ['null', 'boolean', 'string', 'number', 'integer', 'object', 'array'];
@@ -136,8 +137,9 @@ const LIST = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
 const MAP = ['properties', 'patternProperties', '$defs'];
 
 /**
- * Every schema states its type: one that allows any JSON value (`{}`, a bare `anyOf`, a
- * description alone) gets the list of all seven, which means the same. Readers that require a
+ * Every schema states its type (in place: give it a document of its own): one that allows any
+ * JSON value (`{}`, a bare `anyOf`, a description alone) gets the list of all seven, which means
+ * the same. Readers that require a
  * type on every schema then accept the document: Scalar's reference at /docs logged "document
  * validation errors" for each such schema.
  */
