@@ -136,7 +136,6 @@ void _allEventTypes;
 const FINAL_EVENTS = new Set<string>(['run.completed', 'run.failed', 'run.cancelled']);
 const CLOSED = 2; // EventSource.CLOSED: the browser gave up reconnecting by itself
 
-
 export function createApiClient(options: ApiClientOptions = {}) {
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
   // Called through a wrapper: a bare `fetch` taken off `window` fails with "Illegal invocation".

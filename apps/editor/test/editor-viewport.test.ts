@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freeSpot, openingViewport, READABLE_ZOOM, viewCentre } from '../src/views/viewport.js';
+import { freeSpot, openingViewport, READABLE_ZOOM, viewCentre, visibleRect } from '../src/views/viewport.js';
 
 describe('the opening viewport', () => {
   const canvas = { width: 1000, height: 700 };
@@ -31,6 +31,7 @@ describe('the opening viewport', () => {
 describe('click-to-add placement', () => {
   it('finds the centre of the visible canvas in flow coordinates', () => {
     expect(viewCentre({ x: 100, y: 50, zoom: 2 }, { width: 800, height: 600 })).toEqual({ x: 150, y: 125 });
+    expect(visibleRect({ x: 100, y: 50, zoom: 2 }, { width: 800, height: 600 })).toEqual({ x: -50, y: -25, width: 400, height: 300 });
   });
 
   const card = (x: number, y: number) => ({ x, y, width: 240, height: 150 });

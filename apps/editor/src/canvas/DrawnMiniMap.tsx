@@ -1,12 +1,11 @@
 import { useEffect, useRef, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
 import { Panel, useReactFlow, useStore, useStoreApi, type ReactFlowState } from '@xyflow/react';
+import { TYPICAL_NODE, visibleRect } from '../views/viewport';
 import type { CanvasNode } from './FlowNode';
 
 const WIDTH = 160;
 const HEIGHT = 110;
 const PAD = 6;
-/** A node not measured yet (a large flow draws only what is in view) counts as a card of this size. */
-const CARD = { width: 232, height: 90 };
 
 type Box = [x: number, y: number, width: number, height: number, fill: string];
 /** What the last drawing kept for the next: colours, the nodes' boxes, and the nodes painted. */
@@ -51,7 +50,7 @@ export function DrawnMiniMap({ color }: Props) {
     const frame = requestAnimationFrame(() => {
       const { nodeLookup, transform, width, height } = store.getState();
       const [tx, ty, zoom] = transform;
-      const shown = { x: -tx / zoom, y: -ty / zoom, width: width / zoom, height: height / zoom };
+      const shown = visibleRect({ x: tx, y: ty, zoom }, { width, height });
       // Custom properties resolved once per colour and theme (a canvas cannot read `var(--…)`
       // itself), not per frame: reading computed styles mid-pan would force a style pass.
       const theme = globalThis.document.documentElement.className;
@@ -73,8 +72,8 @@ export function DrawnMiniMap({ color }: Props) {
         for (const node of nodeLookup.values()) {
           if (node.hidden) continue;
           const { x, y } = node.internals.positionAbsolute;
-          const w = node.measured.width ?? node.width ?? CARD.width;
-          const h = node.measured.height ?? node.height ?? CARD.height;
+          const w = node.measured.width ?? node.width ?? TYPICAL_NODE.width;
+          const h = node.measured.height ?? node.height ?? TYPICAL_NODE.height;
           boxes.push([x, y, w, h, paint(color(node))]);
           b.minX = Math.min(b.minX, x);
           b.minY = Math.min(b.minY, y);

@@ -42,7 +42,7 @@ import { PANEL_WIDTH, PANELS, SidePanel, type PanelId } from './SidePanel';
 import { bodyNote, useNodeActions } from './use-node-actions';
 import { useOpeningView } from './use-opening-view';
 import { useRemembered } from './use-remembered';
-import { freeSpot, NEW_NODE_SIZE, READABLE_ZOOM, viewCentre } from './viewport';
+import { freeSpot, NEW_NODE_SIZE, READABLE_ZOOM, viewCentre, visibleRect } from './viewport';
 import './flow-editor.css';
 
 /** A flow on the canvas: drawn from the store, every change going back through the store's actions. */
@@ -245,7 +245,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         const size = { width: box?.width ?? 800, height: box?.height ?? 600 };
         const viewport = flow.getViewport();
         const centre = viewCentre(viewport, size);
-        const view = { x: -viewport.x / viewport.zoom, y: -viewport.y / viewport.zoom, width: size.width / viewport.zoom, height: size.height / viewport.zoom };
+        const view = visibleRect(viewport, size);
         // Top-level cards as drawn (a container's box holds its steps): the canvas's own measures,
         // since the nodes it is given carry none; one not measured yet counts as a new card.
         const taken = flow

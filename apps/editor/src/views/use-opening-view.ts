@@ -1,12 +1,11 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useReactFlow, useStore } from '@xyflow/react';
 import type { FlowStore } from '../store/flow-store';
-import { openingViewport, type Rect, type Viewport } from './viewport';
+import { openingViewport, TYPICAL_NODE, type Rect, type Viewport } from './viewport';
 
 // A large flow draws only what is in view, so its nodes are never all measured: it opens from
 // the positions in the document with a typical node's size instead (as does any flow whose
 // nodes are not all measured soon after it is drawn).
-const TYPICAL_NODE = { width: 240, height: 88 };
 const MEASURE_WAIT_MS = 400;
 
 /**

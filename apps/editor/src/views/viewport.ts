@@ -44,6 +44,14 @@ export function openingViewport(bounds: Rect, size: { width: number; height: num
   return { x: axis(bounds.x, bounds.width, size.width), y: axis(bounds.y, bounds.height, size.height), zoom };
 }
 
+/** What the canvas shows, in the flow's coordinates. */
+export function visibleRect(viewport: Viewport, size: { width: number; height: number }): Rect {
+  return { x: -viewport.x / viewport.zoom, y: -viewport.y / viewport.zoom, width: size.width / viewport.zoom, height: size.height / viewport.zoom };
+}
+
+/** A node card of typical size, for one not measured yet (a large flow draws only what is in view). */
+export const TYPICAL_NODE = { width: 240, height: 88 };
+
 /** The point of the flow at the centre of what the canvas shows. */
 export function viewCentre(viewport: Viewport, size: { width: number; height: number }): Point {
   return { x: (size.width / 2 - viewport.x) / viewport.zoom, y: (size.height / 2 - viewport.y) / viewport.zoom };
