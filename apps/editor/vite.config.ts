@@ -52,9 +52,15 @@ function openingPage(): Plugin {
           };
           visit(canvas.fileName);
           const list = JSON.stringify([...files].map((f) => `/${f}`));
+          // Their stylesheets too, which Vite would otherwise ask for only once the chunks run;
+          // Vite's loader finds them already in the page and does not load them again.
+          const css = JSON.stringify([...files].flatMap((f) => [...(byFile.get(f)?.viteMetadata?.importedCss ?? [])]).map((f) => `/${f}`));
           tags.push({
             tag: 'script',
-            children: `if (/^#\\/flows\\/./.test(location.hash)) for (const href of ${list}) { const l = document.createElement('link'); l.rel = 'modulepreload'; l.crossOrigin = ''; l.href = href; document.head.appendChild(l); }`,
+            children:
+              `if (/^#\\/flows\\/./.test(location.hash)) {` +
+              ` for (const href of ${list}) { const l = document.createElement('link'); l.rel = 'modulepreload'; l.crossOrigin = ''; l.href = href; document.head.appendChild(l); }` +
+              ` for (const href of ${css}) { const l = document.createElement('link'); l.rel = 'stylesheet'; l.crossOrigin = ''; l.href = href; document.head.appendChild(l); } }`,
             injectTo: 'head',
           });
         }

@@ -11,6 +11,18 @@ mkdirSync(SHOTS, { recursive: true });
 const zoomOf = (page: Page) =>
   page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
 
+/** How far (screen px) an edge's drawn end is from where it meets its target's input handle (the middle of the handle's outer side, as React Flow draws it). */
+const wireEndGap = (page: Page, edgeId: string, nodeId: string) =>
+  page.evaluate(([edgeId, nodeId]) => {
+    const path = document.querySelector<SVGPathElement>(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-path`);
+    const handle = document.querySelector(`.react-flow__node[data-id="${nodeId}"] .react-flow__handle-left`);
+    const matrix = path?.getScreenCTM();
+    if (!path || !handle || !matrix) return Infinity;
+    const end = path.getPointAtLength(path.getTotalLength()).matrixTransform(matrix);
+    const box = handle.getBoundingClientRect();
+    return Math.hypot(end.x - box.left, end.y - (box.top + box.height / 2));
+  }, [edgeId, nodeId]);
+
 /** Opens a flow and waits until its opening view has settled (the same transform twice in a row). */
 async function openFlow(page: Page, url: string, id: string) {
   await page.goto(`${url}/#/flows/${id}`);
@@ -72,12 +84,20 @@ describe('the flow editor chrome', () => {
     }
     const saved = await fetch(`${url}/api/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ schema: 'trellis.flow/v1', id: 'wide-grid', name: 'Wide grid', nodes, edges }) });
     expect(saved.status).toBe(201);
+    // The most cards ever in the page while it opens: React Flow draws a node it has not measured,
+    // so without handles given up front it would draw all 400 once to measure them.
+    await page.addInitScript(() => {
+      const w = window as unknown as { mostNodes: number };
+      w.mostNodes = 0;
+      new MutationObserver(() => (w.mostNodes = Math.max(w.mostNodes, document.querySelectorAll('.react-flow__node').length))).observe(document, { childList: true, subtree: true });
+    });
     await page.goto(`${url}/#/flows/wide-grid`);
     await canvasOpened(page);
     const canvas = page.getByLabel('Flow canvas');
     await canvas.locator('.react-flow__node').first().waitFor();
     expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.85);
     expect(await canvas.locator('.react-flow__node').count()).toBeLessThan(100);
+    expect(await page.evaluate(() => (window as unknown as { mostNodes: number }).mostNodes)).toBeLessThan(100);
 
     // The minimap is painted: some of its pixels are not blank.
     const minimap = page.getByRole('img', { name: 'Minimap' });
@@ -97,6 +117,8 @@ describe('the flow editor chrome', () => {
     await page.mouse.click(box.x + box.width - 12, box.y + box.height - 12);
     await expect.poll(transform).not.toBe(before);
     await canvas.getByLabel(/node Step 398\b/).waitFor();
+    // The wire into a card drawn only now ends at its handle, measured when it was drawn.
+    await expect.poll(() => wireEndGap(page, 'e398', 't398')).toBeLessThan(3);
     await page.screenshot({ path: `${SHOTS}/large-flow-minimap.png` });
   }, 60_000);
 

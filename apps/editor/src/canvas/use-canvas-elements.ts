@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react';
-import { useStoreApi, type Edge, type InternalNode } from '@xyflow/react';
+import { Position, useStoreApi, type Edge, type InternalNode, type NodeHandle } from '@xyflow/react';
 import type { FlowEdge, FlowNode, Problem } from '@trellis/schema';
 import { useStore } from 'zustand';
 import type { FlowState, FlowStore } from '../store/flow-store';
 import { bodySummary, containerSize, containerSummary, hiddenByCollapse, isContainer, parentsFirst } from './bodies';
 import type { CanvasNode, FlowNodeData } from './FlowNode';
-import { edgeLabel, isAttachment, placedPorts } from './node-ports';
+import { edgeLabel, isAttachment, placedPorts, type PlacedPort } from './node-ports';
 import type { RunOnCanvas, StepFacts } from './run-on-canvas';
 
 export type { RunOnCanvas } from './run-on-canvas';
@@ -29,6 +29,8 @@ const selectSelectedEdges = (s: FlowState) => s.selection.edges;
  * its handles again and only then draw its edges, on every frame of a drag.
  */
 const nodeCache = new WeakMap<FlowNode, CanvasNode>();
+/** A large flow's nodes are built with estimated handles until drawn (see estimatedHandles). */
+const largeNodeCache = new WeakMap<FlowNode, CanvasNode>();
 const dataCache = new WeakMap<object, FlowNodeData>();
 const edgeCache = new WeakMap<FlowEdge, Edge>();
 const NONE: ReadonlySet<string> = new Set();
@@ -94,10 +96,45 @@ export function estimatedSize(data: FlowNodeData): { initialWidth: number; initi
 /** A card's width in CSS px (canvas.css draws it so). */
 export const NODE_WIDTH = 232;
 
+/** Above this many nodes, a flow draws only the nodes in view (and estimates where the others' handles are). */
+export const LARGE_FLOW = 200;
+
+/** canvas.css: a data handle is 11 px square, an attachment's 12; a labelled output row is 22 px high, 3 apart. */
+const HANDLE = 11;
+const ATTACH = 12;
+const ROW = 22;
+const ROW_GAP = 3;
+/** From the card's top to its first labelled output row: border, padding, head, preview and the rows' margin. */
+const ROWS_TOP = 1 + 10 + 36 + 8 + 22 + 8;
+
+/**
+ * Where a card's handles will be, in the card's own coordinates, from its estimated size (see
+ * estimatedSize) and canvas.css. React Flow draws every node once to measure its handles unless it
+ * is told them: on a large flow, that first frame drew all 1,000 cards to keep 30. With these it
+ * draws only the cards in view; each is measured when drawn, so only the wires of cards out of view
+ * end at an estimate, and those ends are off screen.
+ */
+export function estimatedHandles(ports: ReturnType<typeof placedPorts>, width: number, height: number): NodeHandle[] {
+  const handles: NodeHandle[] = [];
+  const add = (port: PlacedPort, type: 'source' | 'target', position: Position, x: number, y: number, size: number) =>
+    handles.push({ id: port.id, type, position, x, y, width: size, height: size });
+  const down = (port: PlacedPort) => (port.at / 100) * height - HANDLE / 2;
+  const across = (port: PlacedPort) => (port.at / 100) * width - ATTACH / 2;
+  for (const port of ports.inputs) add(port, 'target', Position.Left, -HANDLE / 2, down(port), HANDLE);
+  ports.outputs.forEach((port, i) => {
+    const y = ports.labelled ? ROWS_TOP + i * (ROW + ROW_GAP) + (ROW - HANDLE) / 2 : down(port);
+    add(port, 'source', Position.Right, width - HANDLE / 2, y, HANDLE);
+  });
+  for (const port of ports.attachments) add(port, 'target', Position.Bottom, across(port), height - ATTACH / 2, ATTACH);
+  for (const port of ports.offers) add(port, 'source', Position.Top, across(port), -ATTACH / 2, ATTACH);
+  return handles;
+}
+
 type Drawn = (id: string) => InternalNode | undefined;
 
-function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, drawn: Drawn): CanvasNode {
-  const known = nodeCache.get(n);
+function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, drawn: Drawn, large: boolean): CanvasNode {
+  const cache = large ? largeNodeCache : nodeCache;
+  const known = cache.get(n);
   if (known && known.selected === selected && (known.hidden ?? false) === hidden && sameExtra(known.data, x)) return known;
   const data = nodeData(n, x);
   const node: CanvasNode = { id: n.id, type: 'trellis', position: n.position, selected, data, ...estimatedSize(data) };
@@ -118,8 +155,11 @@ function canvasNode(n: FlowNode, selected: boolean, hidden: boolean, x: Extra, d
   const resized = node.width !== undefined && (before?.measured.width !== node.width || before.measured.height !== node.height);
   if (before?.data === data && !resized && before.measured.width !== undefined && before.measured.height !== undefined) {
     node.measured = { width: before.measured.width, height: before.measured.height };
+  } else if (large && node.type === 'trellis' && !before?.measured.width) {
+    // Only until it is measured: React Flow takes a node's handles from here whenever it is given one.
+    node.handles = estimatedHandles(placedPorts(data.type, data.config), NODE_WIDTH, node.initialHeight ?? 0);
   }
-  nodeCache.set(n, node);
+  cache.set(n, node);
   return node;
 }
 
@@ -160,11 +200,13 @@ interface Shown {
   run: RunOnCanvas | undefined;
   hidden: ReadonlySet<string>;
   drawn?: Drawn;
+  /** Whether only the nodes in view are drawn (see LARGE_FLOW). */
+  large?: boolean;
 }
 
 /** The document's nodes as React Flow nodes: containers before their bodies, body positions relative. */
 export function canvasNodes(documentNodes: readonly FlowNode[], shown: Shown): CanvasNode[] {
-  const { selected, counts, run, hidden, drawn = () => undefined } = shown;
+  const { selected, counts, run, hidden, drawn = () => undefined, large = false } = shown;
   return parentsFirst(documentNodes).map((n) => {
     const tally = run?.rounds?.get(n.id);
     const extra: Extra = {
@@ -174,7 +216,7 @@ export function canvasNodes(documentNodes: readonly FlowNode[], shown: Shown): C
       step: run?.steps?.get(n.id),
       body: n.collapsed ? bodySummary({ nodes: documentNodes }, n.id) : undefined,
     };
-    return canvasNode(n, selected.has(n.id), hidden.has(n.id), extra, drawn);
+    return canvasNode(n, selected.has(n.id), hidden.has(n.id), extra, drawn, large);
   });
 }
 
@@ -195,7 +237,7 @@ export function canvasEdges(documentEdges: readonly FlowEdge[], selected: Readon
  * node. Body nodes carry their container as `parentId` (containers first, as React Flow wants);
  * what a collapsed container holds is hidden, wires included. Call it inside a ReactFlowProvider.
  */
-export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined): { nodes: CanvasNode[]; edges: Edge[] } {
+export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined): { nodes: CanvasNode[]; edges: Edge[]; large: boolean } {
   // Narrow selectors: renaming the flow or editing its vars changes none of these.
   const documentNodes = useStore(store, selectNodes);
   const documentEdges = useStore(store, selectEdges);
@@ -209,10 +251,11 @@ export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined
   // Recomputed when the nodes change (a drag frame too); cheap next to React Flow's own work, and
   // a flow with no containers skips it.
   const hidden = useMemo(() => hiddenNodes(documentNodes), [documentNodes]);
+  const large = documentNodes.length > LARGE_FLOW;
   const nodes = useMemo<CanvasNode[]>(() => {
     const { nodeLookup } = flow.getState();
-    return canvasNodes(documentNodes, { selected: new Set(selectedNodes), counts, run, hidden, drawn: (id) => nodeLookup.get(id) });
-  }, [documentNodes, counts, selectedNodes, run, flow, hidden]);
+    return canvasNodes(documentNodes, { selected: new Set(selectedNodes), counts, run, hidden, drawn: (id) => nodeLookup.get(id), large });
+  }, [documentNodes, counts, selectedNodes, run, flow, hidden, large]);
   // Edges read their ends' configs (a branch's label, an attachment port), so they are rebuilt when
   // the nodes change too; each keeps its identity unless its own look changed, and so does the
   // list when none did: a new list makes React Flow index every edge again (each frame of a drag).
@@ -220,7 +263,7 @@ export function useCanvasElements(store: FlowStore, run: RunOnCanvas | undefined
   const [edges, setEdges] = useState(built);
   const shown = sameItems(edges, built) ? edges : built;
   if (shown !== edges) setEdges(shown);
-  return { nodes, edges: shown };
+  return { nodes, edges: shown, large };
 }
 
 /** Whether two lists hold the same items, in order (by identity). */

@@ -2,6 +2,8 @@
  * Times as people read them in lists ("5 min ago", "yesterday"), with the exact time kept for a
  * tooltip. Shared by the Inbox, Keys and Settings pages.
  */
+import { formatTime } from '../run/describe';
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -25,7 +27,5 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return new Date(at).toLocaleDateString();
 }
 
-export const exactTime = (iso: string): string => {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
-};
+/** The full date and time, as `toLocaleString()` shows it (one cached formatter). */
+export const exactTime = formatTime;

@@ -3,6 +3,7 @@ import type { MouseEvent } from 'react';
 import { relativeTime } from '../flows/flow-filter';
 import type { PromptSummary } from '@trellis/schema';
 import { hashOfRoute } from '../routes';
+import { formatTime } from '../run/describe';
 import { snippetParts } from './snippet';
 
 /** One prompt in the library: a link to its page, what it is for, its tags, variables and, in a search, where it matched. */
@@ -28,7 +29,7 @@ export function PromptRow({ prompt, onOpen }: { prompt: PromptSummary; onOpen: (
           </a>
           <span className="text-xs text-fg-subtle">
             v{prompt.latestVersion} · changed{' '}
-            <time dateTime={prompt.updatedAt} title={new Date(prompt.updatedAt).toLocaleString()}>
+            <time dateTime={prompt.updatedAt} title={formatTime(prompt.updatedAt)}>
               {relativeTime(prompt.updatedAt)}
             </time>
           </span>

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { KEY_NAME_MAX, type ApiKey, type CreatedKey } from '@trellis/schema';
 import type { ApiClient } from '../api';
+import { formatTime } from '../run/describe';
 import { copyText, type CopyOutcome } from './clipboard';
 import { ConfirmButton } from './ConfirmButton';
 import { reportError, type ErrorReport } from './errors';
@@ -72,8 +73,8 @@ export function ApiKeys({ api, keys, slug, defaultName, fresh, onCreated, onHide
                 <strong>{k.name}</strong> <code>{k.prefix}…</code>
               </div>
               <div className="note">
-                Created {new Date(k.createdAt).toLocaleString()} · may call {k.slugs ? k.slugs.join(', ') || 'nothing' : 'every endpoint'}
-                {k.lastUsedAt ? ` · last used ${new Date(k.lastUsedAt).toLocaleString()}` : ''}
+                Created {formatTime(k.createdAt)} · may call {k.slugs ? k.slugs.join(', ') || 'nothing' : 'every endpoint'}
+                {k.lastUsedAt ? ` · last used ${formatTime(k.lastUsedAt)}` : ''}
               </div>
               <ConfirmButton
                 label={`Revoke ${k.name} (${k.prefix}…)`}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CorsSettings, FlowVersionSummary, Published } from '@trellis/schema';
 import type { ApiClient } from '../api';
+import { formatTime } from '../run/describe';
 import { reportError, type ErrorReport } from './errors';
 import { ErrorNote } from './ErrorNote';
 import { Field } from './Field';
@@ -139,8 +140,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
 }
 
 function versionLabel(v: FlowVersionSummary, latest: boolean): string {
-  const date = new Date(v.createdAt).toLocaleString();
-  return `Version ${v.version}${latest ? ' (latest)' : ''} · ${date}${v.message ? ` · ${v.message}` : ''}`;
+  return `Version ${v.version}${latest ? ' (latest)' : ''} · ${formatTime(v.createdAt)}${v.message ? ` · ${v.message}` : ''}`;
 }
 
 /** The flow's versions, fetched again after each save. */

@@ -97,8 +97,6 @@ const FIT_OPTIONS = { padding: 0.12, maxZoom: 1 };
 const RUN_COLORS: Record<string, string> = { running: 'var(--warning)', waiting: 'var(--waiting)', succeeded: 'var(--success)', failed: 'var(--danger)' };
 /** The minimap shows where a run stands too. */
 const minimapColor = (node: CanvasNode) => RUN_COLORS[node.data.run ?? ''] ?? 'var(--border-strong)';
-// Past this many nodes the canvas draws only what is in view (smaller flows keep every node in the page).
-const LARGE_FLOW = 200;
 
 const selectDocument = (s: FlowState) => s.document;
 const selectProblems = (s: FlowState) => s.problems;
@@ -156,8 +154,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   );
   const showInspector = useCallback(() => showPanel('inspector'), [showPanel]);
 
-  const { nodes, edges } = useCanvasElements(store, runOnCanvas);
-  const large = nodes.length > LARGE_FLOW;
+  const { nodes, edges, large } = useCanvasElements(store, runOnCanvas);
   const flow = useReactFlow();
   const opening = useOpeningView(store, canvasRef, large);
   const { dropped, parentAt } = useBodyMoves(store, say);

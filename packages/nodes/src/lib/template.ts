@@ -4,26 +4,6 @@ import type { CheckContext } from '@trellis/schema';
 import { boundedMemo } from './cache.js';
 import { clashMessage, notSetMessage, valueWord } from './explain.js';
 
-/**
- * Prompt and value templates are Liquid: `{{ input.message }}`, filters, `{% if %}`.
- * Liquid never runs JavaScript; `ownPropertyOnly` keeps prototypes out of reach, strict
- * variables turn a typo into an error naming it, strict filters make a misspelt filter
- * (`{{ x | upcsae }}`) a parse error rather than a silent no-op, and the limits bound every render.
- */
-export const liquid = new Liquid({
-  strictVariables: true,
-  strictFilters: true,
-  // `{% if input.optional %}` tests for a value that may be absent; only output stays strict.
-  lenientIf: true,
-  ownPropertyOnly: true,
-  parseLimit: 100_000,
-  renderLimit: 1_000,
-  memoryLimit: 10_000_000,
-  // Objects render as JSON, so `{{ nodes.x.output }}` gives something a model can read.
-  outputEscape: (value: unknown) =>
-    typeof value === 'object' && value !== null ? JSON.stringify(value) : value == null ? '' : String(value),
-});
-
 /** What a filter handler sees as `this` (liquidjs does not export the type by name). */
 type FilterThis = ThisParameterType<Extract<FilterImplOptions, (...args: never[]) => unknown>>;
 
@@ -46,23 +26,52 @@ function filterSubject(token: { input: string; begin: number }): string {
     .trim();
 }
 
-// Liquid's math filters turn text into 0 silently (`{{ "Ada" | plus: 1 }}` is 1); here they refuse,
-// naming which side is which type, as CEL does for `input.name + 1`.
-for (const [name, op] of [['plus', '+'], ['minus', '-'], ['times', '*'], ['divided_by', '/'], ['modulo', '%']] as const) {
-  const original = liquid.filters[name] as (this: unknown, ...args: unknown[]) => unknown;
-  liquid.registerFilter(name, function (this: FilterThis, value: unknown, arg: unknown, ...rest: unknown[]) {
-    if (!numeric(value) || !numeric(arg)) {
-      const written = this.token.args[0];
-      const left = { source: filterSubject(this.token) || JSON.stringify(value), type: valueWord(value) };
-      const right = { source: written && 'getText' in written ? written.getText() : JSON.stringify(arg), type: valueWord(arg) };
-      throw new FilterClash(`${name}: ${clashMessage(op, left, right, (source) => `{% if ${source} %}`)}`);
-    }
-    if ((op === '/' || op === '%') && Number(arg) === 0) throw new FilterClash(`${name}: cannot divide by zero`);
-    return original.call(this, value, arg, ...rest);
+/**
+ * Prompt and value templates are Liquid: `{{ input.message }}`, filters, `{% if %}`.
+ * Liquid never runs JavaScript; `ownPropertyOnly` keeps prototypes out of reach, strict
+ * variables turn a typo into an error naming it, strict filters make a misspelt filter
+ * (`{{ x | upcsae }}`) a parse error rather than a silent no-op, and the limits bound every render.
+ */
+function createLiquid(): Liquid {
+  const liquid = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    // `{% if input.optional %}` tests for a value that may be absent; only output stays strict.
+    lenientIf: true,
+    ownPropertyOnly: true,
+    parseLimit: 100_000,
+    renderLimit: 1_000,
+    memoryLimit: 10_000_000,
+    // Objects render as JSON, so `{{ nodes.x.output }}` gives something a model can read.
+    outputEscape: (value: unknown) =>
+      typeof value === 'object' && value !== null ? JSON.stringify(value) : value == null ? '' : String(value),
   });
+  // Liquid's math filters turn text into 0 silently (`{{ "Ada" | plus: 1 }}` is 1); here they refuse,
+  // naming which side is which type, as CEL does for `input.name + 1`.
+  for (const [name, op] of [['plus', '+'], ['minus', '-'], ['times', '*'], ['divided_by', '/'], ['modulo', '%']] as const) {
+    const original = liquid.filters[name] as (this: unknown, ...args: unknown[]) => unknown;
+    liquid.registerFilter(name, function (this: FilterThis, value: unknown, arg: unknown, ...rest: unknown[]) {
+      if (!numeric(value) || !numeric(arg)) {
+        const written = this.token.args[0];
+        const left = { source: filterSubject(this.token) || JSON.stringify(value), type: valueWord(value) };
+        const right = { source: written && 'getText' in written ? written.getText() : JSON.stringify(arg), type: valueWord(arg) };
+        throw new FilterClash(`${name}: ${clashMessage(op, left, right, (source) => `{% if ${source} %}`)}`);
+      }
+      if ((op === '/' || op === '%') && Number(arg) === 0) throw new FilterClash(`${name}: cannot divide by zero`);
+      return original.call(this, value, arg, ...rest);
+    });
+  }
+  return liquid;
 }
 
-const parse = boundedMemo<string, Template[]>(1000, (source) => liquid.parse(source));
+/**
+ * The one Liquid engine, made when first used: making it takes tens of milliseconds, which an
+ * editor opening a flow (whose problems come from the runner) need not spend.
+ */
+let engine: Liquid | undefined;
+const liquid = (): Liquid => (engine ??= createLiquid());
+
+const parse = boundedMemo<string, Template[]>(1000, (source) => liquid().parse(source));
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -77,7 +86,7 @@ export async function renderTemplate(source: string, scope: object): Promise<str
   const syntax = templateSyntaxError(source);
   if (syntax) throw new TemplateError(syntax);
   try {
-    return String(await liquid.render(parse(source), scope));
+    return String(await liquid().render(parse(source), scope));
   } catch (error) {
     throw new TemplateError(`template: ${explainTemplateError(error)}`);
   }
@@ -129,7 +138,7 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
     const single = SINGLE.exec(value);
     if (single) {
       try {
-        return await liquid.evalValue(single[1]!, scope);
+        return await liquid().evalValue(single[1]!, scope);
       } catch (error) {
         throw new TemplateError(`template: ${explainTemplateError(error)}`);
       }
@@ -146,7 +155,7 @@ export async function renderValue(value: unknown, scope: object, depth = 0): Pro
   return value;
 }
 
-const readVariables = boundedMemo<string, string[]>(1000, (source) => liquid.globalFullVariablesSync(source));
+const readVariables = boundedMemo<string, string[]>(1000, (source) => liquid().globalFullVariablesSync(source));
 
 /**
  * The variables a template reads, as dotted paths (`input.message`, `nodes.classify.output`).
@@ -170,7 +179,7 @@ function explainParseError(message: string): string {
   if (!unknown) return message;
   const what = message.startsWith('undefined filter') ? 'filter' : 'tag';
   const name = unknown[1]!;
-  const near = nearest(name, Object.keys(what === 'filter' ? liquid.filters : liquid.tags));
+  const near = nearest(name, Object.keys(what === 'filter' ? liquid().filters : liquid().tags));
   return `unknown ${what} "${name}"${near ? ` (did you mean "${near}"?)` : ''}${unknown[2]}`;
 }
 
