@@ -189,7 +189,7 @@ describe('agents with agents across a SIGKILLed runner process', () => {
   const runs = { handoff: '', workers: '', budget: '' };
 
   const start = () =>
-    startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000', TRELLIS_PROVIDER_FAKE_BASE_URL: gate.url, TRELLIS_MODEL_PRICES: PRICES }, ['--no-examples']);
+    startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000', TRELLIS_LEASE_MS: '1000', TRELLIS_PROVIDER_FAKE_BASE_URL: gate.url, TRELLIS_MODEL_PRICES: PRICES }, ['--no-examples']);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trellis-agents-durable-'));

@@ -190,7 +190,7 @@ describe('API: an agent asks a person', () => {
 describe('a runner process killed while an agent waits on a person', () => {
   it('lists the question again after the restart and the agent finishes with the answer', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'trellis-ask-durable-'));
-    const start = () => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
+    const start = () => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000', TRELLIS_LEASE_MS: '1000' }, ['--no-examples']);
     const call = async (url: string, method: string, path: string, body?: unknown) => {
       const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked field by field

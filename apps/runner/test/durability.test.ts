@@ -9,7 +9,7 @@ import questionFlow from '../../../packages/nodes/src/kinds/human-input/fixture.
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 
 /** A runner over one data directory, as the user starts it. */
-const startRunner = (dataDir: string) => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
+const startRunner = (dataDir: string) => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000', TRELLIS_LEASE_MS: '1000' }, ['--no-examples']);
 
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -23,8 +23,8 @@ afterAll(async () => {
   }
 });
 
-storeSuite('sqlite', () => openStore(sqlite));
-storeSuite('postgres', () => openStore(postgres));
+storeSuite('sqlite', (extra) => openStore({ ...sqlite, ...extra }));
+storeSuite('postgres', (extra) => openStore({ ...postgres, ...extra }));
 promptStoreSuite('sqlite', () => openStore(sqlite));
 promptStoreSuite('postgres', () => openStore(postgres));
 

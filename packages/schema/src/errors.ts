@@ -43,6 +43,7 @@ export const ERROR_CATALOG = {
   run_finished: { status: 409, retryable: false, message: 'how the run ended' },
   run_cancelled: { status: 409, retryable: false, message: 'that the run was cancelled; details.runId names it' },
   run_active: { status: 409, retryable: false, message: 'that the run is running' },
+  run_held: { status: 409, retryable: true, message: 'that another runner holds the run (its lease), and until when' },
   run_busy: { status: 409, retryable: true, message: 'that the run is busy' },
   run_conflict: { status: 409, retryable: true, message: 'that another writer changed the run first (a second process on the same run)' },
   unknown_wait: { status: 409, retryable: false, message: 'that the run does not wait for this answer' },

@@ -96,4 +96,9 @@ export interface CheckpointStore {
   createRun(run: RunRecord): Promise<void>;
   commit(runId: string, commit: Commit): Promise<void>;
   load(runId: string): Promise<RunSnapshot | undefined>;
+  /**
+   * Where runners share the store: takes the run's lease before a stored run is continued here
+   * (false: another runner holds it). A store without it serves one engine.
+   */
+  claimRun?(runId: string): Promise<boolean>;
 }

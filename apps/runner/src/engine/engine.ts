@@ -51,6 +51,21 @@ export class Engine {
     return this.active.size;
   }
 
+  /** The runs executing here. */
+  activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /**
+   * Stops executing a run here at once, writing nothing more of it, as if this process had died:
+   * for a run whose lease another runner took over (it resumes from the last checkpoint there).
+   */
+  abandon(runId: string): boolean {
+    const live = this.active.get(runId);
+    live?.abandon();
+    return live !== undefined;
+  }
+
   isActive(runId: string): boolean {
     return this.active.has(runId);
   }
@@ -213,6 +228,10 @@ export class Engine {
 
   /** Loads a run that no execution here holds and goes on with it (with an answer, when there is one). */
   private async continueStored(runId: string, signal?: AbortSignal, answer?: Answer): Promise<{ execution: RunExecution; finished: Promise<RunResult> }> {
+    // The lease first, then the checkpoint: once held, no other runner commits to the run, so what is loaded is current.
+    if (this.options.store.claimRun && !(await this.options.store.claimRun(runId))) {
+      throw new TrellisError('run_held', `run ${runId} is being run by another runner; it goes on there`);
+    }
     const snapshot = await this.options.store.load(runId);
     if (!snapshot) throw new TrellisError('not_found', `there is no run ${runId}`);
     if (hasEnded(snapshot.run.status)) {
@@ -246,9 +265,15 @@ export class Engine {
       const live = this.active.get(runId);
       if (live?.accepting) return live.wake(stepKey);
       if (live) await live.finished;
+      const suspended = (snapshot: RunSnapshot | undefined): snapshot is RunSnapshot => {
+        const state = snapshot?.nodes[stepKey];
+        return !!snapshot && !hasEnded(snapshot.run.status) && state?.status === 'waiting' && !state.wait;
+      };
+      if (!suspended(await this.options.store.load(runId))) return;
+      // Another runner holds the run: it wakes the step there. Held here, the checkpoint is read again, now current.
+      if (this.options.store.claimRun && !(await this.options.store.claimRun(runId))) return;
       const snapshot = await this.options.store.load(runId);
-      const state = snapshot?.nodes[stepKey];
-      if (!snapshot || hasEnded(snapshot.run.status) || state?.status !== 'waiting' || state.wait) return;
+      if (!suspended(snapshot)) return;
       this.execute(snapshot, undefined, undefined, undefined, stepKey);
     });
   }

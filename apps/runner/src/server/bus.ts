@@ -10,6 +10,12 @@ import type { RunChangeFeed } from './changes.js';
  */
 export class RunBus {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /**
+   * How long a follower waits for a wake before it reads the store anyway. Short while only this
+   * process's commits wake followers; long once other runners' commits do too (LISTEN/NOTIFY),
+   * when the read is only a safety net for a notice lost with a connection.
+   */
+  pollMs = 1000;
 
   notify(runId: string): void {
     const set = this.waiters.get(runId);
@@ -65,6 +71,7 @@ export function notifyingCheckpoints(store: Store, bus: RunBus, changes?: RunCha
       if (snapshot) changes?.noteRun(runId, snapshot.run.flow.id, snapshot.run.parent?.runId);
       return snapshot;
     },
+    claimRun: (runId: string) => store.claimRun(runId),
     async commit(runId: string, commit: Commit): Promise<void> {
       await store.commit(runId, commit);
       bus.notify(runId);

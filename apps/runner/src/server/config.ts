@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { McpStdioServer } from '@trellis/nodes/server';
+import { DEFAULT_LEASE_MS } from '../store/types.js';
 
 export interface ServerConfig {
   host: string;
@@ -18,6 +19,10 @@ export interface ServerConfig {
   syncTimeoutMs: number;
   /** How long SIGTERM waits for running steps before exiting. */
   shutdownTimeoutMs: number;
+  /** TRELLIS_LEASE_MS: how long a runner's hold on a run lasts unless renewed (a dead runner's runs are taken over after it). */
+  leaseMs: number;
+  /** TRELLIS_RUNNER_ID: this runner's name in run leases and logs (random per process by default). */
+  runnerId?: string;
   logLevel: string;
   /** The built editor, served at /. */
   editorDir?: string;
@@ -110,6 +115,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
   const databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
   const editorDir = env.TRELLIS_EDITOR_DIR || defaults.editorDir;
   const secretKey = env.TRELLIS_SECRET_KEY || defaults.secretKey;
+  const runnerId = env.TRELLIS_RUNNER_ID || defaults.runnerId;
   const mcpServers = env.TRELLIS_MCP_SERVERS ? mcpServersFromFile(resolve(env.TRELLIS_MCP_SERVERS)) : defaults.mcpServers;
   return {
     host,
@@ -120,6 +126,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
     bodyLimitBytes: int(env, 'TRELLIS_BODY_LIMIT', defaults.bodyLimitBytes ?? 1024 * 1024, 1024, 256 * 1024 * 1024),
     syncTimeoutMs: int(env, 'TRELLIS_SYNC_TIMEOUT_MS', defaults.syncTimeoutMs ?? 30_000, 0, 15 * 60_000),
     shutdownTimeoutMs: int(env, 'TRELLIS_SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs ?? 10_000, 0, 10 * 60_000),
+    leaseMs: int(env, 'TRELLIS_LEASE_MS', defaults.leaseMs ?? DEFAULT_LEASE_MS, 1000, 10 * 60_000),
+    ...(runnerId ? { runnerId } : {}),
     logLevel: env.LOG_LEVEL || defaults.logLevel || 'info',
     ...(editorDir ? { editorDir: resolve(editorDir) } : {}),
     ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),

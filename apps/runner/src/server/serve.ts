@@ -50,6 +50,7 @@ export async function startServer(config: ServerConfig, extra: { models?: ModelR
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     onConnectionError: (error) => log.warn({ err: error }, 'a database connection broke; it is replaced when next needed'),
+    runner: { ...(config.runnerId ? { id: config.runnerId } : {}), leaseMs: config.leaseMs },
   });
   if (config.examplesDir) {
     await loadExamplesOnce(store, config.examplesDir, log);

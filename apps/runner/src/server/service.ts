@@ -71,6 +71,9 @@ function alreadyDecided(approval: Approval): TrellisError {
   return new TrellisError('already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
 }
 
+/** How many runs no runner holds one runner takes over at a time (per heartbeat). */
+const TAKEOVER_BATCH = 20;
+
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 const LOGGED = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.failed', 'node.skipped', 'run.waiting', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled']);
 
@@ -94,6 +97,10 @@ export class RunService {
   private readonly store: Store;
   private readonly log: Logger;
   private sweeper: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private commits: { close(): Promise<void> } | undefined;
+  private renewing = false;
+  private stopping = false;
   private readonly background = new Set<Promise<unknown>>();
   /**
    * Runs stopped because the database could not take their writes, with how often resuming
@@ -124,14 +131,21 @@ export class RunService {
     });
   }
 
-  /** Resumes the runs a previous process left unfinished and starts watching deadlines. */
+  /**
+   * Takes over the unfinished runs nobody holds (a previous process's, or a dead runner's whose
+   * lease ran out), keeps the leases of the runs executing here, and starts watching deadlines.
+   */
   async start(): Promise<void> {
     await this.credentials.refresh();
-    const unfinished = await this.store.unfinishedRuns();
-    for (const runId of unfinished) {
-      this.log.info({ runId }, 'resuming run left unfinished by a previous process');
-      this.track(this.engine.resume(runId), runId);
-    }
+    // Other runners' commits wake this runner's followers (a live trace of a run executing elsewhere).
+    this.commits = this.store.listenForCommits(
+      (runIds) => {
+        for (const runId of runIds) this.bus.notify(runId);
+      },
+      (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
+    );
+    if (this.commits) this.bus.pollMs = 5000;
+    await this.takeOver();
     for (const parent of await this.store.endedChildrenOfWaitingRuns()) {
       this.log.info({ runId: parent.runId, nodeId: parent.nodeId }, 'waking a run whose sub-flow ended while no runner was up');
       this.engine.wake(parent.runId, parent.nodeId).catch((error: unknown) => this.log.warn({ runId: parent.runId, err: error }, 'could not wake the run'));
@@ -142,6 +156,42 @@ export class RunService {
       this.resumeStalled();
     }, interval);
     this.sweeper.unref();
+    // A third of the lease: a renewal that fails once (a dropped connection) leaves two more tries before it runs out.
+    this.heartbeat = setInterval(() => void this.keepLeases(), Math.max(100, Math.floor(this.store.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** Resumes the unfinished runs no runner holds (at most a batch at a time; the heartbeat takes the rest). */
+  private async takeOver(): Promise<void> {
+    if (this.stopping) return;
+    const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
+    for (const runId of claimed) {
+      if (this.engine.isActive(runId)) continue;
+      this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
+      this.track(this.engine.resume(runId), runId);
+    }
+  }
+
+  /**
+   * Renews the leases of the runs executing here; a run whose lease another runner took (this
+   * process stalled past it) stops here at once and writes nothing more. Then takes over runs
+   * whose runner stopped renewing.
+   */
+  private async keepLeases(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      const lost = await this.store.renewLeases(this.engine.activeRunIds());
+      for (const runId of lost) {
+        if (!this.engine.abandon(runId)) continue;
+        this.log.warn({ runId }, 'another runner took this run over (its lease ran out here): it stops here');
+      }
+      await this.takeOver();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not renew the leases of the runs executing here; trying again shortly');
+    } finally {
+      this.renewing = false;
+    }
   }
 
   /** The stored document of a flow version (latest when none is given). */
@@ -270,14 +320,25 @@ export class RunService {
       }));
     } catch (error) {
       // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
-      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) {
-        const current = await this.store.getApproval(approvalId);
+      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished', 'run_held'].includes(error.code)) {
+        // Held by another runner: most likely one taking another answer to this wait; its decision lands in a moment.
+        const current = error.code === 'run_held' ? await this.decidedSoon(approvalId) : await this.store.getApproval(approvalId);
         if (current && current.status !== 'pending') throw alreadyDecided(current);
       }
       throw error;
     }
     this.track(finished);
     return (await this.store.getApproval(approvalId)) ?? approval;
+  }
+
+  /** The approval once it is no longer pending, or as it is after a short while. */
+  private async decidedSoon(approvalId: string): Promise<Approval | undefined> {
+    const end = Date.now() + 2000;
+    for (;;) {
+      const approval = await this.store.getApproval(approvalId);
+      if (!approval || approval.status !== 'pending' || Date.now() > end) return approval;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async cancel(runId: string): Promise<void> {
@@ -289,9 +350,14 @@ export class RunService {
 
   /** Stops taking runs, lets steps in flight finish (bounded), and leaves the rest to the next start. */
   async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
+    this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     const result = await this.engine.drain(timeoutMs);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.commits?.close();
     await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, 100))]);
+    // What stopped here is handed back at once: another runner takes it without waiting for the leases to run out.
+    await this.store.releaseLeases().catch((error: unknown) => this.log.warn({ err: error }, 'could not let go of the runs held here; other runners take them once their leases run out'));
     return result;
   }
 
@@ -315,7 +381,11 @@ export class RunService {
       const due = await this.store.dueApprovals(new Date());
       for (const runId of new Set(due.map((a) => a.runId))) {
         if (this.engine.isActive(runId)) continue; // a live run expires its own waits
-        await this.engine.expireWaits(runId);
+        await this.engine.expireWaits(runId).catch((error: unknown) => {
+          // Another runner expired it first, or holds the run and expires it itself.
+          if (TrellisError.isInstance(error) && ['run_held', 'already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) return;
+          throw error;
+        });
       }
     } catch (error) {
       this.log.warn({ err: error }, 'could not expire approvals');
@@ -359,7 +429,7 @@ export class RunService {
           return;
         }
         // Resumed elsewhere meanwhile, or already over: nothing to do.
-        if (runId !== undefined && TrellisError.isInstance(error) && ['run_active', 'run_finished', 'not_found'].includes(error.code)) return;
+        if (runId !== undefined && TrellisError.isInstance(error) && ['run_active', 'run_held', 'run_finished', 'not_found'].includes(error.code)) return;
         this.log.error({ err: error, ...(runId ? { runId } : {}) }, 'run stopped with an error');
       },
     );

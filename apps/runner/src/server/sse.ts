@@ -35,7 +35,7 @@ export function followRun(c: Context, store: Store, bus: RunBus, runId: string, 
     let quietSince = Date.now();
     while (!aborted.signal.aborted && Date.now() < until) {
       // Listen before reading, so a commit between the read and the wait still wakes us.
-      const woken = bus.next(runId, 1000, aborted.signal);
+      const woken = bus.next(runId, bus.pollMs, aborted.signal);
       const run = await store.getRun(runId);
       if (!run) break;
       const events = await store.listEvents(runId, { afterSeq: last, limit: BATCH });

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { migrateToLatest } from './migrations.js';
 import { SqlStore } from './sql-store.js';
@@ -9,7 +11,7 @@ import { SqliteWriteThread } from './sqlite-thread.js';
 import { BoundedMap } from './rows.js';
 import type { Dialect } from './statements.js';
 import type { Database } from './tables.js';
-import type { Store } from './types.js';
+import { DEFAULT_LEASE_MS, type Store } from './types.js';
 
 export interface StoreOptions {
   /** A `postgres://` or `postgresql://` URL selects PostgreSQL; anything else means SQLite. */
@@ -25,6 +27,8 @@ export interface StoreOptions {
    * administrator ended it): the pool drops it and opens another when needed. For the log.
    */
   onConnectionError?: (error: Error) => void;
+  /** The runner this store acts for (its leases' owner; random by default) and how long a lease lasts. */
+  runner?: { id?: string; leaseMs?: number };
 }
 
 export interface OpenDatabase {
@@ -34,18 +38,24 @@ export interface OpenDatabase {
   sqlite?: { file: string; pragmas: readonly string[] };
   /** The PostgreSQL schema in use, when one was asked for. */
   schema?: string;
+  /** PostgreSQL: a connection of its own, outside the pool (LISTEN holds one). */
+  client?: () => pg.Client;
 }
 
 /** Opens the database, brings its schema up to date, and returns the store over it. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const opened = await openDatabase(options);
+  let schema: string | undefined;
   try {
-    await migrateToLatest(opened.db, opened.schema ?? (opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined));
+    schema = opened.schema ?? (opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
+    await migrateToLatest(opened.db, schema);
   } catch (error) {
     await opened.db.destroy();
     throw error;
   }
-  return new SqlStore(opened.db, opened.dialect, opened.sqlite && new SqliteWriteThread(opened.sqlite.file, opened.sqlite.pragmas));
+  const lease = { owner: options.runner?.id ?? randomUUID(), ms: options.runner?.leaseMs ?? DEFAULT_LEASE_MS };
+  const thread = opened.sqlite && new SqliteWriteThread(opened.sqlite.file, opened.sqlite.pragmas);
+  return new SqlStore(opened.db, opened.dialect, lease, thread, opened.client && schema !== undefined ? { client: opened.client, schema } : undefined);
 }
 
 /**
@@ -121,14 +131,14 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
 async function openPostgres(url: string, schema: string | undefined, onConnectionError?: (error: Error) => void): Promise<OpenDatabase> {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`"${schema}" is not a usable schema name (letters, digits and _ only)`);
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({
+  const settings = {
     connectionString: withUser(url),
-    max: 10,
     // Every connection resolves our unqualified table names in the schema: one SQL text for any schema.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     // Names the runner's connections in pg_stat_activity (per schema, when several share a database).
     application_name: schema ? `trellis:${schema}` : 'trellis',
-  });
+  };
+  const pool = new pg.Pool({ ...settings, max: 10 });
   // An idle connection that breaks makes the pool emit 'error'; with no listener that event would
   // end the process. The pool has already dropped the connection, and the next query opens another.
   pool.on('error', (error) => onConnectionError?.(error));
@@ -136,7 +146,7 @@ async function openPostgres(url: string, schema: string | undefined, onConnectio
   // (between a transaction's statements, say) would end the process the same way. Its query fails,
   // which its caller handles, and the pool drops the connection when it is released.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(schema ? { schema } : {}) };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(schema ? { schema } : {}), client: () => new pg.Client(settings) };
 }
 
 /**

@@ -223,6 +223,15 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('flows').addColumn('tags', 'text').execute();
     },
   },
+  '0008_run_leases': {
+    async up(db: Kysely<unknown>) {
+      // Runners sharing a database: the runner executing a run (its lease) and until when (epoch ms);
+      // a run nobody holds, or whose lease ran out, is free for any runner to take.
+      await db.schema.alterTable('runs').addColumn('lease_owner', 'text').execute();
+      await db.schema.alterTable('runs').addColumn('lease_expires_at', 'double precision').execute();
+      await db.schema.createIndex('runs_status_lease_idx').on('runs').columns(['status', 'lease_expires_at']).execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
 import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { countInbox, listInbox, listRuns } from './listing.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -35,7 +35,10 @@ import {
   type Store,
   type StoredFlow,
 } from './types.js';
-import { CommitWriter } from './writer.js';
+import { CommitWriter, type Lease } from './writer.js';
+import { listenForCommits, type CommitListener } from './commit-notices.js';
+import type pg from 'pg';
+import { DEFAULT_LEASE_MS } from './types.js';
 import { PromptLibrary } from './prompt-store.js';
 import type { SqliteWriteThread } from './sqlite-thread.js';
 
@@ -49,17 +52,22 @@ export class SqlStore implements Store {
    */
   private readonly versionDocuments = new BoundedMap<string, Flow>(256);
   private readonly prompts: PromptLibrary;
+  private readonly listeners = new Set<CommitListener>();
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    private readonly lease: Lease = { owner: randomUUID(), ms: DEFAULT_LEASE_MS },
     thread?: SqliteWriteThread,
+    /** PostgreSQL: how to open a connection of its own for LISTEN, and the schema the tables are in. */
+    private readonly listening?: { client: () => pg.Client; schema: string },
   ) {
-    this.writer = new CommitWriter(db, dialect, thread);
+    this.writer = new CommitWriter(db, dialect, lease, thread, listening && { schema: listening.schema });
     this.prompts = new PromptLibrary(db, dialect);
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.listeners].map((l) => l.close()));
     await this.writer.close();
     await this.db.destroy();
   }
@@ -72,6 +80,77 @@ export class SqlStore implements Store {
 
   commit(runId: string, commit: Commit): Promise<void> {
     return this.writer.write({ kind: 'commit', runId, commit });
+  }
+
+  // Leases: which runner executes a run (see store/types.ts).
+
+  get runnerId(): string {
+    return this.lease.owner;
+  }
+
+  get leaseMs(): number {
+    return this.lease.ms;
+  }
+
+  async claimRun(runId: string): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.db
+      .updateTable('runs')
+      .set({ lease_owner: this.lease.owner, lease_expires_at: now + this.lease.ms })
+      .where('id', '=', runId)
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.lease.owner), eb('lease_expires_at', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimRuns(limit: number): Promise<string[]> {
+    const now = Date.now();
+    const free = (eb: ExpressionBuilder<Database, 'runs'>) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]);
+    let pick = this.db.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).where(free).orderBy('created_at').orderBy('id').limit(limit);
+    // Runners claiming at once each skip the rows another is taking, rather than queue on them.
+    if (this.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable('runs')
+      .set({ lease_owner: this.lease.owner, lease_expires_at: now + this.lease.ms })
+      .where('id', 'in', pick)
+      .where(free)
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  async renewLeases(runIds: readonly string[]): Promise<string[]> {
+    const kept = new Set<string>();
+    const now = Date.now();
+    for (let start = 0; start < runIds.length; start += 500) {
+      const ids = runIds.slice(start, start + 500);
+      const rows = await this.db
+        .updateTable('runs')
+        .set({ lease_expires_at: now + this.lease.ms })
+        .where('id', 'in', ids)
+        .where('lease_owner', '=', this.lease.owner)
+        .returning('id')
+        .execute();
+      for (const row of rows) kept.add(row.id);
+    }
+    return runIds.filter((id) => !kept.has(id));
+  }
+
+  listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): CommitListener | undefined {
+    if (!this.listening) return undefined;
+    const listener = listenForCommits({ ...this.listening, owner: this.lease.owner, onRuns, ...(onError ? { onError } : {}) });
+    this.listeners.add(listener);
+    return {
+      close: async () => {
+        this.listeners.delete(listener);
+        await listener.close();
+      },
+    };
+  }
+
+  async releaseLeases(): Promise<number> {
+    const result = await this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', this.lease.owner).executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async load(runId: string): Promise<RunSnapshot | undefined> {

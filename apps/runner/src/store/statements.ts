@@ -8,7 +8,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export const ROWS_PER_STATEMENT = 200;
 
 /** The order of `insertRuns` parameters. */
-const RUN_COLUMNS = 'id, flow_id, flow_version, status, input, output, error, usage, total_tokens, cost_usd, mocks, budget, labels, slug, flow_document, prompts, parent, parent_run_id, flow_pins, created_at, started_at, finished_at';
+const RUN_COLUMNS =
+  'id, flow_id, flow_version, status, input, output, error, usage, total_tokens, cost_usd, mocks, budget, labels, slug, flow_document, prompts, parent, parent_run_id, flow_pins, created_at, started_at, finished_at, lease_owner, lease_expires_at';
 
 /** Which fields of a run a patch row sets (the `mask` column of `updateRuns`). */
 export const PATCH = { status: 1, output: 2, error: 4, usage: 8, startedAt: 16, finishedAt: 32 } as const;
@@ -96,6 +97,25 @@ export class Statements {
       `lastSeqs:${rows}`,
       () => `SELECT r.id AS id, (SELECT MAX(e.seq) FROM run_events e WHERE e.run_id = r.id) AS last FROM runs r WHERE r.id IN (${list(rows)})`,
     );
+  }
+
+  /**
+   * Parameters: owner, new expiry, the run ids, owner, now. Holds (renews, or takes when nobody
+   * holds it or its lease ran out) the lease of each run, and changes fewer rows than there are
+   * runs when another runner holds one: the commit that carries it is refused (see CommitWriter).
+   */
+  holdLeases(rows: number): string {
+    return this.text(
+      `holdLeases:${rows}`,
+      () =>
+        `UPDATE runs SET lease_owner = ?, lease_expires_at = ? WHERE id IN (${list(rows)}) ` +
+        'AND (lease_owner = ? OR lease_owner IS NULL OR lease_expires_at < ?)',
+    );
+  }
+
+  /** Parameters: the run ids, owner. A run that waits for a person or has ended is nobody's to execute. */
+  releaseLeases(rows: number): string {
+    return this.text(`releaseLeases:${rows}`, () => `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id IN (${list(rows)}) AND lease_owner = ?`);
   }
 
   openApproval(): string {

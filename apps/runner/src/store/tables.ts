@@ -68,6 +68,10 @@ export interface RunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The runner executing the run, while it holds its lease (see store/leases.ts). */
+  lease_owner: string | null;
+  /** When that lease runs out unless renewed (epoch ms). */
+  lease_expires_at: number | null;
 }
 
 export interface RunNodesTable {

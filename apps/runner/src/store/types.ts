@@ -75,6 +75,31 @@ export interface Store extends CheckpointStore {
   listEvents(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunEvent[]>;
   /** Runs some process was executing (queued or running): to resume after a restart. */
   unfinishedRuns(): Promise<string[]>;
+
+  /*
+   * Leases. Runners may share a database; a runner executes only the runs it holds a lease on
+   * (`runnerId`, until an expiry it renews). A run is held by the runner that creates it and
+   * renewed by each of its commits; a commit to a run another runner holds is refused
+   * (`run_held`); a run that waits for a person or ends is let go. A run whose runner died is
+   * free again once its lease runs out.
+   */
+  /** The runner this store acts for (its leases' owner). */
+  readonly runnerId: string;
+  /** How long a lease lasts past its last renewal (ms). */
+  readonly leaseMs: number;
+  /** Takes one run's lease if nobody holds it, its lease ran out, or this runner holds it already. */
+  claimRun(runId: string): Promise<boolean>;
+  /** Takes the leases of up to `limit` unfinished runs (queued or running) nobody holds or whose lease ran out, oldest first; their ids. */
+  claimRuns(limit: number): Promise<string[]>;
+  /** Extends this runner's leases of these runs; the ids of those it no longer holds. */
+  renewLeases(runIds: readonly string[]): Promise<string[]>;
+  /** Lets go of every run this runner holds (at shutdown, for the others to take at once); how many. */
+  releaseLeases(): Promise<number>;
+  /**
+   * Hears of other runners' commits (the runs they wrote events of), where the database can
+   * tell (PostgreSQL's LISTEN/NOTIFY); undefined where it cannot (SQLite: one runner).
+   */
+  listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): { close(): Promise<void> } | undefined;
   /**
    * Sub-flows that ended while the run that started them still waits on them (their end could not
    * wake it: the runner stopped first): each child's parent link, to wake that step.
@@ -155,6 +180,9 @@ export interface Store extends CheckpointStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 }
+
+/** How long a runner's hold on a run lasts unless renewed (TRELLIS_LEASE_MS). */
+export const DEFAULT_LEASE_MS = 15_000;
 
 /** A value sealed with AES-256-GCM, each part base64. */
 export interface SealedValue {

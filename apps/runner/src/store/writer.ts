@@ -6,6 +6,7 @@ import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
 import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChecked, runChunked, Statements, writeTransaction, type Dialect, type Exec } from './statements.js';
 import { NOT_PENDING, type SqliteWriteThread, type Statement } from './sqlite-thread.js';
 import type { Database } from './tables.js';
+import { COMMITS_CHANNEL, commitNotices } from './commit-notices.js';
 
 /** A write of the checkpoint path: a new run, or one commit of a run. */
 export type Write = { kind: 'create'; run: RunRecord } | { kind: 'commit'; runId: string; commit: Commit };
@@ -60,6 +61,10 @@ interface Plan {
   approvals: ApprovalAction[];
   /** The last seq of each run written, to remember once committed; undefined for runs that finished. */
   seqs: Map<string, number | undefined>;
+  /** Runs committed to (not created) in the batch: their leases must be this runner's, and are renewed. */
+  held: string[];
+  /** Runs that now wait for a person or have ended: their leases are let go. */
+  released: string[];
 }
 
 interface Queued {
@@ -94,8 +99,12 @@ export class CommitWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    /** The runner this store writes for, and how long a lease lasts past each commit. */
+    private readonly lease: Lease,
     /** SQLite on a file: the thread that writes the batches. */
     private readonly thread?: SqliteWriteThread,
+    /** PostgreSQL: the schema named in the notices of each commit to the other runners (see commit-notices.ts). */
+    private readonly notices?: { schema: string },
   ) {
     this.statements = new Statements(dialect);
   }
@@ -104,7 +113,7 @@ export class CommitWriter {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     let prepared: Prepared;
     try {
-      prepared = prepare(write);
+      prepared = prepare(write, this.lease);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -201,9 +210,16 @@ export class CommitWriter {
    */
   private async explain(write: Prepared, error: unknown): Promise<unknown> {
     if (write.kind === 'commit' && (error as { code?: unknown } | undefined)?.code === NOT_PENDING) {
+      // An answer that came second is told who answered first, even when that answer's runner now holds the run.
       const waitIds = write.approvals.flatMap((a) => (a.kind === 'decide' ? [a.waitId] : []));
-      const rows = await this.db.selectFrom('approvals').select(['wait_id', 'status', 'decided_by', 'decided_at']).where('run_id', '=', write.runId).where('wait_id', 'in', waitIds).execute().catch(() => []);
+      const rows = waitIds.length
+        ? await this.db.selectFrom('approvals').select(['wait_id', 'status', 'decided_by', 'decided_at']).where('run_id', '=', write.runId).where('wait_id', 'in', waitIds).execute().catch(() => [])
+        : [];
       const taken = rows.find((r) => r.status !== 'pending');
+      if (!taken) {
+        const held = await heldElsewhere(this.db, write.runId, this.lease.owner).catch(() => undefined);
+        if (held) return held;
+      }
       const what = taken
         ? `${taken.status.replace('_', ' ')}${taken.decided_by ? ` by ${taken.decided_by}` : ''}${taken.decided_at ? ` at ${taken.decided_at}` : ''}`
         : 'decided';
@@ -216,7 +232,7 @@ export class CommitWriter {
   }
 
   private async plan(trx: Kysely<Database>, writes: readonly Prepared[]): Promise<Plan> {
-    const plan: Plan = { creates: [], changes: new Map(), nodes: new Map(), events: [], approvals: [], seqs: new Map() };
+    const plan: Plan = { creates: [], changes: new Map(), nodes: new Map(), events: [], approvals: [], seqs: new Map(), held: [], released: [] };
     const stored = await this.storedSeqs(trx, unknownRuns(writes, this.lastSeqs));
     // Per run: the last seq so far, and whether it came from the database (or this batch) rather than the cache.
     const seqs = new Map<string, { last: number; verified: boolean }>();
@@ -245,6 +261,9 @@ export class CommitWriter {
       if (write.finished) finished.add(runId);
     }
     for (const [runId, { last }] of seqs) plan.seqs.set(runId, finished.has(runId) ? undefined : last);
+    const created = new Set(writes.flatMap((w) => (w.kind === 'create' ? [w.runId] : [])));
+    plan.held = [...seqs.keys()].filter((runId) => !created.has(runId));
+    for (const [runId, changes] of plan.changes) if (changes.status === 'waiting' || (changes.status !== undefined && hasEnded(changes.status))) plan.released.push(runId);
     return plan;
   }
 
@@ -277,6 +296,14 @@ export class CommitWriter {
 
   private async apply(exec: Exec, plan: Plan): Promise<void> {
     const s = this.statements;
+    // First, that this runner holds every run it writes to: a runner that lost a run's lease (it
+    // stalled past it and another took the run over) must not write a step of it again.
+    const { owner } = this.lease;
+    const now = Date.now();
+    for (let start = 0; start < plan.held.length; start += ROWS_PER_STATEMENT) {
+      const ids = plan.held.slice(start, start + ROWS_PER_STATEMENT);
+      await exec(s.holdLeases(ids.length), [owner, now + this.lease.ms, ...ids, owner, now], { expectChanges: ids.length });
+    }
     await runChunked(exec, plan.creates, (n) => s.insertRuns(n), (row) => row);
     // Approvals before the run's rows: on PostgreSQL a second answer to a wait queues on the
     // approval's row lock and then finds it decided, rather than colliding on an event's key.
@@ -309,7 +336,29 @@ export class CommitWriter {
     }
     await runChunked(exec, [...plan.nodes.values()], (n) => s.upsertNodes(n), (n) => [n.runId, n.nodeId, n.status, n.state]);
     await runChunked(exec, plan.events, (n) => s.insertEvents(n), (e) => [e.runId, e.seq, e.ts, e.type, e.nodeId, e.path, e.data]);
+    for (let start = 0; start < plan.released.length; start += ROWS_PER_STATEMENT) {
+      const ids = plan.released.slice(start, start + ROWS_PER_STATEMENT);
+      await exec(s.releaseLeases(ids.length), [...ids, owner]);
+    }
+    if (this.notices && plan.events.length) {
+      const runIds = [...new Set(plan.events.map((e) => e.runId))];
+      for (const payload of commitNotices(this.notices.schema, owner, runIds)) await exec('SELECT pg_notify($1, $2)', [COMMITS_CHANNEL, payload]);
+    }
   }
+}
+
+/** The runner a store writes for, and how long its hold on a run lasts past each commit and renewal. */
+export interface Lease {
+  owner: string;
+  ms: number;
+}
+
+/** `run_held` when another runner holds the run's lease (and it has not run out), naming it and until when. */
+async function heldElsewhere(db: Kysely<Database>, runId: string, owner: string): Promise<TrellisError | undefined> {
+  const row = await db.selectFrom('runs').select(['lease_owner', 'lease_expires_at']).where('id', '=', runId).executeTakeFirst();
+  if (!row?.lease_owner || row.lease_owner === owner || Number(row.lease_expires_at ?? 0) < Date.now()) return undefined;
+  const until = new Date(Number(row.lease_expires_at)).toISOString();
+  return new TrellisError('run_held', `run ${runId} is held by another runner (${row.lease_owner}) until ${until} unless it renews: this runner does not write to it`);
 }
 
 /** Runs the batch commits to that neither the cache knows nor the batch creates first. */
@@ -323,8 +372,9 @@ function unknownRuns(writes: readonly Prepared[], cache: BoundedMap<string, numb
   return [...unknown];
 }
 
-function prepare(write: Write): Prepared {
-  if (write.kind === 'create') return { kind: 'create', runId: write.run.id, row: runRow(write.run) };
+function prepare(write: Write, lease: Lease): Prepared {
+  // A run is held by the runner that creates it, which goes on to execute it.
+  if (write.kind === 'create') return { kind: 'create', runId: write.run.id, row: [...runRow(write.run), lease.owner, Date.now() + lease.ms] };
   const { runId, commit } = write;
   const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => ({ nodeId, status: state.status, state: JSON.stringify(state) }));
   const events = commit.events.map((event): EventRow => {

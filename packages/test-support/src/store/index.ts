@@ -1,14 +1,14 @@
-import type { Store } from '@trellis/runner/store';
 import { approvalStoreSuite } from './approvals.js';
 import { credentialStoreSuite } from './credentials.js';
 import { flowStoreSuite } from './flows.js';
 import { listingStoreSuite } from './listing.js';
 import { publishingStoreSuite } from './publishing.js';
-import { runStoreSuite } from './runs.js';
+import { leaseStoreSuite } from './leases.js';
+import { runStoreSuite, type OpenStore } from './runs.js';
 
 export { checkpointSuite, type CheckpointSuiteOptions } from './checkpoint.js';
 export { promptStoreSuite } from './prompts.js';
-export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, listingStoreSuite, publishingStoreSuite, runStoreSuite };
+export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, leaseStoreSuite, listingStoreSuite, publishingStoreSuite, runStoreSuite, type OpenStore };
 
 /**
  * The runner's Store contract, one suite per part of it, against one backend. One database
@@ -16,9 +16,10 @@ export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, listingStoreS
  * and filters what it lists. The checkpoint and prompt-library parts are registered apart:
  * the checkpoint part runs on the in-memory store too.
  */
-export function storeSuite(name: string, open: () => Promise<Store>): void {
+export function storeSuite(name: string, open: OpenStore): void {
   flowStoreSuite(name, open);
   runStoreSuite(name, open);
+  leaseStoreSuite(name, open);
   approvalStoreSuite(name, open);
   listingStoreSuite(name, open);
   publishingStoreSuite(name, open);

@@ -3,8 +3,11 @@ import type { RunRecord } from '@trellis/runner';
 import type { Store } from '@trellis/runner/store';
 import { event, flowDoc, runRecord, uid, usage } from './fixtures.js';
 
+/** Opens a store on the suite's database; `runner` as StoreOptions.runner (another process of the same runner, a short lease). */
+export type OpenStore = (options?: { runner?: { id?: string; leaseMs?: number } }) => Promise<Store>;
+
 /** Runs as the API reads them (summaries, traces, pages), across processes and restarts. */
-export function runStoreSuite(name: string, open: () => Promise<Store>): void {
+export function runStoreSuite(name: string, open: OpenStore): void {
   describe(`store: ${name}`, () => {
     let store: Store;
     beforeAll(async () => {
@@ -63,7 +66,8 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
       });
 
       it('trusts the database over its memory of the last seq when another process writes the run', async () => {
-        const other = await open();
+        // Another process of the same runner (as one restarted with the same TRELLIS_RUNNER_ID): it holds the run too.
+        const other = await open({ runner: { id: store.runnerId } });
         try {
           const run = runRecord();
           await store.createRun(run);
@@ -171,7 +175,8 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
       await queued;
       await expect(first.commit(run.id, { events: [event(run.id, 2)] })).rejects.toThrow(/closed/);
 
-      const second = await open();
+      // The same runner started again (the run is still its own: its lease has not run out).
+      const second = await open({ runner: { id: first.runnerId } });
       try {
         expect(await second.getMeta(key)).toBe('kept');
         expect((await second.getFlow(flowId))?.latestVersion).toBe(1);

@@ -1,0 +1,191 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/store/index.js';
+import { approvalFlow, parseSse } from './support/api.js';
+import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+
+/*
+ * Several `trellis serve` processes on one PostgreSQL database (a schema of their own), as an
+ * operator scales out: each executes only the runs it holds a lease on.
+ */
+
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+
+const PG_URL = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+const SCHEMA = `trellis_scale_${process.pid}_${Date.now().toString(36)}`;
+const DATABASE_URL = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
+const LEASE_MS = 2000;
+
+async function onDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<unknown>): Promise<void> {
+  const { db } = await openDatabase({ databaseUrl: PG_URL });
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const startRunner = () => startRunnerProcess({ DATABASE_URL, TRELLIS_LEASE_MS: String(LEASE_MS), TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+  const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** input → six slow prompts in a chain → output; each mock reply takes 500 ms. */
+const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'];
+const slowChain = {
+  schema: 'trellis.flow/v1',
+  id: 'slow-chain',
+  name: 'Slow chain',
+  nodes: [
+    { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+    ...STEPS.map((id) => ({ id, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${id}` } } })),
+    { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: { last: '{{ nodes.s6.output }}' } } },
+  ],
+  edges: ['in', ...STEPS].map((source, i) => ({ id: `e${i}`, source, sourceHandle: 'out', target: [...STEPS, 'out'][i], targetHandle: 'in' })),
+};
+const mocks = Object.fromEntries(STEPS.map((id) => [id, { text: `done ${id}`, delayMs: 500 }]));
+
+const completedOf = (events: Body[]) => events.filter((e) => e.type === 'node.completed').map((e) => e.nodeId as string);
+const eventsOf = async (url: string, runId: string) => (await call(url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items as Body[];
+
+async function startRuns(url: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await call(url, 'POST', '/api/flows/slow-chain/runs', { input: { i }, mocks })).body.id as string);
+  return ids;
+}
+
+async function finished(url: string, runId: string): Promise<Body> {
+  return until(`run ${runId} to finish`, async () => {
+    const { body } = await call(url, 'GET', `/api/runs/${runId}`);
+    return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
+  });
+}
+
+/** Every step of the chain completed exactly once, in order, and the seqs run 1..n with no gap. */
+function expectWholeTrace(events: Body[]) {
+  expect(completedOf(events)).toEqual(['in', ...STEPS, 'out']);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.at(-1)?.type).toBe('run.completed');
+}
+
+describe('runners sharing one PostgreSQL database', () => {
+  const runners: RunnerProcess[] = [];
+  const stop = async (runner: RunnerProcess, signal: NodeJS.Signals = 'SIGTERM') => {
+    if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill(signal);
+    await runner.exited;
+  };
+
+  beforeAll(async () => {
+    await onDatabase((db) => sql`create schema ${sql.id(SCHEMA)}`.execute(db));
+    const first = await startRunner();
+    runners.push(first);
+    expect((await call(first.url, 'POST', '/api/flows', slowChain)).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await Promise.all(runners.map((r) => stop(r)));
+    await onDatabase((db) => sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db));
+  });
+
+  it('leaves alone the runs a live runner executes when another runner starts', async () => {
+    const a = runners[0]!;
+    const runIds = await startRuns(a.url, 3);
+    await until('runs under way', async () => ((await Promise.all(runIds.map(async (id) => completedOf(await eventsOf(a.url, id)).length >= 2))).every(Boolean) ? true : undefined));
+    // A second runner starts (as after a deploy or a restart) while the runs are mid-way.
+    const b = await startRunner();
+    runners.push(b);
+    for (const id of runIds) {
+      expect((await finished(b.url, id)).status).toBe('succeeded');
+      const events = await eventsOf(b.url, id);
+      expectWholeTrace(events);
+      // Nobody took the runs over, and no step started twice.
+      expect(events.filter((e) => e.type === 'run.resumed')).toEqual([]);
+      expect(events.filter((e) => e.type === 'node.started')).toHaveLength(STEPS.length + 2);
+    }
+  }, 90_000);
+
+  it('takes over the runs of a runner killed with SIGKILL within the lease time, repeating no completed step', async () => {
+    const victim = await startRunner();
+    runners.push(victim);
+    const survivor = runners[1] ?? runners[0]!;
+    const runIds = await startRuns(victim.url, 3);
+    await until('runs under way', async () => ((await Promise.all(runIds.map(async (id) => completedOf(await eventsOf(victim.url, id)).length >= 3))).every(Boolean) ? true : undefined));
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await victim.exited;
+
+    for (const id of runIds) {
+      expect((await finished(survivor.url, id)).status).toBe('succeeded');
+      const events = await eventsOf(survivor.url, id);
+      expectWholeTrace(events);
+      const resumed = events.filter((e) => e.type === 'run.resumed' && e.data.reason === 'recovered');
+      expect(resumed).toHaveLength(1);
+      // Taken over once the dead runner's lease ran out: within the lease time, plus a heartbeat and slack.
+      const takenAfter = Date.parse(resumed[0]!.ts as string) - killedAt;
+      expect(takenAfter).toBeLessThan(LEASE_MS + 2000);
+      // Only the step cut off by the kill ran again, marked so.
+      const restarted = events.filter((e) => e.type === 'node.started' && e.data.recovered === true).map((e) => e.nodeId as string);
+      expect(restarted.length).toBeLessThanOrEqual(1);
+      const completedBefore = completedOf(events.slice(0, events.indexOf(resumed[0]!)));
+      for (const node of restarted) expect(completedBefore).not.toContain(node);
+    }
+  }, 90_000);
+
+  it('streams a run live through a runner that does not execute it, woken by the other runner\'s commits', async () => {
+    const a = runners[0]!;
+    const b = runners[1] ?? (await startRunner());
+    if (!runners.includes(b)) runners.push(b);
+    const [runId] = await startRuns(a.url, 1);
+    // Followed through B while A executes it: each event as it reaches B, with when it did.
+    const res = await fetch(`${b.url}/api/runs/${runId}/events`, { headers: { Accept: 'text/event-stream' } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const arrived = new Map<number, number>();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      for (const e of parseSse(text)) if (e.id && !arrived.has(Number(e.id))) arrived.set(Number(e.id), Date.now());
+    }
+    const events = parseSse(text).filter((e) => e.id).map((e) => JSON.parse(e.data) as Body);
+    expectWholeTrace(events);
+    // Live: each step's completion reached B while the run still ran, not in one read at the end
+    // (B's safety-net poll is 5 s; the run takes about 3).
+    const ended = Date.parse(events.at(-1)!.ts as string);
+    for (const e of events.filter((x) => x.type === 'node.completed' && ['s2', 's3', 's4', 's5'].includes(x.nodeId as string))) {
+      expect(arrived.get(e.seq as number)!, `${e.nodeId as string} completed`).toBeLessThan(ended);
+    }
+  }, 60_000);
+
+  it('goes on with a run that waits for a person wherever the answer arrives', async () => {
+    const a = runners[0]!;
+    const b = runners[1] ?? (await startRunner());
+    if (!runners.includes(b)) runners.push(b);
+    expect((await call(a.url, 'POST', '/api/flows', approvalFlow('scale-ok'))).status).toBe(201);
+    const runId = (await call(a.url, 'POST', '/api/flows/scale-ok/runs', { input: { amount: 12 } })).body.id as string;
+    const approval = await until('the approval', async () => (await call(a.url, 'GET', `/api/approvals?runId=${runId}`)).body.items?.[0] as Body | undefined);
+    const answered = await call(b.url, 'POST', `/api/approvals/${approval.id}`, { decision: 'approve', by: 'ann' });
+    expect(answered.status).toBe(200);
+    const run = await finished(a.url, runId);
+    expect(run).toMatchObject({ status: 'succeeded', output: { approved: true, payload: { amount: 12 }, by: 'ann' } });
+    // A second answer, through the first runner, is refused naming who answered.
+    const again = await call(a.url, 'POST', `/api/approvals/${approval.id}`, { decision: 'reject', by: 'bo' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_decided');
+  }, 60_000);
+});
