@@ -88,6 +88,17 @@ describe('runners sharing one PostgreSQL database', () => {
     await runner.exited;
   };
 
+  /** `count` runners that are up, started as needed. */
+  const alive = async (count: number): Promise<RunnerProcess[]> => {
+    const up = runners.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+    while (up.length < count) {
+      const added = await startRunner();
+      runners.push(added);
+      up.push(added);
+    }
+    return up.slice(0, count);
+  };
+
   beforeAll(async () => {
     await onDatabase((db) => sql`create schema ${sql.id(SCHEMA)}`.execute(db));
     const first = await startRunner();
@@ -144,10 +155,39 @@ describe('runners sharing one PostgreSQL database', () => {
     }
   }, 90_000);
 
+  it('finishes every run while runners are killed with SIGKILL again and again, each step completed once', async () => {
+    // Three runners; runs started through each; then, round after round, a random runner is
+    // killed mid-run and a new one started in its place.
+    const pool = await alive(3);
+    const runIds: string[] = [];
+    for (const runner of pool) runIds.push(...(await startRuns(runner.url, 2)));
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 700 + Math.floor(Math.random() * 900)));
+      const victim = pool.splice(Math.floor(Math.random() * pool.length), 1)[0]!;
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      const fresh = await startRunner();
+      runners.push(fresh);
+      pool.push(fresh);
+    }
+    const reader = pool[0]!;
+    for (const id of runIds) {
+      expect((await finished(reader.url, id)).status).toBe('succeeded');
+      const events = await eventsOf(reader.url, id);
+      // Every step completed exactly once and the seqs have no gap or repeat: no two runners wrote the run.
+      expectWholeTrace(events);
+      // A step ran again only when the kill cut it off: never one that had completed.
+      const resumedAt = events.flatMap((e, i) => (e.type === 'run.resumed' && e.data.reason === 'recovered' ? [i] : []));
+      for (const at of resumedAt) {
+        const done = completedOf(events.slice(0, at));
+        const again = events.slice(at).filter((e) => e.type === 'node.started').map((e) => e.nodeId as string);
+        for (const node of again) expect(done, `run ${id}: ${node} started again after it completed`).not.toContain(node);
+      }
+    }
+  }, 120_000);
+
   it('streams a run live through a runner that does not execute it, woken by the other runner\'s commits', async () => {
-    const a = runners[0]!;
-    const b = runners[1] ?? (await startRunner());
-    if (!runners.includes(b)) runners.push(b);
+    const [a, b] = await alive(2);
     const [runId] = await startRuns(a.url, 1);
     // Followed through B while A executes it: each event as it reaches B, with when it did.
     const res = await fetch(`${b.url}/api/runs/${runId}/events`, { headers: { Accept: 'text/event-stream' } });
@@ -173,9 +213,7 @@ describe('runners sharing one PostgreSQL database', () => {
   }, 60_000);
 
   it('goes on with a run that waits for a person wherever the answer arrives', async () => {
-    const a = runners[0]!;
-    const b = runners[1] ?? (await startRunner());
-    if (!runners.includes(b)) runners.push(b);
+    const [a, b] = await alive(2);
     expect((await call(a.url, 'POST', '/api/flows', approvalFlow('scale-ok'))).status).toBe(201);
     const runId = (await call(a.url, 'POST', '/api/flows/scale-ok/runs', { input: { amount: 12 } })).body.id as string;
     const approval = await until('the approval', async () => (await call(a.url, 'GET', `/api/approvals?runId=${runId}`)).body.items?.[0] as Body | undefined);
