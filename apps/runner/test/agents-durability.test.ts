@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI, type FakeReply } from '@trellis/test-support/fake-openai';
 import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+import { type Body, call, eventsOf, until } from './support/process.js';
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 type Json = Record<string, unknown>;
 
 const HOLD = 'hold' as const;
@@ -146,23 +146,6 @@ function agentFlow(id: string, step: string, attached: string[], handle: 'tools'
 // ---------------------------------------------------------------------------
 // The runner over HTTP
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-  const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-}
-
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 40_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const eventsOf = async (url: string, runId: string) => (await call(url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items as Body[];
 const settled = (url: string, runId: string) =>
   until(`run ${runId} to settle`, async () => {
     const { body } = await call(url, 'GET', `/api/runs/${runId}`);

@@ -5,49 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalFlow } from './support/api.js';
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
 import questionFlow from '../../../packages/nodes/src/kinds/human-input/fixture.flow.json' with { type: 'json' };
+import { type Body, call, completedOf, slowChain, until } from './support/process.js';
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 
 /** A runner over one data directory, as the user starts it. */
 const startRunner = (dataDir: string) => startRunnerProcess({ TRELLIS_DATA: dataDir, TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000', TRELLIS_LEASE_MS: '1000' }, ['--no-examples']);
-
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-  const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** input → five slow prompts in a chain → output; each prompt's mock reply takes 400 ms. */
-function slowChain() {
-  const steps = ['s1', 's2', 's3', 's4', 's5'];
-  return {
-    flow: {
-      schema: 'trellis.flow/v1',
-      id: 'slow-chain',
-      name: 'Slow chain',
-      nodes: [
-        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
-        ...steps.map((id) => ({ id, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${id}` } } })),
-        { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: { last: '{{ nodes.s5.output }}' } } },
-      ],
-      edges: ['in', ...steps].map((source, i) => ({ id: `e${i}`, source, sourceHandle: 'out', target: [...steps, 'out'][i], targetHandle: 'in' })),
-    },
-    mocks: Object.fromEntries(steps.map((id) => [id, { text: `done ${id}`, delayMs: 400 }])),
-    steps: ['in', ...steps, 'out'],
-  };
-}
-
-const completedOf = (events: Body[]) => events.filter((e) => e.type === 'node.completed').map((e) => e.nodeId as string);
 
 describe('durable runs across runner processes', () => {
   let dataDir: string;
@@ -57,7 +19,7 @@ describe('durable runs across runner processes', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('finishes runs after the runner is killed with SIGKILL mid-run, repeating no completed step and losing no event', async () => {
-    const { flow, mocks, steps } = slowChain();
+    const { flow, mocks, steps } = slowChain(5, 400);
     let runner = await startRunner(dataDir);
     expect((await call(runner.url, 'POST', '/api/flows', flow)).status).toBe(201);
     const runIds: string[] = [];
@@ -220,7 +182,7 @@ describe('durable runs across runner processes', () => {
   }, 60_000);
 
   it('on SIGTERM lets the running step finish, exits, and the next start completes the run', async () => {
-    const { mocks, steps } = slowChain();
+    const { mocks, steps } = slowChain(5, 400);
     let runner = await startRunner(dataDir);
     const runId = (await call(runner.url, 'POST', '/api/flows/slow-chain/runs', { input: {}, mocks })).body.id as string;
     await until('the second step to start', async () => {

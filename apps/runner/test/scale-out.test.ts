@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/index.js';
 import { approvalFlow, parseSse } from './support/api.js';
 import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+import { type Body, call, completedOf, eventsOf, slowChain, until } from './support/process.js';
 
 /*
  * Several `trellis serve` processes on one PostgreSQL database (a schema of their own), as an
  * operator scales out: each executes only the runs it holds a lease on.
  */
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
 
 const PG_URL = process.env.TRELLIS_TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 const SCHEMA = `trellis_scale_${process.pid}_${Date.now().toString(36)}`;
@@ -27,39 +27,9 @@ async function onDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>['d
 
 const startRunner = () => startRunnerProcess({ DATABASE_URL, TRELLIS_LEASE_MS: String(LEASE_MS), TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-  const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** input → six slow prompts in a chain → output; each mock reply takes 500 ms. */
-const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'];
-const slowChain = {
-  schema: 'trellis.flow/v1',
-  id: 'slow-chain',
-  name: 'Slow chain',
-  nodes: [
-    { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
-    ...STEPS.map((id) => ({ id, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${id}` } } })),
-    { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: { last: '{{ nodes.s6.output }}' } } },
-  ],
-  edges: ['in', ...STEPS].map((source, i) => ({ id: `e${i}`, source, sourceHandle: 'out', target: [...STEPS, 'out'][i], targetHandle: 'in' })),
-};
-const mocks = Object.fromEntries(STEPS.map((id) => [id, { text: `done ${id}`, delayMs: 500 }]));
-
-const completedOf = (events: Body[]) => events.filter((e) => e.type === 'node.completed').map((e) => e.nodeId as string);
-const eventsOf = async (url: string, runId: string) => (await call(url, 'GET', `/api/runs/${runId}/events?limit=5000`)).body.items as Body[];
+const chain = slowChain(6, 500);
+const { mocks } = chain;
 
 async function startRuns(url: string, count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -76,7 +46,7 @@ async function finished(url: string, runId: string): Promise<Body> {
 
 /** Every step of the chain completed exactly once, in order, and the seqs run 1..n with no gap. */
 function expectWholeTrace(events: Body[]) {
-  expect(completedOf(events)).toEqual(['in', ...STEPS, 'out']);
+  expect(completedOf(events)).toEqual(chain.steps);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   expect(events.at(-1)?.type).toBe('run.completed');
 }
@@ -103,7 +73,7 @@ describe('runners sharing one PostgreSQL database', () => {
     await onDatabase((db) => sql`create schema ${sql.id(SCHEMA)}`.execute(db));
     const first = await startRunner();
     runners.push(first);
-    expect((await call(first.url, 'POST', '/api/flows', slowChain)).status).toBe(201);
+    expect((await call(first.url, 'POST', '/api/flows', chain.flow)).status).toBe(201);
   });
 
   afterAll(async () => {
@@ -124,7 +94,7 @@ describe('runners sharing one PostgreSQL database', () => {
       expectWholeTrace(events);
       // Nobody took the runs over, and no step started twice.
       expect(events.filter((e) => e.type === 'run.resumed')).toEqual([]);
-      expect(events.filter((e) => e.type === 'node.started')).toHaveLength(STEPS.length + 2);
+      expect(events.filter((e) => e.type === 'node.started')).toHaveLength(chain.steps.length);
     }
   }, 90_000);
 
@@ -187,7 +157,7 @@ describe('runners sharing one PostgreSQL database', () => {
   }, 120_000);
 
   it('streams a run live through a runner that does not execute it, woken by the other runner\'s commits', async () => {
-    const [a, b] = await alive(2);
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
     const [runId] = await startRuns(a.url, 1);
     // Followed through B while A executes it: each event as it reaches B, with when it did.
     const res = await fetch(`${b.url}/api/runs/${runId}/events`, { headers: { Accept: 'text/event-stream' } });
@@ -213,7 +183,7 @@ describe('runners sharing one PostgreSQL database', () => {
   }, 60_000);
 
   it('goes on with a run that waits for a person wherever the answer arrives', async () => {
-    const [a, b] = await alive(2);
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
     expect((await call(a.url, 'POST', '/api/flows', approvalFlow('scale-ok'))).status).toBe(201);
     const runId = (await call(a.url, 'POST', '/api/flows/scale-ok/runs', { input: { amount: 12 } })).body.id as string;
     const approval = await until('the approval', async () => (await call(a.url, 'GET', `/api/approvals?runId=${runId}`)).body.items?.[0] as Body | undefined);
