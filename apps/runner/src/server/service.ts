@@ -319,6 +319,9 @@ export class RunService {
         ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       }));
     } catch (error) {
+      // This runner took the run's lease to answer: a refused answer leaves it as it was, waiting
+      // for anyone's answer (a run that went on here meanwhile keeps its lease: it is not waiting).
+      if (!this.engine.isActive(approval.runId)) await this.store.releaseLeases([approval.runId]).catch(() => undefined);
       // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
       if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished', 'run_held'].includes(error.code)) {
         // Held by another runner: most likely one taking another answer to this wait; its decision lands in a moment.

@@ -148,8 +148,13 @@ export class SqlStore implements Store {
     };
   }
 
-  async releaseLeases(): Promise<number> {
-    const result = await this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', this.lease.owner).executeTakeFirst();
+  async releaseLeases(runIds?: readonly string[]): Promise<number> {
+    let update = this.db.updateTable('runs').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', this.lease.owner);
+    if (runIds) {
+      if (runIds.length === 0) return 0;
+      update = update.where('id', 'in', runIds).where('status', 'not in', ['queued', 'running']);
+    }
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -93,8 +93,11 @@ export interface Store extends CheckpointStore {
   claimRuns(limit: number): Promise<string[]>;
   /** Extends this runner's leases of these runs; the ids of those it no longer holds. */
   renewLeases(runIds: readonly string[]): Promise<string[]>;
-  /** Lets go of every run this runner holds (at shutdown, for the others to take at once); how many. */
-  releaseLeases(): Promise<number>;
+  /**
+   * Lets go of every run this runner holds (at shutdown, for the others to take at once), or of
+   * these runs when they no longer need executing (waiting for a person, or ended); how many.
+   */
+  releaseLeases(runIds?: readonly string[]): Promise<number>;
   /**
    * Hears of other runners' commits (the runs they wrote events of), where the database can
    * tell (PostgreSQL's LISTEN/NOTIFY); undefined where it cannot (SQLite: one runner).

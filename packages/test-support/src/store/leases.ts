@@ -75,6 +75,20 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
       expect(await b.renewLeases([ended.id])).toEqual([ended.id]);
     });
 
+    it('lets go of named runs only when they need no executing: a waiting one claimed for an answer that was refused', async () => {
+      const running = await started(a);
+      expect(await a.releaseLeases([running.id])).toBe(0);
+      expect(await b.claimRun(running.id)).toBe(false);
+
+      const waiting = await started(a);
+      await a.commit(waiting.id, { run: { status: 'waiting' }, events: [event(waiting.id, 2)] });
+      expect(await a.claimRun(waiting.id)).toBe(true);
+      expect(await b.claimRun(waiting.id)).toBe(false);
+      expect(await a.releaseLeases([waiting.id])).toBe(1);
+      expect(await b.claimRun(waiting.id)).toBe(true);
+      expect(await a.releaseLeases([])).toBe(0);
+    });
+
     it('hands every run back at once when its runner lets go (a graceful stop)', async () => {
       const leaving = await open();
       const runs = [await started(leaving), await started(leaving)];
