@@ -34,10 +34,22 @@ export interface SchemaError {
 const CONTAINER_KEYWORDS = new Set(['properties', 'items', 'prefixItems', 'allOf', '$ref']);
 
 const validatorByJson = boundedMemo<string, Validator>(500, (json) => new Validator(JSON.parse(json) as Schema, '2020-12', false));
+/**
+ * The same schema object (a stored flow version's input schema, checked on every request to its
+ * endpoint) finds its validator without being serialized again. Schemas are never changed in
+ * place once handed here: documents are immutable in the editor's store and cached per version
+ * in the runner. The JSON-keyed memo still shares one validator among equal copies.
+ */
+const validatorByObject = new WeakMap<object, Validator>();
+function validatorFor(schema: Record<string, unknown>): Validator {
+  let validator = validatorByObject.get(schema);
+  if (!validator) validatorByObject.set(schema, (validator = validatorByJson(JSON.stringify(schema))));
+  return validator;
+}
 
 /** Every rule of `schema` that `value` breaks, the specific ones when there are any. */
 export function schemaErrors(value: unknown, schema: Record<string, unknown>): SchemaError[] {
-  const result = validatorByJson(JSON.stringify(schema)).validate(value);
+  const result = validatorFor(schema).validate(value);
   if (result.valid) return [];
   // An alternative's own findings are left out: the oneOf/anyOf finding says what was allowed.
   const specific = result.errors.filter((e) => !CONTAINER_KEYWORDS.has(e.keyword) && !/\/(oneOf|anyOf)\/\d+\//.test(e.keywordLocation));
