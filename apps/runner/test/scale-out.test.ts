@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/index.js';
-import { approvalFlow, parseSse } from './support/api.js';
+import { approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
 import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
 import { type Body, call, completedOf, eventsOf, slowChain, until } from './support/process.js';
 
@@ -195,5 +195,29 @@ describe('runners sharing one PostgreSQL database', () => {
     const again = await call(a.url, 'POST', `/api/approvals/${approval.id}`, { decision: 'reject', by: 'bo' });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('already_decided');
+  }, 60_000);
+
+  it('holds a key\'s rate limit and the failed-key throttle across runners, however the calls are spread', async () => {
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
+    expect((await call(a.url, 'POST', '/api/flows', fourNodeFlow('limited'))).status).toBe(201);
+    expect((await call(a.url, 'POST', '/api/flows/limited/publish', { slug: 'limited' })).status).toBe(201);
+    const key = await call(b.url, 'POST', '/api/keys', { name: 'four a minute', rateLimit: { requests: 4, windowSeconds: 60 } });
+    expect(key.status).toBe(201);
+    const post = (url: string, secret: string) =>
+      fetch(`${url}/v1/flows/limited`, { method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ n: 1 }) });
+    // Ten calls, alternating between the runners: four in all get through, not four on each.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await post(i % 2 ? b.url : a.url, key.body.secret as string)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    expect(statuses.slice(4).every((s) => s === 429)).toBe(true);
+
+    // Wrong keys from one address: ten allowed across both runners, then both refuse even the right key.
+    const wrong: number[] = [];
+    for (let i = 0; i < 12; i++) wrong.push((await post(i % 2 ? a.url : b.url, `trl_wrong${i}`)).status);
+    expect(wrong.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(wrong.slice(10)).toEqual([429, 429]);
+    const other = await call(a.url, 'POST', '/api/keys', { name: 'unlimited' });
+    expect((await post(a.url, other.body.secret as string)).status).toBe(429);
+    expect((await post(b.url, other.body.secret as string)).status).toBe(429);
   }, 60_000);
 });

@@ -22,25 +22,77 @@ export function newSecret(): { secret: string; hash: string; prefix: string } {
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-/** Token buckets per key, in this process: a burst up to the limit, refilled evenly over the window. */
-class RateLimiter {
+/**
+ * Token buckets: a burst up to the capacity, refilled evenly over the window. Kept in this
+ * process for one runner (SQLite); in the database when runners share it (PostgreSQL), so a
+ * limit holds across them however the requests are spread.
+ */
+interface Buckets {
+  /** Takes a token: 0 when there was one, else the milliseconds until there is. */
+  take(bucket: string, capacity: number, windowMs: number): number | Promise<number>;
+  /** The tokens the bucket holds now. */
+  left(bucket: string, capacity: number, windowMs: number): number | Promise<number>;
+}
+
+/** Buckets in this process, the least recently used forgotten past `max` (a full bucket is the same as none). */
+class LocalBuckets implements Buckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  /** Milliseconds to wait before the next request is allowed; 0 when it may go now. */
-  take(keyId: string, limit: RateLimit, now = Date.now()): number {
-    const perMs = limit.requests / (limit.windowSeconds * 1000);
-    const bucket = this.buckets.get(keyId) ?? { tokens: limit.requests, at: now };
-    bucket.tokens = Math.min(limit.requests, bucket.tokens + (now - bucket.at) * perMs);
-    bucket.at = now;
-    if (this.buckets.size > 100_000) this.buckets.clear();
-    this.buckets.set(keyId, bucket);
+  constructor(private readonly max: number) {}
+
+  take(name: string, capacity: number, windowMs: number, now = Date.now()): number {
+    const perMs = capacity / windowMs;
+    const bucket = this.refilled(name, capacity, perMs, now) ?? { tokens: capacity, at: now };
+    this.buckets.delete(name); // re-inserted last: the map's order is the order of use
+    if (this.buckets.size >= this.max) this.buckets.delete(this.buckets.keys().next().value!);
+    this.buckets.set(name, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / perMs);
   }
+
+  left(name: string, capacity: number, windowMs: number, now = Date.now()): number {
+    return this.refilled(name, capacity, capacity / windowMs, now)?.tokens ?? capacity;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refilled(name: string, capacity: number, perMs: number, now: number) {
+    const bucket = this.buckets.get(name);
+    if (!bucket) return undefined;
+    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.at) * perMs);
+    bucket.at = now;
+    if (bucket.tokens >= capacity) {
+      this.buckets.delete(name);
+      return undefined;
+    }
+    return bucket;
+  }
 }
+
+/** Buckets in the shared database; refilled ones are forgotten every few minutes. */
+class StoreBuckets implements Buckets {
+  private prunedAt = Date.now();
+
+  constructor(private readonly store: Store) {}
+
+  take(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
+      this.prunedAt = Date.now();
+      this.store.pruneTokens().catch(() => undefined);
+    }
+    return this.store.takeToken(bucket, capacity, windowMs);
+  }
+
+  left(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    return this.store.tokensLeft(bucket, capacity, windowMs);
+  }
+}
+const PRUNE_EVERY_MS = 5 * 60_000;
 
 /** Failed key attempts allowed per client address: a burst of this many, refilled over FAILURE_WINDOW_SECONDS. */
 export const FAILED_ATTEMPTS = 10;
@@ -74,41 +126,9 @@ function expandIpv6(address: string): string[] {
   return [...left, ...middle, ...right].map((part) => part.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
-/** Failed key attempts per client address: token buckets, the oldest address forgotten first. */
-class FailureThrottle {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly perMs = FAILED_ATTEMPTS / (FAILURE_WINDOW_SECONDS * 1000);
-
-  /** Seconds until `address` may try a key again; 0 when it may now. */
-  waitSeconds(address: string, now = Date.now()): number {
-    const bucket = this.refilled(address, now);
-    return bucket && bucket.tokens < 1 ? Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) : 0;
-  }
-
-  fail(address: string, now = Date.now()): void {
-    const bucket = this.refilled(address, now) ?? { tokens: FAILED_ATTEMPTS, at: now };
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
-    this.buckets.delete(address); // re-inserted last: the map's order is the order of use
-    if (this.buckets.size >= MAX_TRACKED_ADDRESSES) this.buckets.delete(this.buckets.keys().next().value!);
-    this.buckets.set(address, bucket);
-  }
-
-  private refilled(address: string, now: number) {
-    const bucket = this.buckets.get(address);
-    if (!bucket) return undefined;
-    bucket.tokens = Math.min(FAILED_ATTEMPTS, bucket.tokens + (now - bucket.at) * this.perMs);
-    bucket.at = now;
-    if (bucket.tokens >= FAILED_ATTEMPTS) {
-      this.buckets.delete(address); // a full bucket is the same as none
-      return undefined;
-    }
-    return bucket;
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-}
+const FAILURE_WINDOW_MS = FAILURE_WINDOW_SECONDS * 1000;
+/** How long a runner sharing the database trusts that an address has wrong keys to spare. */
+const TRUST_MS = 1000;
 
 /** Whether `key` may call the published flow `slug`: a key without a list of slugs may call every one. */
 export const mayCall = (key: Pick<ApiKey, 'slugs'>, slug: string): boolean => !key.slugs || key.slugs.includes(slug);
@@ -121,24 +141,32 @@ export const mayCall = (key: Pick<ApiKey, 'slugs'>, slug: string): boolean => !k
  */
 export class KeyAuth {
   private readonly cache = new TtlCache<(ApiKey & { hash: string }) | null>(2000, 10_000);
-  private readonly limiter = new RateLimiter();
-  private readonly failures = new FailureThrottle();
+  /** Requests per key; failed key attempts per client address (a bucket each, in this process or the shared database). */
+  private readonly limits: Buckets;
+  private readonly failures: Buckets;
+  private readonly localFailures = new LocalBuckets(MAX_TRACKED_ADDRESSES);
+  /** Addresses found free to try a key, until when (see failureWait). */
+  private readonly trusted = new Map<string, number>();
   private readonly touched = new Map<string, number>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    const shared = store.dialect === 'postgres' ? new StoreBuckets(store) : undefined;
+    this.limits = shared ?? new LocalBuckets(100_000);
+    this.failures = shared ?? this.localFailures;
+  }
 
   /** The key allowed to call `slug`, or a coded error: 401 (no, wrong or revoked key), 429, or 404 for a slug the key may not call. */
   async authenticate(header: string | undefined, slug: string, address: string): Promise<ApiKey> {
     const key = await this.identify(header, address);
     if (!mayCall(key, slug)) throw notFound('published flow', slug);
-    this.admit(key);
+    await this.admit(key);
     return key;
   }
 
   /** Counts one request of `key` against its rate limit (429 past it) and records its use. */
-  admit(key: ApiKey): void {
+  async admit(key: ApiKey): Promise<void> {
     if (key.rateLimit) {
-      const waitMs = this.limiter.take(key.id, key.rateLimit);
+      const waitMs = await this.limits.take(`key:${key.id}`, key.rateLimit.requests, key.rateLimit.windowSeconds * 1000);
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
         throw new TrellisError('rate_limited', `API key "${key.name}" is limited to ${key.rateLimit.requests} requests per ${key.rateLimit.windowSeconds} s; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds }, retryAfterMs: seconds * 1000 });
@@ -152,23 +180,44 @@ export class KeyAuth {
     const secret = bearerToken(header);
     if (secret === undefined) throw new TrellisError('missing_key', 'send an API key as "Authorization: Bearer <key>"; keys are created under /api/keys');
     // Checked before the key: an address that guessed too often learns nothing, right or wrong.
-    const wait = this.failures.waitSeconds(address);
+    const wait = await this.failureWait(address);
     if (wait > 0) {
       throw new TrellisError('too_many_failures', `too many wrong API keys from this address; try again in ${wait} s`, { details: { retryAfterSeconds: wait }, retryAfterMs: wait * 1000 });
     }
     const hash = hashSecret(secret);
     const key = await this.cache.get(hash, async () => (await this.store.findKeyByHash(hash)) ?? null);
     if (!key || key.revokedAt) {
-      this.failures.fail(address);
+      this.trusted.delete(address);
+      await this.failures.take(`fail:${address}`, FAILED_ATTEMPTS, FAILURE_WINDOW_MS);
       if (!key) throw new TrellisError('invalid_key', 'this API key is not known');
       throw new TrellisError('revoked_key', `this API key ("${key.name}") was revoked at ${key.revokedAt}`);
     }
     return key;
   }
 
-  /** How many addresses the failure throttle remembers (bounded by MAX_TRACKED_ADDRESSES). */
+  /**
+   * Seconds until `address` may try a key again; 0 when it may now. With shared buckets, an
+   * address found free is trusted for a second without asking the database again (a published
+   * call would otherwise pay a query for it); its first wrong key here asks again at once, so
+   * across N runners an address gets at most N tries past its allowance.
+   */
+  private async failureWait(address: string): Promise<number> {
+    if ((this.trusted.get(address) ?? 0) > Date.now()) return 0;
+    const left = await this.failures.left(`fail:${address}`, FAILED_ATTEMPTS, FAILURE_WINDOW_MS);
+    if (left >= 1) {
+      if (this.failures !== this.localFailures) {
+        this.trusted.delete(address);
+        if (this.trusted.size >= MAX_TRACKED_ADDRESSES) this.trusted.delete(this.trusted.keys().next().value!);
+        this.trusted.set(address, Date.now() + TRUST_MS);
+      }
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - left) / (FAILED_ATTEMPTS / FAILURE_WINDOW_MS) / 1000));
+  }
+
+  /** How many addresses the failure throttle remembers in this process (bounded by MAX_TRACKED_ADDRESSES). */
   get trackedAddresses(): number {
-    return this.failures.size;
+    return this.localFailures.size;
   }
 
   /** Forgets cached keys, e.g. after one was revoked here. */

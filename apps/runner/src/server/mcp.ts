@@ -40,13 +40,13 @@ export function mcpRoutes(app: Api, deps: Deps, version: string): void {
   app.on(['GET', 'DELETE'], '/mcp', (c) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on /mcp; send JSON-RPC messages by POST`), 405, { Allow: 'POST' }));
   app.post('/mcp', async (c) => {
     const key = await deps.keys.identify(c.req.header('Authorization'), clientAddress(c));
-    deps.keys.admit(key);
+    await deps.keys.admit(key);
     // The app's middleware has read the body already (its size and depth limits); the transport
     // gets it parsed rather than reading a stream that is spent.
     const body = parseBody(c.req.header('Content-Type'), await readBodyText(c));
     // A batch (older protocol versions allow one) counts each message against the rate limit, so
     // many calls cannot ride on one request. Past MAX_BATCH the transport refuses the batch anyway.
-    if (Array.isArray(body)) for (let i = 1; i < Math.min(body.length, MAX_BATCH); i++) deps.keys.admit(key);
+    if (Array.isArray(body)) for (let i = 1; i < Math.min(body.length, MAX_BATCH); i++) await deps.keys.admit(key);
     const server = mcpServer(deps, key, { version, base: c.req.url });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

@@ -232,6 +232,20 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('runs_status_lease_idx').on('runs').columns(['status', 'lease_expires_at']).execute();
     },
   },
+  '0009_token_buckets': {
+    async up(db: Kysely<unknown>) {
+      // Rate limits and the failed-key throttle, shared by the runners on one database: a token
+      // bucket per API key or client address (tokens left at `at`, epoch ms; refilled over window_ms).
+      await db.schema
+        .createTable('token_buckets')
+        .addColumn('bucket', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('at', 'double precision', (c) => c.notNull())
+        .addColumn('window_ms', 'double precision', (c) => c.notNull())
+        .addColumn('spent', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

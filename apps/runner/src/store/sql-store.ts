@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
 import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { countInbox, listInbox, listRuns } from './listing.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -146,6 +146,37 @@ export class SqlStore implements Store {
         await listener.close();
       },
     };
+  }
+
+  async takeToken(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    const now = Date.now();
+    // One statement, so runners taking from one bucket at once each see the other's take. A
+    // clock behind the stored one refills nothing (the time never goes back).
+    const [least, greatest] = this.dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
+    const refilled = sql`${sql.raw(least)}(CAST(${capacity} AS double precision), token_buckets.tokens + ${sql.raw(greatest)}(0, CAST(${now} AS double precision) - token_buckets.at) * CAST(${capacity / windowMs} AS double precision))`;
+    const { rows } = await sql<{ tokens: number; spent: number }>`
+      INSERT INTO token_buckets (bucket, tokens, at, window_ms, spent)
+      VALUES (${bucket}, CAST(${capacity - 1} AS double precision), CAST(${now} AS double precision), CAST(${windowMs} AS double precision), 1)
+      ON CONFLICT (bucket) DO UPDATE SET
+        spent = CASE WHEN ${refilled} >= 1 THEN 1 ELSE 0 END,
+        tokens = ${refilled} - CASE WHEN ${refilled} >= 1 THEN 1 ELSE 0 END,
+        at = ${sql.raw(greatest)}(token_buckets.at, CAST(${now} AS double precision)),
+        window_ms = CAST(${windowMs} AS double precision)
+      RETURNING tokens, spent`.execute(this.db);
+    const row = rows[0];
+    if (!row || Number(row.spent) === 1) return 0;
+    return Math.ceil((1 - Number(row.tokens)) / (capacity / windowMs));
+  }
+
+  async tokensLeft(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    const row = await this.db.selectFrom('token_buckets').select(['tokens', 'at']).where('bucket', '=', bucket).executeTakeFirst();
+    if (!row) return capacity;
+    return Math.min(capacity, Number(row.tokens) + Math.max(0, Date.now() - Number(row.at)) * (capacity / windowMs));
+  }
+
+  async pruneTokens(): Promise<number> {
+    const result = await this.db.deleteFrom('token_buckets').where(sql<boolean>`at + window_ms < ${Date.now()}`).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async releaseLeases(runIds?: readonly string[]): Promise<number> {

@@ -19,6 +19,16 @@ export interface Database {
   prompts: PromptsTable;
   prompt_versions: PromptVersionsTable;
   credentials: CredentialsTable;
+  token_buckets: TokenBucketsTable;
+}
+
+/** A token bucket (store/sql-store.ts takeToken): tokens left at `at`, refilled to capacity over window_ms; whether the last take got one. */
+export interface TokenBucketsTable {
+  bucket: string;
+  tokens: number;
+  at: number;
+  window_ms: number;
+  spent: number;
 }
 
 export interface FlowsTable {

@@ -179,6 +179,18 @@ export interface Store extends CheckpointStore {
   deleteCredential(name: string): Promise<boolean>;
   touchCredential(name: string, at: Date): Promise<void>;
 
+  // Token buckets shared by the runners on the database (rate limits, the failed-key throttle).
+  /**
+   * Takes a token from `bucket` (full, `capacity` tokens, when new; refilled evenly over
+   * `windowMs`), atomically however many runners take at once: 0 when it got one, else the
+   * milliseconds until one is there.
+   */
+  takeToken(bucket: string, capacity: number, windowMs: number): Promise<number>;
+  /** The tokens `bucket` holds now (`capacity` when it has none stored). */
+  tokensLeft(bucket: string, capacity: number, windowMs: number): Promise<number>;
+  /** Forgets buckets that have refilled (as good as none); how many. */
+  pruneTokens(): Promise<number>;
+
   // Small settings, e.g. whether the bundled examples were loaded.
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

@@ -4,11 +4,12 @@ import { flowStoreSuite } from './flows.js';
 import { listingStoreSuite } from './listing.js';
 import { publishingStoreSuite } from './publishing.js';
 import { leaseStoreSuite } from './leases.js';
+import { tokenBucketStoreSuite } from './token-buckets.js';
 import { runStoreSuite, type OpenStore } from './runs.js';
 
 export { checkpointSuite, type CheckpointSuiteOptions } from './checkpoint.js';
 export { promptStoreSuite } from './prompts.js';
-export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, leaseStoreSuite, listingStoreSuite, publishingStoreSuite, runStoreSuite, type OpenStore };
+export { approvalStoreSuite, credentialStoreSuite, flowStoreSuite, leaseStoreSuite, listingStoreSuite, publishingStoreSuite, runStoreSuite, tokenBucketStoreSuite, type OpenStore };
 
 /**
  * The runner's Store contract, one suite per part of it, against one backend. One database
@@ -20,6 +21,7 @@ export function storeSuite(name: string, open: OpenStore): void {
   flowStoreSuite(name, open);
   runStoreSuite(name, open);
   leaseStoreSuite(name, open);
+  tokenBucketStoreSuite(name, open);
   approvalStoreSuite(name, open);
   listingStoreSuite(name, open);
   publishingStoreSuite(name, open);

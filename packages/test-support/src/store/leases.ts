@@ -12,7 +12,9 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
     let a: Store;
     let b: Store;
     beforeAll(async () => {
-      [a, b] = await Promise.all([open(), open()]);
+      // One after the other: the first migrates a fresh database.
+      a = await open();
+      b = await open();
     });
     afterAll(async () => {
       await Promise.all([a?.close(), b?.close()]);
