@@ -6,6 +6,7 @@ import { register } from 'tsx/esm/api';
 const benches = {
   engine: ['../apps/runner/bench/engine.ts', 'benchEngine'],
   http: ['../apps/runner/bench/http.ts', 'benchHttp'],
+  scale: ['../apps/runner/bench/scale.ts', 'benchScale'],
   runs: ['../apps/runner/bench/runs.ts', 'benchRuns'],
   editor: ['../apps/editor/bench/editor.ts', 'benchEditor'],
 };
