@@ -100,6 +100,7 @@ export class RunService {
   private heartbeat: NodeJS.Timeout | undefined;
   private commits: { close(): Promise<void> } | undefined;
   private renewing = false;
+  private takingOver = false;
   private stopping = false;
   private readonly background = new Set<Promise<unknown>>();
   /**
@@ -154,6 +155,8 @@ export class RunService {
     this.sweeper = setInterval(() => {
       void this.expireDue();
       this.resumeStalled();
+      // Every sweep rather than every beat: a dead runner's runs are taken over within a sweep of its lease running out.
+      void this.takeOverQuietly();
     }, interval);
     this.sweeper.unref();
     // A third of the lease: a renewal that fails once (a dropped connection) leaves two more tries before it runs out.
@@ -161,7 +164,19 @@ export class RunService {
     this.heartbeat.unref();
   }
 
-  /** Resumes the unfinished runs no runner holds (at most a batch at a time; the heartbeat takes the rest). */
+  private async takeOverQuietly(): Promise<void> {
+    if (this.takingOver) return;
+    this.takingOver = true;
+    try {
+      await this.takeOver();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not look for runs to take over; trying again shortly');
+    } finally {
+      this.takingOver = false;
+    }
+  }
+
+  /** Resumes the unfinished runs no runner holds (at most a batch at a time; the next sweep takes the rest). */
   private async takeOver(): Promise<void> {
     if (this.stopping) return;
     const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
@@ -174,8 +189,7 @@ export class RunService {
 
   /**
    * Renews the leases of the runs executing here; a run whose lease another runner took (this
-   * process stalled past it) stops here at once and writes nothing more. Then takes over runs
-   * whose runner stopped renewing.
+   * process stalled past it) stops here at once and writes nothing more.
    */
   private async keepLeases(): Promise<void> {
     if (this.renewing) return;
@@ -186,7 +200,6 @@ export class RunService {
         if (!this.engine.abandon(runId)) continue;
         this.log.warn({ runId }, 'another runner took this run over (its lease ran out here): it stops here');
       }
-      await this.takeOver();
     } catch (error) {
       this.log.warn({ err: error }, 'could not renew the leases of the runs executing here; trying again shortly');
     } finally {
