@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '@trellis/runner/store';
 import { event, runRecord, uid } from './fixtures.js';
-import type { OpenStore } from './runs.js';
+import { twoRunners, type OpenStore } from './runs.js';
 
 /**
  * Leases: runners sharing one database, each executing only the runs it holds. Two stores on
@@ -11,14 +11,7 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
   describe(`store: ${name}: run leases`, () => {
     let a: Store;
     let b: Store;
-    beforeAll(async () => {
-      // One after the other: the first migrates a fresh database.
-      a = await open();
-      b = await open();
-    });
-    afterAll(async () => {
-      await Promise.all([a?.close(), b?.close()]);
-    });
+    twoRunners(open, (stores) => ({ a, b } = stores));
 
     /** A run `holder` created and started (so it holds it). */
     async function started(holder: Store) {

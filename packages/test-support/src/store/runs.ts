@@ -6,6 +6,23 @@ import { event, flowDoc, runRecord, uid, usage } from './fixtures.js';
 /** Opens a store on the suite's database; `runner` as StoreOptions.runner (another process of the same runner, a short lease). */
 export type OpenStore = (options?: { runner?: { id?: string; leaseMs?: number } }) => Promise<Store>;
 
+/**
+ * Two stores on the suite's database for the tests of a describe block, standing for two runner
+ * processes (each its own runner id); opened one after the other, since the first migrates a
+ * fresh database, and closed after the block.
+ */
+export function twoRunners(open: OpenStore, take: (stores: { a: Store; b: Store }) => void): void {
+  const opened: Store[] = [];
+  beforeAll(async () => {
+    opened.push(await open());
+    opened.push(await open());
+    take({ a: opened[0]!, b: opened[1]! });
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((store) => store.close()));
+  });
+}
+
 /** Runs as the API reads them (summaries, traces, pages), across processes and restarts. */
 export function runStoreSuite(name: string, open: OpenStore): void {
   describe(`store: ${name}`, () => {

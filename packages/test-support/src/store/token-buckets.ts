@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '@trellis/runner/store';
 import { uid } from './fixtures.js';
-import type { OpenStore } from './runs.js';
+import { twoRunners, type OpenStore } from './runs.js';
 
 /** Token buckets shared by the runners on one database (rate limits, the failed-key throttle); two stores stand for two runners. */
 export function tokenBucketStoreSuite(name: string, open: OpenStore): void {
   describe(`store: ${name}: token buckets`, () => {
     let a: Store;
     let b: Store;
-    beforeAll(async () => {
-      // One after the other: the first migrates a fresh database.
-      a = await open();
-      b = await open();
-    });
-    afterAll(async () => {
-      await Promise.all([a?.close(), b?.close()]);
-    });
+    twoRunners(open, (stores) => ({ a, b } = stores));
 
     it('gives a burst up to the capacity, then says how long until the next token', async () => {
       const bucket = uid('bucket');
