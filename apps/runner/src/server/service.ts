@@ -71,7 +71,7 @@ function alreadyDecided(approval: Approval): TrellisError {
   return new TrellisError('already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
 }
 
-/** How many runs no runner holds one runner takes over at a time (per heartbeat). */
+/** How many runs no runner holds one runner takes over at a time (per sweep, each second). */
 const TAKEOVER_BATCH = 20;
 
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
 import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { countInbox, listInbox, listRuns } from './listing.js';
+import { pruneTokens, takeToken, tokensLeft } from './token-buckets.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
 import { writeTransaction, type Dialect } from './statements.js';
 import type { CredentialsTable, Database, FlowsTable } from './tables.js';
@@ -92,21 +93,17 @@ export class SqlStore implements Store {
     return this.lease.ms;
   }
 
-  async claimRun(runId: string): Promise<boolean> {
-    const now = Date.now();
-    const result = await this.db
-      .updateTable('runs')
-      .set({ lease_owner: this.lease.owner, lease_expires_at: now + this.lease.ms })
-      .where('id', '=', runId)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', this.lease.owner), eb('lease_expires_at', '<', now)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  claimRun(runId: string): Promise<boolean> {
+    return this.writer.hold(runId);
   }
 
   async claimRuns(limit: number): Promise<string[]> {
     const now = Date.now();
     const free = (eb: ExpressionBuilder<Database, 'runs'>) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]);
     let pick = this.db.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).where(free).orderBy('created_at').orderBy('id').limit(limit);
+    // Every runner asks each second and there is seldom anything to take: a read first, since an
+    // UPDATE that matches nothing still takes SQLite's write lock from the commit writer's thread.
+    if ((await pick.execute()).length === 0) return [];
     // Runners claiming at once each skip the rows another is taking, rather than queue on them.
     if (this.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
     const rows = await this.db
@@ -148,35 +145,16 @@ export class SqlStore implements Store {
     };
   }
 
-  async takeToken(bucket: string, capacity: number, windowMs: number): Promise<number> {
-    const now = Date.now();
-    // One statement, so runners taking from one bucket at once each see the other's take. A
-    // clock behind the stored one refills nothing (the time never goes back).
-    const [least, greatest] = this.dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
-    const refilled = sql`${sql.raw(least)}(CAST(${capacity} AS double precision), token_buckets.tokens + ${sql.raw(greatest)}(0, CAST(${now} AS double precision) - token_buckets.at) * CAST(${capacity / windowMs} AS double precision))`;
-    const { rows } = await sql<{ tokens: number; spent: number }>`
-      INSERT INTO token_buckets (bucket, tokens, at, window_ms, spent)
-      VALUES (${bucket}, CAST(${capacity - 1} AS double precision), CAST(${now} AS double precision), CAST(${windowMs} AS double precision), 1)
-      ON CONFLICT (bucket) DO UPDATE SET
-        spent = CASE WHEN ${refilled} >= 1 THEN 1 ELSE 0 END,
-        tokens = ${refilled} - CASE WHEN ${refilled} >= 1 THEN 1 ELSE 0 END,
-        at = ${sql.raw(greatest)}(token_buckets.at, CAST(${now} AS double precision)),
-        window_ms = CAST(${windowMs} AS double precision)
-      RETURNING tokens, spent`.execute(this.db);
-    const row = rows[0];
-    if (!row || Number(row.spent) === 1) return 0;
-    return Math.ceil((1 - Number(row.tokens)) / (capacity / windowMs));
+  takeToken(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    return takeToken(this.db, this.dialect, bucket, capacity, windowMs);
   }
 
-  async tokensLeft(bucket: string, capacity: number, windowMs: number): Promise<number> {
-    const row = await this.db.selectFrom('token_buckets').select(['tokens', 'at']).where('bucket', '=', bucket).executeTakeFirst();
-    if (!row) return capacity;
-    return Math.min(capacity, Number(row.tokens) + Math.max(0, Date.now() - Number(row.at)) * (capacity / windowMs));
+  tokensLeft(bucket: string, capacity: number, windowMs: number): Promise<number> {
+    return tokensLeft(this.db, bucket, capacity, windowMs);
   }
 
-  async pruneTokens(): Promise<number> {
-    const result = await this.db.deleteFrom('token_buckets').where(sql<boolean>`at + window_ms < ${Date.now()}`).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  pruneTokens(): Promise<number> {
+    return pruneTokens(this.db);
   }
 
   async releaseLeases(runIds?: readonly string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError, hasEnded, type DecidedStatus, type RunStatus } from '@trellis/schema';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { ApprovalChange, Commit, RunRecord } from '../engine/checkpoint.js';
 import { BoundedMap, isUniqueViolation, toJson } from './rows.js';
 import { PATCH, ROWS_PER_STATEMENT, RUN_PATCH_COLUMNS, run, runChecked, runChunked, Statements, writeTransaction, type Dialect, type Exec } from './statements.js';
@@ -121,6 +121,16 @@ export class CommitWriter {
       this.queue.push({ write: prepared, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Takes (or renews) one run's lease by the same rule every commit checks (holdLeases): false
+   * when another runner holds it. Outside the batches: claiming waits for no commit.
+   */
+  async hold(runId: string): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.db.executeQuery(CompiledQuery.raw(this.statements.holdLeases(1), [this.lease.owner, now + this.lease.ms, runId, this.lease.owner, now]));
+    return Number(result.numAffectedRows ?? 0n) === 1;
   }
 
   /** Tells the writer a run's last seq as read from the database (e.g. by load()). */
