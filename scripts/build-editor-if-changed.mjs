@@ -5,10 +5,10 @@
 // lockfile. A hash of their paths and contents is kept in apps/editor/dist/.build-stamp.
 // `--force` builds anyway.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readStamp, sourceHash as hashOf } from './source-stamp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const editor = join(root, 'apps', 'editor');
@@ -29,32 +29,13 @@ const INPUTS = [
   'pnpm-lock.yaml',
 ];
 
-/** The files a build reads from `path`: the file itself, or every file under the folder (tests left out), sorted. */
-function files(path) {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && !/\.test\.tsx?$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-function sourceHash() {
-  const hash = createHash('sha256');
-  for (const input of INPUTS) {
-    const path = join(root, input);
-    for (const file of files(path)) {
-      hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
-    }
-  }
-  return hash.digest('hex');
-}
+const sourceHash = () => hashOf(root, INPUTS);
 
 /** Builds the editor unless its stamp matches its sources; resolves to the build's exit status (0 when skipped). */
 export function buildEditorIfChanged({ force = false } = {}) {
   const started = performance.now();
   const current = sourceHash();
-  const previous = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : undefined;
+  const previous = readStamp(stamp);
   if (!force && previous === current && existsSync(join(dist, 'index.html'))) {
     console.log(`editor: unchanged since its last build, not rebuilt (checked in ${Math.round(performance.now() - started)} ms)`);
     return 0;

@@ -3,6 +3,9 @@ import { describeTooDeep, findTooDeep } from '@trellis/schema';
 
 export const MAX_FILE_BYTES = 10_000_000;
 
+/** Exit codes: what a script calling `trellis` can branch on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3, interrupted: 130 } as const;
+
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {
     super(message);

@@ -4,7 +4,7 @@
  * run uses the same texts on every attempt and after any resume.
  */
 import { formatPromptRef, type Flow, type PromptPin } from '@trellis/schema';
-import { TrellisError, errorMessage, findPromptReferences, type KindSpec, type PromptReference } from '@trellis/nodes/server';
+import { TrellisError, errorMessage, findPromptReferences, type KindSpec, type PromptReference } from '@trellis/nodes';
 
 export interface ResolvedPrompt {
   name: string;

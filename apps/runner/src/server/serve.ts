@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { errorMessage } from '@trellis/schema';
 import type { ModelResolver } from '@trellis/nodes/server';
@@ -7,14 +7,15 @@ import { loadSecretKey } from '../secrets/cipher.js';
 import { Credentials } from '../secrets/credentials.js';
 import { openStore } from '../store/db.js';
 import type { Store } from '../store/types.js';
+import { RUNNER_DIR } from '../package-dir.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { loadExamplePromptsOnce, loadExamplesOnce } from './examples.js';
 import { createLogger, type Logger } from './logger.js';
 import { RunService } from './service.js';
 
-export const REPO_EXAMPLES = fileURLToPath(new URL('../../../../examples', import.meta.url));
-export const REPO_EDITOR = fileURLToPath(new URL('../../../editor/dist', import.meta.url));
+export const REPO_EXAMPLES = join(RUNNER_DIR, '..', '..', 'examples');
+export const REPO_EDITOR = join(RUNNER_DIR, '..', 'editor', 'dist');
 
 export interface RunningServer {
   url: string;
