@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,9 @@ import { startRunnerProcess } from '@trellis/test-support/runner-process';
 /**
  * Published-endpoint throughput: the runner as its own process, a four-node flow with no model
  * (input, condition, transform, output) whose whole trace is stored, driven by autocannon with
- * 50 connections on loopback. Once on SQLite, once on PostgreSQL.
+ * 50 connections on loopback. Once on SQLite, once on PostgreSQL; and first a bare Hono server
+ * answering the same JSON (bare-hono.mjs), the ceiling of this machine's HTTP stack, against
+ * which each store's rate is printed as a share.
  *
  * BENCH_DURATION (seconds, default 20), BENCH_CONNECTIONS (default 50), BENCH_STORES (sqlite,postgres),
  * BENCH_PG_URL (default postgres://127.0.0.1:5432/test), LOG_LEVEL (default info, as served).
@@ -44,7 +47,30 @@ function load(url: string, secret: string, seconds: number): Promise<autocannon.
   });
 }
 
-async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => Promise<void>): Promise<void> {
+/** The bare Hono server's rate: requests a second, measured as the runner's are (warm-up, then DURATION). */
+async function benchBareHono(): Promise<number> {
+  const child = spawn(process.execPath, [new URL('./bare-hono.mjs', import.meta.url).pathname], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`the bare Hono server exited with ${code}: ${stderr}`)));
+    });
+    await load(url, 'bare', 3);
+    const result = await load(url, 'bare', DURATION);
+    const rss = peakRssMb(child.pid!);
+    process.stdout.write(`http ${'bare hono'.padEnd(9)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50.toFixed(1)} ms   p99 ${result.latency.p99.toFixed(1)} ms   errors ${result.errors + result.timeouts + result.non2xx}   peak RSS ${rss.toFixed(0)} MB   (no flow, store or log: the ceiling)\n`);
+    return result.requests.average;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => Promise<void>, bare: number): Promise<void> {
   // Logging as served (info), unless LOG_LEVEL says otherwise. A runner that does not start still
   // has its data (a PostgreSQL schema) removed.
   const started = await startRunnerProcess({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, ['--no-examples']).catch(async (error: unknown) => {
@@ -68,7 +94,7 @@ async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => P
     const trace = (await api(url, 'GET', `/api/runs/${runs.items[0]!.id}/events`)) as { items: Array<{ type: string }> };
     const errors = result.errors + result.timeouts + result.non2xx;
     process.stdout.write(
-      `http ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50.toFixed(1)} ms   p99 ${result.latency.p99.toFixed(1)} ms   ` +
+      `http ${name.padEnd(9)} ${result.requests.average.toFixed(0).padStart(6)} req/s (${((100 * result.requests.average) / bare).toFixed(1)} % of bare Hono)   p50 ${result.latency.p50.toFixed(1)} ms   p99 ${result.latency.p99.toFixed(1)} ms   ` +
         `errors ${errors}   requests ${result.requests.total}   peak RSS ${rss.toFixed(0)} MB   (a run's trace: ${trace.items.length} events stored)\n`,
     );
   } finally {
@@ -81,9 +107,10 @@ async function benchStore(name: string, env: NodeJS.ProcessEnv, cleanup: () => P
 export async function benchHttp(): Promise<void> {
   const stores = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');
   process.stdout.write(`published four-node flow, ${CONNECTIONS} connections, ${DURATION} s, node ${process.version}\n`);
+  const bare = await benchBareHono();
   if (stores.includes('sqlite')) {
     const dir = mkdtempSync(join(tmpdir(), 'trellis-bench-'));
-    await benchStore('sqlite', { TRELLIS_DATA: dir, DATABASE_URL: '' }, async () => rmSync(dir, { recursive: true, force: true }));
+    await benchStore('sqlite', { TRELLIS_DATA: dir, DATABASE_URL: '' }, async () => rmSync(dir, { recursive: true, force: true }), bare);
   }
   if (stores.includes('postgres')) {
     const schema = `trellis_bench_${process.pid}`;
@@ -94,6 +121,6 @@ export async function benchHttp(): Promise<void> {
     await benchStore('postgres', { DATABASE_URL: url }, async () => {
       await client.query(`DROP SCHEMA ${schema} CASCADE`);
       await client.end();
-    });
+    }, bare);
   }
 }
