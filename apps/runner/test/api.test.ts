@@ -765,13 +765,20 @@ describe('docs and health', () => {
     expect(icon.headers.get('content-type')).toBe('image/svg+xml');
   });
 
-  it('logs one line per request and per run step, with the run id', async () => {
+  it('logs at debug each step of a run and the request that started it, with the run id', async () => {
     await h.call('POST', '/api/flows', fourNodeFlow('four'));
-    const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 } })).body.id as string;
-    await h.runUntil(runId, ['succeeded']);
-    const entries = h.lines.map((l) => JSON.parse(l) as Body);
-    expect(entries.filter((e) => e.msg === 'request' && e.path === '/api/flows/four/runs')).toEqual([expect.objectContaining({ status: 201, runId })]);
-    const steps = entries.filter((e) => e.runId === runId && e.msg === 'node.completed').map((e) => e.nodeId);
-    expect(steps).toEqual(['in', 'big', 'double', 'out']);
+    h.log.level = 'debug';
+    try {
+      const runId = (await h.call<Body>('POST', '/api/flows/four/runs', { input: { n: 1 } })).body.id as string;
+      await h.runUntil(runId, ['succeeded']);
+      const entries = h.lines.map((l) => JSON.parse(l) as Body);
+      expect(entries.filter((e) => e.msg === 'request' && e.path === '/api/flows/four/runs')).toEqual([expect.objectContaining({ status: 201, runId, level: 20 })]);
+      const steps = entries.filter((e) => e.runId === runId && e.msg === 'node.completed');
+      expect(steps.map((e) => e.nodeId)).toEqual(['in', 'big', 'double', 'out']);
+      expect(steps.every((e) => e.level === 20)).toBe(true);
+      expect(entries.filter((e) => e.runId === runId && e.level === 30).map((e) => e.msg)).toEqual(['run.completed']);
+    } finally {
+      h.log.level = 'info';
+    }
   });
 });

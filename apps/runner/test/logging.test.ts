@@ -36,4 +36,21 @@ describe('the log', () => {
       await h.close();
     }
   });
+
+  it('says one line at info for a run that ran four steps, and nothing at info for the request that started it', async () => {
+    const h = await apiHarness();
+    try {
+      await h.call('POST', '/api/flows', fourNodeFlow());
+      const started = await h.call<{ id: string }>('POST', '/api/flows/four/runs', { input: { n: 21 } });
+      expect(started.status).toBe(201);
+      await h.runUntil(started.body.id, ['succeeded']);
+      const entries = h.lines.map((l) => JSON.parse(l) as { msg: string; runId?: string; durationMs?: number; level: number });
+      const aboutRun = entries.filter((e) => e.runId === started.body.id);
+      expect(aboutRun.map((e) => e.msg)).toEqual(['run.completed']);
+      expect(aboutRun[0]!.level).toBe(30);
+      expect(aboutRun[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      await h.close();
+    }
+  });
 });

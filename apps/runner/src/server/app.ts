@@ -76,8 +76,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
     // The editor polls and streams (runs, approvals, events, assets) every few seconds: a read
     // that went well is debug, so the log shows what changed (writes at info) and what went
     // wrong (4xx at warn, 5xx at error), not a line per poll.
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : READS.has(c.req.method) ? 'debug' : 'info';
-    log[level]({ method: c.req.method, path: c.req.path, status, ms: Math.round((performance.now() - started) * 10) / 10, runId: c.res.headers.get('X-Trellis-Run-Id') ?? undefined }, 'request');
+    // A request that started a run is the run's own line (at info when it stops), so its own is debug.
+    const runId = c.res.headers.get('X-Trellis-Run-Id') ?? undefined;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : READS.has(c.req.method) || runId ? 'debug' : 'info';
+    if (!log.isLevelEnabled(level)) return;
+    log[level]({ method: c.req.method, path: c.req.path, status, ms: Math.round((performance.now() - started) * 10) / 10, runId }, 'request');
   });
   app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }) }));
   const tooLarge = () => new TrellisError('payload_too_large', `the request body is larger than ${options.bodyLimitBytes} bytes (TRELLIS_BODY_LIMIT)`);

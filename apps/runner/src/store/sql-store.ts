@@ -130,7 +130,20 @@ export class SqlStore implements Store {
         .execute();
       for (const row of rows) kept.add(row.id);
     }
-    return runIds.filter((id) => !kept.has(id));
+    const missed = runIds.filter((id) => !kept.has(id));
+    if (!missed.length) return [];
+    const taken: string[] = [];
+    for (let start = 0; start < missed.length; start += 500) {
+      const rows = await this.db
+        .selectFrom('runs')
+        .select('id')
+        .where('id', 'in', missed.slice(start, start + 500))
+        .where('lease_owner', 'is not', null)
+        .where('lease_owner', '!=', this.lease.owner)
+        .execute();
+      taken.push(...rows.map((r) => r.id));
+    }
+    return taken;
   }
 
   listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): CommitListener | undefined {

@@ -91,7 +91,11 @@ export interface Store extends CheckpointStore {
   claimRun(runId: string): Promise<boolean>;
   /** Takes the leases of up to `limit` unfinished runs (queued or running) nobody holds or whose lease ran out, oldest first; their ids. */
   claimRuns(limit: number): Promise<string[]>;
-  /** Extends this runner's leases of these runs; the ids of those it no longer holds. */
+  /**
+   * Extends this runner's leases of these runs; the ids of those another runner holds now. A run
+   * whose lease was let go (it ended or waits for a person, its last commit a moment ago) is not
+   * among them: nobody else executes it.
+   */
   renewLeases(runIds: readonly string[]): Promise<string[]>;
   /**
    * Lets go of every run this runner holds (at shutdown, for the others to take at once), or of

@@ -67,7 +67,11 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
       await a.commit(ended.id, { run: { status: 'succeeded', finishedAt: new Date().toISOString() }, events: [event(ended.id, 2)] });
       // Free, but not for taking over: only unfinished runs are.
       expect(await b.claimRuns(1000)).not.toContain(ended.id);
-      expect(await b.renewLeases([ended.id])).toEqual([ended.id]);
+      // A heartbeat that still counts the ended run as executing here hears it was let go, not taken:
+      // nothing is abandoned, and no "another runner took this run over" is logged.
+      expect(await a.renewLeases([ended.id])).toEqual([]);
+      expect(await b.claimRun(ended.id)).toBe(true);
+      expect(await a.renewLeases([ended.id])).toEqual([ended.id]);
     });
 
     it('lets go of named runs only when they need no executing: a waiting one claimed for an answer that was refused', async () => {
