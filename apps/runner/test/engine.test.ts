@@ -507,3 +507,44 @@ describe('engine: streamed text', () => {
     expect(trace.filter(isDelta('agent')).map((d) => d.data.text)).toEqual(['Let me look that up. ', 'Found x1 for you.']);
   });
 });
+
+describe('engine: commits', () => {
+  /** A memory store that counts commits and, when a prompt step starts executing, copies the committed trace. */
+  function watchedStore() {
+    const store = new MemoryCheckpointStore();
+    const commits: Commit[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = (runId, change) => {
+      commits.push(change);
+      return commit(runId, change);
+    };
+    return { store, commits };
+  }
+  const transform = { id: 'shape', type: 'tool', config: { tool: 'transform', expression: '{ "topic": input.topic }' } };
+
+  it('stores a chain of pure steps (input, condition, transform, output) in one commit', async () => {
+    const { store, commits } = watchedStore();
+    const h = harness({ store });
+    const result = await h.engine.start(flow([input(), transform, output('out', '{{ nodes.shape.output.topic }}')], [['in', 'shape'], ['shape', 'out']]), { input: { topic: 'tea' } });
+    expect(result.output).toBe('tea');
+    expect(commits).toHaveLength(1);
+    expect(store.events(result.runId).map((e) => e.type)).toEqual(h.events.map((e) => e.type));
+  });
+
+  it("stores every earlier step's result, and its own start, before a step that calls out does anything", async () => {
+    const { store } = watchedStore();
+    let committedAtCall: string[] = [];
+    const executors = countingExecutors(new Map());
+    const promptExecutor = executors.get('prompt')!;
+    const h = harness({
+      store,
+      executors: new Map([...executors, ['prompt', { ...promptExecutor, execute: (ctx) => {
+        committedAtCall = store.events(ctx.runId).map((e) => `${e.type}${'nodeId' in e ? ` ${e.nodeId}` : ''}`);
+        return promptExecutor.execute(ctx);
+      } }]]),
+    });
+    const result = await h.engine.start(flow([input(), transform, prompt('ask', 'About {{ nodes.shape.output.topic }}'), output('out', '{{ nodes.ask.output }}')], [['in', 'shape'], ['shape', 'ask'], ['ask', 'out']]), { input: { topic: 'tea' } });
+    expect(result.status).toBe('succeeded');
+    expect(committedAtCall).toEqual(['run.started', 'node.started in', 'node.completed in', 'node.started shape', 'node.completed shape', 'node.started ask']);
+  });
+});

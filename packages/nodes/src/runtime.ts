@@ -244,6 +244,14 @@ export interface ToolDefinition {
 export interface KindExecutor<C = unknown> {
   type: string;
   execute(ctx: ExecContext<C>): Promise<ExecResult>;
+  /**
+   * True when a step of this kind (with this config) works only on the run's own data and ends
+   * quickly: no call out (HTTP, a model, MCP), no wait, no child run. Its start is not stored
+   * before it runs but with the next commit: after a crash it simply runs again, to the same
+   * result, and a chain of such steps costs the store one commit instead of one each. Any other
+   * step's start is stored first, with every earlier step's result.
+   */
+  pure?(config: C): boolean;
   /** Present when nodes of this kind can be attached to an agent as tools (undefined: this node cannot, see `toolset`). */
   asTool?(ctx: ToolContext<C>): ToolDefinition | undefined;
   /**

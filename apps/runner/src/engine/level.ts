@@ -4,7 +4,7 @@ import { TrellisError, normalizeError, type BodyLocals, type BodyResult } from '
 import type { NodeState } from './checkpoint.js';
 import { collectOutput } from './run-result.js';
 import type { StepRunner } from './step-runner.js';
-import type { ExecutionDeps } from './types.js';
+import { isPureStep, type ExecutionDeps } from './types.js';
 import type { Journal } from './journal.js';
 
 /**
@@ -82,6 +82,8 @@ export class Level {
   /** Nodes that may have become ready: the pending successors of whatever settled last. */
   private readonly candidates = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** How many of the steps in flight are pure: quick, and their starts not stored yet. */
+  private pureInFlight = 0;
   private readonly controller: AbortController;
   private readonly parent: Level | undefined;
   private signalled = false;
@@ -166,8 +168,9 @@ export class Level {
       if (!this.stopping() && !this.run.isDraining()) this.schedule();
       // When nothing runs any more, whoever walks the level commits what is left.
       if (this.inFlight.size === 0) break;
-      // What happened since the last commit (completions, skips) that no step's start carried.
-      await this.run.journal.commit();
+      // What happened since the last commit (completions, skips) that no step's start carried;
+      // unless a pure step is in flight: it ends in a moment, and this loop comes back.
+      if (this.pureInFlight === 0) await this.run.journal.commit();
       if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
       this.signalled = false;
     }
@@ -216,6 +219,8 @@ export class Level {
         this.addSuccessors(id); // Set iteration visits entries added during the loop
         continue;
       }
+      const pure = isPureStep(this.run.deps, id);
+      if (pure) this.pureInFlight++;
       const step = this.run.steps
         .run(this, id)
         .catch((error: unknown) => {
@@ -229,6 +234,7 @@ export class Level {
         })
         .finally(() => {
           this.inFlight.delete(id);
+          if (pure) this.pureInFlight--;
           this.poke();
         });
       this.inFlight.set(id, step);

@@ -7,7 +7,7 @@ import type { Level } from './level.js';
 import { emptyUsage, metered } from './meter.js';
 import { pinKey, pinnedTemplate } from './prompts.js';
 import { sleep, stepSignal, type StepSignal } from './step-signal.js';
-import type { ExecutionDeps } from './types.js';
+import { isPureStep, type ExecutionDeps } from './types.js';
 
 const MAX_BACKOFF_MS = 60_000;
 
@@ -101,8 +101,9 @@ export class StepRunner {
         ...(resumed ? { resumed: true } : {}),
         ...(recovered ? { recovered: true } : {}),
       }, path);
-      // The start is stored before the step does anything: after a crash the trace names the step cut off.
-      await journal.commit();
+      // The start is stored before the step does anything: after a crash the trace names the step
+      // cut off. A pure step's start waits for the next commit (see KindExecutor.pure).
+      if (!isPureStep(host.deps, id)) await journal.commit();
       const started = performance.now();
       const step = stepSignal(level.signal, id, policy.timeoutMs);
       let result: ExecResult;

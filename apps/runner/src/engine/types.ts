@@ -90,6 +90,12 @@ export interface StoreRetry {
  */
 export const STORE_UNAVAILABLE = 'store_unavailable';
 
+/** Whether step `id` is pure (KindExecutor.pure): its start is stored with the next commit, not before it runs. */
+export function isPureStep(deps: Pick<ExecutionDeps, 'graph' | 'executors'>, id: string): boolean {
+  const node = deps.graph.nodes.get(id)!;
+  return deps.executors.get(node.type)?.pure?.(node.config as never) ?? false;
+}
+
 /** What one run's execution works with: the run as loaded, its checked graph, and the engine's parts. */
 export interface ExecutionDeps {
   snapshot: RunSnapshot;

@@ -5,6 +5,7 @@ import { ELSE_BRANCH, type ConditionConfig } from './spec.js';
 
 export const conditionExecutor = defineExecutor<ConditionConfig>({
   type: 'condition',
+  pure: () => true,
   async execute({ config, scope }) {
     const evaluated: { branch: string; when: string; value: unknown }[] = [];
     for (const branch of config.branches) {

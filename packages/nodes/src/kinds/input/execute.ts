@@ -6,6 +6,7 @@ import type { InputConfig } from './spec.js';
 
 export const inputExecutor = defineExecutor<InputConfig>({
   type: 'input',
+  pure: () => true,
   async execute({ config, scope }) {
     const violations = validateJson(scope.input, config.schema);
     if (violations.length) {

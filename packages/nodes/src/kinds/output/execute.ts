@@ -7,6 +7,7 @@ import type { OutputConfig } from './spec.js';
 
 export const outputExecutor = defineExecutor<OutputConfig>({
   type: 'output',
+  pure: () => true,
   async execute({ config, scope }) {
     const output = await renderValue(config.value, scope);
     const violations = config.schema ? validateJson(output, config.schema) : [];

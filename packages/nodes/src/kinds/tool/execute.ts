@@ -128,6 +128,8 @@ function argumentsSchema(config: Exclude<ToolConfig, { tool: 'mcp' }>): Record<s
 
 export const toolExecutor = defineExecutor<ToolConfig>({
   type: 'tool',
+  // A transform reads the scope and nothing else; HTTP, MCP and code (seconds of CPU, worth a checkpoint) are not pure.
+  pure: (config) => config.tool === 'transform',
   async execute({ config, scope, network, signal, idempotencyKey, secret }) {
     // A code step also reports its console output, beside its output.
     if (config.tool === 'code') return runCodeStep(config, scope, signal);
