@@ -156,6 +156,12 @@ export interface ExecContext<C> {
    */
   idempotencyKey?: string;
   emit(emission: NodeEmission): void;
+  /**
+   * Whether anyone watches the step's text as it is written (a live trace is followed, or the
+   * run streams to its caller). When nobody does, a model call without tools is made whole
+   * rather than streamed: the same answer for a fraction of the CPU. Absent: watched.
+   */
+  live?(): boolean;
   /** A model by `provider:model` id, with budget, usage accounting and the test provider wired in. */
   model(id: string): LanguageModelV3;
   /** The nodes attached at one of this node's resource handles, as tools. */

@@ -439,6 +439,7 @@ export class Engine {
       prices: this.options.prices ?? priceTable(),
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
       secret: this.options.secrets ?? noSecrets,
+      watched: this.options.watched ?? (() => true),
     };
   }
 

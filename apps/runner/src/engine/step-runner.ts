@@ -380,6 +380,7 @@ export class StepRunner {
       attempt: 1,
       network,
       secret: this.host.deps.secret,
+      live: () => this.host.deps.watched(record.id),
       emit: (emission) => {
         if (emission.type === 'node.delta') {
           const { text, ...nesting } = emission.data;

@@ -32,6 +32,11 @@ export interface EngineOptions {
   flows?: FlowSource;
   /** Named secrets (the runner's credentials), for the tools that send one. Without it, a step asking for one fails, naming it. */
   secrets?: SecretSource;
+  /**
+   * Whether anyone watches a run's text as it is written (ExecContext.live): a model call of a
+   * run nobody watches is made whole, not streamed. Default: every run is watched.
+   */
+  watched?: (runId: string) => boolean;
 }
 
 /** A named secret's value, or a TrellisError naming the secret (never its value). */
@@ -117,6 +122,8 @@ export interface ExecutionDeps {
   runChild(request: ChildRequest): Promise<ChildResult>;
   /** A named secret's value, for the executors that send one (ExecContext.secret). */
   secret: SecretSource;
+  /** Whether anyone watches the run's text as it is written (EngineOptions.watched). */
+  watched: (runId: string) => boolean;
   /** A saved flow's version, for nodes that name one. */
   flowVersion(flowId: string, version: number): Promise<{ version: number; document: unknown } | undefined>;
 }

@@ -10,12 +10,32 @@ import type { RunChangeFeed } from './changes.js';
  */
 export class RunBus {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** How many live traces (SSE streams) follow each run now. */
+  private readonly followers = new Map<string, number>();
   /**
    * How long a follower waits for a wake before it reads the store anyway. Short while only this
    * process's commits wake followers; long once other runners' commits do too (LISTEN/NOTIFY),
    * when the read is only a safety net for a notice lost with a connection.
    */
   pollMs = 1000;
+
+  /** Counts a live trace of the run until the returned function is called. */
+  follow(runId: string): () => void {
+    this.followers.set(runId, (this.followers.get(runId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.followers.get(runId) ?? 1) - 1;
+      if (left > 0) this.followers.set(runId, left);
+      else this.followers.delete(runId);
+    };
+  }
+
+  /** Whether a live trace on this runner follows the run now. */
+  isFollowed(runId: string): boolean {
+    return this.followers.has(runId);
+  }
 
   notify(runId: string): void {
     const set = this.waiters.get(runId);

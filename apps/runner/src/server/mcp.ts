@@ -96,6 +96,7 @@ function mcpServer({ store, service, published, config, log }: Deps, key: ApiKey
         input,
         version: endpoint.published.version,
         labels: { source: 'mcp', slug },
+        unwatched: true, // an MCP client waits for the tool's result
       });
       // The same bound as a sync call of /v1/flows: past it, the caller follows the run at its status URL.
       const result = await settleWithin(finished, config.syncTimeoutMs);

@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
 import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
@@ -41,6 +42,11 @@ export interface StartRequest {
    * schema before the run exists, rather than creating a run that fails on its first step.
    */
   checkInput?: boolean;
+  /**
+   * Nobody watches the run's text as it is written (a published endpoint's caller waits for the
+   * output): its model calls are made whole, not streamed, unless a live trace follows the run.
+   */
+  unwatched?: boolean;
 }
 
 /** A person's answer to a wait, as the engine takes it (a deadline's answer is the engine's own). */
@@ -109,6 +115,8 @@ export class RunService {
   private takingOver = false;
   private stopping = false;
   private readonly background = new Set<Promise<unknown>>();
+  /** Runs started for a caller that only waits for the output (StartRequest.unwatched), while they run here. */
+  private readonly unwatched = new Set<string>();
   /**
    * Runs stopped because the database could not take their writes, with how often resuming
    * failed and when to try next: the sweeper resumes them once it can, backing off while it cannot.
@@ -134,6 +142,7 @@ export class RunService {
       flows: { version: (flowId, version) => this.findVersion(flowId, version) },
       ...(this.options.models ? { models: this.options.models } : {}),
       secrets: (name) => credentials.secret(name),
+      watched: (runId) => !this.unwatched.has(runId) || this.bus.isFollowed(runId),
       ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
     });
   }
@@ -231,16 +240,22 @@ export class RunService {
     const { version, document } = await this.flowVersion(flowId, request.version);
     const flow = this.checkRunnable(flowId, version, document);
     const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
-    const { runId, run, finished } = await this.engine
+    // Known as unwatched before its first step can call a model.
+    const unwatchedId = request.unwatched ? uuidv7() : undefined;
+    if (unwatchedId) this.unwatched.add(unwatchedId);
+    const begun = this.engine
       .begin(document, {
         input,
         flowVersion: version,
+        ...(unwatchedId ? { runId: unwatchedId } : {}),
         ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
         ...(request.labels ? { labels: request.labels } : {}),
       })
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;
       });
+    if (unwatchedId) void begun.then(({ finished }) => finished, () => undefined).finally(() => this.unwatched.delete(unwatchedId));
+    const { runId, run, finished } = await begun;
     this.track(finished);
     return { runId, version, run: summaryOf(run), finished };
   }

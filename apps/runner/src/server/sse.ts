@@ -30,32 +30,38 @@ export function followRun(c: Context, store: Store, bus: RunBus, runId: string, 
   return streamSSE(c, async (stream) => {
     const aborted = new AbortController();
     stream.onAbort(() => aborted.abort());
-    const until = Date.now() + MAX_STREAM_MS;
-    let last = options.after;
-    let quietSince = Date.now();
-    while (!aborted.signal.aborted && Date.now() < until) {
-      // Listen before reading, so a commit between the read and the wait still wakes us.
-      const woken = bus.next(runId, bus.pollMs, aborted.signal);
-      const run = await store.getRun(runId);
-      if (!run) break;
-      const events = await store.listEvents(runId, { afterSeq: last, limit: BATCH });
-      for (const event of events) {
-        await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
-        last = event.seq;
+    // Followed, the run's model calls stream their text (RunBus.isFollowed).
+    const unfollow = bus.follow(runId);
+    try {
+      const until = Date.now() + MAX_STREAM_MS;
+      let last = options.after;
+      let quietSince = Date.now();
+      while (!aborted.signal.aborted && Date.now() < until) {
+        // Listen before reading, so a commit between the read and the wait still wakes us.
+        const woken = bus.next(runId, bus.pollMs, aborted.signal);
+        const run = await store.getRun(runId);
+        if (!run) break;
+        const events = await store.listEvents(runId, { afterSeq: last, limit: BATCH });
+        for (const event of events) {
+          await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+          last = event.seq;
+        }
+        if (events.length === BATCH) continue;
+        if (events.length) quietSince = Date.now();
+        if (hasEnded(run.status)) break;
+        if (options.endOnWaiting && run.status === 'waiting') {
+          const closing = await options.onWaiting?.();
+          if (closing) await stream.writeSSE({ event: closing.event, data: JSON.stringify(closing.data) });
+          break;
+        }
+        if (Date.now() - quietSince >= HEARTBEAT_MS) {
+          await stream.write(': keep-alive\n\n');
+          quietSince = Date.now();
+        }
+        await woken;
       }
-      if (events.length === BATCH) continue;
-      if (events.length) quietSince = Date.now();
-      if (hasEnded(run.status)) break;
-      if (options.endOnWaiting && run.status === 'waiting') {
-        const closing = await options.onWaiting?.();
-        if (closing) await stream.writeSSE({ event: closing.event, data: JSON.stringify(closing.data) });
-        break;
-      }
-      if (Date.now() - quietSince >= HEARTBEAT_MS) {
-        await stream.write(': keep-alive\n\n');
-        quietSince = Date.now();
-      }
-      await woken;
+    } finally {
+      unfollow();
     }
   });
 }

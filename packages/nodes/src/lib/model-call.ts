@@ -1,4 +1,4 @@
-import { jsonSchema, Output, stepCountIs, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
+import { generateText, jsonSchema, Output, stepCountIs, streamText, tool, type ModelMessage, type ToolSet } from 'ai';
 import { errorMessage } from '@trellis/schema';
 import { TrellisError } from '../errors.js';
 import { describeViolations } from './json-schema.js';
@@ -47,7 +47,7 @@ export interface ModelCallResult {
  * a signal that cuts it off, and where its events go. A node's `ExecContext` is one; the prompt
  * library's "Try it" makes another, so both call models the same way.
  */
-export type ModelCallContext = Pick<ExecContext<unknown>, 'model' | 'signal' | 'emit'>;
+export type ModelCallContext = Pick<ExecContext<unknown>, 'model' | 'signal' | 'emit' | 'live'>;
 
 /**
  * One model call, or an AI SDK tool loop of up to `maxSteps` calls, streamed into the trace:
@@ -69,7 +69,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
         })
       : tool({ description: t.description, inputSchema, needsApproval: t.requiresApproval });
   }
-  const result = streamText({
+  const request = {
     model: ctx.model(options.model),
     system: options.system,
     messages: options.messages,
@@ -80,6 +80,13 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
     maxOutputTokens: options.maxOutputTokens,
     abortSignal: ctx.signal,
     maxRetries: 0,
+  };
+  // Nobody watches the text as it comes, and no tool call is to be shown as it happens: one
+  // whole call. Through Node 20's web streams, streaming costs several times the CPU.
+  if (!options.tools?.length && ctx.live?.() === false) return wholeCall(generateText(request), options.schema);
+
+  const result = streamText({
+    ...request,
     // Errors reach the trace through the stream; the SDK's default would print them (prompts
     // included) to stderr.
     onError: () => {},
@@ -139,18 +146,7 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
   }
 
   const [text, steps, response, finishReason, toolCalls] = await Promise.all([result.text, result.steps, result.response, result.finishReason, result.toolCalls]);
-  let output: unknown = text;
-  if (options.schema && approvals.length === 0 && finishReason !== 'tool-calls') {
-    try {
-      output = await result.output;
-    } catch (error) {
-      throw new TrellisError('invalid_model_output', `the model's answer is not valid JSON for the output schema: ${errorMessage(error)}`, { retryable: true, cause: error });
-    }
-    const violations = validateJson(output, options.schema);
-    if (violations.length) {
-      throw new TrellisError('invalid_model_output', `the model's answer does not match the output schema: ${describeViolations(violations)}`, { retryable: true });
-    }
-  }
+  const output = options.schema && approvals.length === 0 && finishReason !== 'tool-calls' ? await checkedOutput(() => result.output, options.schema) : text;
   return {
     text,
     output,
@@ -160,6 +156,29 @@ export async function callModel(ctx: ModelCallContext, options: ModelCallOptions
     approvals,
     toolCalls: toolCalls.map((c) => ({ toolCallId: c.toolCallId, toolName: c.toolName, input: c.input })),
   };
+}
+
+/** A call made whole (no tools, so no tool events): its answer, as the streamed path gives it. */
+async function wholeCall(call: ReturnType<typeof generateText>, schema: Record<string, unknown> | undefined): Promise<ModelCallResult> {
+  // A failure throws as the stream's error part would (normalizeError reads both alike).
+  const result = await call;
+  const output = schema && result.finishReason !== 'tool-calls' ? await checkedOutput(() => result.output, schema) : result.text;
+  return { text: result.text, output, messages: result.response.messages, steps: result.steps.length, finishReason: result.finishReason, approvals: [], toolCalls: [] };
+}
+
+/** The structured answer, checked against the node's output schema (a retryable failure when it does not match). */
+async function checkedOutput(read: () => unknown, schema: Record<string, unknown>): Promise<unknown> {
+  let output: unknown;
+  try {
+    output = await read();
+  } catch (error) {
+    throw new TrellisError('invalid_model_output', `the model's answer is not valid JSON for the output schema: ${errorMessage(error)}`, { retryable: true, cause: error });
+  }
+  const violations = validateJson(output, schema);
+  if (violations.length) {
+    throw new TrellisError('invalid_model_output', `the model's answer does not match the output schema: ${describeViolations(violations)}`, { retryable: true });
+  }
+  return output;
 }
 
 export interface PromptCallOptions extends Omit<ModelCallOptions, 'messages' | 'tools' | 'maxSteps'> {

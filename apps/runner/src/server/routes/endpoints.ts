@@ -174,6 +174,8 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
       input,
       version: target.published.version,
       labels: { source: 'endpoint', slug },
+      // A caller streaming the events watches the text; one waiting for the output does not.
+      unwatched: !c.req.header('Accept')?.includes('text/event-stream'),
     });
     if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
     if (c.req.header('Accept')?.includes('text/event-stream')) {
