@@ -21,7 +21,7 @@ const stamp = join(runnerDist, '.build-stamp');
 const PACKAGES = {
   '@trellis/schema': { dir: 'packages/schema' },
   '@trellis/nodes': { dir: 'packages/nodes' },
-  '@trellis/runner': { dir: 'apps/runner', entries: { trellis: './src/cli/main.ts' }, copy: ['src/store/sqlite-worker.mjs'] },
+  '@trellis/runner': { dir: 'apps/runner', entries: { trellis: './src/cli/main.ts', index: './src/index.ts' }, copy: ['src/store/sqlite-worker.mjs'] },
 };
 
 const INPUTS = [

@@ -1,15 +1,38 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { executors as realExecutors, type KindExecutor } from '@trellis/nodes/server';
-import { Engine } from '../src/engine/engine.js';
-import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
+import * as sourceNodes from '@trellis/nodes/server';
+import type { KindExecutor } from '@trellis/nodes/server';
+import * as sourceEngine from '../src/index.js';
 
 /**
  * The engine's own cost per node: scheduling, events, checkpoints and scope, measured on the
  * same graphs twice. "engine" uses executors that return at once, so all the time is the
  * engine's; "with test provider" runs real prompt nodes through the AI SDK and the test
- * provider, for the whole per-node cost.
+ * provider, for the whole per-node cost, streamed (someone watches the run) and whole (nobody
+ * does). Each is measured in steady state (after at least 2 s and 30 runs of warm-up), on the
+ * compiled engine the runner runs (apps/runner/dist) and on the TypeScript sources through tsx.
  */
+
+/** One build of the engine and the node kinds: the compiled one, or the sources through tsx. */
+interface Build {
+  name: string;
+  Engine: typeof sourceEngine.Engine;
+  MemoryCheckpointStore: typeof sourceEngine.MemoryCheckpointStore;
+  executors: ReadonlyMap<string, KindExecutor<unknown>>;
+}
+
+async function builds(): Promise<Build[]> {
+  // Paths in variables: the bench reads the compiled files as plain JavaScript, untyped.
+  const script = new URL('../../../scripts/build-runner.mjs', import.meta.url).href;
+  const { buildRunnerIfChanged } = (await import(script)) as { buildRunnerIfChanged(options: { quiet: boolean }): Promise<number> };
+  if ((await buildRunnerIfChanged({ quiet: true })) !== 0) throw new Error('the runner does not compile');
+  const engine = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof sourceEngine;
+  const nodes = (await import(new URL('../../../packages/nodes/dist/server.js', import.meta.url).href)) as typeof sourceNodes;
+  return [
+    { name: 'compiled', Engine: engine.Engine, MemoryCheckpointStore: engine.MemoryCheckpointStore, executors: nodes.executors },
+    { name: 'source (tsx)', Engine: sourceEngine.Engine, MemoryCheckpointStore: sourceEngine.MemoryCheckpointStore, executors: sourceNodes.executors },
+  ];
+}
 
 type Node = { id: string; type: string; config: Record<string, unknown>; parent?: string };
 type Edge = { id: string; source: string; target: string };
@@ -62,9 +85,9 @@ function doc(nodes: Node[], edges: Edge[]) {
   return { schema: 'trellis.flow/v1', id: 'bench', name: 'Bench', nodes: nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })), edges };
 }
 
-const instant: ReadonlyMap<string, KindExecutor<unknown>> = new Map(
-  [...realExecutors.keys()].map((type) => [type, { type, execute: async () => ({ status: 'done' as const, output: 'ok' }) }]),
-);
+/** Executors of every kind that return at once: all the time is the engine's. */
+const instantOf = (executors: ReadonlyMap<string, KindExecutor<unknown>>): ReadonlyMap<string, KindExecutor<unknown>> =>
+  new Map([...executors.keys()].map((type) => [type, { type, execute: async () => ({ status: 'done' as const, output: 'ok' }) }]));
 
 interface Measure {
   perNodeUs: number;
@@ -72,35 +95,45 @@ interface Measure {
   peakHeapMb: number;
 }
 
+const WARM_UP_MS = 2000;
+const WARM_UP_RUNS = 30;
+
 async function measure(
+  build: Build,
   flowDoc: ReturnType<typeof chain>,
   executors: ReadonlyMap<string, KindExecutor<unknown>>,
   runs: number,
-  input: Record<string, unknown> = { topic: 'tea' },
-  steps = flowDoc.nodes.length,
+  options: { input?: Record<string, unknown>; steps?: number; watched?: boolean } = {},
 ): Promise<Measure> {
+  const input = options.input ?? { topic: 'tea' };
   let peakHeap = 0;
   let seen = 0;
-  const engine = new Engine({
-    store: new MemoryCheckpointStore(),
+  // Each run is forgotten once it ends, as a database would take it off the process's heap.
+  const store = new build.MemoryCheckpointStore();
+  const engine = new build.Engine({
+    store,
     executors,
     maxConcurrency: 64,
+    ...(options.watched === false ? { watched: () => false } : {}),
     onEvent: () => {
       if (++seen % 64 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     },
   });
-  for (let i = 0; i < 3; i++) await engine.start(flowDoc, { input }); // warm up
+  // Steady state: until the JIT has settled (time and runs both), not the first few runs.
+  const warmUntil = Date.now() + WARM_UP_MS;
+  for (let i = 0; i < WARM_UP_RUNS || Date.now() < warmUntil; i++) store.forget((await engine.start(flowDoc, { input })).runId);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
     const result = await engine.start(flowDoc, { input });
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (result.status !== 'succeeded') throw new Error(`bench run ${result.status}: ${result.error?.message}`);
+    store.forget(result.runId);
   }
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  return { perNodeUs: (median * 1000) / steps, runMs: median, peakHeapMb: peakHeap / 1_048_576 };
+  return { perNodeUs: (median * 1000) / (options.steps ?? flowDoc.nodes.length), runMs: median, peakHeapMb: peakHeap / 1_048_576 };
 }
 
 export async function benchEngine(): Promise<void> {
@@ -108,17 +141,22 @@ export async function benchEngine(): Promise<void> {
     { name: '200-node chain', doc: chain(200) },
     { name: '20x20 fan-out/fan-in', doc: fanOutFanIn(20, 20) },
   ];
-  process.stdout.write(`engine benchmark (Node ${process.version}, in-memory checkpoints, median of 20 runs)\n`);
+  process.stdout.write(`engine benchmark (Node ${process.version}, in-memory checkpoints, steady state: median of 20 runs after ${WARM_UP_MS / 1000} s of warm-up)\n`);
+  const [compiled, ...others] = await builds();
   for (const { name, doc: flowDoc } of flows) {
-    const engineOnly = await measure(flowDoc, instant, 20);
-    const withModel = await measure(flowDoc, realExecutors, 10);
+    process.stdout.write(`  ${name} (${flowDoc.nodes.length} nodes)\n`);
+    for (const build of [compiled!, ...others]) {
+      const engineOnly = await measure(build, flowDoc, instantOf(build.executors), 20);
+      process.stdout.write(`    engine overhead, ${build.name}: ${engineOnly.perNodeUs.toFixed(1)} us/node (run ${engineOnly.runMs.toFixed(1)} ms)\n`);
+    }
+    const streamed = await measure(compiled!, flowDoc, compiled!.executors, 10);
+    const whole = await measure(compiled!, flowDoc, compiled!.executors, 10, { watched: false });
     process.stdout.write(
-      `  ${name} (${flowDoc.nodes.length} nodes)\n` +
-        `    engine overhead: ${engineOnly.perNodeUs.toFixed(1)} us/node (run ${engineOnly.runMs.toFixed(1)} ms)\n` +
-        `    with test provider: ${withModel.perNodeUs.toFixed(1)} us/node (run ${withModel.runMs.toFixed(1)} ms)\n`,
+      `    with test provider, compiled: ${streamed.perNodeUs.toFixed(1)} us/node streamed (run ${streamed.runMs.toFixed(1)} ms), ` +
+        `${whole.perNodeUs.toFixed(1)} us/node whole, as for a caller that waits for the output (run ${whole.runMs.toFixed(1)} ms)\n`,
     );
   }
-  await benchMap();
+  await benchMap(compiled!);
   await benchGuardrail();
   process.stdout.write(`  peak heap: ${(process.memoryUsage().heapUsed / 1_048_576).toFixed(1)} MB now, ${(await peak()).toFixed(1)} MB at most\n`);
 }
@@ -128,13 +166,14 @@ export async function benchEngine(): Promise<void> {
  * checkpointed under its item like any step. Compared per step with a flat chain of the same
  * length, and the peak heap of the whole run (every item's node states and events are held).
  */
-async function benchMap(): Promise<void> {
+async function benchMap(build: Build): Promise<void> {
   const items = Array.from({ length: 1000 }, (_, i) => i);
   // Every step returns at once, the body's output too (as the chain's steps do); the map runs for real.
+  const instant = instantOf(build.executors);
   const containers = new Map(instant);
-  containers.set('map', realExecutors.get('map')!);
-  const flat = await measure(chain(3001), instant, 5);
-  const mapped = await measure(mapOver(3), containers, 5, { items }, items.length * 3);
+  containers.set('map', build.executors.get('map')!);
+  const flat = await measure(build, chain(3001), instant, 5);
+  const mapped = await measure(build, mapOver(3), containers, 5, { input: { items }, steps: items.length * 3 });
   const ratio = mapped.perNodeUs / flat.perNodeUs;
   // The heap of one such run on a fresh store, from a collected heap: what a runner holds for a
   // 1,000-item map (its node states and events), plus what it has not collected yet.
@@ -144,8 +183,8 @@ async function benchMap(): Promise<void> {
   const before = process.memoryUsage().heapUsed;
   let peakHeap = before;
   let seen = 0;
-  const engine = new Engine({
-    store: new MemoryCheckpointStore(),
+  const engine = new build.Engine({
+    store: new build.MemoryCheckpointStore(),
     executors: containers,
     onEvent: () => {
       if (++seen % 32 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
@@ -153,7 +192,7 @@ async function benchMap(): Promise<void> {
   });
   await engine.start(mapOver(3), { input: { items } });
   process.stdout.write(
-    '  1,000-item map, 3-node body (3,000 body steps), median of 5 runs\n' +
+    `  1,000-item map, 3-node body (3,000 body steps), ${build.name}, median of 5 runs\n` +
       `    engine overhead: ${mapped.perNodeUs.toFixed(1)} us/body step (run ${mapped.runMs.toFixed(1)} ms), ${ratio.toFixed(2)}x a flat 3,001-node chain's ${flat.perNodeUs.toFixed(1)} us/node\n` +
       `    peak heap during one run: ${(peakHeap / 1_048_576).toFixed(1)} MB (${((peakHeap - before) / 1_048_576).toFixed(1)} MB above the heap before it)\n`,
   );
@@ -167,7 +206,7 @@ async function benchMap(): Promise<void> {
  * validation: libphonenumber's, for a phone number, is the dearest, about 30-70 us).
  */
 async function benchGuardrail(): Promise<void> {
-  const guardrail = realExecutors.get('guardrail')!;
+  const guardrail = sourceNodes.executors.get('guardrail')!;
   const { kinds } = await import('@trellis/nodes');
   const configOf = (rules: unknown[]) => kinds.get('guardrail')!.configSchema.parse({ value: '{{ input.message }}', rules });
   const patternRules = [

@@ -42,6 +42,11 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return { run: structuredClone(entry.run), nodes, lastSeq: entry.events.at(-1)?.seq ?? 0 };
   }
 
+  /** Drops a run and its trace: a long-lived process that will not read them again (a benchmark) keeps no heap for them. */
+  forget(runId: string): void {
+    this.runs.delete(runId);
+  }
+
   /** The committed trace of a run. */
   events(runId: string): RunEvent[] {
     return [...(this.runs.get(runId)?.events ?? [])];
