@@ -1,8 +1,7 @@
 // The low-level Server, not McpServer: the tools are the published flows, found per request, with
 // JSON Schemas of their own rather than zod shapes.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { TrellisError, errorMessage, errorSpec, type EndpointAccepted } from '@trellis/schema';
 import type { ApiKey } from '../store/types.js';
 import { readBodyText } from './body.js';
@@ -28,6 +27,18 @@ const INSTRUCTIONS =
   'A run that waits for a person (an approval or a question) answers status "waiting" with each wait and its answerUrl; ' +
   'follow the run at statusUrl with the same API key.';
 
+/** The MCP SDK's server half, loaded by the first request to /mcp: a runner nobody calls over MCP never holds it. */
+async function loadSdk() {
+  const [server, transport, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/index.js'),
+    import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return { Server: server.Server, Transport: transport.WebStandardStreamableHTTPServerTransport, ...types };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+let sdk: Promise<Sdk> | undefined;
+
 /**
  * The runner's MCP server at /mcp (streamable HTTP): each published flow the API key may call is a
  * tool. Stateless: every POST gets a fresh server and transport, so any runner of a cluster can
@@ -47,8 +58,9 @@ export function mcpRoutes(app: Api, deps: Deps, version: string): void {
     // A batch (older protocol versions allow one) counts each message against the rate limit, so
     // many calls cannot ride on one request. Past MAX_BATCH the transport refuses the batch anyway.
     if (Array.isArray(body)) for (let i = 1; i < Math.min(body.length, MAX_BATCH); i++) await deps.keys.admit(key);
-    const server = mcpServer(deps, key, { version, base: c.req.url });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const loaded = await (sdk ??= loadSdk());
+    const server = mcpServer(loaded, deps, key, { version, base: c.req.url });
+    const transport = new loaded.Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
       return await transport.handleRequest(c.req.raw, { parsedBody: body });
@@ -70,7 +82,7 @@ function parseBody(type: string | undefined, text: string): unknown {
 }
 
 /** An MCP server for one request by `key`: its tools are the published flows the key may call. */
-function mcpServer({ store, service, published, config, log }: Deps, key: ApiKey, { version, base }: { version: string; base: string }): Server {
+function mcpServer({ Server, ListToolsRequestSchema, CallToolRequestSchema, McpError, ErrorCode }: Sdk, { store, service, published, config, log }: Deps, key: ApiKey, { version, base }: { version: string; base: string }): Server {
   const server = new Server({ name: 'trellis', title: 'Trellis published flows', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {

@@ -4,12 +4,12 @@
  * masking, and model-judged rules driven by the test provider's mock replies. Routing through
  * the engine and the real provider path are in apps/runner/test/guardrail.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockReply } from '@trellis/schema';
 import type { ExecResult, Scope } from '../../runtime.js';
 import { ctx as kindCtx, done as isDone } from '../../../test/support/kind-context.js';
 import { checkRules, maskSpan, type GuardrailResult, type RuleVerdict } from '../../lib/guardrails/check.js';
-import { findPii, findSecrets } from '../../lib/guardrails/detectors.js';
+import { findPii, findSecrets, loadPiiCheckers } from '../../lib/guardrails/detectors.js';
 import { GuardrailRule, GuardrailRules, regexPatternProblem, type PiiEntity } from '../../lib/guardrails/rules.js';
 import { kinds, validateFlow } from '../../index.js';
 import { guardrailExecutor } from './execute.js';
@@ -36,6 +36,8 @@ function done(result: ExecResult) {
 }
 
 describe('personal data', () => {
+  beforeAll(loadPiiCheckers);
+
   it('finds e-mail addresses, and not an @handle or a file name', () => {
     const text = 'Write to Jane.Doe+billing@example.co.uk or ops@acme.io; ping @jane on chat; see report@2x.png';
     expect(pii(text, 'email')).toEqual(['Jane.Doe+billing@example.co.uk', 'ops@acme.io']);

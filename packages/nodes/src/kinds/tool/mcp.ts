@@ -9,12 +9,10 @@
  *   connection is kept between calls, and none outlives a step.
  * - Everything is bounded: connecting and each request by `timeoutMs`, all of it by the step's signal.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describeTooDeep, findTooDeep } from '@trellis/schema';
 import { TrellisError, errorMessage } from '../../errors.js';
 import { guardedFetch } from '../../lib/http.js';
@@ -37,6 +35,20 @@ export interface McpToolInfo {
   inputSchema: Record<string, unknown>;
 }
 
+/** The MCP SDK's client half, loaded by the first MCP call: a runner that calls no MCP server never holds it (about 20 MB). */
+async function loadSdk() {
+  const [client, stdio, http, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return { Client: client.Client, StdioClientTransport: stdio.StdioClientTransport, StreamableHTTPClientTransport: http.StreamableHTTPClientTransport, McpError: types.McpError, ErrorCode: types.ErrorCode };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+let sdk: Promise<Sdk> | undefined;
+const mcpSdk = () => (sdk ??= loadSdk());
+
 /** How much of a stdio server's stderr a failure quotes. */
 const STDERR_TAIL = 1_000;
 
@@ -44,7 +56,7 @@ function where(target: McpTarget): string {
   return target.url ? `the MCP server at ${target.url}` : `the MCP server "${target.server}"`;
 }
 
-function transportFor(target: McpTarget, network: NetworkPolicy): { transport: Transport; stderr: () => string } {
+function transportFor({ StdioClientTransport, StreamableHTTPClientTransport }: Sdk, target: McpTarget, network: NetworkPolicy): { transport: Transport; stderr: () => string } {
   if (target.url !== undefined) {
     let url: URL;
     try {
@@ -85,7 +97,7 @@ function transportFor(target: McpTarget, network: NetworkPolicy): { transport: T
 }
 
 /** The error a person reads, for whatever the SDK or the transport threw. */
-function explain(error: unknown, target: McpTarget, doing: string, stderr: string): unknown {
+function explain({ McpError, ErrorCode }: Sdk, error: unknown, target: McpTarget, doing: string, stderr: string): unknown {
   if (TrellisError.isInstance(error) && error.code === 'http_network') {
     return new TrellisError('mcp_unreachable', `${where(target)} could not be reached: ${error.message}`, { retryable: true, cause: error });
   }
@@ -112,8 +124,10 @@ export async function withMcpClient<T>(
   use: (client: Client, options: RequestOptions) => Promise<T>,
 ): Promise<T> {
   if (signal?.aborted) throw new TrellisError('cancelled', `cancelled before ${doing}`);
-  const { transport, stderr } = transportFor(target, network);
-  const client = new Client({ name: 'trellis', version: '1' });
+  const loaded = await mcpSdk();
+  const { McpError, ErrorCode } = loaded;
+  const { transport, stderr } = transportFor(loaded, target, network);
+  const client = new loaded.Client({ name: 'trellis', version: '1' });
   const options: RequestOptions = { timeout: target.timeoutMs, ...(signal ? { signal } : {}) };
   let lost: (error: Error) => void = () => {};
   const broken = new Promise<never>((_, reject) => (lost = reject));
@@ -122,7 +136,7 @@ export async function withMcpClient<T>(
     try {
       await client.connect(transport, options); // its own error (the address guard's…) says more than the close that follows it
     } catch (error) {
-      throw explain(error, target, 'connecting', stderr());
+      throw explain(loaded, error, target, 'connecting', stderr());
     }
     // A stream cut off before its answer is reported here, not to the pending request.
     client.onerror = (error) => {
@@ -132,7 +146,7 @@ export async function withMcpClient<T>(
     try {
       return await Promise.race([use(client, options), broken]);
     } catch (error) {
-      throw explain(error, target, doing, stderr());
+      throw explain(loaded, error, target, doing, stderr());
     }
   } finally {
     client.onclose = undefined;

@@ -12,7 +12,7 @@ import { RE2JS } from 're2js';
 import { TrellisError } from '../../errors.js';
 import { callPrompt, type ModelCallContext } from '../model-call.js';
 import { schemaErrors } from '../json-schema-validate.js';
-import { findPii, findSecrets, findTerms, sortSpans, termsPattern, type Span } from './detectors.js';
+import { findPii, findSecrets, findTerms, loadPiiCheckers, sortSpans, termsPattern, type Span } from './detectors.js';
 import { ruleTitle, type GuardrailRule, type RuleType } from './rules.js';
 import { boundedMemo } from '../cache.js';
 
@@ -272,6 +272,7 @@ async function modelRule(rule: Extract<GuardrailRule, { type: 'model' }>, value:
 async function runRule(rule: GuardrailRule, value: unknown, ctx: GuardrailContext | undefined): Promise<PatternOutcome> {
   switch (rule.type) {
     case 'pii':
+      await loadPiiCheckers();
       return spanRule(value, (t) => findPii(t, rule.entities, rule.country), rule.action);
     case 'secrets':
       return spanRule(value, findSecrets, rule.action);

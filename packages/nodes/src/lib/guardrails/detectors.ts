@@ -6,11 +6,27 @@
  * plans, by country). So an order id is not a phone and a 16-digit number failing Luhn is not a
  * card. Every pattern here is linear or bounded: no nested quantifiers, every repeat capped.
  */
-import validator from 'validator';
-import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import type Validator from 'validator';
+import type { CountryCode, isValidPhoneNumber as PhoneCheck } from 'libphonenumber-js/max';
 import type { PiiEntity } from './rules.js';
 
-const { isCreditCard, isEmail, isIBAN, isIdentityCard, isIP } = validator;
+// The checkers are loaded by the first PII rule (loadPiiCheckers), not at start: validator.js and
+// libphonenumber's full metadata weigh about 15 MB that a runner with no PII rule never needs.
+let isCreditCard: typeof Validator.isCreditCard;
+let isEmail: typeof Validator.isEmail;
+let isIBAN: typeof Validator.isIBAN;
+let isIdentityCard: typeof Validator.isIdentityCard;
+let isIP: typeof Validator.isIP;
+let isValidPhoneNumber: typeof PhoneCheck;
+let loaded: Promise<void> | undefined;
+
+/** Loads what confirms PII candidates; `findPii` needs it done. */
+export function loadPiiCheckers(): Promise<void> {
+  return (loaded ??= Promise.all([import('validator'), import('libphonenumber-js/max')]).then(([validator, phone]) => {
+    ({ isCreditCard, isEmail, isIBAN, isIdentityCard, isIP } = validator.default);
+    isValidPhoneNumber = phone.isValidPhoneNumber;
+  }));
+}
 
 export interface Span {
   start: number;
@@ -109,6 +125,7 @@ function phoneOk(candidate: string, country: CountryCode): boolean {
 
 /** Personal data of the given kinds in `text`, in order, overlaps removed. */
 export function findPii(text: string, entities: readonly PiiEntity[], country: string): Span[] {
+  if (!isValidPhoneNumber) throw new Error('findPii before loadPiiCheckers()');
   const want = new Set(entities);
   const spans: Span[] = [];
   const add = (start: number, end: number, kind: string) => spans.push({ start, end, kind });
