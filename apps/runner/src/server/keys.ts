@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { LRUCache } from 'lru-cache';
 import type { Context } from 'hono';
 import type { ApiKey, RateLimit, Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
@@ -141,6 +142,8 @@ export const mayCall = (key: Pick<ApiKey, 'slugs'>, slug: string): boolean => !k
  */
 export class KeyAuth {
   private readonly cache = new TtlCache<(ApiKey & { hash: string }) | null>(2000, 10_000);
+  /** Known keys' hashes by secret (the sha256 is skipped on their next calls); wrong keys are not kept, so guessing cannot fill it. */
+  private readonly hashes = new LRUCache<string, string>({ max: 1000 });
   /** Requests per key; failed key attempts per client address (a bucket each, in this process or the shared database). */
   private readonly limits: Buckets;
   private readonly failures: Buckets;
@@ -184,8 +187,9 @@ export class KeyAuth {
     if (wait > 0) {
       throw new TrellisError('too_many_failures', `too many wrong API keys from this address; try again in ${wait} s`, { details: { retryAfterSeconds: wait }, retryAfterMs: wait * 1000 });
     }
-    const hash = hashSecret(secret);
+    const hash = this.hashes.get(secret) ?? hashSecret(secret);
     const key = await this.cache.get(hash, async () => (await this.store.findKeyByHash(hash)) ?? null);
+    if (key && !key.revokedAt) this.hashes.set(secret, hash);
     if (!key || key.revokedAt) {
       this.trusted.delete(address);
       await this.failures.take(`fail:${address}`, FAILED_ATTEMPTS, FAILURE_WINDOW_MS);
