@@ -85,9 +85,12 @@ function doc(nodes: Node[], edges: Edge[]) {
   return { schema: 'trellis.flow/v1', id: 'bench', name: 'Bench', nodes: nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })), edges };
 }
 
-/** Executors of every kind that return at once: all the time is the engine's. */
-const instantOf = (executors: ReadonlyMap<string, KindExecutor<unknown>>): ReadonlyMap<string, KindExecutor<unknown>> =>
-  new Map([...executors.keys()].map((type) => [type, { type, execute: async () => ({ status: 'done' as const, output: 'ok' }) }]));
+/**
+ * Executors of every kind that return at once: all the time is the engine's. `pure`: as pure
+ * steps (KindExecutor.pure: no start commit, no timer), like input, condition, transform and output.
+ */
+const instantOf = (executors: ReadonlyMap<string, KindExecutor<unknown>>, pure = false): ReadonlyMap<string, KindExecutor<unknown>> =>
+  new Map([...executors.keys()].map((type) => [type, { type, execute: async () => ({ status: 'done' as const, output: 'ok' }), ...(pure ? { pure: () => true } : {}) }]));
 
 interface Measure {
   perNodeUs: number;
@@ -149,6 +152,8 @@ export async function benchEngine(): Promise<void> {
       const engineOnly = await measure(build, flowDoc, instantOf(build.executors), 20);
       process.stdout.write(`    engine overhead, ${build.name}: ${engineOnly.perNodeUs.toFixed(1)} us/node (run ${engineOnly.runMs.toFixed(1)} ms)\n`);
     }
+    const pure = await measure(compiled!, flowDoc, instantOf(compiled!.executors, true), 20);
+    process.stdout.write(`    engine overhead, compiled, pure steps: ${pure.perNodeUs.toFixed(1)} us/node (run ${pure.runMs.toFixed(1)} ms)\n`);
     const streamed = await measure(compiled!, flowDoc, compiled!.executors, 10);
     const whole = await measure(compiled!, flowDoc, compiled!.executors, 10, { watched: false });
     process.stdout.write(

@@ -6,7 +6,7 @@ import type { Journal } from './journal.js';
 import type { Level } from './level.js';
 import { emptyUsage, metered } from './meter.js';
 import { pinKey, pinnedTemplate } from './prompts.js';
-import { sleep, stepSignal, type StepSignal } from './step-signal.js';
+import { pureStepSignal, sleep, stepSignal, type StepSignal } from './step-signal.js';
 import { isPureStep, type ExecutionDeps } from './types.js';
 
 const MAX_BACKOFF_MS = 60_000;
@@ -103,9 +103,10 @@ export class StepRunner {
       }, path);
       // The start is stored before the step does anything: after a crash the trace names the step
       // cut off. A pure step's start waits for the next commit (see KindExecutor.pure).
-      if (!isPureStep(host.deps, id)) await journal.commit();
+      const pure = isPureStep(host.deps, id);
+      if (!pure) await journal.commit();
       const started = performance.now();
-      const step = stepSignal(level.signal, id, policy.timeoutMs);
+      const step = pure ? pureStepSignal(level.signal) : stepSignal(level.signal, id, policy.timeoutMs);
       let result: ExecResult;
       try {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
@@ -113,7 +114,7 @@ export class StepRunner {
         if (level.signal.aborted) throw level.signal.reason;
         const ctx = this.context(level, id, state, step, usage, models, cursor, cursors, keepCursors);
         // The race guarantees the bound even if an executor ignores its signal.
-        result = await Promise.race([executor.execute(ctx), step.stopped]);
+        result = pure ? await executor.execute(ctx) : await Promise.race([executor.execute(ctx), step.stopped]);
         refuseTooDeep(result);
       } catch (caught) {
         const error = normalizeError(step.reason() ?? caught);

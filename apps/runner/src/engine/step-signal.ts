@@ -23,6 +23,18 @@ export function sleep(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
   });
 }
 
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * The signal of a pure step (KindExecutor.pure): no timer and no listener. A pure step works in
+ * one stretch of CPU (no I/O, no timer of its own), which neither a timeout nor the run's abort
+ * can cut into, since both wait for it to yield: a per-step bound would cost its timer, listener
+ * and closures and never act. It sees the run's own signal.
+ */
+export function pureStepSignal(run: AbortSignal): StepSignal {
+  return { signal: run, stopped: NEVER, reason: () => (run.aborted ? run.reason : undefined), dispose: () => {} };
+}
+
 /**
  * What stops one attempt of a step: its timeout or the run's end. `stopped` rejects with the
  * reason; the AbortSignal handed to the executor is made only when the executor reads it,
