@@ -197,6 +197,41 @@ describe('runners sharing one PostgreSQL database', () => {
     expect(again.body.error.code).toBe('already_decided');
   }, 60_000);
 
+  it('cancels a run through a runner that does not execute it: the runner holding it stops it at once', async () => {
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
+    const [runId] = await startRuns(a.url, 1);
+    await until('the run under way', async () => (completedOf(await eventsOf(a.url, runId!)).length >= 1 ? true : undefined));
+    const cancelled = await call(b.url, 'POST', `/api/runs/${runId}/cancel`);
+    // A cancelled it (woken by the NOTIFY, or at its next heartbeat) within the 5 s B waits: 200, not 202.
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const events = await eventsOf(a.url, runId!);
+    expect(events.at(-1)).toMatchObject({ type: 'run.cancelled' });
+    // Nothing started after the cancel, and the seqs have no gap.
+    const cancelledAt = events.findIndex((e) => e.type === 'run.cancelled');
+    expect(events.slice(cancelledAt + 1)).toEqual([]);
+    expect(events.filter((e) => e.type === 'node.completed').length).toBeLessThan(chain.steps.length);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // A second cancel, through either runner, hears the run has ended.
+    expect((await call(a.url, 'POST', `/api/runs/${runId}/cancel`)).body.error.code).toBe('run_finished');
+  }, 60_000);
+
+  it('cancels, rather than resumes, a run whose runner died, once another runner takes it over', async () => {
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
+    const [runId] = await startRuns(a.url, 1);
+    await until('the run under way', async () => (completedOf(await eventsOf(a.url, runId!)).length >= 1 ? true : undefined));
+    await stop(a, 'SIGKILL');
+    const done = completedOf(await eventsOf(b.url, runId!));
+    // B does not hold it, and A cannot answer: the cancel waits in the run's row for whoever takes it over (B, once A's lease runs out).
+    const cancelled = await call(b.url, 'POST', `/api/runs/${runId}/cancel`);
+    expect([200, 202]).toContain(cancelled.status);
+    expect((await finished(b.url, runId!)).status).toBe('cancelled');
+    const events = await eventsOf(b.url, runId!);
+    expect(completedOf(events)).toEqual(done);
+    expect(events.filter((e) => e.type === 'run.resumed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'run.cancelled' });
+  }, 60_000);
+
   it('holds a key\'s rate limit and the failed-key throttle across runners, however the calls are spread', async () => {
     const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
     expect((await call(a.url, 'POST', '/api/flows', fourNodeFlow('limited'))).status).toBe(201);

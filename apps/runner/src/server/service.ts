@@ -79,6 +79,8 @@ function alreadyDecided(approval: Approval): TrellisError {
 
 /** How many runs no runner holds one runner takes over at a time (per sweep, each second). */
 const TAKEOVER_BATCH = 20;
+/** How long a cancel asked through another runner waits to see the run end before it answers 202. */
+const FORWARDED_CANCEL_WAIT_MS = 5000;
 
 /** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 /**
@@ -157,6 +159,9 @@ export class RunService {
     this.commits = this.store.listenForCommits(
       (runIds) => {
         for (const runId of runIds) this.bus.notify(runId);
+        // Nobody else commits to a run held here: a notice of one is a cancel asked through another runner.
+        const mine = runIds.filter((runId) => this.engine.isActive(runId));
+        if (mine.length) void this.applyCancelRequests(mine);
       },
       (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
     );
@@ -195,10 +200,31 @@ export class RunService {
   private async takeOver(): Promise<void> {
     if (this.stopping) return;
     const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
+    const cancels = claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>();
     for (const runId of claimed) {
       if (this.engine.isActive(runId)) continue;
+      const cancel = cancels.get(runId);
+      if (cancel !== undefined) {
+        // Someone cancelled it while its runner was gone: it ends here, without another step.
+        this.log.info({ runId }, 'cancelling a run taken over, as was asked while its runner was gone');
+        this.track(this.engine.cancel(runId, cancel), runId);
+        continue;
+      }
       this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
       this.track(this.engine.resume(runId), runId);
+    }
+  }
+
+  /** Cancels the runs executing here that someone asked to cancel through another runner (Store.requestCancel). */
+  private async applyCancelRequests(runIds: readonly string[]): Promise<void> {
+    try {
+      for (const [runId, reason] of await this.store.cancelRequests(runIds)) {
+        if (!this.engine.isActive(runId)) continue;
+        this.log.info({ runId }, 'cancelling a run as asked through another runner');
+        await this.engine.cancel(runId, reason).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not cancel the run as asked'));
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not read the cancels asked through other runners; the next heartbeat reads them again');
     }
   }
 
@@ -210,11 +236,14 @@ export class RunService {
     if (this.renewing) return;
     this.renewing = true;
     try {
-      const lost = await this.store.renewLeases(this.engine.activeRunIds());
+      const active = this.engine.activeRunIds();
+      const lost = await this.store.renewLeases(active);
       for (const runId of lost) {
         if (!this.engine.abandon(runId)) continue;
         this.log.warn({ runId }, 'another runner took this run over (its lease ran out here): it stops here');
       }
+      // A cancel asked through another runner whose notice was lost (or on SQLite, which has none).
+      if (active.length) await this.applyCancelRequests(active);
     } catch (error) {
       this.log.warn({ err: error }, 'could not renew the leases of the runs executing here; trying again shortly');
     } finally {
@@ -378,11 +407,31 @@ export class RunService {
     }
   }
 
-  async cancel(runId: string): Promise<void> {
+  /**
+   * Cancels a run. One executing on another runner is asked to stop through the database (that
+   * runner hears of it at once on PostgreSQL, else at its next heartbeat; a runner taking it
+   * over cancels it instead): true once it has ended, false if it still runs after a few seconds.
+   */
+  async cancel(runId: string): Promise<boolean> {
     const run = await this.store.getRun(runId);
     if (!run) throw notFound('run', runId);
     if (hasEnded(run.status)) throw new TrellisError('run_finished', `run ${runId} has already ${run.status}`);
-    await this.engine.cancel(runId, 'cancelled by request');
+    try {
+      await this.engine.cancel(runId, 'cancelled by request');
+      return true;
+    } catch (error) {
+      if (!TrellisError.isInstance(error) || error.code !== 'run_held') throw error;
+    }
+    if (!(await this.store.requestCancel(runId, 'cancelled by request (through another runner)'))) {
+      const now = await this.store.getRun(runId);
+      throw new TrellisError('run_finished', `run ${runId} has already ${now?.status ?? 'ended'}`);
+    }
+    const until = Date.now() + FORWARDED_CANCEL_WAIT_MS;
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (hasEnded((await this.store.getRun(runId))?.status ?? 'cancelled')) return true;
+    }
+    return false;
   }
 
   /** Stops taking runs, lets steps in flight finish (bounded), and leaves the rest to the next start. */

@@ -246,6 +246,13 @@ export const migrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0010_cancel_requests': {
+    async up(db: Kysely<unknown>) {
+      // A cancel asked of a runner that does not hold the run: the holder reads it (woken by a
+      // NOTIFY on PostgreSQL, or at its next heartbeat) and cancels the run there.
+      await db.schema.alterTable('runs').addColumn('cancel_requested', 'text').execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
 import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { countInbox, listInbox, listRuns } from './listing.js';
 import { pruneTokens, takeToken, tokensLeft } from './token-buckets.js';
@@ -37,7 +37,7 @@ import {
   type StoredFlow,
 } from './types.js';
 import { CommitWriter, type Lease } from './writer.js';
-import { listenForCommits, type CommitListener } from './commit-notices.js';
+import { COMMITS_CHANNEL, commitNotices, listenForCommits, type CommitListener } from './commit-notices.js';
 import type pg from 'pg';
 import { DEFAULT_LEASE_MS } from './types.js';
 import { PromptLibrary } from './prompt-store.js';
@@ -144,6 +144,29 @@ export class SqlStore implements Store {
       taken.push(...rows.map((r) => r.id));
     }
     return taken;
+  }
+
+  async requestCancel(runId: string, reason: string): Promise<boolean> {
+    const rows = await this.db
+      .updateTable('runs')
+      .set({ cancel_requested: reason.slice(0, 500) })
+      .where('id', '=', runId)
+      .where('status', 'in', ['queued', 'running', 'waiting'])
+      .returning('id')
+      .execute();
+    if (!rows.length) return false;
+    // The holder's commit listener wakes for the run: no commit of its own would name it.
+    if (this.listening) for (const payload of commitNotices(this.listening.schema, this.lease.owner, [runId])) await sql`select pg_notify(${COMMITS_CHANNEL}, ${payload})`.execute(this.db);
+    return true;
+  }
+
+  async cancelRequests(runIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let start = 0; start < runIds.length; start += 500) {
+      const rows = await this.db.selectFrom('runs').select(['id', 'cancel_requested']).where('id', 'in', runIds.slice(start, start + 500)).where('cancel_requested', 'is not', null).execute();
+      for (const row of rows) found.set(row.id, row.cancel_requested!);
+    }
+    return found;
   }
 
   listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): CommitListener | undefined {

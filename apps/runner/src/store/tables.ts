@@ -82,6 +82,8 @@ export interface RunsTable {
   lease_owner: string | null;
   /** When that lease runs out unless renewed (epoch ms). */
   lease_expires_at: number | null;
+  /** Why someone asked to cancel the run through a runner that does not hold it: the holder (or whoever takes it over) cancels it. */
+  cancel_requested: string | null;
 }
 
 export interface RunNodesTable {

@@ -98,6 +98,14 @@ export interface Store extends CheckpointStore {
    */
   renewLeases(runIds: readonly string[]): Promise<string[]>;
   /**
+   * Asks whichever runner holds an unfinished run to cancel it (a cancel that reached a runner
+   * not holding it): kept in the run's row, and on PostgreSQL announced to the other runners at
+   * once. False when the run has ended (or does not exist).
+   */
+  requestCancel(runId: string, reason: string): Promise<boolean>;
+  /** The cancels asked of these runs (requestCancel), by run id. */
+  cancelRequests(runIds: readonly string[]): Promise<Map<string, string>>;
+  /**
    * Lets go of every run this runner holds (at shutdown, for the others to take at once), or of
    * these runs when they no longer need executing (waiting for a person, or ended); how many.
    */

@@ -88,6 +88,18 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
       expect(await a.releaseLeases([])).toBe(0);
     });
 
+    it('keeps a cancel asked through another runner for the runner holding the run, and none for a run that ended', async () => {
+      const run = await started(a);
+      expect(await a.cancelRequests([run.id])).toEqual(new Map());
+      expect(await b.requestCancel(run.id, 'stop, please')).toBe(true);
+      expect(await a.cancelRequests([run.id, 'no-such-run'])).toEqual(new Map([[run.id, 'stop, please']]));
+      const ended = await started(a);
+      await a.commit(ended.id, { run: { status: 'succeeded', finishedAt: new Date().toISOString() }, events: [event(ended.id, 2)] });
+      expect(await b.requestCancel(ended.id, 'too late')).toBe(false);
+      expect(await b.requestCancel('no-such-run', 'nothing')).toBe(false);
+      expect(await a.cancelRequests([ended.id])).toEqual(new Map());
+    });
+
     it('hands every run back at once when its runner lets go (a graceful stop)', async () => {
       const leaving = await open();
       const runs = [await started(leaving), await started(leaving)];

@@ -175,12 +175,16 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
       tags: ['Runs'],
       summary: 'Cancel a run',
       request: { params: IdParam },
-      responses: { 200: json(Run, 'The cancelled run'), ...errorResponses(404, 409) },
+      responses: {
+        200: json(Run, 'The cancelled run'),
+        202: json(Run, 'The run executes on another runner, which was asked to cancel it and has not yet: it does in a moment (or the runner that takes it over does)'),
+        ...errorResponses(404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await service.cancel(id);
-      return c.json(runView((await store.getRun(id))!), 200);
+      const ended = await service.cancel(id);
+      return c.json(runView((await store.getRun(id))!), ended ? 200 : 202);
     },
   );
 
