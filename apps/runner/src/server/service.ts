@@ -283,7 +283,7 @@ export class RunService {
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;
       });
-    if (unwatchedId) void begun.then(({ finished }) => finished, () => undefined).finally(() => this.unwatched.delete(unwatchedId));
+    if (unwatchedId) void begun.then(({ finished }) => finished).catch(() => undefined).finally(() => this.unwatched.delete(unwatchedId));
     const { runId, run, finished } = await begun;
     this.track(finished);
     return { runId, version, run: summaryOf(run), finished };
