@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
 import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type BodyLocals, type BodyResult, type ExecContext, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
-import type { Journal } from './journal.js';
+import type { EventData, Journal } from './journal.js';
 import type { Level } from './level.js';
 import { emptyUsage, metered } from './meter.js';
 import { pinKey, pinnedTemplate } from './prompts.js';
@@ -50,6 +50,14 @@ export interface StepHost {
  * crash leaves a trace of the cut-off step; its completion is committed by the walk, together
  * with the starts of the steps it leads to.
  */
+/**
+ * What never changes for a node of a loaded flow (the engine keeps each loaded flow, and so its
+ * node objects, across runs): its time bound and retries, and the data handles a step fires
+ * when its executor names none. Kept by node object, not rebuilt on every step.
+ */
+const policies = new WeakMap<object, { timeoutMs: number; retries: number; backoffMs: number }>();
+const dataPorts = new WeakMap<object, string[]>();
+
 export class StepRunner {
   /** Library texts by `name@version`: each pinned version is read at most once per process. */
   private readonly templates = new Map<string, Promise<string>>();
@@ -68,14 +76,15 @@ export class StepRunner {
     const spec = kinds.get(node.type)!;
     const executor = executors.get(node.type);
     const state = level.state(id);
-    const policy = { ...spec.defaultPolicy, ...node.policy };
+    let policy = policies.get(node);
+    if (!policy) policies.set(node, (policy = { ...spec.defaultPolicy, ...node.policy }));
     const usage = state.usage ? { ...state.usage } : emptyUsage();
-    const models = new Map<string, ModelInfo>((state.models ?? []).map((m) => [m.requested, m]));
+    const models = state.models ? new Map<string, ModelInfo>(state.models.map((m) => [m.requested, m])) : new Map<string, ModelInfo>();
     // A body node plays its mock list one reply per round (item i, iteration i + 1 starts at reply
     // i), so each round's reply is the same however the rounds interleave or resume.
     const cursor = { value: state.mockCursor ?? level.mockOffset };
     // Attached nodes (an agent's workers and handoff targets) play their own mock replies.
-    const cursors = new Map(Object.entries(state.mockCursors ?? {}).map(([node, value]) => [node, { value }]));
+    const cursors = state.mockCursors ? new Map(Object.entries(state.mockCursors).map(([node, value]) => [node, { value }])) : new Map<string, { value: number }>();
     const keepCursors = () => {
       if (cursors.size) state.mockCursors = Object.fromEntries([...cursors].map(([node, c]) => [node, c.value]));
     };
@@ -94,13 +103,11 @@ export class StepRunner {
       }
       state.status = 'running';
       journal.touch(key);
-      journal.emit('node.started', id, {
-        kind: node.type,
-        attempt: state.attempts,
-        ...(node.name ? { name: node.name } : {}),
-        ...(resumed ? { resumed: true } : {}),
-        ...(recovered ? { recovered: true } : {}),
-      }, path);
+      const startedData: EventData<'node.started'> = { kind: node.type, attempt: state.attempts };
+      if (node.name) startedData.name = node.name;
+      if (resumed) startedData.resumed = true;
+      if (recovered) startedData.recovered = true;
+      journal.emit('node.started', id, startedData, path);
       // The start is stored before the step does anything: after a crash the trace names the step
       // cut off. A pure step's start waits for the next commit (see KindExecutor.pure).
       const pure = isPureStep(host.deps, id);
@@ -249,7 +256,9 @@ export class StepRunner {
       });
       return;
     }
-    const ports = result.ports ?? this.host.deps.graph.ports.get(id)!.outputs.filter((p) => p.type === 'data').map((p) => p.id);
+    const declared = this.host.deps.graph.ports.get(id)!;
+    let ports = result.ports ?? dataPorts.get(declared);
+    if (!ports) dataPorts.set(declared, (ports = declared.outputs.filter((p) => p.type === 'data').map((p) => p.id)));
     state.status = 'succeeded';
     state.output = result.output;
     state.ports = ports;

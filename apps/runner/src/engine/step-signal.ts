@@ -38,38 +38,60 @@ export function pureStepSignal(run: AbortSignal): StepSignal {
 /**
  * What stops one attempt of a step: its timeout or the run's end. `stopped` rejects with the
  * reason; the AbortSignal handed to the executor is made only when the executor reads it,
- * since most steps never do and a signal is not free.
+ * since most steps never do and a signal is not free. A class rather than closures: one object
+ * (and its timer) per attempt, the listener being the object itself (handleEvent).
  */
+class BoundedStep implements StepSignal {
+  readonly stopped: Promise<never>;
+  private controller: AbortController | undefined;
+  private timeout: TrellisError | undefined;
+  private rejectStopped!: (reason: unknown) => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly run: AbortSignal,
+    private readonly id: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
+    this.stopped.catch(noop); // raced, never awaited alone
+    run.addEventListener('abort', this, { once: true });
+    if (run.aborted) this.handleEvent();
+    this.timer = setTimeout(BoundedStep.expire, timeoutMs, this);
+  }
+
+  /** The run stopped (the listener's entry point). */
+  handleEvent(): void {
+    this.controller?.abort(this.run.reason);
+    this.rejectStopped(this.run.reason);
+  }
+
+  private static expire(step: BoundedStep): void {
+    step.timeout = new TrellisError('timeout', `step "${step.id}" took longer than ${step.timeoutMs} ms`, { retryable: true });
+    step.controller?.abort(step.timeout);
+    step.rejectStopped(step.timeout);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.timeout ?? this.run.aborted) this.controller.abort(this.timeout ?? this.run.reason);
+    }
+    return this.controller.signal;
+  }
+
+  reason(): unknown {
+    return this.timeout ?? (this.run.aborted ? this.run.reason : undefined);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.run.removeEventListener('abort', this);
+  }
+}
+
+const noop = () => undefined;
+
 export function stepSignal(run: AbortSignal, id: string, timeoutMs: number): StepSignal {
-  let controller: AbortController | undefined;
-  let timeout: TrellisError | undefined;
-  let rejectStopped!: (reason: unknown) => void;
-  const stopped = new Promise<never>((_, reject) => (rejectStopped = reject));
-  stopped.catch(() => undefined); // raced, never awaited alone
-  const onRunAbort = () => {
-    controller?.abort(run.reason);
-    rejectStopped(run.reason);
-  };
-  run.addEventListener('abort', onRunAbort, { once: true });
-  if (run.aborted) onRunAbort();
-  const timer = setTimeout(() => {
-    timeout = new TrellisError('timeout', `step "${id}" took longer than ${timeoutMs} ms`, { retryable: true });
-    controller?.abort(timeout);
-    rejectStopped(timeout);
-  }, timeoutMs);
-  return {
-    stopped,
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (timeout ?? run.aborted) controller.abort(timeout ?? run.reason);
-      }
-      return controller.signal;
-    },
-    reason: () => timeout ?? (run.aborted ? run.reason : undefined),
-    dispose: () => {
-      clearTimeout(timer);
-      run.removeEventListener('abort', onRunAbort);
-    },
-  };
+  return new BoundedStep(run, id, timeoutMs);
 }
