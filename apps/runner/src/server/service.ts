@@ -82,11 +82,11 @@ const TAKEOVER_BATCH = 20;
 /** How long a cancel asked through another runner waits to see the run end before it answers 202. */
 const FORWARDED_CANCEL_WAIT_MS = 5000;
 
-/** Step events worth a log line; deltas and tool chatter stay in the trace only. */
 /**
  * What the log says of a run: at info one line each time it stops (it ends, or waits for a
- * person) and for a step that fails; at debug every step. A published endpoint answering 800
- * runs a second writes 800 lines, not 5,000 (each line costs the hot path about 2 %).
+ * person) and for a step that fails; at debug every step; deltas and tool chatter never (they
+ * stay in the trace). A published endpoint answering 800 runs a second writes 800 lines, not
+ * 5,000 (each line costs the hot path about 2 %).
  */
 const RUN_LINES = new Set<RunEvent['type']>(['node.failed', 'run.waiting', 'run.completed', 'run.failed', 'run.cancelled']);
 const STEP_LINES = new Set<RunEvent['type']>(['run.started', 'node.completed', 'node.skipped', 'run.resumed']);
