@@ -444,6 +444,28 @@ describe('published endpoints', () => {
     expect(status.body.testProvider).toEqual(made.body.testProvider);
     expect(status.headers.get('X-Trellis-Test-Provider')).toBe('greet');
 
+    // A model call in a run the flow starts (here a map over the flow, one child run per item) is marked too.
+    const mapping = {
+      schema: 'trellis.flow/v1',
+      id: 'greets-all',
+      name: 'Greets all',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: { schema: { type: 'object' } } },
+        { id: 'each', type: 'map', position: { x: 200, y: 0 }, config: { items: 'input.names', flow: { id: 'greets', input: { name: '{{ item }}' } } } },
+        { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { value: '{{ nodes.each.output }}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', sourceHandle: 'out', target: 'each', targetHandle: 'in' },
+        { id: 'e2', source: 'each', sourceHandle: 'out', target: 'out', targetHandle: 'in' },
+      ],
+    };
+    expect((await h.call('POST', '/api/flows', mapping)).status).toBe(201);
+    expect((await h.call('POST', '/api/flows/greets-all/publish', { slug: 'greets-all' })).status).toBe(201);
+    const mapped = await h.call<Body>('POST', '/v1/flows/greets-all', { names: ['Ana'] }, auth);
+    expect(mapped.status).toBe(200);
+    expect(mapped.body.testProvider).toEqual([{ nodeId: 'greet', model: 'openai:gpt-4.1-mini', reason: 'no OPENAI_API_KEY is set (nor an openai key in Settings)' }]);
+    expect(mapped.headers.get('X-Trellis-Test-Provider')).toBe('greet');
+
     // No model call, no marker.
     const plain = await h.call<Body>('POST', '/v1/flows/double', { n: 2 }, auth);
     expect(plain.body).not.toHaveProperty('testProvider');

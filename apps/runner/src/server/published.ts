@@ -1,6 +1,7 @@
-import { flowInputSchema, validateFlow } from '@trellis/nodes';
+import { flowInputSchema, kinds, validateFlow } from '@trellis/nodes';
 import { applyDefaults, schemaProblems } from '@trellis/nodes/server';
 import { TOP_LEVEL, TrellisError, type Flow, type FlowGraph, type PublishedEndpoint } from '@trellis/schema';
+import { flowReferences } from '../engine/subflows.js';
 import type { Store } from '../store/types.js';
 import { TtlCache } from './cache.js';
 import { describeProblems } from './errors.js';
@@ -11,6 +12,8 @@ export interface Endpoint {
   document: Flow;
   /** JSON Schema of the input (the input node's schema). */
   inputSchema: Record<string, unknown>;
+  /** Whether a run of it may start runs of other flows (a sub-flow node, a map over a flow): their steps are theirs, not in its result. */
+  runsFlows: boolean;
 }
 
 /** Published slugs with their flow version, cached briefly: the hot path of every endpoint call. */
@@ -27,7 +30,7 @@ export class PublishedDirectory {
       const published = await this.store.getPublished(slug);
       if (!published) return null;
       const { document } = await this.service.flowVersion(published.flowId, published.version);
-      return { published, document, inputSchema: inputSchemaOf(document) };
+      return { published, document, inputSchema: inputSchemaOf(document), runsFlows: flowReferences(document, kinds).length > 0 };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus, type TestProviderStep, type Flow, type Usage } from '@trellis/schema';
+import { TrellisError, errorMessage, hasEnded, type CorsSettings, type EndpointAccepted, type EndpointOutput, type EndpointRunStatus, type EndpointWait, type ErrorInfo, type RunStatus, type TestProviderStep, type Usage } from '@trellis/schema';
 import type { RunSnapshot } from '../../engine/checkpoint.js';
 import type { Store } from '../../store/types.js';
 import type { Api, Deps } from '../deps.js';
@@ -21,11 +21,11 @@ export interface Outcome {
 
 /**
  * Whether a succeeded run's answer can be told from the engine's result alone, with no read of
- * its trace: no model was called (so no step can be the test provider's), the flow has no
- * sub-flow (whose runs' steps would have to be read), and the output is not null (no note).
+ * its trace: no model was called (so no step can be the test provider's), the flow starts no
+ * other flow's runs (whose steps would have to be read), and the output is not null (no note).
  */
-function answerableFromResult(outcome: Outcome, document: Flow | undefined): boolean {
-  return outcome.usage?.modelCalls === 0 && outcome.output !== null && outcome.output !== undefined && document !== undefined && !document.nodes.some((n) => n.type === 'subflow');
+function answerableFromResult(outcome: Outcome, endpoint: Endpoint | undefined): boolean {
+  return outcome.usage?.modelCalls === 0 && outcome.output !== null && outcome.output !== undefined && endpoint !== undefined && !endpoint.runsFlows;
 }
 
 /**
@@ -146,10 +146,10 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     if (!found) throw notFound('published flow', slug);
     return found;
   };
-  const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean, document?: Flow) => {
+  const answer = async (c: Context, slug: string, outcome: Outcome, finished: boolean, endpoint?: Endpoint) => {
     c.header('X-Trellis-Run-Id', outcome.runId);
     if (outcome.status === 'succeeded') {
-      if (answerableFromResult(outcome, document)) return c.json({ runId: outcome.runId, status: 'succeeded', output: outcome.output }, 200);
+      if (answerableFromResult(outcome, endpoint)) return c.json({ runId: outcome.runId, status: 'succeeded', output: outcome.output }, 200);
       return c.json(await succeededBody(c, store, outcome.runId, outcome.output), 200);
     }
     if (outcome.status === 'failed') {
@@ -186,7 +186,7 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     }
     const result = await settleWithin(finished, config.syncTimeoutMs);
     if (!result) return answer(c, slug, { runId, status: 'running' }, false);
-    return answer(c, slug, result, true, target.document);
+    return answer(c, slug, result, true, target);
   });
 
   /** A run started through `slug`, for a caller whose key may call it. */
