@@ -33,11 +33,15 @@ const INPUTS = [
 /** An export's subpath as an output name: "." → index, "./server" → server. */
 const entryName = (subpath) => (subpath === '.' ? 'index' : subpath.slice(2));
 
+const entries = new Map();
+/** A package's entries (output name → source), read once per build: the resolver asks on every workspace import. */
 function entriesOf(name) {
-  const pkg = PACKAGES[name];
-  if (pkg.entries) return pkg.entries;
-  const { exports } = JSON.parse(readFileSync(join(root, pkg.dir, 'package.json'), 'utf8'));
-  return Object.fromEntries(Object.entries(exports).map(([subpath, source]) => [entryName(subpath), source]));
+  if (!entries.has(name)) {
+    const pkg = PACKAGES[name];
+    const exports = pkg.entries ? undefined : JSON.parse(readFileSync(join(root, pkg.dir, 'package.json'), 'utf8')).exports;
+    entries.set(name, pkg.entries ?? Object.fromEntries(Object.entries(exports).map(([subpath, source]) => [entryName(subpath), source])));
+  }
+  return entries.get(name);
 }
 
 /** An import path from `fromDir` to `file`, as ESM wants it (./ or ../ first). */

@@ -222,7 +222,7 @@ export class Level {
       const pure = isPureStep(this.run.deps, id);
       if (pure) this.pureInFlight++;
       const step = this.run.steps
-        .run(this, id)
+        .run(this, id, pure)
         .catch((error: unknown) => {
           // A lost write stopped the run already (the journal said so); anything else fails the step.
           if (journal.lost !== undefined) return;

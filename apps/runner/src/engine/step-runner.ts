@@ -66,7 +66,8 @@ export class StepRunner {
     for (const [key, text] of host.deps.prompts.templates) this.templates.set(key, Promise.resolve(text));
   }
 
-  async run(level: Level, id: string): Promise<void> {
+  /** Runs step `id` of `level`; `pure` as its level found it when scheduling (see KindExecutor.pure). */
+  async run(level: Level, id: string, pure = isPureStep(this.host.deps, id)): Promise<void> {
     const { host } = this;
     const { graph, kinds, executors } = host.deps;
     const { journal } = host;
@@ -110,7 +111,6 @@ export class StepRunner {
       journal.emit('node.started', id, startedData, path);
       // The start is stored before the step does anything: after a crash the trace names the step
       // cut off. A pure step's start waits for the next commit (see KindExecutor.pure).
-      const pure = isPureStep(host.deps, id);
       if (!pure) await journal.commit();
       const started = performance.now();
       const step = pure ? pureStepSignal(level.signal) : stepSignal(level.signal, id, policy.timeoutMs);

@@ -169,16 +169,17 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const target = await endpoint(c, slug);
     const input = checkInput(target.inputSchema, await readInput(c));
     const mode = c.req.query('mode') ?? 'sync';
+    const streams = c.req.header('Accept')?.includes('text/event-stream') ?? false;
     if (mode !== 'sync' && mode !== 'async') throw new TrellisError('invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
     const { runId, finished } = await service.startRun(target.published.flowId, {
       input,
       version: target.published.version,
       labels: { source: 'endpoint', slug },
       // A caller streaming the events watches the text; one waiting for the output does not.
-      unwatched: !c.req.header('Accept')?.includes('text/event-stream'),
+      unwatched: !streams,
     });
     if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
-    if (c.req.header('Accept')?.includes('text/event-stream')) {
+    if (streams) {
       c.header('X-Trellis-Run-Id', runId);
       // A stream that stops on a wait ends with the 202's body: each wait's id and answerUrl.
       const onWaiting = async () => ({ event: 'endpoint.waiting', data: await acceptedBody(store, slug, { runId, status: 'waiting' }, true) });
