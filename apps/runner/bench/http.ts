@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { startRunnerProcess } from '@trellis/test-support/runner-process';
+import { queueSchemaOf } from '../src/server/run-queue.js';
 
 /**
  * Published-endpoint throughput: the runner as its own process, a four-node flow with no model
@@ -119,7 +120,7 @@ export async function benchHttp(): Promise<void> {
     await client.query(`CREATE SCHEMA ${schema}`);
     const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     await benchStore('postgres', { DATABASE_URL: url }, async () => {
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema}, ${queueSchemaOf(schema)} CASCADE`);
       await client.end();
     }, bare);
   }

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+import { queueSchemaOf } from '../src/server/run-queue.js';
 
 /**
  * Runners sharing one PostgreSQL database (a schema of the bench's own), on this machine's cores
@@ -129,7 +130,7 @@ export async function benchScale(): Promise<void> {
   process.stdout.write(`scale: runners on one PostgreSQL, ${CONNECTIONS} connections split over them, ${DURATION} s a phase, lease ${LEASE_MS} ms, node ${process.version}\n`);
   try {
     for (const count of RUNNER_COUNTS) {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema}, ${queueSchemaOf(schema)} CASCADE`);
       await client.query(`CREATE SCHEMA ${schema}`);
       const databaseUrl = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       // One runner migrates the fresh schema first; the others join it.
@@ -163,7 +164,7 @@ export async function benchScale(): Promise<void> {
       }
     }
   } finally {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema}, ${queueSchemaOf(schema)} CASCADE`).catch(() => undefined);
     await client.end();
   }
 }

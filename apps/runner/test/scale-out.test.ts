@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/index.js';
 import { approvalFlow, fourNodeFlow, parseSse } from './support/api.js';
-import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+import { startRunnerProcess, startWorkerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
 import { type Body, call, completedOf, eventsOf, slowChain, until } from './support/process.js';
+import { queueSchemaOf } from '../src/server/run-queue.js';
 
 /*
  * Several `trellis serve` processes on one PostgreSQL database (a schema of their own), as an
@@ -25,7 +26,8 @@ async function onDatabase(work: (db: Awaited<ReturnType<typeof openDatabase>>['d
   }
 }
 
-const startRunner = () => startRunnerProcess({ DATABASE_URL, TRELLIS_LEASE_MS: String(LEASE_MS), TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' }, ['--no-examples']);
+const RUNNER_ENV = { DATABASE_URL, TRELLIS_LEASE_MS: String(LEASE_MS), TRELLIS_SHUTDOWN_TIMEOUT_MS: '5000' };
+const startRunner = (env: NodeJS.ProcessEnv = {}) => startRunnerProcess({ ...RUNNER_ENV, ...env }, ['--no-examples']);
 
 /** input → six slow prompts in a chain → output; each mock reply takes 500 ms. */
 const chain = slowChain(6, 500);
@@ -78,7 +80,7 @@ describe('runners sharing one PostgreSQL database', () => {
 
   afterAll(async () => {
     await Promise.all(runners.map((r) => stop(r)));
-    await onDatabase((db) => sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db));
+    await onDatabase((db) => sql`drop schema if exists ${sql.id(SCHEMA)}, ${sql.id(queueSchemaOf(SCHEMA))} cascade`.execute(db));
   });
 
   it('leaves alone the runs a live runner executes when another runner starts', async () => {
@@ -232,6 +234,41 @@ describe('runners sharing one PostgreSQL database', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run.cancelled' });
   }, 60_000);
 
+  // It stops every other runner, so that only the worker can take the queued runs.
+  it('queues async runs for the runners with room: one that takes none leaves them to a `trellis worker` started later', async () => {
+    await Promise.all(runners.map((r) => stop(r)));
+    const front = await startRunner({ TRELLIS_MAX_RUNS: '0' });
+    runners.push(front);
+    expect((await call(front.url, 'POST', '/api/flows', fourNodeFlow('queued'))).status).toBe(201);
+    expect((await call(front.url, 'POST', '/api/flows/queued/publish', { slug: 'queued' })).status).toBe(201);
+    const key = (await call(front.url, 'POST', '/api/keys', { name: 'queue' })).body.secret as string;
+    const post = async (n: number) => {
+      const res = await fetch(`${front.url}/v1/flows/queued?mode=async`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ n }) });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as Body).runId as string;
+    };
+    const runIds = await Promise.all(Array.from({ length: 12 }, (_, i) => post(i)));
+    // The front runner answers at once and executes none of them: they wait in the queue.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const runId of runIds) expect((await call(front.url, 'GET', `/api/runs/${runId}`)).body.status).toBe('queued');
+
+    const worker = await startWorkerProcess(RUNNER_ENV);
+    try {
+      for (const runId of runIds) {
+        expect((await finished(front.url, runId)).status).toBe('succeeded');
+        const events = await eventsOf(front.url, runId);
+        // Each step once, and one start: the run was taken once.
+        const done = completedOf(events);
+        expect(new Set(done).size).toBe(done.length);
+        expect(done).toContain('out');
+        expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    }
+  }, 60_000);
+
   it('holds a key\'s rate limit and the failed-key throttle across runners, however the calls are spread', async () => {
     const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
     expect((await call(a.url, 'POST', '/api/flows', fourNodeFlow('limited'))).status).toBe(201);
@@ -255,4 +292,8 @@ describe('runners sharing one PostgreSQL database', () => {
     expect((await post(a.url, other.body.secret as string)).status).toBe(429);
     expect((await post(b.url, other.body.secret as string)).status).toBe(429);
   }, 60_000);
+
+  it('refuses to start a worker without PostgreSQL, saying what to set', async () => {
+    await expect(startWorkerProcess({ DATABASE_URL: '' })).rejects.toThrow(/a worker takes runs from the queue runners share on PostgreSQL: set DATABASE_URL/);
+  });
 });

@@ -72,6 +72,14 @@ export function buildProgram(): Command {
       await serveCommand(opts);
     });
   program
+    .command('worker')
+    .description('take runs from the queue the runners on one PostgreSQL database share, without HTTP (DATABASE_URL, TRELLIS_MAX_RUNS)')
+    .option('--max-runs <n>', 'most runs executing here at once (default: TRELLIS_MAX_RUNS or 100)', positiveInt('--max-runs'))
+    .action(async (opts: { maxRuns?: number }) => {
+      const { workerCommand } = await import('./serve.js');
+      await workerCommand(opts);
+    });
+  program
     .command('schema')
     .description('print the JSON Schema of the flow format')
     .action(() => {

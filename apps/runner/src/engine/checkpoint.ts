@@ -93,7 +93,8 @@ export interface Commit {
  * from the last completed step in a new process. The runner's SQL store implements it too.
  */
 export interface CheckpointStore {
-  createRun(run: RunRecord): Promise<void>;
+  /** Stores a new run, held by this process (see the runner's leases) unless `held` is false: a run queued for any runner to take. */
+  createRun(run: RunRecord, options?: { held?: boolean }): Promise<void>;
   commit(runId: string, commit: Commit): Promise<void>;
   load(runId: string): Promise<RunSnapshot | undefined>;
   /**

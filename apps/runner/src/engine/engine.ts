@@ -82,39 +82,57 @@ export class Engine {
    */
   async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; run: RunRecord; finished: Promise<RunResult> }> {
     return this.admit(async () => {
-      const { flow } = this.load(flowDocument);
-      // Storing and serialising a run recurse: input or mocks nested past the limit are refused first.
-      for (const [what, value] of [['input', options.input], ['mocks', options.mocks]] as const) {
-        const tooDeep = findTooDeep(value);
-        if (tooDeep) throw new TrellisError(what === 'input' ? 'invalid_input' : 'invalid_mocks', describeTooDeep(what, tooDeep));
-      }
-      const mocks = this.checkMocks(flow, options.mocks);
-      // Every way in (admin API, published endpoint, CLI) starts here: the run, its input node's
-      // check and the trace's run.started all see the input with the schema's defaults filled in.
-      const input = applyDefaults(options.input, inputSchemaOf(flow, this.kinds));
-      // Before the run exists: a reference that cannot be had refuses the run, naming it.
-      const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);
-      const flows = await pinFlows(flow, this.kinds, this.options.flows, options.parent?.depth ?? 1);
-      const run: RunRecord = {
-        // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
-        id: options.runId ?? uuidv7(),
-        flow,
-        input,
-        status: 'queued',
-        usage: emptyUsage(),
-        createdAt: new Date().toISOString(),
-        ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
-        ...(mocks ? { mocks } : {}),
-        ...(options.labels ? { labels: options.labels } : {}),
-        ...(pins.length ? { prompts: pins } : {}),
-        ...(flows.length ? { flows } : {}),
-        ...(options.parent ? { parent: options.parent } : {}),
-        ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
-      };
+      const { run, templates } = await this.newRun(flowDocument, options);
       await this.options.store.createRun(run);
       // The record as stored, so a caller answers with it rather than reading it back.
       return { runId: run.id, run: { ...run }, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates).finished };
     });
+  }
+
+  /**
+   * Stores a run, `queued` and held by no process, without starting it: for whichever runner takes
+   * it from the run queue (it starts there as a resumed run does). Refused as `begin` refuses.
+   */
+  async create(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; run: RunRecord }> {
+    return this.admit(async () => {
+      const { run } = await this.newRun(flowDocument, options);
+      await this.options.store.createRun(run, { held: false });
+      return { runId: run.id, run: { ...run } };
+    });
+  }
+
+  /** A new run's record, checked (input, mocks) and with its prompts and flows pinned, not yet stored. */
+  private async newRun(flowDocument: unknown, options: StartOptions): Promise<{ run: RunRecord; templates: ReadonlyMap<string, string> }> {
+    const { flow } = this.load(flowDocument);
+    // Storing and serialising a run recurse: input or mocks nested past the limit are refused first.
+    for (const [what, value] of [['input', options.input], ['mocks', options.mocks]] as const) {
+      const tooDeep = findTooDeep(value);
+      if (tooDeep) throw new TrellisError(what === 'input' ? 'invalid_input' : 'invalid_mocks', describeTooDeep(what, tooDeep));
+    }
+    const mocks = this.checkMocks(flow, options.mocks);
+    // Every way in (admin API, published endpoint, CLI) starts here: the run, its input node's
+    // check and the trace's run.started all see the input with the schema's defaults filled in.
+    const input = applyDefaults(options.input, inputSchemaOf(flow, this.kinds));
+    // Before the run exists: a reference that cannot be had refuses the run, naming it.
+    const { pins, templates } = await pinPrompts(flow, this.kinds, this.options.prompts);
+    const flows = await pinFlows(flow, this.kinds, this.options.flows, options.parent?.depth ?? 1);
+    const run: RunRecord = {
+      // Time-ordered ids keep the store's run indexes appending at one end, not scattering writes.
+      id: options.runId ?? uuidv7(),
+      flow,
+      input,
+      status: 'queued',
+      usage: emptyUsage(),
+      createdAt: new Date().toISOString(),
+      ...(options.flowVersion === undefined ? {} : { flowVersion: options.flowVersion }),
+      ...(mocks ? { mocks } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(pins.length ? { prompts: pins } : {}),
+      ...(flows.length ? { flows } : {}),
+      ...(options.parent ? { parent: options.parent } : {}),
+      ...((options.budget ?? flow.settings?.budget) ? { budget: options.budget ?? flow.settings?.budget } : {}),
+    };
+    return { run, templates };
   }
 
   /**

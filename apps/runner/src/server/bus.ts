@@ -81,8 +81,8 @@ export function notifyingCheckpoints(store: Store, bus: RunBus, changes?: RunCha
     );
   };
   return {
-    async createRun(run: RunRecord): Promise<void> {
-      await store.createRun(run);
+    async createRun(run: RunRecord, options?: { held?: boolean }): Promise<void> {
+      await store.createRun(run, options);
       changes?.noteRun(run.id, run.flow.id, run.parent?.runId);
       announce(run.id, run.status, run.createdAt);
     },

@@ -23,6 +23,11 @@ export interface ServerConfig {
   leaseMs: number;
   /** TRELLIS_RUNNER_ID: this runner's name in run leases and logs (random per process by default). */
   runnerId?: string;
+  /**
+   * TRELLIS_MAX_RUNS (PostgreSQL): this runner takes runs from the shared queue while fewer than
+   * this many execute here (100 by default; 0 for a runner that answers HTTP and leaves queued runs to the others).
+   */
+  maxRuns: number;
   logLevel: string;
   /** The built editor, served at /. */
   editorDir?: string;
@@ -128,6 +133,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<ServerCo
     shutdownTimeoutMs: int(env, 'TRELLIS_SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs ?? 10_000, 0, 10 * 60_000),
     leaseMs: int(env, 'TRELLIS_LEASE_MS', defaults.leaseMs ?? DEFAULT_LEASE_MS, 1000, 10 * 60_000),
     ...(runnerId ? { runnerId } : {}),
+    maxRuns: int(env, 'TRELLIS_MAX_RUNS', defaults.maxRuns ?? 100, 0, 10_000),
     logLevel: env.LOG_LEVEL || defaults.logLevel || 'info',
     ...(editorDir ? { editorDir: resolve(editorDir) } : {}),
     ...(defaults.examplesDir ? { examplesDir: defaults.examplesDir } : {}),

@@ -5,7 +5,7 @@ import { errorMessage } from '@trellis/schema';
 import type { ModelResolver } from '@trellis/nodes/server';
 import { loadSecretKey } from '../secrets/cipher.js';
 import { Credentials } from '../secrets/credentials.js';
-import { openStore } from '../store/db.js';
+import { isPostgresUrl, openStore } from '../store/db.js';
 import type { Store } from '../store/types.js';
 import { RUNNER_DIR } from '../package-dir.js';
 import { createApp } from './app.js';
@@ -41,8 +41,11 @@ export function installSafetyNet(log: Logger, target: NodeJS.EventEmitter = proc
   return () => void target.off('unhandledRejection', onRejection);
 }
 
-/** Opens the store, resumes unfinished runs, and listens. */
-export async function startServer(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<RunningServer> {
+/**
+ * What serves and works alike (`trellis serve` and `trellis worker`): the store, opened and
+ * brought up to date, and the run service over it (with the shared run queue on PostgreSQL), not yet started.
+ */
+export async function openRunner(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<{ log: Logger; store: Store; service: RunService }> {
   const log = extra.log ?? createLogger(config.logLevel);
   // Before the store opens: a malformed or unsafe key stops the start with a sentence saying what to fix.
   const secretKey = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, databaseUrl: config.databaseUrl });
@@ -53,12 +56,26 @@ export async function startServer(config: ServerConfig, extra: { models?: ModelR
     onConnectionError: (error) => log.warn({ err: error }, 'a database connection broke; it is replaced when next needed'),
     runner: { ...(config.runnerId ? { id: config.runnerId } : {}), leaseMs: config.leaseMs },
   });
+  const credentials = new Credentials(store, secretKey);
+  const service = new RunService({
+    store,
+    log,
+    credentials,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}),
+    ...(extra.models ? { models: extra.models } : {}),
+    ...(isPostgresUrl(config.databaseUrl) ? { queue: { url: config.databaseUrl, maxRuns: config.maxRuns } } : {}),
+  });
+  return { log, store, service };
+}
+
+/** Opens the store, resumes unfinished runs, and listens. */
+export async function startServer(config: ServerConfig, extra: { models?: ModelResolver; log?: Logger } = {}): Promise<RunningServer> {
+  const { log, store, service } = await openRunner(config, extra);
   if (config.examplesDir) {
     await loadExamplesOnce(store, config.examplesDir, log);
     await loadExamplePromptsOnce(store, config.examplesDir, log);
   }
-  const credentials = new Credentials(store, secretKey);
-  const service = new RunService({ store, log, credentials, allowPrivateNetwork: config.allowPrivateNetwork, ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}), ...(extra.models ? { models: extra.models } : {}) });
   let shuttingDown = false;
   const app = createApp({
     store,

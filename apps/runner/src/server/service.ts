@@ -14,6 +14,7 @@ import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
 import { Credentials } from '../secrets/credentials.js';
+import { RunQueue, queueSchemaOf, type RunJob } from './run-queue.js';
 
 export interface RunServiceOptions {
   store: Store;
@@ -30,6 +31,12 @@ export interface RunServiceOptions {
   storeRetry?: StoreRetry;
   /** The bound of one "Test this step" (all its attempts); 60 s by default. */
   stepTestTimeoutMs?: number;
+  /**
+   * PostgreSQL: the run queue runners share (server/run-queue.ts), at this URL; `maxRuns` bounds
+   * the runs executing here at once for this runner to take another from the queue (0: it takes
+   * none, and only queues runs for the others). Without it, runs no runner holds are claimed directly.
+   */
+  queue?: { url: string; maxRuns: number };
 }
 
 export interface StartRequest {
@@ -113,6 +120,7 @@ export class RunService {
   private sweeper: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private commits: { close(): Promise<void> } | undefined;
+  private queue: RunQueue | undefined;
   private renewing = false;
   private takingOver = false;
   private stopping = false;
@@ -155,16 +163,29 @@ export class RunService {
    */
   async start(): Promise<void> {
     await this.credentials.refresh();
+    const { queue } = this.options;
+    const schema = this.store.pgSchema;
+    if (queue && schema !== undefined) {
+      this.queue = await RunQueue.start({
+        url: queue.url,
+        schema: queueSchemaOf(schema),
+        log: this.log,
+        room: () => (this.stopping ? 0 : queue.maxRuns - this.engine.activeRunIds().length),
+        take: (jobs) => this.take(jobs),
+        announce: () => this.store.announceQueued(),
+      });
+    }
     // Other runners' commits wake this runner's followers (a live trace of a run executing elsewhere).
-    this.commits = this.store.listenForCommits(
-      (runIds) => {
+    this.commits = this.store.listenForCommits({
+      onRuns: (runIds) => {
         for (const runId of runIds) this.bus.notify(runId);
         // Nobody else commits to a run held here: a notice of one is a cancel asked through another runner.
         const mine = runIds.filter((runId) => this.engine.isActive(runId));
         if (mine.length) void this.applyCancelRequests(mine);
       },
-      (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
-    );
+      ...(this.queue ? { onQueued: () => this.queue?.wake() } : {}),
+      onError: (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
+    });
     if (this.commits) this.bus.pollMs = 5000;
     await this.takeOver();
     for (const parent of await this.store.endedChildrenOfWaitingRuns()) {
@@ -196,10 +217,33 @@ export class RunService {
     }
   }
 
-  /** Resumes the unfinished runs no runner holds (at most a batch at a time; the next sweep takes the rest). */
+  /**
+   * Resumes the unfinished runs no runner holds (at most a batch at a time; the next sweep takes
+   * the rest). With a run queue, they are queued for whichever runner has room (this one too).
+   */
   private async takeOver(): Promise<void> {
     if (this.stopping) return;
-    const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
+    if (this.queue) {
+      const free = await this.store.freeRuns(TAKEOVER_BATCH);
+      await this.queue.enqueue(free.map((runId) => ({ runId })));
+      return;
+    }
+    await this.runClaimed(await this.store.claimRuns(TAKEOVER_BATCH));
+  }
+
+  /** Claims the runs of jobs taken from the queue and starts those this runner got (the others run elsewhere already). */
+  private async take(jobs: readonly RunJob[]): Promise<void> {
+    const claimed: string[] = [];
+    for (const job of jobs) {
+      if (this.stopping || !(await this.store.claimRun(job.runId))) continue;
+      claimed.push(job.runId);
+      if (job.unwatched) this.unwatched.add(job.runId);
+    }
+    await this.runClaimed(claimed);
+  }
+
+  /** Starts the runs this runner just claimed: resumed from their last checkpoint, or cancelled when that was asked meanwhile. */
+  private async runClaimed(claimed: readonly string[]): Promise<void> {
     const cancels = claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>();
     for (const runId of claimed) {
       if (this.engine.isActive(runId)) continue;
@@ -210,8 +254,10 @@ export class RunService {
         this.track(this.engine.cancel(runId, cancel), runId);
         continue;
       }
-      this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
-      this.track(this.engine.resume(runId), runId);
+      this.log.info({ runId }, 'taking over a run no runner holds (queued, or left by a stopped or lost runner)');
+      const resumed = this.engine.resume(runId);
+      if (this.unwatched.has(runId)) void resumed.catch(() => undefined).finally(() => this.unwatched.delete(runId));
+      this.track(resumed, runId);
     }
   }
 
@@ -287,6 +333,30 @@ export class RunService {
     const { runId, run, finished } = await begun;
     this.track(finished);
     return { runId, version, run: summaryOf(run), finished };
+  }
+
+  /**
+   * Creates a run for whichever runner takes it from the queue (an async caller's: nobody waits on
+   * this connection); starts it here as startRun does when there is no queue (SQLite, one runner).
+   */
+  async queueRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary }> {
+    if (!this.queue) return this.startRun(flowId, request);
+    const { version, document } = await this.flowVersion(flowId, request.version);
+    const flow = this.checkRunnable(flowId, version, document);
+    const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
+    const { runId, run } = await this.engine
+      .create(document, {
+        input,
+        flowVersion: version,
+        ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
+        ...(request.labels ? { labels: request.labels } : {}),
+      })
+      .catch((error: unknown) => {
+        throw promptRefusal(error) ?? error;
+      });
+    // The run is stored: should queueing it fail, the sweep queues it within a second.
+    await this.queue.enqueue([{ runId, ...(request.unwatched ? { unwatched: true } : {}) }]).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not queue the run; the next sweep queues it'));
+    return { runId, version, run: summaryOf(run) };
   }
 
   /**
@@ -438,6 +508,7 @@ export class RunService {
   async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.queue?.stop();
     const result = await this.engine.drain(timeoutMs);
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.commits?.close();
@@ -520,7 +591,10 @@ export class RunService {
       },
     );
     this.background.add(tracked);
-    void tracked.finally(() => this.background.delete(tracked));
+    void tracked.finally(() => {
+      this.background.delete(tracked);
+      this.queue?.roomFreed();
+    });
   }
 
   private logFault(fault: StoreFault): void {

@@ -9,6 +9,8 @@ import type pg from 'pg';
 
 /** One channel per database; the payload says which schema (several Trellis installs may share a database) and which runner. */
 export const COMMITS_CHANNEL = 'trellis_commits';
+/** Runs were queued for any runner to take (server/run-queue.ts); the payload is the schema. */
+export const QUEUE_CHANNEL = 'trellis_queue';
 /** PostgreSQL refuses payloads of 8000 bytes or more. */
 const MAX_PAYLOAD = 7000;
 
@@ -43,7 +45,7 @@ export interface CommitListener {
 }
 
 /**
- * Listens on its own connection for other runners' commits in this schema. A broken connection
+ * Listens on its own connection for other runners' commits in this schema (and for runs they queued). A broken connection
  * is opened again (1 s, then up to 30 s apart): followers fall back to their poll meanwhile.
  */
 export function listenForCommits(options: {
@@ -51,6 +53,7 @@ export function listenForCommits(options: {
   schema: string;
   owner: string;
   onRuns: (runIds: string[]) => void;
+  onQueued?: () => void;
   onError?: (error: Error) => void;
 }): CommitListener {
   let closed = false;
@@ -75,6 +78,7 @@ export function listenForCommits(options: {
     current.on('error', again);
     current.on('end', () => again());
     current.on('notification', (message) => {
+      if (message.channel === QUEUE_CHANNEL && message.payload === options.schema) options.onQueued?.();
       if (message.channel !== COMMITS_CHANNEL) return;
       const ids = readNotice(message.payload, options.schema, options.owner);
       if (ids.length) options.onRuns(ids);
@@ -82,6 +86,7 @@ export function listenForCommits(options: {
     try {
       await current.connect();
       await current.query(`LISTEN ${COMMITS_CHANNEL}`);
+      if (options.onQueued) await current.query(`LISTEN ${QUEUE_CHANNEL}`);
       delay = 1000;
     } catch (error) {
       again(error as Error);

@@ -153,7 +153,7 @@ async function openPostgres(url: string, schema: string | undefined, onConnectio
  * libpq (psql) falls back to the operating system's user name when the URL names none; node-postgres
  * only reads $PGUSER and $USER, which a service or container often lacks.
  */
-function withUser(url: string): string {
+export function withUser(url: string): string {
   if (process.env.PGUSER || process.env.USER) return url;
   try {
     const parsed = new URL(url);

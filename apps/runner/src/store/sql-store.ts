@@ -33,11 +33,12 @@ import {
   type RateLimit,
   type RunQuery,
   type RunSummary,
+  type CommitHandlers,
   type Store,
   type StoredFlow,
 } from './types.js';
 import { CommitWriter, type Lease } from './writer.js';
-import { COMMITS_CHANNEL, commitNotices, listenForCommits, type CommitListener } from './commit-notices.js';
+import { COMMITS_CHANNEL, QUEUE_CHANNEL, commitNotices, listenForCommits, type CommitListener } from './commit-notices.js';
 import type pg from 'pg';
 import { DEFAULT_LEASE_MS } from './types.js';
 import { PromptLibrary } from './prompt-store.js';
@@ -75,8 +76,8 @@ export class SqlStore implements Store {
 
   // Checkpoints.
 
-  createRun(run: RunRecord): Promise<void> {
-    return this.writer.write({ kind: 'create', run });
+  createRun(run: RunRecord, options?: { held?: boolean }): Promise<void> {
+    return this.writer.write({ kind: 'create', run, ...(options?.held === false ? { held: false } : {}) });
   }
 
   commit(runId: string, commit: Commit): Promise<void> {
@@ -97,10 +98,19 @@ export class SqlStore implements Store {
     return this.writer.hold(runId);
   }
 
+  async freeRuns(limit: number): Promise<string[]> {
+    const rows = await this.pickFree(Date.now(), limit).execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** The unfinished runs nobody holds (or whose lease ran out at `now`), oldest first. */
+  private pickFree(now: number, limit: number) {
+    return this.db.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).where(leaseFree(now)).orderBy('created_at').orderBy('id').limit(limit);
+  }
+
   async claimRuns(limit: number): Promise<string[]> {
     const now = Date.now();
-    const free = (eb: ExpressionBuilder<Database, 'runs'>) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]);
-    let pick = this.db.selectFrom('runs').select('id').where('status', 'in', ['queued', 'running']).where(free).orderBy('created_at').orderBy('id').limit(limit);
+    let pick = this.pickFree(now, limit);
     // Every runner asks each second and there is seldom anything to take: a read first, since an
     // UPDATE that matches nothing still takes SQLite's write lock from the commit writer's thread.
     if ((await pick.execute()).length === 0) return [];
@@ -110,7 +120,7 @@ export class SqlStore implements Store {
       .updateTable('runs')
       .set({ lease_owner: this.lease.owner, lease_expires_at: now + this.lease.ms })
       .where('id', 'in', pick)
-      .where(free)
+      .where(leaseFree(now))
       .returning('id')
       .execute();
     return rows.map((row) => row.id);
@@ -169,9 +179,17 @@ export class SqlStore implements Store {
     return found;
   }
 
-  listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): CommitListener | undefined {
+  get pgSchema(): string | undefined {
+    return this.listening?.schema;
+  }
+
+  async announceQueued(): Promise<void> {
+    if (this.listening) await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.listening.schema})`.execute(this.db);
+  }
+
+  listenForCommits(handlers: CommitHandlers): CommitListener | undefined {
     if (!this.listening) return undefined;
-    const listener = listenForCommits({ ...this.listening, owner: this.lease.owner, onRuns, ...(onError ? { onError } : {}) });
+    const listener = listenForCommits({ ...this.listening, owner: this.lease.owner, ...handlers });
     this.listeners.add(listener);
     return {
       close: async () => {
@@ -612,3 +630,7 @@ function toCredential(row: Selectable<CredentialsTable>): Credential {
   };
 }
 
+/** A lease nobody holds, or one that ran out at `now`. */
+function leaseFree(now: number) {
+  return (eb: ExpressionBuilder<Database, 'runs'>) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)]);
+}

@@ -43,6 +43,16 @@ export type { Prompt, PromptImportResult, PromptLibraryFile, PromptQuery, Prompt
  *
  * JSON values go in and come out as plain values; timestamps are ISO-8601 strings (UTC).
  */
+/** What a runner hears of the others (Store.listenForCommits). */
+export interface CommitHandlers {
+  /** Runs another runner committed to (or was asked to cancel). */
+  onRuns: (runIds: string[]) => void;
+  /** Another runner queued runs for any runner to take. */
+  onQueued?: () => void;
+  /** The listening connection broke (it is opened again). */
+  onError?: (error: Error) => void;
+}
+
 export interface Store extends CheckpointStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Flushes pending writes and closes the connection(s). */
@@ -91,6 +101,8 @@ export interface Store extends CheckpointStore {
   claimRun(runId: string): Promise<boolean>;
   /** Takes the leases of up to `limit` unfinished runs (queued or running) nobody holds or whose lease ran out, oldest first; their ids. */
   claimRuns(limit: number): Promise<string[]>;
+  /** Up to `limit` unfinished runs nobody holds or whose lease ran out, oldest first, without taking them (for the run queue). */
+  freeRuns(limit: number): Promise<string[]>;
   /**
    * Extends this runner's leases of these runs; the ids of those another runner holds now. A run
    * whose lease was let go (it ended or waits for a person, its last commit a moment ago) is not
@@ -114,7 +126,11 @@ export interface Store extends CheckpointStore {
    * Hears of other runners' commits (the runs they wrote events of), where the database can
    * tell (PostgreSQL's LISTEN/NOTIFY); undefined where it cannot (SQLite: one runner).
    */
-  listenForCommits(onRuns: (runIds: string[]) => void, onError?: (error: Error) => void): { close(): Promise<void> } | undefined;
+  listenForCommits(handlers: CommitHandlers): { close(): Promise<void> } | undefined;
+  /** Tells the other runners that runs were queued for them (PostgreSQL; nothing on SQLite, where one runner works alone). */
+  announceQueued(): Promise<void>;
+  /** PostgreSQL: the schema the tables are in (the run queue keeps its own beside it). */
+  readonly pgSchema?: string;
   /**
    * Sub-flows that ended while the run that started them still waits on them (their end could not
    * wake it: the runner stopped first): each child's parent link, to wake that step.

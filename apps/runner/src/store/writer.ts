@@ -9,7 +9,7 @@ import type { Database } from './tables.js';
 import { COMMITS_CHANNEL, commitNotices } from './commit-notices.js';
 
 /** A write of the checkpoint path: a new run, or one commit of a run. */
-export type Write = { kind: 'create'; run: RunRecord } | { kind: 'commit'; runId: string; commit: Commit };
+export type Write = { kind: 'create'; run: RunRecord; held?: boolean } | { kind: 'commit'; runId: string; commit: Commit };
 
 /**
  * A write as it will be stored, serialized when it is submitted: what lands is the value at the
@@ -383,8 +383,12 @@ function unknownRuns(writes: readonly Prepared[], cache: BoundedMap<string, numb
 }
 
 function prepare(write: Write, lease: Lease): Prepared {
-  // A run is held by the runner that creates it, which goes on to execute it.
-  if (write.kind === 'create') return { kind: 'create', runId: write.run.id, row: [...runRow(write.run), lease.owner, Date.now() + lease.ms] };
+  // A run is held by the runner that creates it, which goes on to execute it; a run created for
+  // the queue is held by nobody, for whichever runner takes it from the queue.
+  if (write.kind === 'create') {
+    const held = write.held !== false;
+    return { kind: 'create', runId: write.run.id, row: [...runRow(write.run), held ? lease.owner : null, held ? Date.now() + lease.ms : null] };
+  }
   const { runId, commit } = write;
   const nodes = Object.entries(commit.nodes ?? {}).map(([nodeId, state]): NodeRow => ({ nodeId, status: state.status, state: JSON.stringify(state) }));
   const events = commit.events.map((event): EventRow => {

@@ -171,14 +171,16 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     const mode = c.req.query('mode') ?? 'sync';
     const streams = c.req.header('Accept')?.includes('text/event-stream') ?? false;
     if (mode !== 'sync' && mode !== 'async') throw new TrellisError('invalid_mode', `mode must be "sync" or "async", not "${mode}"`);
-    const { runId, finished } = await service.startRun(target.published.flowId, {
+    const request = {
       input,
       version: target.published.version,
       labels: { source: 'endpoint', slug },
       // A caller streaming the events watches the text; one waiting for the output does not.
       unwatched: !streams,
-    });
-    if (mode === 'async') return answer(c, slug, { runId, status: 'queued' }, false);
+    };
+    // Nobody waits on this connection: the run goes to whichever runner has room (this one on SQLite).
+    if (mode === 'async') return answer(c, slug, { runId: (await service.queueRun(target.published.flowId, request)).runId, status: 'queued' }, false);
+    const { runId, finished } = await service.startRun(target.published.flowId, request);
     if (streams) {
       c.header('X-Trellis-Run-Id', runId);
       // A stream that stops on a wait ends with the 202's body: each wait's id and answerUrl.
