@@ -199,6 +199,51 @@ describe('runners sharing one PostgreSQL database', () => {
     expect(again.body.error.code).toBe('already_decided');
   }, 60_000);
 
+  it('hands an answer to the runner executing the run while another branch goes on, and the run takes it there at once', async () => {
+    const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
+    const steps = ['s1', 's2', 's3', 's4'];
+    const flow = {
+      schema: 'trellis.flow/v1',
+      id: 'branch-waits',
+      name: 'A branch waits while another runs',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        { id: 'ok', type: 'approval', position: { x: 0, y: 0 }, config: { message: 'Go on?' } },
+        { id: 'done', type: 'output', position: { x: 0, y: 0 }, config: { value: { approved: '{{ nodes.ok.output.by }}' } } },
+        { id: 'no', type: 'output', position: { x: 0, y: 0 }, config: { value: { approved: false } } },
+        ...steps.map((id) => ({ id, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${id}` } } })),
+        { id: 'tail', type: 'output', position: { x: 0, y: 0 }, config: { value: '{{ nodes.s4.output }}' } },
+      ],
+      edges: [
+        { id: 'a1', source: 'in', sourceHandle: 'out', target: 'ok', targetHandle: 'in' },
+        { id: 'a2', source: 'ok', sourceHandle: 'approved', target: 'done', targetHandle: 'in' },
+        { id: 'a3', source: 'ok', sourceHandle: 'rejected', target: 'no', targetHandle: 'in' },
+        ...['in', ...steps].map((source, i) => ({ id: `c${i}`, source, sourceHandle: 'out', target: [...steps, 'tail'][i], targetHandle: 'in' })),
+      ],
+    };
+    expect((await call(a.url, 'POST', '/api/flows', flow)).status).toBe(201);
+    const mocks = Object.fromEntries(steps.map((id) => [id, { text: `done ${id}`, delayMs: 500 }]));
+    const runId = (await call(a.url, 'POST', '/api/flows/branch-waits/runs', { input: {}, mocks })).body.id as string;
+    const approval = await until('the approval', async () => (await call(a.url, 'GET', `/api/approvals?runId=${runId}`)).body.items?.[0] as Body | undefined);
+    // A holds the run: its other branch is still running.
+    expect((await call(b.url, 'GET', `/api/runs/${runId}`)).body.status).toBe('running');
+    const answered = await call(b.url, 'POST', `/api/approvals/${approval.id}`, { decision: 'approve', by: 'ann' });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ status: 'approved', decidedBy: 'ann' });
+    // A second answer, through either runner, hears who answered.
+    const again = await call(b.url, 'POST', `/api/approvals/${approval.id}`, { decision: 'reject', by: 'bo' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain('ann');
+    const run = await finished(a.url, runId);
+    expect(run.status).toBe('succeeded');
+    const events = await eventsOf(a.url, runId);
+    const done = completedOf(events);
+    // Taken while the other branch ran (before its last step), each step once, no gap in the trace.
+    expect(done.indexOf('done')).toBeLessThan(done.indexOf('s4'));
+    expect(new Set(done).size).toBe(done.length);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  }, 60_000);
+
   it('cancels a run through a runner that does not execute it: the runner holding it stops it at once', async () => {
     const [a, b] = (await alive(2)) as [RunnerProcess, RunnerProcess];
     const [runId] = await startRuns(a.url, 1);

@@ -3,6 +3,7 @@ import type { NodeState } from './checkpoint.js';
 import type { Journal } from './journal.js';
 import { eventPlace } from './level.js';
 import type { Answer } from './types.js';
+import type { WaitKind } from '@trellis/schema';
 
 /**
  * A person's answers to a run's waits, as the execution takes them: each is checked against the
@@ -39,18 +40,7 @@ export class Answers {
    */
   check(answer: Answer): [string, NodeState] {
     const entry = this.waitingNode(answer.waitId);
-    const wait = entry[1].wait!;
-    if (wait.kind === 'question' && !answer.timedOut) {
-      if (answer.answer === undefined) {
-        throw new TrellisError('invalid_input', `"${wait.id}" waits on a question: send its answer (not a decision)`, { details: { problems: [{ path: 'answer', message: 'is required' }] } });
-      }
-      const problems = schemaProblems(answer.answer, wait.schema ?? {}, "the question's form").map((v) => ({ path: v.path ? `answer.${v.path}` : 'answer', message: v.message }));
-      if (problems.length) {
-        throw new TrellisError('invalid_input', `the answer does not match the question's form: ${describeViolations(problems)}`, { details: { problems } });
-      }
-    } else if (wait.kind !== 'question' && answer.answer !== undefined) {
-      throw new TrellisError('invalid_input', `"${wait.id}" waits on an approval: send a decision (approve or reject), not an answer`, { details: { problems: [{ path: 'answer', message: 'is for questions' }] } });
-    }
+    checkAnswerTo(entry[1].wait!, answer);
     return entry;
   }
 
@@ -91,5 +81,24 @@ export class Answers {
       ...((question ? decision.answer : decision.payload) === undefined ? {} : { payload: question ? decision.answer : decision.payload }),
     });
     return nodeId;
+  }
+}
+
+/**
+ * Checks an answer against what its wait asks (`invalid_input`, naming each field under `answer`):
+ * a question takes an answer matching its schema, an approval a decision. Also where the wait is
+ * known only from its stored approval (an answer forwarded to the runner holding the run).
+ */
+export function checkAnswerTo(wait: { id: string; kind: WaitKind; schema?: Record<string, unknown> }, answer: Answer): void {
+  if (wait.kind === 'question' && !answer.timedOut) {
+    if (answer.answer === undefined) {
+      throw new TrellisError('invalid_input', `"${wait.id}" waits on a question: send its answer (not a decision)`, { details: { problems: [{ path: 'answer', message: 'is required' }] } });
+    }
+    const problems = schemaProblems(answer.answer, wait.schema ?? {}, "the question's form").map((v) => ({ path: v.path ? `answer.${v.path}` : 'answer', message: v.message }));
+    if (problems.length) {
+      throw new TrellisError('invalid_input', `the answer does not match the question's form: ${describeViolations(problems)}`, { details: { problems } });
+    }
+  } else if (wait.kind !== 'question' && answer.answer !== undefined) {
+    throw new TrellisError('invalid_input', `"${wait.id}" waits on an approval: send a decision (approve or reject), not an answer`, { details: { problems: [{ path: 'answer', message: 'is for questions' }] } });
   }
 }

@@ -120,7 +120,8 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
           content: { 'application/json': { schema: { type: 'object', required: ['answer'], properties: { answer: { description: "Matches the question's schema" }, by: { type: 'string', maxLength: 200, description: 'Who answered, for the trace' } } } } },
         },
         responses: {
-          200: { description: 'The answer was taken; the run goes on (poll statusUrl)', content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' }, answer: {}, statusUrl: { type: 'string' } } } } } },
+          200: { description: 'The answer was taken; the run goes on (poll statusUrl)', content: { 'application/json': { schema: ANSWERED } } },
+          202: { description: 'Handed to the runner executing the run, which takes it in a moment (status stays pending until then)', content: { 'application/json': { schema: ANSWERED } } },
           ...errors({ 400: 'The answer does not match the schema (details name the field)', 401: 'No key, or an unknown or revoked key', 404: 'No such question of this run', 409: 'Already answered (by whom, when)' }),
         },
       },
@@ -129,6 +130,9 @@ export async function openApiDocument(app: OpenAPIHono, store: Store, service: R
   // A copy: the document holds the published flows' own input schemas, cached with their versions.
   return withExplicitTypes(structuredClone(doc));
 }
+
+/** A published flow's answered question, as its answer URL tells it. */
+const ANSWERED = { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' }, answer: {}, statusUrl: { type: 'string' } } };
 
 const ANY_TYPE = ['null', 'boolean', 'string', 'number', 'integer', 'object', 'array'];
 /** Where a schema holds other schemas: one, a list, or a map of them. */

@@ -4,6 +4,8 @@ import { createModelResolver, type Decision as EngineDecision, type ModelResolve
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
+import { checkAnswerTo } from '../engine/answers.js';
+import type { Answer } from '../engine/types.js';
 import { findFlowCycles, flowReferences } from '../engine/subflows.js';
 import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
@@ -76,6 +78,11 @@ function summaryOf(run: RunRecord): RunSummary {
   return { ...rest, flowId: flow.id };
 }
 
+/** The status an answer gives its wait. */
+function decidedStatus(approval: Approval, answer: Answer): Approval['status'] {
+  return approval.kind === 'question' ? 'answered' : answer.approved ? 'approved' : 'rejected';
+}
+
 /** The refusal of an answer to an approval that is no longer pending: who decided it and when. */
 function alreadyDecided(approval: Approval): TrellisError {
   const how = approval.status.replace('_', ' ');
@@ -86,8 +93,8 @@ function alreadyDecided(approval: Approval): TrellisError {
 
 /** How many runs no runner holds one runner takes over at a time (per sweep, each second). */
 const TAKEOVER_BATCH = 20;
-/** How long a cancel asked through another runner waits to see the run end before it answers 202. */
-const FORWARDED_CANCEL_WAIT_MS = 5000;
+/** How long a cancel or an answer asked through another runner waits to see it done before it answers 202. */
+const FORWARDED_WAIT_MS = 5000;
 
 /**
  * What the log says of a run: at info one line each time it stops (it ends, or waits for a
@@ -181,7 +188,7 @@ export class RunService {
         for (const runId of runIds) this.bus.notify(runId);
         // Nobody else commits to a run held here: a notice of one is a cancel asked through another runner.
         const mine = runIds.filter((runId) => this.engine.isActive(runId));
-        if (mine.length) void this.applyCancelRequests(mine);
+        if (mine.length) void this.applyRequests(mine);
       },
       ...(this.queue ? { onQueued: () => this.queue?.wake() } : {}),
       onError: (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
@@ -261,6 +268,32 @@ export class RunService {
     }
   }
 
+  /** What was asked through other runners of runs executing here: cancels, then answers. */
+  private async applyRequests(runIds: readonly string[]): Promise<void> {
+    await this.applyCancelRequests(runIds);
+    await this.applyAnswerRequests(runIds);
+  }
+
+  /** Takes into the runs executing here the answers given through other runners (Store.requestAnswer). */
+  private async applyAnswerRequests(runIds: readonly string[]): Promise<void> {
+    try {
+      for (const { approvalId, runId, answer } of await this.store.answerRequests(runIds)) {
+        if (!this.engine.isActive(runId)) continue;
+        try {
+          this.track((await this.engine.answer(runId, answer)).finished);
+          this.log.info({ runId, approvalId }, 'took an answer given through another runner');
+        } catch (error) {
+          // Not a refusal (the database is away): the next heartbeat tries again.
+          if (!TrellisError.isInstance(error)) throw error;
+          this.log.info({ runId, approvalId, code: error.code }, 'refused an answer given through another runner');
+        }
+        await this.store.clearAnswerRequest(approvalId);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not take the answers given through other runners; the next heartbeat tries again');
+    }
+  }
+
   /** Cancels the runs executing here that someone asked to cancel through another runner (Store.requestCancel). */
   private async applyCancelRequests(runIds: readonly string[]): Promise<void> {
     try {
@@ -288,8 +321,8 @@ export class RunService {
         if (!this.engine.abandon(runId)) continue;
         this.log.warn({ runId }, 'another runner took this run over (its lease ran out here): it stops here');
       }
-      // A cancel asked through another runner whose notice was lost (or on SQLite, which has none).
-      if (active.length) await this.applyCancelRequests(active);
+      // A cancel or an answer asked through another runner whose notice was lost (or on SQLite, which has none).
+      if (active.length) await this.applyRequests(active);
     } catch (error) {
       this.log.warn({ err: error }, 'could not renew the leases of the runs executing here; trying again shortly');
     } finally {
@@ -440,31 +473,78 @@ export class RunService {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw notFound('approval', approvalId);
     if (approval.status !== 'pending') throw alreadyDecided(approval);
-    let finished: Promise<RunResult>;
+    const answer: Answer = {
+      waitId: approval.waitId,
+      approved: decision.approved,
+      ...(decision.by ? { by: decision.by } : {}),
+      ...(decision.comment ? { comment: decision.comment } : {}),
+      ...(decision.payload === undefined ? {} : { payload: decision.payload }),
+      ...(decision.answer === undefined ? {} : { answer: decision.answer }),
+    };
     try {
       // The engine checks the answer against what the run waits on: a question's against its schema.
-      ({ finished } = await this.engine.answer(approval.runId, {
-        waitId: approval.waitId,
-        approved: decision.approved,
-        ...(decision.by ? { by: decision.by } : {}),
-        ...(decision.comment ? { comment: decision.comment } : {}),
-        ...(decision.payload === undefined ? {} : { payload: decision.payload }),
-        ...(decision.answer === undefined ? {} : { answer: decision.answer }),
-      }));
+      await this.answerHere(approval.runId, answer);
     } catch (error) {
-      // This runner took the run's lease to answer: a refused answer leaves it as it was, waiting
-      // for anyone's answer (a run that went on here meanwhile keeps its lease: it is not waiting).
-      if (!this.engine.isActive(approval.runId)) await this.store.releaseLeases([approval.runId]).catch(() => undefined);
+      // The run goes on on another runner (a branch waits while others run): that runner takes the answer.
+      if (TrellisError.isInstance(error) && error.code === 'run_held') return this.forwardAnswer(approval, answer);
       // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
-      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished', 'run_held'].includes(error.code)) {
-        // Held by another runner: most likely one taking another answer to this wait; its decision lands in a moment.
-        const current = error.code === 'run_held' ? await this.decidedSoon(approvalId) : await this.store.getApproval(approvalId);
+      if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) {
+        const current = await this.store.getApproval(approvalId);
         if (current && current.status !== 'pending') throw alreadyDecided(current);
       }
       throw error;
     }
-    this.track(finished);
     return (await this.store.getApproval(approvalId)) ?? approval;
+  }
+
+  /** Takes an answer into its run on this runner (taking the run's lease when nobody holds it); resolves once the answer is stored. */
+  private async answerHere(runId: string, answer: Answer): Promise<void> {
+    try {
+      this.track((await this.engine.answer(runId, answer)).finished);
+    } catch (error) {
+      // This runner took the run's lease to answer: a refused answer leaves it as it was, waiting
+      // for anyone's answer (a run that went on here meanwhile keeps its lease: it is not waiting).
+      if (!this.engine.isActive(runId)) await this.store.releaseLeases([runId]).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Hands an answer to the runner executing its run (Store.requestAnswer), and waits a few seconds
+   * to see it taken: the approval as decided, or still pending when that runner has not taken it
+   * yet (it does in a moment, or the answer is taken here once the run stops elsewhere and only waits).
+   */
+  private async forwardAnswer(approval: Approval, answer: Answer): Promise<Approval> {
+    // Checked here, as the holder would: a wrong answer hears why now, not never.
+    checkAnswerTo({ id: approval.waitId, kind: approval.kind, ...(approval.schema ? { schema: approval.schema } : {}) }, answer);
+    if (!(await this.store.requestAnswer(approval.id, answer))) {
+      // Decided meanwhile, or another answer is already on its way to the holder: the first one wins.
+      const current = await this.decidedSoon(approval.id);
+      if (current && current.status !== 'pending') throw alreadyDecided(current);
+      throw new TrellisError('run_held', `another answer to "${approval.waitId}" is being taken by the runner executing run ${approval.runId}`, { retryable: true, retryAfterMs: 1000 });
+    }
+    const until = Date.now() + FORWARDED_WAIT_MS;
+    let nextTry = Date.now() + 250;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const current = await this.store.getApproval(approval.id);
+      if (!current) throw notFound('approval', approval.id);
+      if (current.status !== 'pending') {
+        if (current.decidedBy === answer.by && current.status === decidedStatus(approval, answer)) return current;
+        throw alreadyDecided(current);
+      }
+      if (Date.now() > until) return current;
+      if (Date.now() < nextTry) continue;
+      nextTry = Date.now() + 250;
+      // The run may have stopped holding meanwhile (it now only waits for this answer): take it here.
+      try {
+        await this.answerHere(approval.runId, answer);
+        await this.store.clearAnswerRequest(approval.id);
+      } catch (error) {
+        if (!TrellisError.isInstance(error)) throw error;
+        // Still held (the holder takes it), or decided (the next read says by whom).
+      }
+    }
   }
 
   /** The approval once it is no longer pending, or as it is after a short while. */
@@ -496,7 +576,7 @@ export class RunService {
       const now = await this.store.getRun(runId);
       throw new TrellisError('run_finished', `run ${runId} has already ${now?.status ?? 'ended'}`);
     }
-    const until = Date.now() + FORWARDED_CANCEL_WAIT_MS;
+    const until = Date.now() + FORWARDED_WAIT_MS;
     while (Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       if (hasEnded((await this.store.getRun(runId))?.status ?? 'cancelled')) return true;

@@ -253,6 +253,13 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('runs').addColumn('cancel_requested', 'text').execute();
     },
   },
+  '0011_answer_requests': {
+    async up(db: Kysely<unknown>) {
+      // An answer given through a runner that does not hold the run (it runs on elsewhere, one
+      // branch waiting): the holder reads it, woken as for a cancel, and takes it into the run.
+      await db.schema.alterTable('approvals').addColumn('answer_requested', 'text').execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

@@ -3,6 +3,7 @@ import { TrellisError } from '@trellis/nodes';
 import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
+import type { Answer } from '../engine/types.js';
 import { countInbox, listInbox, listRuns } from './listing.js';
 import { pruneTokens, takeToken, tokensLeft } from './token-buckets.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
@@ -165,8 +166,7 @@ export class SqlStore implements Store {
       .returning('id')
       .execute();
     if (!rows.length) return false;
-    // The holder's commit listener wakes for the run: no commit of its own would name it.
-    if (this.listening) for (const payload of commitNotices(this.listening.schema, this.lease.owner, [runId])) await sql`select pg_notify(${COMMITS_CHANNEL}, ${payload})`.execute(this.db);
+    await this.announceRuns([runId]);
     return true;
   }
 
@@ -177,6 +177,44 @@ export class SqlStore implements Store {
       for (const row of rows) found.set(row.id, row.cancel_requested!);
     }
     return found;
+  }
+
+  async requestAnswer(approvalId: string, answer: Answer): Promise<boolean> {
+    const rows = await this.db
+      .updateTable('approvals')
+      .set({ answer_requested: JSON.stringify(answer) })
+      .where('id', '=', approvalId)
+      .where('status', '=', 'pending')
+      .where('answer_requested', 'is', null)
+      .returning('run_id')
+      .execute();
+    if (!rows.length) return false;
+    await this.announceRuns([rows[0]!.run_id]);
+    return true;
+  }
+
+  async answerRequests(runIds: readonly string[]): Promise<{ approvalId: string; runId: string; answer: Answer }[]> {
+    const found: { approvalId: string; runId: string; answer: Answer }[] = [];
+    for (let start = 0; start < runIds.length; start += 500) {
+      const rows = await this.db
+        .selectFrom('approvals')
+        .select(['id', 'run_id', 'answer_requested'])
+        .where('run_id', 'in', runIds.slice(start, start + 500))
+        .where('status', '=', 'pending')
+        .where('answer_requested', 'is not', null)
+        .execute();
+      for (const row of rows) found.push({ approvalId: row.id, runId: row.run_id, answer: JSON.parse(row.answer_requested!) as Answer });
+    }
+    return found;
+  }
+
+  async clearAnswerRequest(approvalId: string): Promise<void> {
+    await this.db.updateTable('approvals').set({ answer_requested: null }).where('id', '=', approvalId).execute();
+  }
+
+  /** Wakes the runner holding these runs (its commit listener): something was asked of it that no commit of its own would name. */
+  private async announceRuns(runIds: string[]): Promise<void> {
+    if (this.listening) for (const payload of commitNotices(this.listening.schema, this.lease.owner, runIds)) await sql`select pg_notify(${COMMITS_CHANNEL}, ${payload})`.execute(this.db);
   }
 
   get pgSchema(): string | undefined {

@@ -122,6 +122,8 @@ export interface ApprovalsTable {
   decided_by: string | null;
   comment: string | null;
   edited_payload: string | null;
+  /** An answer asked of the runner holding the run (JSON of the engine's Answer), until that runner takes it. */
+  answer_requested: string | null;
 }
 
 export interface PublishedTable {

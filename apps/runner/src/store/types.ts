@@ -30,6 +30,7 @@ import type {
 } from '@trellis/schema';
 import { TrellisError } from '@trellis/schema';
 import type { CheckpointStore } from '../engine/checkpoint.js';
+import type { Answer } from '../engine/types.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
 export type { Credential, CredentialKind };
@@ -117,6 +118,16 @@ export interface Store extends CheckpointStore {
   requestCancel(runId: string, reason: string): Promise<boolean>;
   /** The cancels asked of these runs (requestCancel), by run id. */
   cancelRequests(runIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Asks whichever runner holds a run to take this answer to one of its pending waits (an answer
+   * that reached a runner not holding the run): kept in the approval's row, and on PostgreSQL
+   * announced at once. False when the wait is no longer pending or another answer is asked already.
+   */
+  requestAnswer(approvalId: string, answer: Answer): Promise<boolean>;
+  /** The answers asked of these runs' pending waits (requestAnswer). */
+  answerRequests(runIds: readonly string[]): Promise<{ approvalId: string; runId: string; answer: Answer }[]>;
+  /** Forgets an answer asked (taken into the run, or refused). */
+  clearAnswerRequest(approvalId: string): Promise<void>;
   /**
    * Lets go of every run this runner holds (at shutdown, for the others to take at once), or of
    * these runs when they no longer need executing (waiting for a person, or ended); how many.

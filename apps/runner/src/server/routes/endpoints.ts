@@ -214,7 +214,8 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     }
     const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim().slice(0, 200) : `endpoint ${slug}`;
     const answered = await service.decide(id, { approved: true, answer: body.answer, by });
-    return c.json({ id, runId, status: answered.status, answer: body.answer, statusUrl: statusUrlOf(slug, runId) }, 200);
+    // Pending: the runner executing the run was handed the answer and takes it in a moment.
+    return c.json({ id, runId, status: answered.status, answer: body.answer, statusUrl: statusUrlOf(slug, runId) }, answered.status === 'pending' ? 202 : 200);
   });
 
   app.get('/v1/flows/:slug/runs/:runId', async (c) => {

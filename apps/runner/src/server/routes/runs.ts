@@ -245,7 +245,11 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
         'An approval takes `{ decision }`; a question (kind `question`) takes `{ answer }`, checked against its `schema` (400 `invalid_input` naming each field, e.g. `answer.quantity`). ' +
         'The decision or answer, comment, edited payload and who decided are kept in the trace; the run goes on in the background. Of two answers, one wins: the other gets 409 `already_decided`.',
       request: { params: IdParam, body: jsonBody(DecisionRequest) },
-      responses: { 200: json(Approval, 'The decided approval or answered question'), ...errorResponses(400, 404, 409) },
+      responses: {
+        200: json(Approval, 'The decided approval or answered question'),
+        202: json(Approval, 'Still pending: the run goes on on another runner, which was handed the answer and has not taken it yet (it does in a moment)'),
+        ...errorResponses(400, 404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -263,7 +267,7 @@ export function runRoutes(app: Api, { store, service, log }: Deps): void {
         ...(body.comment ? { comment: body.comment } : {}),
         ...(body.payload === undefined ? {} : { payload: body.payload }),
       });
-      return c.json(approval, 200);
+      return c.json(approval, approval.status === 'pending' ? 202 : 200);
     },
   );
 }
