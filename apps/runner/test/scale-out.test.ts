@@ -127,6 +127,26 @@ describe('runners sharing one PostgreSQL database', () => {
     }
   }, 90_000);
 
+  it('hands the runs of a runner stopped with SIGTERM to the others at once, not once its leases run out', async () => {
+    const leaving = await startRunner();
+    runners.push(leaving);
+    const [stays] = (await alive(1)) as [RunnerProcess];
+    const runIds = await startRuns(leaving.url, 2);
+    await until('runs under way', async () => ((await Promise.all(runIds.map(async (id) => completedOf(await eventsOf(leaving.url, id)).length >= 2))).every(Boolean) ? true : undefined));
+    await stop(leaving);
+    const stoppedAt = Date.now();
+    for (const id of runIds) {
+      expect((await finished(stays.url, id)).status).toBe('succeeded');
+      const events = await eventsOf(stays.url, id);
+      expectWholeTrace(events);
+      // Let go at exit and queued for the others: taken well before the lease would have run out.
+      const resumed = events.find((e) => e.type === 'run.resumed');
+      expect(Date.parse(resumed!.ts as string) - stoppedAt).toBeLessThan(LEASE_MS);
+      // It stopped between steps: nothing ran again.
+      expect(events.filter((e) => e.type === 'node.started' && e.data.recovered === true)).toEqual([]);
+    }
+  }, 60_000);
+
   it('finishes every run while runners are killed with SIGKILL again and again, each step completed once', async () => {
     // Three runners; runs started through each; then, round after round, a random runner is
     // killed mid-run and a new one started in its place.

@@ -109,11 +109,16 @@ export class RunQueue {
     if (this.starved) this.wake();
   }
 
-  /** Stops taking runs (runs taken keep running) and closes pg-boss's connections. */
-  async stop(): Promise<void> {
+  /** Stops taking runs (runs taken keep running); the queue still takes runs queued for others until close(). */
+  async stopTaking(): Promise<void> {
     this.stopped = true;
     this.wake();
     await this.loop;
+  }
+
+  /** Stops taking runs and closes pg-boss's connections. */
+  async close(): Promise<void> {
+    await this.stopTaking();
     await this.boss.stop({ graceful: false, close: true, wait: true }).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not close the run queue cleanly'));
   }
 

@@ -588,14 +588,31 @@ export class RunService {
   async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.queue?.stop();
+    await this.queue?.stopTaking();
     const result = await this.engine.drain(timeoutMs);
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.commits?.close();
     await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, 100))]);
     // What stopped here is handed back at once: another runner takes it without waiting for the leases to run out.
-    await this.store.releaseLeases().catch((error: unknown) => this.log.warn({ err: error }, 'could not let go of the runs held here; other runners take them once their leases run out'));
+    const released = await this.store.releaseLeases().catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not let go of the runs held here; other runners take them once their leases run out');
+      return 0;
+    });
+    if (this.queue) {
+      // Queued at once, rather than found by the others' next sweep.
+      if (released) await this.handBack(released);
+      await this.queue.close();
+    }
     return result;
+  }
+
+  /** Queues the runs let go at shutdown, for the other runners to take at once (else their next sweep does). */
+  private async handBack(released: number): Promise<void> {
+    try {
+      await this.queue?.enqueue((await this.store.freeRuns(Math.max(TAKEOVER_BATCH, released))).map((runId) => ({ runId })));
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not queue the runs let go; the other runners find them at their next sweep');
+    }
   }
 
   /**
