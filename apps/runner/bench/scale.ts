@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startRunnerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
+import { startRunnerProcess, startWorkerProcess, type RunnerProcess } from '@trellis/test-support/runner-process';
 import { queueSchemaOf } from '../src/server/run-queue.js';
 
 /**
@@ -10,8 +10,10 @@ import { queueSchemaOf } from '../src/server/run-queue.js';
  * with PostgreSQL: one, two and three `trellis serve` processes, the published four-node flow and
  * a ten-step flow driven by autocannon through all of them at once (the connections split evenly,
  * as a load balancer would). Prints runs/s and the time from a run's creation to its first event
- * (p50, p99), at full load and at half the peak rate; then the takeover time after a SIGKILL: from
- * the kill until another runner resumes the dead one's runs.
+ * (p50, p99), at full load and at half the peak rate; the same for async calls of the four-node
+ * flow (started at once by the runner they reach while it has room), and again through the run
+ * queue alone (one runner with TRELLIS_MAX_RUNS=0 answering, as many `trellis worker`s executing);
+ * then the takeover time after a SIGKILL: from the kill until another runner resumes the dead one's runs.
  *
  * BENCH_DURATION (seconds per phase, default 10), BENCH_CONNECTIONS (default 48), BENCH_RUNNERS
  * (default 1,2,3), BENCH_PG_URL (default postgres://127.0.0.1:5432/test), TRELLIS_LEASE_MS (default 15000).
@@ -54,11 +56,11 @@ async function api(url: string, method: string, path: string, body?: unknown): P
 }
 
 /** The connections split over the runners; `rate`: requests per second in all (0: as fast as they go). */
-async function drive(runners: RunnerProcess[], slug: string, secret: string, seconds: number, rate = 0): Promise<{ rps: number; errors: number }> {
+async function drive(runners: Array<{ url: string }>, slug: string, secret: string, seconds: number, rate = 0): Promise<{ rps: number; errors: number }> {
   const results = await Promise.all(
     runners.map((r) =>
       autocannon({
-        url: `${r.url}/v1/flows/${slug}`,
+        url: `${r.url}/v1/flows/${slug}`, // a slug may carry a query (?mode=async)
         method: 'POST',
         connections: Math.max(1, Math.floor(CONNECTIONS / runners.length)),
         duration: seconds,
@@ -88,12 +90,62 @@ async function startRunners(count: number, databaseUrl: string): Promise<RunnerP
   return Promise.all(Array.from({ length: count }, () => startRunnerProcess(env, ['--no-examples'])));
 }
 
-async function stopAll(runners: RunnerProcess[]): Promise<void> {
+async function stopAll(runners: Array<Omit<RunnerProcess, 'url'>>): Promise<void> {
   await Promise.all(
     runners.map(async (r) => {
       if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
       await r.exited;
     }),
+  );
+}
+
+/** Where a queued run's wait goes: creation → its job inserted → the job fetched by a runner (p50, p99, ms). */
+async function queueStages(client: pg.Client, schema: string, since: string): Promise<string> {
+  const { rows } = await client.query<{ created_at: string; inserted: Date; fetched: Date | null }>(
+    `SELECT r.created_at, j.created_on AS inserted, j.started_on AS fetched FROM ${queueSchemaOf(schema)}.job j JOIN ${schema}.runs r ON r.id = j.data->>'runId' WHERE r.created_at > $1`,
+    [since],
+  );
+  const stage = (values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return `p50 ${quantile(sorted, 0.5)} ms p99 ${quantile(sorted, 0.99)} ms`;
+  };
+  if (!rows.length) return '';
+  const inserted = rows.map((r) => r.inserted.getTime() - Date.parse(r.created_at));
+  const fetched = rows.filter((r) => r.fetched).map((r) => r.fetched!.getTime() - r.inserted.getTime());
+  return `${rows.length} went through the queue: created→queued ${stage(inserted)}, queued→fetched ${stage(fetched)}`;
+}
+
+/** Waits (at most a minute) until no run of the schema is queued or running: the queue has drained. */
+async function drained(client: pg.Client, schema: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.runs WHERE status IN ('queued', 'running')`);
+    if (Number(rows[0]?.n) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the queued runs did not drain within a minute');
+}
+
+/**
+ * Async calls of the four-node flow: the peak is what the runners finish per second with calls
+ * coming as fast as they are answered (until no run is left queued or running); the latencies
+ * are at half that rate, from each run's creation to its start, split at the queue when runs went through it.
+ */
+async function asyncPhase(client: pg.Client, schema: string, runners: Array<{ url: string }>, secret: string): Promise<string> {
+  await drive(runners, 'scale-four?mode=async', secret, 2);
+  await drained(client, schema);
+  const peakFrom = Date.now();
+  const burst = await drive(runners, 'scale-four?mode=async', secret, DURATION);
+  await drained(client, schema);
+  const peak = (burst.rps * DURATION) / ((Date.now() - peakFrom) / 1000);
+  const from = new Date().toISOString();
+  const half = await drive(runners, 'scale-four?mode=async', secret, DURATION, peak / 2);
+  await drained(client, schema);
+  const delays = await startDelays(client, schema, from);
+  const stages = await queueStages(client, schema, from);
+  return (
+    `${peak.toFixed(0).padStart(5)} runs/s (errors ${burst.errors})   at half rate (${half.rps.toFixed(0)} runs/s): created→started p50 ${delays.p50} ms p99 ${delays.p99} ms (aim p99 < 50 ms)` +
+    (stages ? `\n      (of ${delays.runs} runs ${stages})` : '')
   );
 }
 
@@ -155,12 +207,25 @@ export async function benchScale(): Promise<void> {
               `created→started p50 ${fullDelays.p50} ms p99 ${fullDelays.p99} ms   at half rate (${half.rps.toFixed(0)} runs/s): p50 ${halfDelays.p50} ms p99 ${halfDelays.p99} ms (aim p99 < 50 ms)\n`,
           );
         }
+        // Async calls, started at once by the runner they reach while it has room (TRELLIS_MAX_RUNS).
+        const eager = await asyncPhase(client, schema, runners, secret);
+        process.stdout.write(`  ${count} runner${count === 1 ? ' ' : 's'} ${'async four'.padEnd(10)} ${eager}\n`);
         if (count >= 2) {
           const ms = await takeover(runners);
           process.stdout.write(`  ${count} runners takeover after SIGKILL: ${ms} ms (aim < lease + 2 s = ${LEASE_MS + 2000} ms)\n`);
         }
       } finally {
         await stopAll(runners);
+      }
+      // Async calls through the queue: a runner that takes no runs answers HTTP, `count` workers execute.
+      const front = await startRunnerProcess({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', TRELLIS_LEASE_MS: String(LEASE_MS), TRELLIS_MAX_RUNS: '0' }, ['--no-examples']);
+      const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', TRELLIS_LEASE_MS: String(LEASE_MS) })));
+      try {
+        const { secret } = (await api(front.url, 'POST', '/api/keys', { name: 'bench queue', rateLimit: null })) as { secret: string };
+        const queued = await asyncPhase(client, schema, [front], secret);
+        process.stdout.write(`  1 front + ${count} worker${count === 1 ? ' ' : 's'} async four ${queued}\n`);
+      } finally {
+        await stopAll([front, ...workers]);
       }
     }
   } finally {

@@ -140,12 +140,12 @@ export class Engine {
    * after the process that ran it died (steps that were mid-way run again; completed ones never do).
    * Resolves when the run stops again.
    */
-  async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string } = {}): Promise<RunResult> {
+  async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string; claimed?: boolean } = {}): Promise<RunResult> {
     if (options.answer) return (await this.answer(runId, options.answer, options)).finished;
     const { finished } = await this.enter(runId, async () => {
       const live = this.active.get(runId);
       if (live) throw new TrellisError('run_active', `run ${runId} is already running here`);
-      return this.continueStored(runId, options.signal);
+      return this.continueStored(runId, options.signal, undefined, options.claimed);
     });
     return finished;
   }
@@ -245,9 +245,10 @@ export class Engine {
   }
 
   /** Loads a run that no execution here holds and goes on with it (with an answer, when there is one). */
-  private async continueStored(runId: string, signal?: AbortSignal, answer?: Answer): Promise<{ execution: RunExecution; finished: Promise<RunResult> }> {
-    // The lease first, then the checkpoint: once held, no other runner commits to the run, so what is loaded is current.
-    if (this.options.store.claimRun && !(await this.options.store.claimRun(runId))) {
+  private async continueStored(runId: string, signal?: AbortSignal, answer?: Answer, claimed = false): Promise<{ execution: RunExecution; finished: Promise<RunResult> }> {
+    // The lease first (unless the caller just took it), then the checkpoint: once held, no other
+    // runner commits to the run, so what is loaded is current.
+    if (!claimed && this.options.store.claimRun && !(await this.options.store.claimRun(runId))) {
       throw new TrellisError('run_held', `run ${runId} is being run by another runner; it goes on there`);
     }
     const snapshot = await this.options.store.load(runId);

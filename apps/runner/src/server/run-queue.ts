@@ -15,7 +15,7 @@ import type { Logger } from './logger.js';
 /** pg-boss's queue of runs waiting for a runner. */
 export const RUNS_QUEUE = 'trellis-runs';
 /** At most this many jobs are fetched at once. */
-const FETCH_BATCH = 20;
+const FETCH_BATCH = 50;
 
 /** The schema pg-boss keeps its tables in: beside Trellis's own, one per schema (several installs may share a database). */
 export function queueSchemaOf(schema: string): string {
@@ -29,6 +29,8 @@ export interface RunJob {
   runId: string;
   /** Nobody watches the run's text as it is written (StartRequest.unwatched). */
   unwatched?: boolean;
+  /** A new run queued by its caller (not one whose runner stopped or died). */
+  fresh?: boolean;
 }
 
 export interface RunQueueOptions {
@@ -54,6 +56,9 @@ export class RunQueue {
   private starved = false;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private loop: Promise<void> | undefined;
+  /** Jobs to insert with the next flush, and the flush they wait for. */
+  private pending: RunJob[] = [];
+  private flushing: Promise<void> | undefined;
 
   private constructor(
     private readonly boss: PgBoss,
@@ -87,8 +92,18 @@ export class RunQueue {
    * Queues these runs for any runner (a run already waiting in the queue is not queued twice: the
    * queue's policy keeps one waiting job per run) and tells the runners to look.
    */
-  async enqueue(jobs: readonly RunJob[]): Promise<void> {
-    if (!jobs.length) return;
+  enqueue(jobs: readonly RunJob[]): Promise<void> {
+    if (!jobs.length) return Promise.resolve();
+    // Calls within one turn of the event loop share one insert and one NOTIFY (under load, many).
+    this.pending.push(...jobs);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const jobs = this.pending;
+    this.pending = [];
+    this.flushing = undefined;
     await this.boss.insert(jobs.map((data) => ({ name: RUNS_QUEUE, data, singletonKey: data.runId })));
     this.wake();
     await this.options.announce().catch((error: unknown) => this.options.log.warn({ err: error }, 'could not tell the other runners of queued runs; they find them at their next look'));
@@ -152,7 +167,8 @@ export class RunQueue {
       await this.boss.fail(RUNS_QUEUE, ids).catch(() => undefined);
       return;
     }
-    await this.boss.complete(RUNS_QUEUE, ids);
+    // Not waited for: the runs are claimed, and a job left active comes back only to find its run held.
+    this.boss.complete(RUNS_QUEUE, ids).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not mark jobs of the run queue done; they expire and find their runs held'));
   }
 
   private sleep(): Promise<void> {

@@ -91,6 +91,8 @@ function alreadyDecided(approval: Approval): TrellisError {
   return new TrellisError('already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
 }
 
+/** How long a new queued run is left to its own job before the sweep queues it again. */
+const QUEUED_GRACE_MS = 5000;
 /** How many runs no runner holds one runner takes over at a time (per sweep, each second). */
 const TAKEOVER_BATCH = 20;
 /** How long a cancel or an answer asked through another runner waits to see it done before it answers 202. */
@@ -177,7 +179,7 @@ export class RunService {
         url: queue.url,
         schema: queueSchemaOf(schema),
         log: this.log,
-        room: () => (this.stopping ? 0 : queue.maxRuns - this.engine.activeRunIds().length),
+        room: () => this.room(),
         take: (jobs) => this.take(jobs),
         announce: () => this.store.announceQueued(),
       });
@@ -212,6 +214,13 @@ export class RunService {
     this.heartbeat.unref();
   }
 
+  /** How many more runs this runner takes on (0 while it stops, or when it leaves queued runs to others). */
+  private room(): number {
+    const maxRuns = this.options.queue?.maxRuns;
+    if (maxRuns === undefined) return Number.POSITIVE_INFINITY;
+    return this.stopping ? 0 : maxRuns - this.engine.activeCount;
+  }
+
   private async takeOverQuietly(): Promise<void> {
     if (this.takingOver) return;
     this.takingOver = true;
@@ -231,7 +240,8 @@ export class RunService {
   private async takeOver(): Promise<void> {
     if (this.stopping) return;
     if (this.queue) {
-      const free = await this.store.freeRuns(TAKEOVER_BATCH);
+      // A new queued run has its own job: it is queued again only if that job was lost (its runner died first).
+      const free = await this.store.freeRuns(TAKEOVER_BATCH, new Date(Date.now() - QUEUED_GRACE_MS).toISOString());
       await this.queue.enqueue(free.map((runId) => ({ runId })));
       return;
     }
@@ -240,18 +250,18 @@ export class RunService {
 
   /** Claims the runs of jobs taken from the queue and starts those this runner got (the others run elsewhere already). */
   private async take(jobs: readonly RunJob[]): Promise<void> {
-    const claimed: string[] = [];
-    for (const job of jobs) {
-      if (this.stopping || !(await this.store.claimRun(job.runId))) continue;
-      claimed.push(job.runId);
-      if (job.unwatched) this.unwatched.add(job.runId);
-    }
-    await this.runClaimed(claimed);
+    if (this.stopping) return;
+    const claimed = await this.store.claimListed(jobs.map((job) => job.runId));
+    const taken = new Set(claimed.map((c) => c.runId));
+    for (const job of jobs) if (job.unwatched && taken.has(job.runId)) this.unwatched.add(job.runId);
+    const cancels = new Map<string, string>();
+    for (const { runId, cancel } of claimed) if (cancel !== undefined) cancels.set(runId, cancel);
+    await this.runClaimed([...taken], cancels, new Set(jobs.filter((job) => job.fresh).map((job) => job.runId)));
   }
 
   /** Starts the runs this runner just claimed: resumed from their last checkpoint, or cancelled when that was asked meanwhile. */
-  private async runClaimed(claimed: readonly string[]): Promise<void> {
-    const cancels = claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>();
+  private async runClaimed(claimed: readonly string[], asked?: ReadonlyMap<string, string>, fresh?: ReadonlySet<string>): Promise<void> {
+    const cancels = asked ?? (claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>());
     for (const runId of claimed) {
       if (this.engine.isActive(runId)) continue;
       const cancel = cancels.get(runId);
@@ -261,8 +271,11 @@ export class RunService {
         this.track(this.engine.cancel(runId, cancel), runId);
         continue;
       }
-      this.log.info({ runId }, 'taking over a run no runner holds (queued, or left by a stopped or lost runner)');
-      const resumed = this.engine.resume(runId);
+      // A new run from the queue is as ordinary as one started here (its end is logged); a run taken over is news.
+      if (fresh?.has(runId)) this.log.debug({ runId }, 'starting a run taken from the queue');
+      else this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
+      // Claimed by the caller a moment ago: the lease is not taken again.
+      const resumed = this.engine.resume(runId, { claimed: true });
       if (this.unwatched.has(runId)) void resumed.catch(() => undefined).finally(() => this.unwatched.delete(runId));
       this.track(resumed, runId);
     }
@@ -369,11 +382,12 @@ export class RunService {
   }
 
   /**
-   * Creates a run for whichever runner takes it from the queue (an async caller's: nobody waits on
-   * this connection); starts it here as startRun does when there is no queue (SQLite, one runner).
+   * Starts a run nobody waits for on this connection (an async caller's): here, at once, while
+   * this runner has room (as startRun, and as on SQLite, where there is no queue); otherwise it is
+   * created for whichever runner takes it from the queue first (a worker, or this one once it has room).
    */
   async queueRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary }> {
-    if (!this.queue) return this.startRun(flowId, request);
+    if (!this.queue || this.room() > 0) return this.startRun(flowId, request);
     const { version, document } = await this.flowVersion(flowId, request.version);
     const flow = this.checkRunnable(flowId, version, document);
     const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
@@ -388,7 +402,7 @@ export class RunService {
         throw promptRefusal(error) ?? error;
       });
     // The run is stored: should queueing it fail, the sweep queues it within a second.
-    await this.queue.enqueue([{ runId, ...(request.unwatched ? { unwatched: true } : {}) }]).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not queue the run; the next sweep queues it'));
+    await this.queue.enqueue([{ runId, fresh: true, ...(request.unwatched ? { unwatched: true } : {}) }]).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not queue the run; the next sweep queues it'));
     return { runId, version, run: summaryOf(run) };
   }
 

@@ -78,6 +78,8 @@ export class SqlStore implements Store {
   // Checkpoints.
 
   createRun(run: RunRecord, options?: { held?: boolean }): Promise<void> {
+    // PostgreSQL takes concurrent statements from the pool: a queued run's creation goes on its own (createAlone).
+    if (options?.held === false && this.dialect === 'postgres') return this.writer.createAlone({ kind: 'create', run, held: false });
     return this.writer.write({ kind: 'create', run, ...(options?.held === false ? { held: false } : {}) });
   }
 
@@ -99,8 +101,25 @@ export class SqlStore implements Store {
     return this.writer.hold(runId);
   }
 
-  async freeRuns(limit: number): Promise<string[]> {
-    const rows = await this.pickFree(Date.now(), limit).execute();
+  async claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string }[]> {
+    if (!runIds.length) return [];
+    const now = Date.now();
+    const { owner } = this.lease;
+    const rows = await this.db
+      .updateTable('runs')
+      .set({ lease_owner: owner, lease_expires_at: now + this.lease.ms })
+      .where('id', 'in', runIds)
+      .where('status', 'in', ['queued', 'running'])
+      .where((eb) => eb.or([eb('lease_owner', '=', owner), leaseFree(now)(eb)]))
+      .returning(['id', 'cancel_requested'])
+      .execute();
+    return rows.map((row) => ({ runId: row.id, ...(row.cancel_requested === null ? {} : { cancel: row.cancel_requested }) }));
+  }
+
+  async freeRuns(limit: number, queuedBefore?: string): Promise<string[]> {
+    let pick = this.pickFree(Date.now(), limit);
+    if (queuedBefore !== undefined) pick = pick.where((eb) => eb.or([eb('status', '=', 'running'), eb('created_at', '<', queuedBefore)]));
+    const rows = await pick.execute();
     return rows.map((row) => row.id);
   }
 

@@ -102,8 +102,16 @@ export interface Store extends CheckpointStore {
   claimRun(runId: string): Promise<boolean>;
   /** Takes the leases of up to `limit` unfinished runs (queued or running) nobody holds or whose lease ran out, oldest first; their ids. */
   claimRuns(limit: number): Promise<string[]>;
-  /** Up to `limit` unfinished runs nobody holds or whose lease ran out, oldest first, without taking them (for the run queue). */
-  freeRuns(limit: number): Promise<string[]>;
+  /**
+   * Takes the leases of those of these runs that are unfinished and free (or held here already),
+   * in one statement: each run taken, with the cancel asked of it meanwhile (requestCancel), if any.
+   */
+  claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string }[]>;
+  /**
+   * Up to `limit` unfinished runs nobody holds or whose lease ran out, oldest first, without taking
+   * them (for the run queue); runs still `queued` only when created before `queuedBefore` (ISO), if given.
+   */
+  freeRuns(limit: number, queuedBefore?: string): Promise<string[]>;
   /**
    * Extends this runner's leases of these runs; the ids of those another runner holds now. A run
    * whose lease was let go (it ended or waits for a person, its last commit a moment ago) is not

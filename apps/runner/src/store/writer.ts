@@ -124,6 +124,18 @@ export class CommitWriter {
   }
 
   /**
+   * Stores a new run in a statement of its own, not in the next batch: a run created for the
+   * queue (held by nobody) is executed elsewhere, so its creation waits for no commit of the runs
+   * executing here (under load, a batch or two: tens of milliseconds before the queue sees it).
+   */
+  async createAlone(write: Write & { kind: 'create' }): Promise<void> {
+    if (this.closed) throw new Error('the store is closed');
+    const prepared = prepare(write, this.lease);
+    if (prepared.kind !== 'create') return;
+    await this.db.executeQuery(CompiledQuery.raw(this.statements.insertRuns(1), prepared.row));
+  }
+
+  /**
    * Takes (or renews) one run's lease by the same rule every commit checks (holdLeases): false
    * when another runner holds it. Outside the batches: claiming waits for no commit.
    */
