@@ -39,7 +39,8 @@ function tenSteps(id: string, slowMs = 0) {
       ...steps.map((s) =>
         slowMs
           ? { id: s, type: 'prompt', position: { x: 0, y: 0 }, config: { model: 'test:slow', prompt: { template: `step ${s}` } } }
-          : { id: s, type: 'tool', position: { x: 0, y: 0 }, config: { tool: 'transform', requiresApproval: false, expression: '$' } },
+          : // Each step reads the run's input (`$` is the whole scope: every step's output would nest all earlier ones, doubling each step).
+            { id: s, type: 'tool', position: { x: 0, y: 0 }, config: { tool: 'transform', requiresApproval: false, expression: 'input' } },
       ),
       { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: '{{ input }}' } },
     ],

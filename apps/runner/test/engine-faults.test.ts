@@ -193,3 +193,65 @@ describe('engine: a step answering JSON nested past the limit', () => {
     expect(trace.find((e) => e.type === 'node.failed')).toMatchObject({ nodeId: 'a', data: { error: { code: 'output_too_deep' } } });
   });
 });
+
+/**
+ * A store that writes in the order it is asked, as the runner's commit writer does: a commit of a
+ * run waits for the run's record, and fails when the record could not be stored.
+ */
+class OrderedStore implements CheckpointStore {
+  readonly writes: string[] = [];
+  private created = new Map<string, Promise<void>>();
+  constructor(
+    readonly inner: MemoryCheckpointStore,
+    private readonly createFails: boolean,
+  ) {}
+  createRun = (run: Parameters<CheckpointStore['createRun']>[0]) => {
+    const created = new Promise<void>((resolve, reject) =>
+      setTimeout(() => {
+        if (this.createFails) return reject(new Error('Connection terminated unexpectedly'));
+        this.writes.push('create');
+        resolve(this.inner.createRun(run));
+      }, 20),
+    );
+    this.created.set(run.id, created);
+    return created;
+  };
+  load = (runId: string) => this.inner.load(runId);
+  async commit(runId: string, commit: Commit): Promise<void> {
+    await this.created.get(runId)?.catch(() => {
+      throw new Error(`run ${runId}: not written because an earlier write of the run failed`);
+    });
+    this.writes.push(`commit ${commit.events.map((e) => e.type).join(',')}`);
+    return this.inner.commit(runId, commit);
+  }
+}
+
+describe('engine: a run whose record goes with its first commit (a synchronous caller waits)', () => {
+  const f = flow([input(), prompt('a'), output('out', '{{ nodes.a.output }}')], [['in', 'a'], ['a', 'out']]);
+
+  it('starts its steps while its record is being stored, and stores the record first', async () => {
+    const memory = new MemoryCheckpointStore();
+    const store = new OrderedStore(memory, false);
+    const { engine, of } = harness({ store });
+    const { runId, finished } = await engine.begin(f, { input: topic, mocks: { a: { text: 'A' } }, storeWithFirstCommit: true });
+    // Begun before the record is stored: nothing is written yet.
+    expect(store.writes).toEqual([]);
+    expect(await finished).toMatchObject({ runId, status: 'succeeded', output: 'A' });
+    expect(store.writes[0]).toBe('create');
+    expect(store.writes[1]).toMatch(/^commit run\.started,.*node\.started/);
+    expect(of('node.completed').map((e) => e.nodeId)).toEqual(['in', 'a', 'out']);
+  });
+
+  it('stops before any step acts outside the run when its record cannot be stored, and its end says why', async () => {
+    const memory = new MemoryCheckpointStore();
+    const store = new OrderedStore(memory, true);
+    const { engine, of } = harness({ store, storeRetry: { retries: 1, backoffMs: 5 } });
+    const { runId, finished } = await engine.begin(f, { input: topic, mocks: { a: { text: 'A' } }, storeWithFirstCommit: true });
+    await expect(finished).rejects.toThrow(/Connection terminated/);
+    expect(engine.isActive(runId)).toBe(false);
+    // The model step's start was never stored, so the step never ran; nothing of the run was written.
+    expect(of('node.completed').map((e) => e.nodeId)).not.toContain('a');
+    expect(store.writes).toEqual([]);
+    expect(await memory.load(runId)).toBeUndefined();
+  });
+});

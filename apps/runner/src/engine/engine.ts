@@ -83,6 +83,21 @@ export class Engine {
   async begin(flowDocument: unknown, options: StartOptions): Promise<{ runId: string; run: RunRecord; finished: Promise<RunResult> }> {
     return this.admit(async () => {
       const { run, templates } = await this.newRun(flowDocument, options);
+      if (options.storeWithFirstCommit) {
+        // Queued ahead of any commit of the run, so the writer stores it first (in the same batch, often).
+        const created = this.options.store.createRun(run);
+        const { finished } = this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates);
+        const settled = created.then(
+          () => finished,
+          async (error: unknown) => {
+            // Its commits cannot land without it: the run stops here and its end says why.
+            this.abandon(run.id);
+            await finished.catch(noop);
+            throw error;
+          },
+        );
+        return { runId: run.id, run: { ...run }, finished: settled };
+      }
       await this.options.store.createRun(run);
       // The record as stored, so a caller answers with it rather than reading it back.
       return { runId: run.id, run: { ...run }, finished: this.execute({ run, nodes: {}, lastSeq: 0 }, options.signal, undefined, templates).finished };

@@ -53,6 +53,13 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Set when a sub-flow node of another run starts this one. */
   parent?: RunParent;
+  /**
+   * Nobody looks the run up before its end (a published endpoint's synchronous caller): its record
+   * is stored in the same batch as its first commit rather than before its first step, saving a
+   * round trip. A step that acts outside the run still has the record (and its own start) stored
+   * first; should storing the record fail, the run stops and its end rejects with that error.
+   */
+  storeWithFirstCommit?: boolean;
 }
 
 /** A wait of a run: the shape the API shows for each pending approval. */

@@ -109,6 +109,7 @@ function mcpServer({ Server, ListToolsRequestSchema, CallToolRequestSchema, McpE
         version: endpoint.published.version,
         labels: { source: 'mcp', slug },
         unwatched: true, // an MCP client waits for the tool's result
+        callerWaits: true,
       });
       // The same bound as a sync call of /v1/flows: past it, the caller follows the run at its status URL.
       const result = await settleWithin(finished, config.syncTimeoutMs);

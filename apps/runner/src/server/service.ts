@@ -56,6 +56,11 @@ export interface StartRequest {
    * output): its model calls are made whole, not streamed, unless a live trace follows the run.
    */
   unwatched?: boolean;
+  /**
+   * The caller hears of the run only when it ends (or after the sync timeout): nobody looks it up by
+   * id before, so its record is stored with its first commit (StartOptions.storeWithFirstCommit).
+   */
+  callerWaits?: boolean;
 }
 
 /** A person's answer to a wait, as the engine takes it (a deadline's answer is the engine's own). */
@@ -371,6 +376,7 @@ export class RunService {
         ...(unwatchedId ? { runId: unwatchedId } : {}),
         ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
         ...(request.labels ? { labels: request.labels } : {}),
+        ...(request.callerWaits ? { storeWithFirstCommit: true } : {}),
       })
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;

@@ -180,7 +180,8 @@ export function endpointRoutes(app: Api, { store, service, keys, published, conf
     };
     // Nobody waits on this connection: the run goes to whichever runner has room (this one on SQLite).
     if (mode === 'async') return answer(c, slug, { runId: (await service.queueRun(target.published.flowId, request)).runId, status: 'queued' }, false);
-    const { runId, finished } = await service.startRun(target.published.flowId, request);
+    // A synchronous caller hears of the run only at its end: its record goes with its first commit.
+    const { runId, finished } = await service.startRun(target.published.flowId, streams ? request : { ...request, callerWaits: true });
     if (streams) {
       c.header('X-Trellis-Run-Id', runId);
       // A stream that stops on a wait ends with the 202's body: each wait's id and answerUrl.
