@@ -74,7 +74,7 @@ export class Journal {
     if (this.silenced) return undefined;
     this.flushDelta(); // streamed text goes first: it came before this event
     // Built field by field, in the order the trace is written: no spread of a temporary object per event.
-    const event: Record<string, unknown> = { runId: this.options.record.id, seq: ++this.seq, ts: new Date().toISOString(), type };
+    const event: Record<string, unknown> = { runId: this.options.record.id, seq: ++this.seq, ts: isoNow(), type };
     if (nodeId) event.nodeId = nodeId;
     if (path) event.path = path;
     event.data = data;
@@ -96,7 +96,7 @@ export class Journal {
       this.delta.text += text;
       return;
     }
-    this.delta = { nodeId, text, ts: new Date().toISOString(), nesting, key, path };
+    this.delta = { nodeId, text, ts: isoNow(), nesting, key, path };
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = undefined;
       this.flushDelta();
@@ -180,4 +180,19 @@ export class Journal {
     clearTimeout(this.deltaTimer);
     this.deltaTimer = undefined;
   }
+}
+
+/**
+ * The time as an ISO string, formatted once per millisecond: a run writes several events a
+ * millisecond, and formatting a date costs about as much as the rest of an event.
+ */
+let lastMs = 0;
+let lastIso = '';
+export function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }

@@ -9,7 +9,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async createRun(run: RunRecord): Promise<void> {
     if (this.runs.has(run.id)) throw new TrellisError('run_conflict', `run ${run.id} already exists`);
-    this.runs.set(run.id, { run: structuredClone(run), nodes: {}, events: [], waits: new Map() });
+    this.runs.set(run.id, { run: copyRun(run), nodes: {}, events: [], waits: new Map() });
   }
 
   async commit(runId: string, commit: Commit): Promise<void> {
@@ -17,13 +17,14 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (!entry) throw new TrellisError('run_conflict', `run ${runId} does not exist`);
     // Checked before anything changes: a refused commit stores nothing, as a transaction would.
     // The approvals first, as in the SQL store: a second answer hears it was second.
-    const waits = applyApprovals(runId, new Map(entry.waits), commit.approvals ?? []);
+    const waits = commit.approvals?.length ? applyApprovals(runId, new Map(entry.waits), commit.approvals) : entry.waits;
     const last = entry.events.at(-1)?.seq ?? 0;
     commit.events.forEach((event, i) => {
       if (event.seq !== last + i + 1) throw new TrellisError('run_conflict', `event seq ${event.seq} breaks the sequence after ${last + i}`);
     });
     entry.waits = waits;
-    if (commit.run) Object.assign(entry.run, structuredClone(commit.run));
+    // Plain JSON (status, output, usage, times): a round trip copies it as a database would keep it.
+    if (commit.run) Object.assign(entry.run, JSON.parse(JSON.stringify(commit.run)) as Commit['run']);
     // Node states are kept serialized: what survives is what a database would keep.
     for (const [id, state] of Object.entries(commit.nodes ?? {})) entry.nodes[id] = JSON.stringify(state);
     entry.events.push(...commit.events);
@@ -39,7 +40,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
     const entry = this.runs.get(runId);
     if (!entry) return undefined;
     const nodes = Object.fromEntries(Object.entries(entry.nodes).map(([id, json]) => [id, JSON.parse(json)]));
-    return { run: structuredClone(entry.run), nodes, lastSeq: entry.events.at(-1)?.seq ?? 0 };
+    return { run: copyRun(entry.run), nodes, lastSeq: entry.events.at(-1)?.seq ?? 0 };
   }
 
   /** Drops a run and its trace: a long-lived process that will not read them again (a benchmark) keeps no heap for them. */
@@ -51,6 +52,16 @@ export class MemoryCheckpointStore implements CheckpointStore {
   events(runId: string): RunEvent[] {
     return [...(this.runs.get(runId)?.events ?? [])];
   }
+}
+
+/**
+ * A copy of a run record that shares its flow document: a loaded flow is never changed (the
+ * engine keeps it for every run of it), and a database keeps a reference to the flow's version
+ * rather than a copy per run, handing back one parsed document per version (SqlStore.versionDocument).
+ */
+function copyRun(run: RunRecord): RunRecord {
+  const { flow, ...rest } = run;
+  return { ...structuredClone(rest), flow };
 }
 
 export interface WaitEntry {
