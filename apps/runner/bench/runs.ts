@@ -71,6 +71,8 @@ async function fill(db: Kysely<Database>, dialect: Dialect): Promise<{ ids: stri
       id, `flow-${flow}`, 1, status, '{"n":21}', ended ? '{"result":42}' : null, status === 'failed' ? '{"code":"x","message":"failed"}' : null, usage, 0, 0, null, null,
       JSON.stringify(slug ? { source: 'endpoint', slug } : { source: 'api' }), slug, null, null,
       child ? JSON.stringify({ runId: child, nodeId: 'sub', depth: 2 }) : null, child, null, createdAt, createdAt, ended ? createdAt : null,
+      // No runner holds them (lease owner and expiry): a runner started on this database takes over the unfinished ones.
+      null, null,
     ]);
   }
   for (let start = 0; start < rows.length; start += 10_000) {
