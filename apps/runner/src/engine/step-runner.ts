@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describeTooDeep, findTooDeep, type ErrorInfo, type ModelInfo, type Usage } from '@trellis/schema';
-import { TrellisError, normalizeError, type AttachedNode, type AttachedTool, type BodyLocals, type BodyResult, type ExecContext, type ExecResult } from '@trellis/nodes/server';
+import { TrellisError, normalizeError, type BodyLocals, type BodyResult, type ChildResult, type ExecResult } from '@trellis/nodes/server';
 import type { NodeState, RunRecord } from './checkpoint.js';
 import type { EventData, Journal } from './journal.js';
 import type { Level } from './level.js';
-import { emptyUsage, metered } from './meter.js';
+import { emptyUsage } from './meter.js';
 import { pinKey, pinnedTemplate } from './prompts.js';
-import { pureStepSignal, sleep, stepSignal, type StepSignal } from './step-signal.js';
+import { StepContext, type StepServices } from './step-context.js';
+import { pureStepSignal, sleep, stepSignal } from './step-signal.js';
 import { isPureStep, type ExecutionDeps } from './types.js';
 
 const MAX_BACKOFF_MS = 60_000;
@@ -58,7 +59,7 @@ export interface StepHost {
 const policies = new WeakMap<object, { timeoutMs: number; retries: number; backoffMs: number }>();
 const dataPorts = new WeakMap<object, string[]>();
 
-export class StepRunner {
+export class StepRunner implements StepServices {
   /** Library texts by `name@version`: each pinned version is read at most once per process. */
   private readonly templates = new Map<string, Promise<string>>();
 
@@ -119,7 +120,10 @@ export class StepRunner {
         if (!executor) throw new TrellisError('unknown_kind', `no executor for node kind "${node.type}"`);
         // Stopped while its start was being stored (cancelled, abandoned): it does nothing at all.
         if (level.signal.aborted) throw level.signal.reason;
-        const ctx = this.context(level, id, state, step, usage, models, cursor, cursors, keepCursors);
+        const ctx = new StepContext({ host, services: this, level, stepId: id, stepState: state, step, usage, models, cursors }, cursor, keepCursors, {
+          container: spec.container !== undefined,
+          runsFlows: spec.flowReference?.(node.config) !== undefined,
+        });
         // The race guarantees the bound even if an executor ignores its signal.
         result = pure ? await executor.execute(ctx) : await Promise.race([executor.execute(ctx), step.stopped]);
         refuseTooDeep(result);
@@ -183,7 +187,7 @@ export class StepRunner {
    * is committed with the step before the child is awaited, so a step run again after a crash
    * or an answer follows the same child instead of starting another.
    */
-  private runChild(level: Level, id: string, state: NodeState, flowNodeId: string, input: unknown, childKey: string, signal: AbortSignal) {
+  runChild(level: Level, id: string, state: NodeState, flowNodeId: string, input: unknown, childKey: string, signal: AbortSignal): Promise<ChildResult> {
     const { host } = this;
     const key = level.key(id);
     const existing = state.children?.[childKey];
@@ -278,146 +282,11 @@ export class StepRunner {
     }, path);
   }
 
-  private context(
-    level: Level,
-    id: string,
-    state: NodeState,
-    step: StepSignal,
-    usage: Usage,
-    models: Map<string, ModelInfo>,
-    cursor: { value: number },
-    cursors: Map<string, { value: number }>,
-    keepCursors: () => void,
-  ): ExecContext<unknown> {
-    const { journal } = this.host;
-    const key = level.key(id);
-    const ctx = this.nodeContext(level, state, id, id, step, usage, models, cursor, cursors);
-    const spec = this.host.deps.kinds.get(ctx.node.type);
-    const container = spec?.container !== undefined;
-    const runsFlows = spec?.flowReference?.(ctx.node.config) !== undefined;
-    // Added to the context rather than spread into a copy: a spread would read its lazy `signal`
-    // getter and make every step an AbortController it mostly never uses.
-    return Object.assign(ctx, {
-      attempt: state.attempts,
-      // The same for the same attempt run again after a crash, so a service can tell a repeat from a new request.
-      idempotencyKey: `${this.host.record.id}:${key}:${state.attempts}`,
-      // A round stops with the container's step, and with the signal its executor gives (a map stopping the rest).
-      ...(container
-        ? { runBody: (round: number, locals: BodyLocals, signal?: AbortSignal) => this.host.runRound(level, id, round, locals, signal ? [step.signal, signal] : [step.signal]) }
-        : {}),
-      ...(runsFlows
-        ? { runChild: (input: unknown, childKey = '', signal?: AbortSignal) => this.runChild(level, id, state, id, input, childKey, signal ? AbortSignal.any([signal, step.signal]) : step.signal) }
-        : {}),
-      ...(state.resume ? { resume: state.resume } : {}),
-      ...(state.saved === undefined ? {} : { state: state.saved }),
-      save: async (progress) => {
-        // An attempt already given up (timed out, cancelled) saves nothing: a retry may be under way.
-        if (step.signal.aborted) return;
-        // Stored with what it used so far: a step cut off after this goes on from here, its mock
-        // replies from the next one, and an answer it was resumed with is part of the progress.
-        state.saved = progress;
-        delete state.resume;
-        state.usage = { ...usage };
-        state.mockCursor = cursor.value;
-        keepCursors();
-        if (models.size) state.models = [...models.values()];
-        journal.touch(key);
-        await journal.commit();
-      },
-    } satisfies Partial<ExecContext<unknown>>);
-  }
-
-  /**
-   * The context a node runs in as part of step `stepId`: the step's own node, or a node attached
-   * to it (at any depth), which plays its own mock replies and pinned prompts and whose usage
-   * counts toward the step. Events go to the step.
-   */
-  private nodeContext(
-    level: Level,
-    stepState: NodeState,
-    stepId: string,
-    id: string,
-    step: StepSignal,
-    usage: Usage,
-    models: Map<string, ModelInfo>,
-    cursor: { value: number },
-    cursors: Map<string, { value: number }>,
-  ): ExecContext<unknown> {
-    const { record, journal } = this.host;
-    const { graph, executors, network, prices } = this.host.deps;
-    const node = graph.nodes.get(id)!;
-    const scope = { input: record.input, nodes: level.scopeNodes, vars: this.host.deps.flow.vars ?? {}, ...level.locals };
-    const path = level.pathOf(stepId);
-    const mocks = record.mocks?.[id];
-    const attached = (handle: string): AttachedNode[] =>
-      (graph.attachments.get(id)?.get(handle) ?? []).map((attachedId) => {
-        const attachedNode = graph.nodes.get(attachedId)!;
-        let own = cursors.get(attachedId);
-        if (!own) cursors.set(attachedId, (own = { value: 0 }));
-        const context = this.nodeContext(level, stepState, stepId, attachedId, step, usage, models, own, cursors);
-        const attachedExecutor = executors.get(attachedNode.type);
-        const pin = record.flows?.find((p) => p.nodeId === attachedId);
-        const toolContext = {
-          runId: record.id,
-          node: attachedNode,
-          config: attachedNode.config,
-          scope,
-          network,
-          secret: this.host.deps.secret,
-          // A saved flow used as a tool: its children belong to the consumer's step, one per tool call.
-          ...(pin
-            ? {
-                flowDocument: async () => (await this.host.deps.flowVersion(pin.flowId, pin.version))?.document,
-                runChild: (input: unknown, key: string, signal: AbortSignal) => this.runChild(level, stepId, stepState, attachedId, input, `${attachedId}:${key}`, signal),
-              }
-            : {}),
-        };
-        const definition = attachedExecutor?.asTool?.(toolContext);
-        // A node without one tool may offer several, found when its consumer asks (an MCP server's).
-        const toolset = !definition && attachedExecutor?.toolset
-          ? async () => ((await attachedExecutor.toolset!({ ...toolContext, signal: step.signal })) ?? []).map((d) => ({ nodeId: attachedId, ...d }))
-          : undefined;
-        return { nodeId: attachedId, node: attachedNode, context, ...(definition ? { tool: { nodeId: attachedId, ...definition } } : {}), ...(toolset ? { toolset } : {}) };
-      });
-    const ctx: ExecContext<unknown> = {
-      runId: record.id,
-      node,
-      config: node.config,
-      scope,
-      get signal() {
-        return step.signal;
-      },
-      attempt: 1,
-      network,
-      secret: this.host.deps.secret,
-      live: () => this.host.deps.watched(record.id),
-      emit: (emission) => {
-        if (emission.type === 'node.delta') {
-          const { text, ...nesting } = emission.data;
-          journal.bufferDelta(stepId, text, nesting, path);
-        } else void journal.emit(emission.type, stepId, emission.data as never, path);
-      },
-      model: (requested) => {
-        const resolved = this.host.deps.models({ requested, nodeId: id, mocks: mocks === undefined ? undefined : Array.isArray(mocks) ? mocks : [mocks], cursor });
-        models.set(requested, resolved.info);
-        return metered(resolved.model, { run: record.usage, node: usage }, record.budget, prices);
-      },
-      promptTemplate: (ref) => this.promptTemplate(id, ref),
-      attached,
-      tools: (handle): AttachedTool[] =>
-        attached(handle).map((a) => {
-          if (!a.tool) throw new TrellisError('invalid_wiring', `node "${a.nodeId}" (${a.node.type}) cannot be used as a tool`);
-          return a.tool;
-        }),
-    };
-    return ctx;
-  }
-
   /**
    * A library text at the version the run pinned when it started (RunRecord.prompts), never the
    * library's current one: a run resumed after newer versions were saved still runs the old text.
    */
-  private promptTemplate(nodeId: string, ref: string): Promise<string> {
+  promptTemplate(nodeId: string, ref: string): Promise<string> {
     const { record } = this.host;
     const pin = record.prompts?.find((p) => p.nodeId === nodeId && p.ref === ref);
     if (!pin) {
