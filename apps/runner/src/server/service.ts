@@ -193,7 +193,7 @@ export class RunService {
     this.commits = this.store.listenForCommits({
       onRuns: (runIds) => {
         for (const runId of runIds) this.bus.notify(runId);
-        // Nobody else commits to a run held here: a notice of one is a cancel asked through another runner.
+        // Nobody else commits to a run held here: a notice of one is a cancel or an answer asked through another runner.
         const mine = runIds.filter((runId) => this.engine.isActive(runId));
         if (mine.length) void this.applyRequests(mine);
       },
