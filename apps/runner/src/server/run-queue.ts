@@ -124,7 +124,7 @@ export class RunQueue {
     if (this.starved) this.wake();
   }
 
-  /** Stops taking runs (runs taken keep running); the queue still takes runs queued for others until close(). */
+  /** Stops taking runs (runs taken keep running); runs can still be queued for the others until close(). */
   async stopTaking(): Promise<void> {
     this.stopped = true;
     this.wake();
