@@ -155,12 +155,23 @@ export class Engine {
    * after the process that ran it died (steps that were mid-way run again; completed ones never do).
    * Resolves when the run stops again.
    */
-  async resume(runId: string, options: { answer?: Answer; signal?: AbortSignal; by?: string; claimed?: boolean } = {}): Promise<RunResult> {
+  async resume(
+    runId: string,
+    options: {
+      answer?: Answer;
+      signal?: AbortSignal;
+      by?: string;
+      /** The caller holds the run's lease already, and may have its checkpoint (read as it took it). */
+      claimed?: boolean | { snapshot?: RunSnapshot };
+    } = {},
+  ): Promise<RunResult> {
     if (options.answer) return (await this.answer(runId, options.answer, options)).finished;
     const { finished } = await this.enter(runId, async () => {
       const live = this.active.get(runId);
       if (live) throw new TrellisError('run_active', `run ${runId} is already running here`);
-      return this.continueStored(runId, options.signal, undefined, options.claimed);
+      const { claimed } = options;
+      if (typeof claimed === 'object' && claimed.snapshot) return this.execute(claimed.snapshot, options.signal);
+      return this.continueStored(runId, options.signal, undefined, claimed !== undefined && claimed !== false);
     });
     return finished;
   }

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
 import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
-import type { RunRecord } from '../engine/checkpoint.js';
+import type { RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
 import { checkAnswerTo } from '../engine/answers.js';
@@ -260,12 +260,20 @@ export class RunService {
     const taken = new Set(claimed.map((c) => c.runId));
     for (const job of jobs) if (job.unwatched && taken.has(job.runId)) this.unwatched.add(job.runId);
     const cancels = new Map<string, string>();
-    for (const { runId, cancel } of claimed) if (cancel !== undefined) cancels.set(runId, cancel);
-    await this.runClaimed([...taken], cancels, new Set(jobs.filter((job) => job.fresh).map((job) => job.runId)));
+    const snapshots = new Map<string, RunSnapshot>();
+    for (const { runId, cancel, snapshot } of claimed) {
+      if (cancel !== undefined) cancels.set(runId, cancel);
+      if (snapshot) snapshots.set(runId, snapshot);
+    }
+    await this.runClaimed([...taken], cancels, { fresh: new Set(jobs.filter((job) => job.fresh).map((job) => job.runId)), snapshots });
   }
 
   /** Starts the runs this runner just claimed: resumed from their last checkpoint, or cancelled when that was asked meanwhile. */
-  private async runClaimed(claimed: readonly string[], asked?: ReadonlyMap<string, string>, fresh?: ReadonlySet<string>): Promise<void> {
+  private async runClaimed(
+    claimed: readonly string[],
+    asked?: ReadonlyMap<string, string>,
+    from?: { fresh: ReadonlySet<string>; snapshots: ReadonlyMap<string, RunSnapshot> },
+  ): Promise<void> {
     const cancels = asked ?? (claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>());
     for (const runId of claimed) {
       if (this.engine.isActive(runId)) continue;
@@ -277,10 +285,11 @@ export class RunService {
         continue;
       }
       // A new run from the queue is as ordinary as one started here (its end is logged); a run taken over is news.
-      if (fresh?.has(runId)) this.log.debug({ runId }, 'starting a run taken from the queue');
+      if (from?.fresh.has(runId)) this.log.debug({ runId }, 'starting a run taken from the queue');
       else this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
-      // Claimed by the caller a moment ago: the lease is not taken again.
-      const resumed = this.engine.resume(runId, { claimed: true });
+      // Claimed a moment ago: the lease is not taken again, nor a never-started run's checkpoint read again.
+      const snapshot = from?.snapshots.get(runId);
+      const resumed = this.engine.resume(runId, { claimed: snapshot ? { snapshot } : true });
       if (this.unwatched.has(runId)) void resumed.catch(() => undefined).finally(() => this.unwatched.delete(runId));
       this.track(resumed, runId);
     }

@@ -8,7 +8,7 @@ import { countInbox, listInbox, listRuns } from './listing.js';
 import { pruneTokens, takeToken, tokensLeft } from './token-buckets.js';
 import { BoundedMap, fromJson, isUniqueViolation, present, summaryColumns, toApiKey, toApproval, toEvent, toPublished, toRunSummary } from './rows.js';
 import { writeTransaction, type Dialect } from './statements.js';
-import type { CredentialsTable, Database, FlowsTable } from './tables.js';
+import type { CredentialsTable, Database, FlowsTable, RunsTable } from './tables.js';
 import {
   StoreConflict,
   type ApiKey,
@@ -101,7 +101,7 @@ export class SqlStore implements Store {
     return this.writer.hold(runId);
   }
 
-  async claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string }[]> {
+  async claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string; snapshot?: RunSnapshot }[]> {
     if (!runIds.length) return [];
     const now = Date.now();
     const { owner } = this.lease;
@@ -111,9 +111,21 @@ export class SqlStore implements Store {
       .where('id', 'in', runIds)
       .where('status', 'in', ['queued', 'running'])
       .where((eb) => eb.or([eb('lease_owner', '=', owner), leaseFree(now)(eb)]))
-      .returning(['id', 'cancel_requested'])
+      .returningAll()
       .execute();
-    return rows.map((row) => ({ runId: row.id, ...(row.cancel_requested === null ? {} : { cancel: row.cancel_requested }) }));
+    return Promise.all(
+      rows.map(async (row) => {
+        const taken = { runId: row.id, ...(row.cancel_requested === null ? {} : { cancel: row.cancel_requested }) };
+        // A run still queued has never committed (its first commit makes it running): no node
+        // states, no events. Its checkpoint is its row, so it starts without another read.
+        if (row.status !== 'queued') return taken;
+        // A record that cannot be made (its flow version is gone) is read, and refused, on its own.
+        const run = await this.recordOf(row).catch(() => undefined);
+        if (!run) return taken;
+        this.writer.noteLastSeq(row.id, 0);
+        return { ...taken, snapshot: { run, nodes: {}, lastSeq: 0 } };
+      }),
+    );
   }
 
   async freeRuns(limit: number, queuedBefore?: string): Promise<string[]> {
@@ -287,11 +299,18 @@ export class SqlStore implements Store {
       .executeTakeFirst();
     if (!row) return undefined;
     const nodeRows = await this.db.selectFrom('run_nodes').select(['node_id', 'state']).where('run_id', '=', runId).execute();
-    const flow = row.flow_version === null ? (JSON.parse(row.flow_document!) as Flow) : await this.versionDocument(row.flow_id, row.flow_version);
-    if (!flow) throw new Error(`flow ${row.flow_id} has no version ${row.flow_version}`);
     const lastSeq = Number(row.last_seq ?? 0);
     this.writer.noteLastSeq(runId, lastSeq);
-    const run: RunRecord = {
+    const run = await this.recordOf(row);
+    const nodes = Object.fromEntries(nodeRows.map((n) => [n.node_id, JSON.parse(n.state) as NodeState]));
+    return { run, nodes, lastSeq };
+  }
+
+  /** A run's record from its row. */
+  private async recordOf(row: Selectable<RunsTable>): Promise<RunRecord> {
+    const flow = row.flow_version === null ? (JSON.parse(row.flow_document!) as Flow) : await this.versionDocument(row.flow_id, row.flow_version);
+    if (!flow) throw new Error(`flow ${row.flow_id} has no version ${row.flow_version}`);
+    return {
       id: row.id,
       flow,
       ...present({ flowVersion: row.flow_version }),
@@ -310,8 +329,6 @@ export class SqlStore implements Store {
       createdAt: row.created_at,
       ...present({ startedAt: row.started_at, finishedAt: row.finished_at }),
     };
-    const nodes = Object.fromEntries(nodeRows.map((n) => [n.node_id, JSON.parse(n.state) as NodeState]));
-    return { run, nodes, lastSeq };
   }
 
   async versionDocument(flowId: string, version: number): Promise<Flow | undefined> {

@@ -29,7 +29,7 @@ import type {
   StoredFlow,
 } from '@trellis/schema';
 import { TrellisError } from '@trellis/schema';
-import type { CheckpointStore } from '../engine/checkpoint.js';
+import type { CheckpointStore, RunSnapshot } from '../engine/checkpoint.js';
 import type { Answer } from '../engine/types.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
@@ -104,9 +104,10 @@ export interface Store extends CheckpointStore {
   claimRuns(limit: number): Promise<string[]>;
   /**
    * Takes the leases of those of these runs that are unfinished and free (or held here already),
-   * in one statement: each run taken, with the cancel asked of it meanwhile (requestCancel), if any.
+   * in one statement: each run taken, with the cancel asked of it meanwhile (requestCancel), if any,
+   * and, for a run that never started (still queued), its checkpoint, read in the same statement.
    */
-  claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string }[]>;
+  claimListed(runIds: readonly string[]): Promise<{ runId: string; cancel?: string; snapshot?: RunSnapshot }[]>;
   /**
    * Up to `limit` unfinished runs nobody holds or whose lease ran out, oldest first, without taking
    * them (for the run queue); runs still `queued` only when created before `queuedBefore` (ISO), if given.

@@ -39,6 +39,29 @@ export function leaseStoreSuite(name: string, open: OpenStore): void {
       expect(await a.renewLeases([run.id])).toEqual([]);
     });
 
+    it('queues a run held by nobody; one runner claims it with its checkpoint, and of runs listed claims only those free and unfinished', async () => {
+      const queued = runRecord();
+      await a.createRun(queued, { held: false });
+      expect(await a.freeRuns(100_000)).toContain(queued.id);
+      // Still queued when created after the given moment: the sweep leaves it to its own job a while.
+      expect(await a.freeRuns(100_000, new Date(Date.parse(queued.createdAt) - 1000).toISOString())).not.toContain(queued.id);
+      const mine = await started(a);
+      const ended = await started(a);
+      await a.commit(ended.id, { run: { status: 'succeeded', finishedAt: new Date().toISOString() }, events: [event(ended.id, 2)] });
+
+      const taken = await b.claimListed([queued.id, mine.id, ended.id, 'no-such-run']);
+      expect(taken.map((t) => t.runId)).toEqual([queued.id]);
+      // Never started: its checkpoint is its row (no node, no event), read in the same statement.
+      expect(taken[0]!.snapshot).toMatchObject({ run: { id: queued.id, status: 'queued', input: queued.input }, nodes: {}, lastSeq: 0 });
+      // Claimed once: the other runner finds it held, and B writes to it as its holder.
+      expect(await a.claimListed([queued.id])).toEqual([]);
+      await b.commit(queued.id, { run: { status: 'running' }, events: [event(queued.id, 1)] });
+      // A started run comes without a checkpoint: it is read as a resume reads it.
+      await b.releaseLeases();
+      const again = await a.claimListed([queued.id]);
+      expect(again).toEqual([{ runId: queued.id }]);
+    });
+
     it('lets another runner take over a run whose lease ran out, and refuses the old holder from then on', async () => {
       const short = await open({ runner: { leaseMs: 150 } });
       try {
