@@ -40,8 +40,11 @@ export interface RunQueueOptions {
   log: Logger;
   /** How many more runs this runner takes now (0 when it is busy, or does not take queued runs at all). */
   room(): number;
-  /** Claims and starts the runs of these jobs; resolves once each is claimed here or found held elsewhere. */
-  take(jobs: RunJob[]): Promise<void>;
+  /**
+   * Claims and starts the runs of these jobs; resolves once each is claimed here or found held
+   * elsewhere (true), or at once with false when this runner takes nothing any more (it stops).
+   */
+  take(jobs: RunJob[]): Promise<boolean>;
   /** Tells the other runners that jobs were queued (LISTEN/NOTIFY), so they look at once. */
   announce(): Promise<void>;
   /** How often the queue is looked at when nobody announced anything; 1 s by default. */
@@ -52,6 +55,8 @@ export interface RunQueueOptions {
 export class RunQueue {
   private stopped = false;
   private woken = false;
+  /** Jobs fetched whose runs are being claimed. */
+  private claiming = 0;
   /** The last look found no room: a run ending here is a reason to look again. */
   private starved = false;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
@@ -129,6 +134,7 @@ export class RunQueue {
     this.stopped = true;
     this.wake();
     await this.loop;
+    while (this.claiming > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Stops taking runs and closes pg-boss's connections. */
@@ -140,14 +146,22 @@ export class RunQueue {
   private async work(): Promise<void> {
     while (!this.stopped) {
       this.woken = false;
-      const room = Math.min(FETCH_BATCH, this.options.room());
+      // Jobs fetched and still being claimed count against the room.
+      const room = Math.min(FETCH_BATCH, this.options.room() - this.claiming);
       this.starved = room <= 0;
       let full = false;
       if (room > 0) {
         try {
           const jobs = await this.boss.fetch<RunJob>(RUNS_QUEUE, { batchSize: room });
           full = jobs.length === room;
-          if (jobs.length) await this.settle(jobs);
+          if (jobs.length) {
+            // Claimed while the next fetch goes out: under load the two round trips overlap.
+            this.claiming += jobs.length;
+            void this.settle(jobs).finally(() => {
+              this.claiming -= jobs.length;
+              this.roomFreed();
+            });
+          }
         } catch (error) {
           this.options.log.warn({ err: error }, 'could not take runs from the queue; trying again shortly');
         }
@@ -161,7 +175,11 @@ export class RunQueue {
   private async settle(jobs: PgBoss.Job<RunJob>[]): Promise<void> {
     const ids = jobs.map((job) => job.id);
     try {
-      await this.options.take(jobs.map((job) => job.data));
+      if (!(await this.options.take(jobs.map((job) => job.data)))) {
+        // Back to the queue at once, for another runner (pg-boss tries a failed job again after its delay).
+        await this.boss.fail(RUNS_QUEUE, ids).catch(() => undefined);
+        return;
+      }
     } catch (error) {
       this.options.log.warn({ err: error }, 'could not take runs from the queue; they go back to it');
       await this.boss.fail(RUNS_QUEUE, ids).catch(() => undefined);

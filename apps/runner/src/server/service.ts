@@ -254,8 +254,8 @@ export class RunService {
   }
 
   /** Claims the runs of jobs taken from the queue and starts those this runner got (the others run elsewhere already). */
-  private async take(jobs: readonly RunJob[]): Promise<void> {
-    if (this.stopping) return;
+  private async take(jobs: readonly RunJob[]): Promise<boolean> {
+    if (this.stopping) return false;
     const claimed = await this.store.claimListed(jobs.map((job) => job.runId));
     const taken = new Set(claimed.map((c) => c.runId));
     for (const job of jobs) if (job.unwatched && taken.has(job.runId)) this.unwatched.add(job.runId);
@@ -266,6 +266,7 @@ export class RunService {
       if (snapshot) snapshots.set(runId, snapshot);
     }
     await this.runClaimed([...taken], cancels, { fresh: new Set(jobs.filter((job) => job.fresh).map((job) => job.runId)), snapshots });
+    return true;
   }
 
   /** Starts the runs this runner just claimed: resumed from their last checkpoint, or cancelled when that was asked meanwhile. */
