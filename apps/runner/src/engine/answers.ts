@@ -3,7 +3,7 @@ import type { NodeState } from './checkpoint.js';
 import type { Journal } from './journal.js';
 import { eventPlace } from './level.js';
 import type { Answer } from './types.js';
-import type { WaitKind } from '@trellis/schema';
+import type { DecidedStatus, WaitKind } from '@trellis/schema';
 
 /**
  * A person's answers to a run's waits, as the execution takes them: each is checked against the
@@ -66,7 +66,7 @@ export class Answers {
         ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       },
     }, place.path);
-    const status = decision.timedOut ? 'timed_out' : question ? 'answered' : decision.approved ? 'approved' : 'rejected';
+    const status = decidedStatus(state.wait!.kind, decision);
     const at = resumed?.ts ?? new Date().toISOString();
     this.decided.set(waitId, { status, at, ...(decision.by ? { by: decision.by } : {}) });
     // The store takes the decision only while the wait is pending: of two answers, one wins.
@@ -101,4 +101,9 @@ export function checkAnswerTo(wait: { id: string; kind: WaitKind; schema?: Recor
   } else if (wait.kind !== 'question' && answer.answer !== undefined) {
     throw new TrellisError('invalid_input', `"${wait.id}" waits on an approval: send a decision (approve or reject), not an answer`, { details: { problems: [{ path: 'answer', message: 'is for questions' }] } });
   }
+}
+
+/** The status an answer gives its wait: timed out, a question answered, an approval approved or rejected. */
+export function decidedStatus(kind: WaitKind, decision: Pick<Answer, 'approved' | 'timedOut'>): DecidedStatus {
+  return decision.timedOut ? 'timed_out' : kind === 'question' ? 'answered' : decision.approved ? 'approved' : 'rejected';
 }

@@ -161,17 +161,18 @@ export class Engine {
       answer?: Answer;
       signal?: AbortSignal;
       by?: string;
-      /** The caller holds the run's lease already, and may have its checkpoint (read as it took it). */
-      claimed?: boolean | { snapshot?: RunSnapshot };
+      /** The caller holds the run's lease already. */
+      claimed?: boolean;
+      /** The run's checkpoint, read as the caller took the lease (a never-started run's row): not read again. */
+      snapshot?: RunSnapshot;
     } = {},
   ): Promise<RunResult> {
     if (options.answer) return (await this.answer(runId, options.answer, options)).finished;
     const { finished } = await this.enter(runId, async () => {
       const live = this.active.get(runId);
       if (live) throw new TrellisError('run_active', `run ${runId} is already running here`);
-      const { claimed } = options;
-      if (typeof claimed === 'object' && claimed.snapshot) return this.execute(claimed.snapshot, options.signal);
-      return this.continueStored(runId, options.signal, undefined, claimed !== undefined && claimed !== false);
+      if (options.claimed && options.snapshot) return this.execute(options.snapshot, options.signal);
+      return this.continueStored(runId, options.signal, undefined, options.claimed);
     });
     return finished;
   }

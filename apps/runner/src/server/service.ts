@@ -4,8 +4,8 @@ import { createModelResolver, type Decision as EngineDecision, type ModelResolve
 import type { RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
-import { checkAnswerTo } from '../engine/answers.js';
-import type { Answer } from '../engine/types.js';
+import { checkAnswerTo, decidedStatus } from '../engine/answers.js';
+import type { Answer, StartOptions } from '../engine/types.js';
 import { findFlowCycles, flowReferences } from '../engine/subflows.js';
 import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
@@ -81,11 +81,6 @@ function promptRefusal(error: unknown): TrellisError | undefined {
 function summaryOf(run: RunRecord): RunSummary {
   const { flow, mocks: _mocks, budget: _budget, ...rest } = run;
   return { ...rest, flowId: flow.id };
-}
-
-/** The status an answer gives its wait. */
-function decidedStatus(approval: Approval, answer: Answer): Approval['status'] {
-  return approval.kind === 'question' ? 'answered' : answer.approved ? 'approved' : 'rejected';
 }
 
 /** The refusal of an answer to an approval that is no longer pending: who decided it and when. */
@@ -250,35 +245,29 @@ export class RunService {
       await this.queue.enqueue(free.map((runId) => ({ runId })));
       return;
     }
-    await this.runClaimed(await this.store.claimRuns(TAKEOVER_BATCH));
+    const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
+    const cancels = claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>();
+    this.runClaimed(claimed.map((runId) => ({ runId, ...(cancels.has(runId) ? { cancel: cancels.get(runId)! } : {}) })));
   }
 
   /** Claims the runs of jobs taken from the queue and starts those this runner got (the others run elsewhere already). */
   private async take(jobs: readonly RunJob[]): Promise<boolean> {
     if (this.stopping) return false;
-    const claimed = await this.store.claimListed(jobs.map((job) => job.runId));
-    const taken = new Set(claimed.map((c) => c.runId));
-    for (const job of jobs) if (job.unwatched && taken.has(job.runId)) this.unwatched.add(job.runId);
-    const cancels = new Map<string, string>();
-    const snapshots = new Map<string, RunSnapshot>();
-    for (const { runId, cancel, snapshot } of claimed) {
-      if (cancel !== undefined) cancels.set(runId, cancel);
-      if (snapshot) snapshots.set(runId, snapshot);
-    }
-    await this.runClaimed([...taken], cancels, { fresh: new Set(jobs.filter((job) => job.fresh).map((job) => job.runId)), snapshots });
+    const byRun = new Map(jobs.map((job) => [job.runId, job]));
+    const claimed = await this.store.claimListed([...byRun.keys()]);
+    for (const { runId } of claimed) if (byRun.get(runId)?.unwatched) this.unwatched.add(runId);
+    this.runClaimed(claimed.map((taken) => ({ ...taken, ...(byRun.get(taken.runId)?.fresh ? { fresh: true } : {}) })));
     return true;
   }
 
-  /** Starts the runs this runner just claimed: resumed from their last checkpoint, or cancelled when that was asked meanwhile. */
-  private async runClaimed(
-    claimed: readonly string[],
-    asked?: ReadonlyMap<string, string>,
-    from?: { fresh: ReadonlySet<string>; snapshots: ReadonlyMap<string, RunSnapshot> },
-  ): Promise<void> {
-    const cancels = asked ?? (claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>());
-    for (const runId of claimed) {
+  /**
+   * Starts the runs this runner just claimed: resumed from their last checkpoint (`snapshot`, when
+   * it came with the claim), or cancelled when that was asked meanwhile (`cancel`). `fresh`: a new
+   * run from the queue rather than one taken over.
+   */
+  private runClaimed(claimed: readonly { runId: string; cancel?: string; snapshot?: RunSnapshot; fresh?: boolean }[]): void {
+    for (const { runId, cancel, snapshot, fresh } of claimed) {
       if (this.engine.isActive(runId)) continue;
-      const cancel = cancels.get(runId);
       if (cancel !== undefined) {
         // Someone cancelled it while its runner was gone: it ends here, without another step.
         this.log.info({ runId }, 'cancelling a run taken over, as was asked while its runner was gone');
@@ -286,11 +275,10 @@ export class RunService {
         continue;
       }
       // A new run from the queue is as ordinary as one started here (its end is logged); a run taken over is news.
-      if (from?.fresh.has(runId)) this.log.debug({ runId }, 'starting a run taken from the queue');
+      if (fresh) this.log.debug({ runId }, 'starting a run taken from the queue');
       else this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
       // Claimed a moment ago: the lease is not taken again, nor a never-started run's checkpoint read again.
-      const snapshot = from?.snapshots.get(runId);
-      const resumed = this.engine.resume(runId, { claimed: snapshot ? { snapshot } : true });
+      const resumed = this.engine.resume(runId, { claimed: true, ...(snapshot ? { snapshot } : {}) });
       if (this.unwatched.has(runId)) void resumed.catch(() => undefined).finally(() => this.unwatched.delete(runId));
       this.track(resumed, runId);
     }
@@ -373,21 +361,12 @@ export class RunService {
 
   /** Creates a run and starts it; resolves once the run is stored, with the stored run and a promise of its end. */
   async startRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary; finished: Promise<RunResult> }> {
-    const { version, document } = await this.flowVersion(flowId, request.version);
-    const flow = this.checkRunnable(flowId, version, document);
-    const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
+    const { version, document, options } = await this.startOptions(flowId, request);
     // Known as unwatched before its first step can call a model.
     const unwatchedId = request.unwatched ? uuidv7() : undefined;
     if (unwatchedId) this.unwatched.add(unwatchedId);
     const begun = this.engine
-      .begin(document, {
-        input,
-        flowVersion: version,
-        ...(unwatchedId ? { runId: unwatchedId } : {}),
-        ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
-        ...(request.labels ? { labels: request.labels } : {}),
-        ...(request.callerWaits ? { storeWithFirstCommit: true } : {}),
-      })
+      .begin(document, { ...options, ...(unwatchedId ? { runId: unwatchedId } : {}), ...(request.callerWaits ? { storeWithFirstCommit: true } : {}) })
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;
       });
@@ -397,6 +376,20 @@ export class RunService {
     return { runId, version, run: summaryOf(run), finished };
   }
 
+  /** The flow version a request runs, checked, and the engine's options for it (the input checked when asked). */
+  private async startOptions(flowId: string, request: StartRequest): Promise<{ version: number; document: Flow; options: StartOptions }> {
+    const { version, document } = await this.flowVersion(flowId, request.version);
+    const flow = this.checkRunnable(flowId, version, document);
+    const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
+    const options: StartOptions = {
+      input,
+      flowVersion: version,
+      ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
+      ...(request.labels ? { labels: request.labels } : {}),
+    };
+    return { version, document, options };
+  }
+
   /**
    * Starts a run nobody waits for on this connection (an async caller's): here, at once, while
    * this runner has room (as startRun, and as on SQLite, where there is no queue); otherwise it is
@@ -404,16 +397,9 @@ export class RunService {
    */
   async queueRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary }> {
     if (!this.queue || this.room() > 0) return this.startRun(flowId, request);
-    const { version, document } = await this.flowVersion(flowId, request.version);
-    const flow = this.checkRunnable(flowId, version, document);
-    const input = request.checkInput ? checkInput(inputSchemaOf(flow), request.input) : request.input;
+    const { version, document, options } = await this.startOptions(flowId, request);
     const { runId, run } = await this.engine
-      .create(document, {
-        input,
-        flowVersion: version,
-        ...(request.mocks === undefined ? {} : { mocks: request.mocks }),
-        ...(request.labels ? { labels: request.labels } : {}),
-      })
+      .create(document, options)
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;
       });
@@ -560,7 +546,7 @@ export class RunService {
       const current = await this.store.getApproval(approval.id);
       if (!current) throw notFound('approval', approval.id);
       if (current.status !== 'pending') {
-        if (current.decidedBy === answer.by && current.status === decidedStatus(approval, answer)) return current;
+        if (current.decidedBy === answer.by && current.status === decidedStatus(approval.kind, answer)) return current;
         throw alreadyDecided(current);
       }
       if (Date.now() > until) return current;
