@@ -11,7 +11,8 @@ import type { Commit } from '../src/engine/checkpoint.js';
 import { createApp } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { installSafetyNet } from '../src/server/serve.js';
-import { RunService } from '../src/server/service.js';
+import { RunService, type RunServiceOptions } from '../src/server/service.js';
+import { queueSchemaOf } from '../src/server/run-queue.js';
 import { openDatabase, openStore } from '../src/store/db.js';
 import type { Store } from '../src/store/types.js';
 import { TEST_PG_URL } from './support/api.js';
@@ -53,7 +54,7 @@ function keptLog() {
 }
 
 /** The runner's app and run service over a store, with the log kept as parsed lines. */
-async function serving(store: Store, options: { storeRetry?: { retries: number; backoffMs: number } } = {}) {
+async function serving(store: Store, options: Pick<RunServiceOptions, 'storeRetry' | 'queue'> = {}) {
   const { log, lines } = keptLog();
   const service = new RunService({ store, log, models: createModelResolver({ fallbackToTest: true, env: {} }), sweepIntervalMs: 50, ...options });
   await service.start();
@@ -117,6 +118,57 @@ describe('faults: a database connection ended by PostgreSQL', () => {
       await admin.db.destroy();
     }
   }, 60_000);
+  it('goes on taking runs from the run queue while every connection of the runners and the queue is ended', async () => {
+    const schema = `trellis_faults_${randomBytes(6).toString('hex')}`;
+    const queueSchema = queueSchemaOf(schema);
+    const admin = await openDatabase({ databaseUrl: TEST_PG_URL });
+    // A front that queues every run (no room of its own) and a worker that takes two at a time.
+    const frontStore = await openStore({ databaseUrl: TEST_PG_URL, pgSchema: schema, onConnectionError: () => undefined });
+    const workerStore = await openStore({ databaseUrl: TEST_PG_URL, pgSchema: schema, onConnectionError: () => undefined });
+    const front = await serving(frontStore, { queue: { url: TEST_PG_URL, maxRuns: 0 } });
+    const worker = await serving(workerStore, { queue: { url: TEST_PG_URL, maxRuns: 2 } });
+    try {
+      const { flow, mocks } = chain('queued-chain', 120);
+      expect((await front.call('POST', '/api/flows', flow)).status).toBe(201);
+      const runIds: string[] = [];
+      for (let i = 0; i < 8; i++) runIds.push((await front.service.queueRun('queued-chain', { input: { i }, mocks })).runId);
+
+      // While the worker is mid-way through the first runs and the others wait in the queue, the
+      // database ends every connection of both runners and of their queue, again and again.
+      let terminated = 0;
+      let queueEnded = 0;
+      for (let round = 0; round < 12; round++) {
+        const result = await sql<{ ended: boolean; app: string }>`select pg_terminate_backend(pid) as ended, application_name as app from pg_stat_activity where application_name in (${`trellis:${schema}`}, ${`trellis-queue:${queueSchema}`.slice(0, 63)})`.execute(admin.db);
+        terminated += result.rows.filter((r) => r.ended).length;
+        queueEnded += result.rows.filter((r) => r.ended && r.app.startsWith('trellis-queue:')).length;
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      expect(terminated).toBeGreaterThan(0);
+      expect(queueEnded).toBeGreaterThan(0);
+
+      for (const runId of runIds) {
+        const run = await front.until(runId, ['succeeded', 'failed', 'cancelled'], 45_000);
+        expect(run.status).toBe('succeeded');
+        expect(run.output).toEqual({ last: 'done s3' });
+        const events = (await front.call('GET', `/api/runs/${runId}/events?limit=1000`)).body.items as Body[];
+        expect(contiguous(events)).toBe(true);
+        // Started once, each step completed once: a job handed out again never ran its run twice.
+        expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1);
+        const completed = events.filter((e) => e.type === 'node.completed').map((e) => e.nodeId as string);
+        expect(completed).toEqual(['in', 's1', 's2', 's3', 'out']);
+      }
+      // The queue still works: a run queued now is taken and finishes.
+      const after = (await front.service.queueRun('queued-chain', { input: {}, mocks: chain('x', 0).mocks })).runId;
+      expect((await front.until(after, ['succeeded', 'failed'], 20_000)).status).toBe('succeeded');
+    } finally {
+      await worker.close();
+      await front.close();
+      await workerStore.close();
+      await frontStore.close();
+      await sql`drop schema if exists ${sql.id(schema)}, ${sql.id(queueSchema)} cascade`.execute(admin.db);
+      await admin.db.destroy();
+    }
+  }, 90_000);
 });
 
 describe('faults: a database that refuses writes for a while', () => {

@@ -53,6 +53,31 @@ function expectWholeTrace(events: Body[]) {
   expect(events.at(-1)?.type).toBe('run.completed');
 }
 
+/**
+ * Who executed a run, from its trace: the runners in the order they took it (each start, resume
+ * and step start names its runner). Throws when a step's runner is not the one that last started
+ * or resumed the run, or when a runner comes back after another took the run: either would mean
+ * two runners executing it at once.
+ */
+function executorsOf(events: Body[]): string[] {
+  const order: string[] = [];
+  let current: string | undefined;
+  for (const event of events) {
+    if (!['run.started', 'run.resumed', 'node.started'].includes(event.type as string)) continue;
+    const runner = event.data.runner as string | undefined;
+    if (!runner) throw new Error(`event ${event.seq} (${event.type}) names no runner`);
+    if (event.type === 'node.started') {
+      if (runner !== current) throw new Error(`event ${event.seq}: a step started by ${runner} while ${current ?? 'nobody'} held the run`);
+      continue;
+    }
+    if (runner === current) continue;
+    if (order.includes(runner)) throw new Error(`event ${event.seq}: ${runner} executed the run again after another runner took it`);
+    order.push(runner);
+    current = runner;
+  }
+  return order;
+}
+
 describe('runners sharing one PostgreSQL database', () => {
   const runners: RunnerProcess[] = [];
   const stop = async (runner: RunnerProcess, signal: NodeJS.Signals = 'SIGTERM') => {
@@ -96,6 +121,7 @@ describe('runners sharing one PostgreSQL database', () => {
       expectWholeTrace(events);
       // Nobody took the runs over, and no step started twice.
       expect(events.filter((e) => e.type === 'run.resumed')).toEqual([]);
+      expect(executorsOf(events)).toHaveLength(1);
       expect(events.filter((e) => e.type === 'node.started')).toHaveLength(chain.steps.length);
     }
   }, 90_000);
@@ -163,11 +189,16 @@ describe('runners sharing one PostgreSQL database', () => {
       pool.push(fresh);
     }
     const reader = pool[0]!;
+    let executed = 0;
     for (const id of runIds) {
       expect((await finished(reader.url, id)).status).toBe('succeeded');
       const events = await eventsOf(reader.url, id);
       // Every step completed exactly once and the seqs have no gap or repeat: no two runners wrote the run.
       expectWholeTrace(events);
+      // Runner after runner, each taking over from the last, never two at once (counted from the trace).
+      const executors = executorsOf(events);
+      expect(executors.length).toBeGreaterThanOrEqual(1);
+      executed += executors.length;
       // A step ran again only when the kill cut it off: never one that had completed.
       const resumedAt = events.flatMap((e, i) => (e.type === 'run.resumed' && e.data.reason === 'recovered' ? [i] : []));
       for (const at of resumedAt) {
@@ -176,6 +207,8 @@ describe('runners sharing one PostgreSQL database', () => {
         for (const node of again) expect(done, `run ${id}: ${node} started again after it completed`).not.toContain(node);
       }
     }
+    // The first kill, at most 1.6 s into runs of 3 s, cut off the two its runner held: they went on elsewhere.
+    expect(executed).toBeGreaterThan(runIds.length);
   }, 120_000);
 
   it('streams a run live through a runner that does not execute it, woken by the other runner\'s commits', async () => {

@@ -40,6 +40,12 @@ export const WaitKind = z.enum(['approval', 'tool_approval', 'question']).meta({
 export type WaitKind = z.infer<typeof WaitKind>;
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
+/**
+ * The runner that executed what follows (its id, `TRELLIS_RUNNER_ID` or its host and process):
+ * on a run's start, on each resume, and on each step's start, when runners share a database.
+ */
+const Runner = z.string().optional();
+
 const base = {
   runId: z.string(),
   seq: z.number().int().min(1),
@@ -80,6 +86,7 @@ export const RunEvent = z.discriminatedUnion('type', [
       flows: z.array(FlowPin).optional(),
       /** Set when a sub-flow node of another run started this one. */
       parent: RunParent.optional(),
+      runner: Runner,
     }),
   }).meta({ id: 'RunStartedEvent' }),
   z.object({
@@ -96,6 +103,7 @@ export const RunEvent = z.discriminatedUnion('type', [
        * the trace), and runs again from its start as the same attempt, with the same idempotency key.
        */
       recovered: z.boolean().optional(),
+      runner: Runner,
     }),
   }).meta({ id: 'NodeStartedEvent' }),
   z.object({ ...onNode, type: z.literal('node.delta'), data: z.object({ text: z.string(), ...nested }) }).meta({ id: 'NodeDeltaEvent' }),
@@ -227,6 +235,7 @@ export const RunEvent = z.discriminatedUnion('type', [
     data: z.object({
       /** `subflow`: a child run a step waited on ended. */
       reason: z.enum(['decision', 'recovered', 'timeout', 'subflow']),
+      runner: Runner,
       waitId: z.string().optional(),
       decision: z
         .object({

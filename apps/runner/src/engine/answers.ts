@@ -18,6 +18,8 @@ export class Answers {
     private readonly runId: string,
     private readonly nodes: ReadonlyMap<string, NodeState>,
     private readonly journal: Journal,
+    /** Who executes the run (ExecutionDeps.runnerId), for the trace. */
+    private readonly runnerId: string | undefined,
   ) {}
 
   /** The node waiting on `waitId`; throws `already_decided` or `unknown_wait` when there is none. */
@@ -65,6 +67,7 @@ export class Answers {
         ...(decision.payload === undefined ? {} : { payload: decision.payload }),
         ...(decision.answer === undefined ? {} : { answer: decision.answer }),
       },
+      ...(this.runnerId === undefined ? {} : { runner: this.runnerId }),
     }, place.path);
     const status = decidedStatus(state.wait!.kind, decision);
     const at = resumed?.ts ?? new Date().toISOString();

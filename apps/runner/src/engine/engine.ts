@@ -486,6 +486,7 @@ export class Engine {
       prompts: { resolver: this.options.prompts, templates: templates ?? new Map() },
       secret: this.options.secrets ?? noSecrets,
       watched: this.options.watched ?? (() => true),
+      runnerId: this.options.runnerId,
     };
   }
 

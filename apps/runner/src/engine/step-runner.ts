@@ -109,6 +109,7 @@ export class StepRunner implements StepServices {
       if (node.name) startedData.name = node.name;
       if (resumed) startedData.resumed = true;
       if (recovered) startedData.recovered = true;
+      if (host.deps.runnerId !== undefined) startedData.runner = host.deps.runnerId;
       journal.emit('node.started', id, startedData, path);
       // The start is stored before the step does anything: after a crash the trace names the step
       // cut off. A pure step's start waits for the next commit (see KindExecutor.pure).

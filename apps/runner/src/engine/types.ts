@@ -37,6 +37,11 @@ export interface EngineOptions {
    * run nobody watches is made whole, not streamed. Default: every run is watched.
    */
   watched?: (runId: string) => boolean;
+  /**
+   * The id of the runner executing the runs (its leases' owner), when several may share the
+   * database: each run start, resume and step start says who executed it (`runner` in the trace).
+   */
+  runnerId?: string;
 }
 
 /** A named secret's value, or a TrellisError naming the secret (never its value). */
@@ -133,6 +138,8 @@ export interface ExecutionDeps {
   watched: (runId: string) => boolean;
   /** A saved flow's version, for nodes that name one. */
   flowVersion(flowId: string, version: number): Promise<{ version: number; document: unknown } | undefined>;
+  /** Who executes the run, for its trace (EngineOptions.runnerId). */
+  runnerId: string | undefined;
 }
 
 /** A step's request for a child run (see ExecContext.runChild). */

@@ -38,6 +38,11 @@ export class RunExecution implements StepHost, LevelRun {
   /** False once the walk has ended: a late answer then goes through the store. */
   accepting = true;
 
+  /** The trace's `runner` of a start or a resume: who executes the run from here on (when runners share a database). */
+  private runner(): { runner?: string } {
+    return this.deps.runnerId === undefined ? {} : { runner: this.deps.runnerId };
+  }
+
   constructor(readonly deps: ExecutionDeps) {
     const { snapshot, graph } = deps;
     this.record = snapshot.run;
@@ -59,7 +64,7 @@ export class RunExecution implements StepHost, LevelRun {
     this.steps = new StepRunner(this);
     // Tools run inside their consumer, and body steps inside their container's rounds: the top level holds the rest.
     this.top = new Level(this, { ids: graph.levels.get(TOP_LEVEL) ?? [], prefix: '', path: [], scopeNodes: {}, locals: {}, controller: this.controller });
-    this.answers = new Answers(this.record.id, this.nodes, this.journal);
+    this.answers = new Answers(this.record.id, this.nodes, this.journal, deps.runnerId);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.answered = new Promise((resolve) => (this.settleAnswered = resolve));
     this.answered.catch(() => undefined); // the engine hears of a refusal through `finished` too
@@ -97,6 +102,7 @@ export class RunExecution implements StepHost, LevelRun {
           ...(this.record.prompts?.length ? { prompts: this.record.prompts } : {}),
           ...(this.record.flows?.length ? { flows: this.record.flows } : {}),
           ...(this.record.parent ? { parent: this.record.parent } : {}),
+          ...this.runner(),
         });
       } else {
         for (const [id, state] of this.nodes) {
@@ -108,7 +114,7 @@ export class RunExecution implements StepHost, LevelRun {
           }
         }
         if (wake) this.wake(wake);
-        else if (this.recovered.size || !answer) this.journal.emit('run.resumed', undefined, { reason: 'recovered' });
+        else if (this.recovered.size || !answer) this.journal.emit('run.resumed', undefined, { reason: 'recovered', ...this.runner() });
         if (answer) this.reopen(this.answers.apply(answer));
       }
       // A fresh run's start goes to the store with its first step's start: nothing is lost if the
@@ -148,7 +154,7 @@ export class RunExecution implements StepHost, LevelRun {
     this.journal.touch(key);
     this.journal.setRun({ status: 'running' });
     const place = eventPlace(key);
-    this.journal.emit('run.resumed', place.nodeId, { reason: 'subflow' }, place.path);
+    this.journal.emit('run.resumed', place.nodeId, { reason: 'subflow', ...this.runner() }, place.path);
     this.reopen(key);
     this.poke();
   }

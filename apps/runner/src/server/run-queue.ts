@@ -77,7 +77,8 @@ export class RunQueue {
     const boss = new Boss({
       connectionString: withUser(options.url),
       schema: options.schema,
-      application_name: 'trellis-queue',
+      // Names the queue's connections in pg_stat_activity, per install (its schema), as the store's are.
+      application_name: `trellis-queue:${options.schema}`,
       max: 4,
       // Jobs only carry dispatch: a completed one is of no use for long (the run's row is the record).
       archiveCompletedAfterSeconds: 600,

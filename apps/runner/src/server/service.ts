@@ -1,22 +1,21 @@
 import { v7 as uuidv7 } from 'uuid';
 import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
 import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
-import type { RunRecord, RunSnapshot } from '../engine/checkpoint.js';
+import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
-import { checkAnswerTo, decidedStatus } from '../engine/answers.js';
 import type { Answer, StartOptions } from '../engine/types.js';
 import { findFlowCycles, flowReferences } from '../engine/subflows.js';
 import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
-import type { Approval, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { RunChangeFeed } from './changes.js';
 import { notFound } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
 import { Credentials } from '../secrets/credentials.js';
-import { RunQueue, queueSchemaOf, type RunJob } from './run-queue.js';
+import { Runners, alreadyDecided } from './runners.js';
 
 export interface RunServiceOptions {
   store: Store;
@@ -83,21 +82,6 @@ function summaryOf(run: RunRecord): RunSummary {
   return { ...rest, flowId: flow.id };
 }
 
-/** The refusal of an answer to an approval that is no longer pending: who decided it and when. */
-function alreadyDecided(approval: Approval): TrellisError {
-  const how = approval.status.replace('_', ' ');
-  const who = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
-  const when = approval.decidedAt ? ` at ${approval.decidedAt}` : '';
-  return new TrellisError('already_decided', `approval "${approval.id}" is no longer pending: it was ${how}${who}${when}`);
-}
-
-/** How long a new queued run is left to its own job before the sweep queues it again. */
-const QUEUED_GRACE_MS = 5000;
-/** How many runs no runner holds one runner takes over at a time (per sweep, each second). */
-const TAKEOVER_BATCH = 20;
-/** How long a cancel or an answer asked through another runner waits to see it done before it answers 202. */
-const FORWARDED_WAIT_MS = 5000;
-
 /**
  * What the log says of a run: at info one line each time it stops (it ends, or waits for a
  * person) and for a step that fails; at debug every step; deltas and tool chatter never (they
@@ -127,12 +111,8 @@ export class RunService {
   private readonly store: Store;
   private readonly log: Logger;
   private sweeper: NodeJS.Timeout | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private commits: { close(): Promise<void> } | undefined;
-  private queue: RunQueue | undefined;
-  private renewing = false;
-  private takingOver = false;
-  private stopping = false;
+  /** The leases, the takeovers, the run queue and what is handed to other runners on the same database. */
+  private readonly runners: Runners;
   private readonly background = new Set<Promise<unknown>>();
   /** Runs started for a caller that only waits for the output (StartRequest.unwatched), while they run here. */
   private readonly unwatched = new Set<string>();
@@ -163,6 +143,17 @@ export class RunService {
       secrets: (name) => credentials.secret(name),
       watched: (runId) => !this.unwatched.has(runId) || this.bus.isFollowed(runId),
       ...(options.storeRetry ? { storeRetry: options.storeRetry } : {}),
+      // Only PostgreSQL is shared by runners: there the trace says which one executed what.
+      ...(options.store.pgSchema === undefined ? {} : { runnerId: options.store.runnerId }),
+    });
+    this.runners = new Runners({
+      store: this.store,
+      engine: this.engine,
+      log: this.log,
+      bus: this.bus,
+      ...(options.queue ? { queue: options.queue } : {}),
+      track: (promise, runId) => this.track(promise, runId),
+      unwatched: this.unwatched,
     });
   }
 
@@ -172,31 +163,7 @@ export class RunService {
    */
   async start(): Promise<void> {
     await this.credentials.refresh();
-    const { queue } = this.options;
-    const schema = this.store.pgSchema;
-    if (queue && schema !== undefined) {
-      this.queue = await RunQueue.start({
-        url: queue.url,
-        schema: queueSchemaOf(schema),
-        log: this.log,
-        room: () => this.room(),
-        take: (jobs) => this.take(jobs),
-        announce: () => this.store.announceQueued(),
-      });
-    }
-    // Other runners' commits wake this runner's followers (a live trace of a run executing elsewhere).
-    this.commits = this.store.listenForCommits({
-      onRuns: (runIds) => {
-        for (const runId of runIds) this.bus.notify(runId);
-        // Nobody else commits to a run held here: a notice of one is a cancel or an answer asked through another runner.
-        const mine = runIds.filter((runId) => this.engine.isActive(runId));
-        if (mine.length) void this.applyRequests(mine);
-      },
-      ...(this.queue ? { onQueued: () => this.queue?.wake() } : {}),
-      onError: (error) => this.log.warn({ err: error }, 'lost the connection that hears of other runners\' commits; opening it again (live traces of their runs poll meanwhile)'),
-    });
-    if (this.commits) this.bus.pollMs = 5000;
-    await this.takeOver();
+    await this.runners.start();
     for (const parent of await this.store.endedChildrenOfWaitingRuns()) {
       this.log.info({ runId: parent.runId, nodeId: parent.nodeId }, 'waking a run whose sub-flow ended while no runner was up');
       this.engine.wake(parent.runId, parent.nodeId).catch((error: unknown) => this.log.warn({ runId: parent.runId, err: error }, 'could not wake the run'));
@@ -206,144 +173,9 @@ export class RunService {
       void this.expireDue();
       this.resumeStalled();
       // Every sweep rather than every beat: a dead runner's runs are taken over within a sweep of its lease running out.
-      void this.takeOverQuietly();
+      void this.runners.sweep();
     }, interval);
     this.sweeper.unref();
-    // A third of the lease: a renewal that fails once (a dropped connection) leaves two more tries before it runs out.
-    this.heartbeat = setInterval(() => void this.keepLeases(), Math.max(100, Math.floor(this.store.leaseMs / 3)));
-    this.heartbeat.unref();
-  }
-
-  /** How many more runs this runner takes on (0 while it stops, or when it leaves queued runs to others). */
-  private room(): number {
-    const maxRuns = this.options.queue?.maxRuns;
-    if (maxRuns === undefined) return Number.POSITIVE_INFINITY;
-    return this.stopping ? 0 : maxRuns - this.engine.activeCount;
-  }
-
-  private async takeOverQuietly(): Promise<void> {
-    if (this.takingOver) return;
-    this.takingOver = true;
-    try {
-      await this.takeOver();
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not look for runs to take over; trying again shortly');
-    } finally {
-      this.takingOver = false;
-    }
-  }
-
-  /**
-   * Resumes the unfinished runs no runner holds (at most a batch at a time; the next sweep takes
-   * the rest). With a run queue, they are queued for whichever runner has room (this one too).
-   */
-  private async takeOver(): Promise<void> {
-    if (this.stopping) return;
-    if (this.queue) {
-      // A new queued run has its own job: it is queued again only if that job was lost (its runner died first).
-      const free = await this.store.freeRuns(TAKEOVER_BATCH, new Date(Date.now() - QUEUED_GRACE_MS).toISOString());
-      await this.queue.enqueue(free.map((runId) => ({ runId })));
-      return;
-    }
-    const claimed = await this.store.claimRuns(TAKEOVER_BATCH);
-    const cancels = claimed.length ? await this.store.cancelRequests(claimed) : new Map<string, string>();
-    this.runClaimed(claimed.map((runId) => ({ runId, ...(cancels.has(runId) ? { cancel: cancels.get(runId)! } : {}) })));
-  }
-
-  /** Claims the runs of jobs taken from the queue and starts those this runner got (the others run elsewhere already). */
-  private async take(jobs: readonly RunJob[]): Promise<boolean> {
-    if (this.stopping) return false;
-    const byRun = new Map(jobs.map((job) => [job.runId, job]));
-    const claimed = await this.store.claimListed([...byRun.keys()]);
-    for (const { runId } of claimed) if (byRun.get(runId)?.unwatched) this.unwatched.add(runId);
-    this.runClaimed(claimed.map((taken) => ({ ...taken, ...(byRun.get(taken.runId)?.fresh ? { fresh: true } : {}) })));
-    return true;
-  }
-
-  /**
-   * Starts the runs this runner just claimed: resumed from their last checkpoint (`snapshot`, when
-   * it came with the claim), or cancelled when that was asked meanwhile (`cancel`). `fresh`: a new
-   * run from the queue rather than one taken over.
-   */
-  private runClaimed(claimed: readonly { runId: string; cancel?: string; snapshot?: RunSnapshot; fresh?: boolean }[]): void {
-    for (const { runId, cancel, snapshot, fresh } of claimed) {
-      if (this.engine.isActive(runId)) continue;
-      if (cancel !== undefined) {
-        // Someone cancelled it while its runner was gone: it ends here, without another step.
-        this.log.info({ runId }, 'cancelling a run taken over, as was asked while its runner was gone');
-        this.track(this.engine.cancel(runId, cancel), runId);
-        continue;
-      }
-      // A new run from the queue is as ordinary as one started here (its end is logged); a run taken over is news.
-      if (fresh) this.log.debug({ runId }, 'starting a run taken from the queue');
-      else this.log.info({ runId }, 'taking over a run no runner holds (left by a stopped or lost runner)');
-      // Claimed a moment ago: the lease is not taken again, nor a never-started run's checkpoint read again.
-      const resumed = this.engine.resume(runId, { claimed: true, ...(snapshot ? { snapshot } : {}) });
-      if (this.unwatched.has(runId)) void resumed.catch(() => undefined).finally(() => this.unwatched.delete(runId));
-      this.track(resumed, runId);
-    }
-  }
-
-  /** What was asked through other runners of runs executing here: cancels, then answers. */
-  private async applyRequests(runIds: readonly string[]): Promise<void> {
-    await this.applyCancelRequests(runIds);
-    await this.applyAnswerRequests(runIds);
-  }
-
-  /** Takes into the runs executing here the answers given through other runners (Store.requestAnswer). */
-  private async applyAnswerRequests(runIds: readonly string[]): Promise<void> {
-    try {
-      for (const { approvalId, runId, answer } of await this.store.answerRequests(runIds)) {
-        if (!this.engine.isActive(runId)) continue;
-        try {
-          this.track((await this.engine.answer(runId, answer)).finished);
-          this.log.info({ runId, approvalId }, 'took an answer given through another runner');
-        } catch (error) {
-          // Not a refusal (the database is away): the next heartbeat tries again.
-          if (!TrellisError.isInstance(error)) throw error;
-          this.log.info({ runId, approvalId, code: error.code }, 'refused an answer given through another runner');
-        }
-        await this.store.clearAnswerRequest(approvalId);
-      }
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not take the answers given through other runners; the next heartbeat tries again');
-    }
-  }
-
-  /** Cancels the runs executing here that someone asked to cancel through another runner (Store.requestCancel). */
-  private async applyCancelRequests(runIds: readonly string[]): Promise<void> {
-    try {
-      for (const [runId, reason] of await this.store.cancelRequests(runIds)) {
-        if (!this.engine.isActive(runId)) continue;
-        this.log.info({ runId }, 'cancelling a run as asked through another runner');
-        await this.engine.cancel(runId, reason).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not cancel the run as asked'));
-      }
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not read the cancels asked through other runners; the next heartbeat reads them again');
-    }
-  }
-
-  /**
-   * Renews the leases of the runs executing here; a run whose lease another runner took (this
-   * process stalled past it) stops here at once and writes nothing more.
-   */
-  private async keepLeases(): Promise<void> {
-    if (this.renewing) return;
-    this.renewing = true;
-    try {
-      const active = this.engine.activeRunIds();
-      const lost = await this.store.renewLeases(active);
-      for (const runId of lost) {
-        if (!this.engine.abandon(runId)) continue;
-        this.log.warn({ runId }, 'another runner took this run over (its lease ran out here): it stops here');
-      }
-      // A cancel or an answer asked through another runner whose notice was lost (or on SQLite, which has none).
-      if (active.length) await this.applyRequests(active);
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not renew the leases of the runs executing here; trying again shortly');
-    } finally {
-      this.renewing = false;
-    }
   }
 
   /** The stored document of a flow version (latest when none is given). */
@@ -396,15 +228,14 @@ export class RunService {
    * created for whichever runner takes it from the queue first (a worker, or this one once it has room).
    */
   async queueRun(flowId: string, request: StartRequest): Promise<{ runId: string; version: number; run: RunSummary }> {
-    if (!this.queue || this.room() > 0) return this.startRun(flowId, request);
+    if (!this.runners.full) return this.startRun(flowId, request);
     const { version, document, options } = await this.startOptions(flowId, request);
     const { runId, run } = await this.engine
       .create(document, options)
       .catch((error: unknown) => {
         throw promptRefusal(error) ?? error;
       });
-    // The run is stored: should queueing it fail, the sweep queues it within a second.
-    await this.queue.enqueue([{ runId, fresh: true, ...(request.unwatched ? { unwatched: true } : {}) }]).catch((error: unknown) => this.log.warn({ runId, err: error }, 'could not queue the run; the next sweep queues it'));
+    await this.runners.enqueueNew(runId, request.unwatched ?? false);
     return { runId, version, run: summaryOf(run) };
   }
 
@@ -499,10 +330,10 @@ export class RunService {
     };
     try {
       // The engine checks the answer against what the run waits on: a question's against its schema.
-      await this.answerHere(approval.runId, answer);
+      await this.runners.answerHere(approval.runId, answer);
     } catch (error) {
       // The run goes on on another runner (a branch waits while others run): that runner takes the answer.
-      if (TrellisError.isInstance(error) && error.code === 'run_held') return this.forwardAnswer(approval, answer);
+      if (TrellisError.isInstance(error) && error.code === 'run_held') return this.runners.forwardAnswer(approval, answer);
       // Another answer was taken first (the run went on, or even ended, meanwhile): say whose.
       if (TrellisError.isInstance(error) && ['already_decided', 'unknown_wait', 'run_finished'].includes(error.code)) {
         const current = await this.store.getApproval(approvalId);
@@ -511,66 +342,6 @@ export class RunService {
       throw error;
     }
     return (await this.store.getApproval(approvalId)) ?? approval;
-  }
-
-  /** Takes an answer into its run on this runner (taking the run's lease when nobody holds it); resolves once the answer is stored. */
-  private async answerHere(runId: string, answer: Answer): Promise<void> {
-    try {
-      this.track((await this.engine.answer(runId, answer)).finished);
-    } catch (error) {
-      // This runner took the run's lease to answer: a refused answer leaves it as it was, waiting
-      // for anyone's answer (a run that went on here meanwhile keeps its lease: it is not waiting).
-      if (!this.engine.isActive(runId)) await this.store.releaseLeases([runId]).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /**
-   * Hands an answer to the runner executing its run (Store.requestAnswer), and waits a few seconds
-   * to see it taken: the approval as decided, or still pending when that runner has not taken it
-   * yet (it does in a moment, or the answer is taken here once the run stops elsewhere and only waits).
-   */
-  private async forwardAnswer(approval: Approval, answer: Answer): Promise<Approval> {
-    // Checked here, as the holder would: a wrong answer hears why now, not never.
-    checkAnswerTo({ id: approval.waitId, kind: approval.kind, ...(approval.schema ? { schema: approval.schema } : {}) }, answer);
-    if (!(await this.store.requestAnswer(approval.id, answer))) {
-      // Decided meanwhile, or another answer is already on its way to the holder: the first one wins.
-      const current = await this.decidedSoon(approval.id);
-      if (current && current.status !== 'pending') throw alreadyDecided(current);
-      throw new TrellisError('run_held', `another answer to "${approval.waitId}" is being taken by the runner executing run ${approval.runId}`, { retryable: true, retryAfterMs: 1000 });
-    }
-    const until = Date.now() + FORWARDED_WAIT_MS;
-    let nextTry = Date.now() + 250;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const current = await this.store.getApproval(approval.id);
-      if (!current) throw notFound('approval', approval.id);
-      if (current.status !== 'pending') {
-        if (current.decidedBy === answer.by && current.status === decidedStatus(approval.kind, answer)) return current;
-        throw alreadyDecided(current);
-      }
-      if (Date.now() > until) return current;
-      if (Date.now() < nextTry) continue;
-      nextTry = Date.now() + 250;
-      // The run may have stopped holding meanwhile (it now only waits for this answer): take it here.
-      try {
-        await this.answerHere(approval.runId, answer);
-        await this.store.clearAnswerRequest(approval.id);
-      } catch (error) {
-        if (!TrellisError.isInstance(error)) throw error;
-        // Still held (the holder takes it), or decided (the next read says by whom).
-      }
-    }
-  }
-
-  /** The approval once it is no longer pending, or as it is after a short while. */
-  private async decidedSoon(approvalId: string): Promise<Approval | undefined> {
-    const end = Date.now() + 2000;
-    for (;;) {
-      const approval = await this.store.getApproval(approvalId);
-      if (!approval || approval.status !== 'pending' || Date.now() > end) return approval;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 
   /**
@@ -588,47 +359,17 @@ export class RunService {
     } catch (error) {
       if (!TrellisError.isInstance(error) || error.code !== 'run_held') throw error;
     }
-    if (!(await this.store.requestCancel(runId, 'cancelled by request (through another runner)'))) {
-      const now = await this.store.getRun(runId);
-      throw new TrellisError('run_finished', `run ${runId} has already ${now?.status ?? 'ended'}`);
-    }
-    const until = Date.now() + FORWARDED_WAIT_MS;
-    while (Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      if (hasEnded((await this.store.getRun(runId))?.status ?? 'cancelled')) return true;
-    }
-    return false;
+    return this.runners.forwardCancel(runId);
   }
 
   /** Stops taking runs, lets steps in flight finish (bounded), and leaves the rest to the next start. */
   async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
-    this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.queue?.stopTaking();
+    await this.runners.stopTaking();
     const result = await this.engine.drain(timeoutMs);
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    await this.commits?.close();
     await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, 100))]);
-    // What stopped here is handed back at once: another runner takes it without waiting for the leases to run out.
-    const released = await this.store.releaseLeases().catch((error: unknown) => {
-      this.log.warn({ err: error }, 'could not let go of the runs held here; other runners take them once their leases run out');
-      return 0;
-    });
-    if (this.queue) {
-      // Queued at once, rather than found by the others' next sweep.
-      if (released) await this.handBack(released);
-      await this.queue.close();
-    }
+    await this.runners.leave();
     return result;
-  }
-
-  /** Queues the runs let go at shutdown, for the other runners to take at once (else their next sweep does). */
-  private async handBack(released: number): Promise<void> {
-    try {
-      await this.queue?.enqueue((await this.store.freeRuns(Math.max(TAKEOVER_BATCH, released))).map((runId) => ({ runId })));
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not queue the runs let go; the other runners find them at their next sweep');
-    }
   }
 
   /**
@@ -706,7 +447,7 @@ export class RunService {
     this.background.add(tracked);
     void tracked.finally(() => {
       this.background.delete(tracked);
-      this.queue?.roomFreed();
+      this.runners.roomFreed();
     });
   }
 
