@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TAG_MAX_LENGTH, TAGS_MAX } from './names.js';
+import { Assertion, CaseAnswer, MAX_CASE_ASSERTIONS } from './test-cases.js';
 
 /** The current flow document version. Older documents are migrated on read (see migrate.ts). */
 export const FLOW_SCHEMA_V1 = 'trellis.flow/v1';
@@ -117,11 +118,19 @@ export type MockReply = z.infer<typeof MockReply>;
 export const MockScript = z.record(z.string(), z.union([MockReply, z.array(MockReply).max(1000)]));
 export type MockScript = z.infer<typeof MockScript>;
 
+/**
+ * A sample input saved with the flow, and a test case of it (test-cases.ts): `trellis test`, the
+ * editor's Tests tab and the publish gate run it offline with its mock script and check `expect`.
+ */
 export const Sample = z.object({
   name: z.string().min(1).max(100),
   description: z.string().optional(),
   input: z.unknown(),
   mocks: MockScript.optional(),
+  /** What the run must do; a sample without it must succeed. */
+  expect: z.array(Assertion).max(MAX_CASE_ASSERTIONS, `a case holds at most ${MAX_CASE_ASSERTIONS} assertions`).optional(),
+  /** The answers the case gives the people the run asks, by step id (or asking agent, or wait id). */
+  answers: z.record(z.string(), CaseAnswer).optional(),
 });
 export type Sample = z.infer<typeof Sample>;
 

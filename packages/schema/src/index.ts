@@ -1,4 +1,5 @@
 export * from './flow.js';
+export * from './test-cases.js';
 export * from './events.js';
 export * from './problems.js';
 export * from './kinds.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Flow, FlowEdge, FlowNode } from './flow.js';
+import { Flow, FlowEdge, FlowNode, type Sample } from './flow.js';
 import { ancestorsOf, buildGraph, nodesOnCycles, portOf, reachableFrom, type FlowGraph } from './graph.js';
 import { bodyProblems, enclosingContainers } from './bodies.js';
 import { declaredFields, inputSchemaOf, migratedConfig, nodeTypeVersion, refusedAttachment, type KindPorts, type KindRegistry } from './kinds.js';
@@ -284,6 +284,8 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     }
   }
 
+  if (envelope.success) problems.push(...caseProblems(envelope.data.samples ?? [], nodeById, ports));
+
   const result = done(problems);
   if (envelope.success) {
     result.flow = { ...(envelope.data as Omit<Flow, 'nodes' | 'edges'>), nodes, edges };
@@ -291,6 +293,38 @@ export function loadFlow(raw: unknown, registry: KindRegistry): LoadResult {
     result.document = doc;
   }
   return result;
+}
+
+/**
+ * What a flow's test cases name that the flow does not have: a step, or a step's output port.
+ * Warnings, not errors: deleting a step must not stop the flow from saving; its cases fail, saying why.
+ */
+function caseProblems(samples: readonly Sample[], nodes: ReadonlyMap<string, FlowNode>, ports: ReadonlyMap<string, KindPorts>): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  samples.forEach((sample, i) => {
+    const warn = (path: (string | number)[], message: string) => problems.push({ severity: 'warning', code: 'invalid_case', path: ['samples', i, ...path], message: `case "${sample.name}" ${message}` });
+    if (seen.has(sample.name)) warn(['name'], 'has the name of another case: `trellis test` and the editor tell cases apart by name');
+    seen.add(sample.name);
+    (sample.expect ?? []).forEach((assertion, j) => {
+      const refs: [string, string][] =
+        assertion.type === 'ran' || assertion.type === 'skipped' ? assertion.nodes.map((id) => ['nodes', id])
+        : assertion.type === 'branch' || assertion.type === 'waited' ? [['node', assertion.node]]
+        : assertion.type === 'handoff' ? [['from', assertion.from], ['to', assertion.to]]
+        : assertion.type === 'tool_called' && assertion.node ? [['node', assertion.node]]
+        : [];
+      for (const [field, id] of refs) {
+        if (!nodes.has(id)) warn(['expect', j, field], `expects something of step "${id}", which is not a node of this flow`);
+      }
+      if (assertion.type === 'branch' && nodes.has(assertion.node)) {
+        const outputs = ports.get(assertion.node)?.outputs ?? [];
+        if (outputs.length && !outputs.some((port) => port.id === assertion.port)) {
+          warn(['expect', j, 'port'], `expects step "${assertion.node}" to take its output "${assertion.port}", which it does not have (it has: ${outputs.map((port) => `"${port.id}"`).join(', ')})`);
+        }
+      }
+    });
+  });
+  return problems;
 }
 
 /** The problem for a flow nested too deep: on its node when it is inside one, the path cut short like the message. */

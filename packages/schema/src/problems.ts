@@ -21,6 +21,7 @@ export const PROBLEM_CODES = [
   'invalid_wiring',
   'invalid_body',
   'unwired_outcome',
+  'invalid_case',
 ] as const;
 export const ProblemCode = z.enum(PROBLEM_CODES);
 export type ProblemCode = z.infer<typeof ProblemCode>;

@@ -6,6 +6,7 @@ import { TrellisError, flowSchema } from '@trellis/nodes';
 import { CliError, EXIT } from './files.js';
 import type { RunOptions } from './run.js';
 import type { ServeOptions } from './serve.js';
+import type { TestOptions } from './test.js';
 import type { ValidateOptions } from './validate.js';
 import { VERSION } from '../version.js';
 
@@ -59,6 +60,24 @@ export function buildProgram(): Command {
     .action(async (path: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
       process.exitCode = await runCommand(path, opts);
+    });
+  program
+    .command('test')
+    .description("run the flows' test cases (their samples) offline and report them; exit 1 if any fails")
+    .argument('[paths...]', 'flow files, or folders to search for *.flow.json (default: this folder)')
+    .addOption(new Option('--reporter <kind>', 'how to report').choices(['pretty', 'json', 'junit']).default('pretty'))
+    .option('-o, --output <file>', 'write the report to a file (the terminal still gets the summary)')
+    .option('-u, --update', 'accept the outputs the runs give as the cases\' expectations (shows each change)')
+    .option('--live', 'call the real models configured instead of the mock scripts')
+    .option('-c, --concurrency <n>', 'cases run at once (default 4)', positiveInt('--concurrency'))
+    .option('--timeout <ms>', 'bound of each case (default 60000)', positiveInt('--timeout'))
+    .option('--case <text>', 'only the cases whose name holds this text')
+    .option('--data <dir>', "take library prompts from a runner's data folder (its SQLite database, read only)")
+    .option('--prompts <file>', 'take library prompts from a prompt library export file (GET /api/prompts/export)')
+    .option('--allow-private-network', 'let HTTP tools reach loopback and private addresses')
+    .action(async (paths: string[], opts: TestOptions) => {
+      const { testCommand } = await import('./test.js');
+      process.exitCode = await testCommand(paths, opts);
     });
   program
     .command('serve')

@@ -1,11 +1,11 @@
 // `trellis run`: runs a flow in this process (an in-memory checkpoint store) and prints its live trace.
 import { userInfo } from 'node:os';
-import { MAX_SUBFLOW_DEPTH, formatProblem, type Flow, type RunEvent } from '@trellis/schema';
+import { formatProblem, type Flow, type RunEvent } from '@trellis/schema';
 import { validateFlowText, createModelResolver } from '@trellis/nodes/server';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
-import { runResult } from '../engine/run-result.js';
+import { firstWait } from '../engine/first-wait.js';
 import { askOnTerminal } from './approve.js';
 import { askingAgent, unattendedAnswer } from './question.js';
 import { siblingFlows } from './flows.js';
@@ -16,7 +16,7 @@ import { ConfigError, mcpServersFromFile } from '../server/config.js';
 import { stylist } from './style.js';
 import { TracePrinter, formatUsage } from './trace.js';
 
-async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: string[] }> {
+export async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: string[] }> {
   const loaded = validateFlowText(await readText(path, 'flow file'));
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   if (!loaded.ok || !loaded.flow) {
@@ -176,22 +176,6 @@ async function runWith(flow: Flow, warnings: string[], options: RunOptions, sour
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-/** The first wait of a run, or of the sub-flow runs it waits on (depth first), with the run that owns it. */
-async function firstWait(store: MemoryCheckpointStore, result: RunResult, depth = 0): Promise<{ wait: RunResult['waiting'][number]; runId: string } | undefined> {
-  if (result.waiting[0]) return { wait: result.waiting[0], runId: result.runId };
-  if (depth >= MAX_SUBFLOW_DEPTH) return undefined;
-  const snapshot = await store.load(result.runId);
-  for (const state of Object.values(snapshot?.nodes ?? {})) {
-    for (const child of Object.values(state.children ?? {})) {
-      const loaded = await store.load(child);
-      if (loaded?.run.status !== 'waiting') continue;
-      const found = await firstWait(store, runResult(loaded.run, new Map(Object.entries(loaded.nodes))), depth + 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 function report(result: RunResult, options: RunOptions, printer: TracePrinter | undefined): number {

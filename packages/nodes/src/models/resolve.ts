@@ -29,6 +29,11 @@ export interface ModelResolverOptions {
    * entered or removed takes effect on the next call.
    */
   storedKey?: (provider: string) => string | undefined;
+  /**
+   * Every model is answered by the test provider (from the mock script, else its canned text):
+   * no provider is called, not even a local one. For test cases run offline (`trellis test`).
+   */
+  offline?: boolean;
 }
 
 export interface ModelRequest {
@@ -108,6 +113,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     }
     if (providerName === 'test') return test();
     if (mocks) return test('the run carries a mock script for this node');
+    if (options.offline) return test('test cases run offline: no real model is called');
     const factory = provider(providerName);
     if (typeof factory === 'string') {
       if (fallback && !factory.startsWith('unknown provider')) return test(factory);
