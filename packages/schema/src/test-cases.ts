@@ -92,3 +92,51 @@ export const CaseAnswer = z.object({
 export type CaseAnswer = z.infer<typeof CaseAnswer>;
 
 export const MAX_CASE_ASSERTIONS = 50;
+
+export const METRIC_LABEL = { model_calls: 'model calls', tokens: 'tokens', cost_usd: 'cost (USD)', duration_ms: 'duration (ms)' } as const;
+
+/** One line naming an assertion, for reports and errors. */
+export function describeAssertion(a: Assertion): string {
+  const { where, list, times, format, short } = caseWords;
+  switch (a.type) {
+    case 'equals':
+    case 'contains':
+    case 'json_subset':
+      return `${where(a.path)} ${a.type === 'json_subset' ? 'has' : a.type} ${short(a.value)}`;
+    case 'json_schema':
+      return `${where(a.path)} matches a schema`;
+    case 'cel':
+      return a.expression;
+    case 'status':
+      return `the run ${a.status}${a.error ? ` saying "${a.error}"` : ''}`;
+    case 'ran':
+      return `${list(a.nodes)} ran`;
+    case 'skipped':
+      return `${list(a.nodes)} skipped`;
+    case 'branch':
+      return `"${a.node}" takes "${a.port}"`;
+    case 'handoff':
+      return `"${a.from}" hands off to "${a.to}"`;
+    case 'tool_called':
+      return `${a.tool} called${a.count === undefined ? '' : ` ${times(a.count)}`}`;
+    case 'waited':
+      return `waits at "${a.node}"`;
+    case 'max':
+      return `${METRIC_LABEL[a.metric]} ≤ ${format(a.value)}`;
+  }
+}
+
+/** The words reports use for values, paths and counts (here, so the editor says them as the CLI does). */
+export const caseWords = {
+  /** Where in the output a path points: `the output`, `output.reply`. */
+  where: (path: string | undefined) => (path === undefined ? 'the output' : `output.${path}`),
+  /** Step ids in a line: `"a", "b"`. */
+  list: (ids: readonly string[]) => ids.map((id) => `"${id}"`).join(', '),
+  times: (n: number) => (n === 1 ? 'once' : `${n} times`),
+  format: (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3)),
+  /** A value in a line: its JSON, cut short. */
+  short(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  },
+};

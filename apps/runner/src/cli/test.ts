@@ -3,11 +3,8 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Assertion, Flow, Sample } from '@trellis/schema';
-import { createModelResolver } from '@trellis/nodes/server';
-import { Engine } from '../engine/engine.js';
-import { MemoryCheckpointStore } from '../engine/memory-store.js';
 import { checkCase } from '../testing/assertions.js';
-import { runCase, type CaseResult } from '../testing/run-case.js';
+import { flowCaseRunner, pool, type CaseResult } from '../testing/run-case.js';
 import { diffOf, jsonReport, junitReport, prettyReport, totalsOf, type FlowResult } from '../testing/report.js';
 import { CliError, EXIT, readText } from './files.js';
 import { siblingFlows } from './flows.js';
@@ -43,16 +40,10 @@ export async function testCommand(paths: readonly string[], options: TestOptions
     const total = loaded.reduce((n, f) => n + (f.flow ? f.cases.length : 0), 0);
     const progress = progressLine(err, total);
     const flows: FlowResult[] = loaded.map((f) => ({ file: f.file, flowId: f.flow?.id ?? f.file, cases: [], ...(f.error ? { error: f.error } : {}) }));
-    const jobs = loaded.flatMap((f, i) => (f.flow ? f.cases.map((sample) => ({ flowIndex: i, flow: f.flow!, engine: f.engine!, store: f.store!, sample })) : []));
+    const jobs = loaded.flatMap((f, i) => (f.run ? f.cases.map((sample) => ({ flowIndex: i, run: f.run!, sample })) : []));
     const results = new Map<(typeof jobs)[number], CaseResult>();
     await pool(jobs, options.concurrency ?? 4, async (job) => {
-      const result = await runCase(job.flow, job.sample, {
-        engine: job.engine,
-        store: job.store,
-        events: (runId) => job.store.events(runId),
-        timeoutMs: options.timeout ?? 60_000,
-        ...(options.live ? { live: true } : {}),
-      });
+      const result = await job.run(job.sample);
       results.set(job, result);
       progress.tick();
     });
@@ -82,8 +73,7 @@ interface LoadedFlow {
   raw?: { samples?: unknown[] } & Record<string, unknown>;
   flow?: Flow;
   cases: Sample[];
-  engine?: Engine;
-  store?: MemoryCheckpointStore;
+  run?: (sample: Sample) => Promise<CaseResult>;
   error?: string;
 }
 
@@ -99,16 +89,14 @@ async function loadForTest(file: string, source: PromptSource | undefined, optio
   const references = promptReferences(flow);
   if (references.length && !source) return { file, flow, cases: [], error: `flow "${flow.id}" uses library prompts (${listReferences(references)}): pass ${PROMPT_FLAGS_HINT} to take them from` };
   const cases = (flow.samples ?? []).filter((s) => options.case === undefined || s.name.includes(options.case));
-  const store = new MemoryCheckpointStore();
-  const engine = new Engine({
-    store,
-    // Offline, every model is the test provider answering from the case's mock script; live, the configured providers.
-    models: options.live ? createModelResolver({ fallbackToTest: false }) : createModelResolver({ offline: true }),
+  const run = flowCaseRunner(flow, {
     ...(source ? { prompts: source.resolver } : {}),
     flows: source?.flows ?? siblingFlows(file),
     network: { allowPrivateNetwork: Boolean(options.allowPrivateNetwork) || process.env.TRELLIS_ALLOW_PRIVATE_NETWORK === '1' },
+    timeoutMs: options.timeout ?? 60_000,
+    ...(options.live ? { live: true } : {}),
   });
-  return { file, raw, flow, cases, engine, store };
+  return { file, raw, flow, cases, run };
 }
 
 /**
@@ -179,15 +167,6 @@ async function flowFiles(paths: readonly string[]): Promise<string[]> {
     const near = relative('.', p);
     return near && !near.startsWith('..') && !isAbsolute(near) ? near : p;
   });
-}
-
-/** Runs `work` over the items, at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }
 
 /** "12/40 cases" on a terminal, rewritten in place; nothing elsewhere (a CI log keeps only the report). */

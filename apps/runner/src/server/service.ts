@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { TrellisError, hasEnded, type Flow, type Problem, type PromptPin, type RunEvent, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
+import { TrellisError, hasEnded, type Flow, type FlowTestReport, type Problem, type PromptPin, type RunEvent, type RunFlowTests, type RunSummary, type StepScope, type StepTestResult } from '@trellis/schema';
 import { createModelResolver, type Decision as EngineDecision, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
@@ -16,6 +16,8 @@ import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
 import { Credentials } from '../secrets/credentials.js';
 import { Runners, alreadyDecided } from './runners.js';
+import { flowCaseRunner, pool, type CaseResult } from '../testing/run-case.js';
+import { caseReport } from '../testing/report.js';
 
 export interface RunServiceOptions {
   store: Store;
@@ -244,13 +246,7 @@ export class RunService {
    * sends, or of the latest saved version. Nothing is stored: no run, no event, no approval.
    */
   async testStep(flowId: string, nodeId: string, request: { document?: unknown; scope?: StepScope; mocks?: unknown }): Promise<StepTestResult> {
-    let document = request.document;
-    if (document === undefined) document = (await this.flowVersion(flowId)).document;
-    else {
-      if (!(await this.store.getFlow(flowId))) throw notFound('flow', flowId);
-      const id = (document as { id?: unknown }).id;
-      if (id !== flowId) throw new TrellisError('id_mismatch', `the document's id is "${String(id)}" but the URL names flow "${flowId}"`);
-    }
+    const document = request.document === undefined ? (await this.flowVersion(flowId)).document : await this.draftOf(flowId, request.document);
     const started = performance.now();
     const result = await this.engine
       .testStep(document, nodeId, request.scope ?? {}, { mocks: request.mocks, timeoutMs: this.options.stepTestTimeoutMs ?? 60_000 })
@@ -259,6 +255,44 @@ export class RunService {
       });
     this.log.info({ flowId, nodeId, status: result.status, ms: Math.round(performance.now() - started) }, 'step tested');
     return result;
+  }
+
+  /** A draft the editor sends for a saved flow: refused when the flow does not exist or the draft's id is another's. */
+  private async draftOf(flowId: string, document: unknown): Promise<unknown> {
+    if (!(await this.store.getFlow(flowId))) throw notFound('flow', flowId);
+    const id = (document as { id?: unknown }).id;
+    if (id !== flowId) throw new TrellisError('id_mismatch', `the document's id is "${String(id)}" but the URL names flow "${flowId}"`);
+    return document;
+  }
+
+  /**
+   * Runs a flow's test cases (its samples with `expect`) offline, four at once: of the draft the
+   * editor sends, or of the latest saved version. Nothing is stored: the cases' runs live in memory.
+   */
+  async runTests(flowId: string, request: RunFlowTests): Promise<FlowTestReport> {
+    const began = performance.now();
+    let version: number | undefined;
+    let document: unknown;
+    if (request.document === undefined) ({ version, document } = await this.flowVersion(flowId));
+    else document = await this.draftOf(flowId, request.document);
+    const flow = version === undefined ? this.engine.load(document).flow : this.checkRunnable(flowId, version, document as Flow);
+    const all = flow.samples ?? [];
+    const unknown = (request.cases ?? []).filter((name) => !all.some((s) => s.name === name));
+    if (unknown.length) throw new TrellisError('not_found', `flow "${flowId}" has no case ${unknown.map((n) => `"${n}"`).join(', ')} (it has: ${all.map((s) => `"${s.name}"`).join(', ') || 'none'})`);
+    const chosen = request.cases ? all.filter((s) => request.cases!.includes(s.name)) : all;
+    const run = flowCaseRunner(flow, {
+      prompts: storePromptResolver(this.store),
+      flows: { version: (id, v) => this.findVersion(id, v) },
+      network: this.network,
+      timeoutMs: this.options.stepTestTimeoutMs ?? 60_000,
+    });
+    const results: CaseResult[] = [];
+    await pool([...chosen.keys()], 4, async (i) => {
+      results[i] = await run(chosen[i]!);
+    });
+    const passed = results.filter((r) => r.passed).length;
+    this.log.info({ flowId, cases: results.length, failed: results.length - passed, ms: Math.round(performance.now() - began) }, 'test cases run');
+    return { flowId, ...(version === undefined ? {} : { version }), passed, failed: results.length - passed, durationMs: Math.round(performance.now() - began), cases: results.map(caseReport) };
   }
 
   /** A saved flow's version (its newest for 'latest'), or undefined when there is none. */

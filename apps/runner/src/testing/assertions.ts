@@ -1,7 +1,7 @@
 // The checks of a test case (a flow's sample with `expect`) against how its run went: one result
 // per assertion, each saying in a sentence what was expected and what happened.
 import { isDeepStrictEqual } from 'node:util';
-import type { Assertion, ErrorInfo, RunEvent, RunStatus, Sample, Usage } from '@trellis/schema';
+import { METRIC_LABEL, caseWords, describeAssertion, type Assertion, type ErrorInfo, type RunEvent, type RunStatus, type Sample, type Usage } from '@trellis/schema';
 import { evaluateExpression, schemaProblems } from '@trellis/nodes/server';
 
 /** How a case's run went: what the assertions are checked against. */
@@ -46,6 +46,8 @@ type Verdict = Omit<AssertionResult, 'assertion' | 'index'>;
 
 const pass = (message: string): Verdict => ({ passed: true, message });
 const fail = (message: string, compared?: { expected: unknown; actual: unknown }): Verdict => ({ passed: false, message, ...compared });
+
+export { describeAssertion };
 
 function checkOne(assertion: Assertion, outcome: CaseOutcome): Verdict {
   try {
@@ -148,7 +150,6 @@ const CHECKS: { [T in Assertion['type']]: Check<T> } = {
   },
 };
 
-const METRIC_LABEL = { model_calls: 'model calls', tokens: 'tokens', cost_usd: 'cost (USD)', duration_ms: 'duration (ms)' } as const;
 
 function metric(o: CaseOutcome, name: keyof typeof METRIC_LABEL): number | null {
   switch (name) {
@@ -160,36 +161,6 @@ function metric(o: CaseOutcome, name: keyof typeof METRIC_LABEL): number | null 
       return o.usage.costUsd;
     case 'duration_ms':
       return Math.round(o.durationMs);
-  }
-}
-
-/** One line naming an assertion, for reports and errors. */
-export function describeAssertion(a: Assertion): string {
-  switch (a.type) {
-    case 'equals':
-    case 'contains':
-    case 'json_subset':
-      return `${where(a.path)} ${a.type === 'json_subset' ? 'has' : a.type} ${short(a.value)}`;
-    case 'json_schema':
-      return `${where(a.path)} matches a schema`;
-    case 'cel':
-      return a.expression;
-    case 'status':
-      return `the run ${a.status}${a.error ? ` saying "${a.error}"` : ''}`;
-    case 'ran':
-      return `${list(a.nodes)} ran`;
-    case 'skipped':
-      return `${list(a.nodes)} skipped`;
-    case 'branch':
-      return `"${a.node}" takes "${a.port}"`;
-    case 'handoff':
-      return `"${a.from}" hands off to "${a.to}"`;
-    case 'tool_called':
-      return `${a.tool} called${a.count === undefined ? '' : ` ${times(a.count)}`}`;
-    case 'waited':
-      return `waits at "${a.node}"`;
-    case 'max':
-      return `${METRIC_LABEL[a.metric]} ≤ ${format(a.value)}`;
   }
 }
 
@@ -282,10 +253,7 @@ function statusPhrase(o: CaseOutcome): string {
 
 const STATUS_VERB = { succeeded: 'succeed', failed: 'fail', waiting: 'wait for a person', cancelled: 'be cancelled' } as const;
 
-const where = (path: string | undefined) => (path === undefined ? 'the output' : `output.${path}`);
-const list = (ids: readonly string[]) => ids.map((id) => `"${id}"`).join(', ');
-const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
-const format = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3));
+const { where, list, times, format, short } = caseWords;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -293,10 +261,4 @@ function kindOf(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return 'text';
   return `${typeof value} ${String(value)}`;
-}
-
-/** A value in a line: its JSON, cut short. */
-function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

@@ -1,6 +1,7 @@
 // What `trellis test` prints: a readable report (a diff under each failed comparison), or the
 // same results as JSON or JUnit XML for CI.
 import { diffLines } from 'diff';
+import type { CaseReport } from '@trellis/schema';
 import { describeAssertion, type AssertionResult } from './assertions.js';
 import type { CaseResult } from './run-case.js';
 
@@ -77,6 +78,26 @@ function pretty(value: unknown): string {
   return value === undefined ? 'nothing' : (JSON.stringify(value, null, 2) ?? String(value));
 }
 
+/** A case's result as the API and the JSON report give it: how the run went, and each check. */
+export function caseReport(c: CaseResult): CaseReport {
+  return {
+    name: c.name,
+    passed: c.passed,
+    status: c.outcome.status,
+    durationMs: Math.round(c.outcome.durationMs),
+    usage: c.outcome.usage,
+    ...(c.outcome.output === undefined ? {} : { output: c.outcome.output }),
+    ...(c.outcome.error ? { error: c.outcome.error } : {}),
+    checks: c.results.map((r) => ({
+      assertion: r.assertion,
+      ...(r.index === undefined ? { implicit: true } : { index: r.index }),
+      passed: r.passed,
+      message: r.message,
+      ...('expected' in r ? { expected: r.expected, actual: r.actual } : {}),
+    })),
+  };
+}
+
 /** The results as JSON: every case with each check, pass or fail. */
 export function jsonReport(flows: readonly FlowResult[], totals: Totals): string {
   return `${JSON.stringify(
@@ -86,22 +107,7 @@ export function jsonReport(flows: readonly FlowResult[], totals: Totals): string
         file: flow.file,
         flowId: flow.flowId,
         ...(flow.error ? { error: flow.error } : {}),
-        cases: flow.cases.map((c) => ({
-          name: c.name,
-          passed: c.passed,
-          status: c.outcome.status,
-          durationMs: Math.round(c.outcome.durationMs),
-          usage: c.outcome.usage,
-          ...(c.outcome.output === undefined ? {} : { output: c.outcome.output }),
-          ...(c.outcome.error ? { error: c.outcome.error } : {}),
-          checks: c.results.map((r) => ({
-            assertion: r.assertion,
-            ...(r.index === undefined ? { implicit: true } : { index: r.index }),
-            passed: r.passed,
-            message: r.message,
-            ...('expected' in r ? { expected: r.expected, actual: r.actual } : {}),
-          })),
-        })),
+        cases: flow.cases.map(caseReport),
       })),
     },
     null,

@@ -1,9 +1,12 @@
 // Runs one test case: the flow on the case's input (with its mock script), answering the people
 // the run asks from the case's answers, until it ends or waits for an answer the case does not give.
 import type { CaseAnswer, Flow, RunEvent, Sample } from '@trellis/schema';
-import { emptyUsage, schemaProblems } from '@trellis/nodes/server';
+import { createModelResolver, emptyUsage, schemaProblems, type NetworkPolicy } from '@trellis/nodes/server';
 import type { CheckpointStore } from '../engine/checkpoint.js';
-import type { Engine, RunResult } from '../engine/engine.js';
+import { Engine, type RunResult } from '../engine/engine.js';
+import { MemoryCheckpointStore } from '../engine/memory-store.js';
+import type { PromptResolver } from '../engine/prompts.js';
+import type { FlowSource } from '../engine/subflows.js';
 import { firstWait } from '../engine/first-wait.js';
 import type { Answer, PendingWait } from '../engine/types.js';
 import { askingAgent } from '../cli/question.js';
@@ -96,6 +99,47 @@ function answerOf(wait: PendingWait, { key, answer }: { key: string; answer: Cas
   const problems = schemaProblems(answer.answer, wait.schema ?? {}, 'the answer');
   if (problems.length) throw new CaseError(`the case's answer for "${key}" does not fit its question's form: ${problems.map((p) => p.message).join('; ')}`);
   return { ...base, approved: true, answer: answer.answer };
+}
+
+export interface FlowCasesOptions {
+  /** Library prompts; sub-flows by id and version. */
+  prompts?: PromptResolver;
+  flows: FlowSource;
+  live?: boolean;
+  /** What the flow's tools may reach (the runner's policy). */
+  network?: NetworkPolicy;
+  timeoutMs: number;
+}
+
+/**
+ * Runs cases of one flow, in a checkpoint store of their own (nothing is stored where runs are):
+ * offline, every model is the test provider answering from the case's mock script; live, the
+ * configured providers answer.
+ */
+export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: Sample) => Promise<CaseResult> {
+  const store = new MemoryCheckpointStore();
+  const engine = new Engine({
+    store,
+    models: options.live ? createModelResolver({ fallbackToTest: false }) : createModelResolver({ offline: true }),
+    ...(options.prompts ? { prompts: options.prompts } : {}),
+    flows: options.flows,
+    network: options.network ?? { allowPrivateNetwork: false },
+  });
+  return async (sample) => {
+    const result = await runCase(flow, sample, { engine, store, events: (runId) => store.events(runId), timeoutMs: options.timeoutMs, ...(options.live ? { live: true } : {}) });
+    // A long-lived runner keeps nothing of a case once it is checked.
+    if (result.outcome.runId) store.forget(result.outcome.runId);
+    return result;
+  };
+}
+
+/** Runs `work` over the items, at most `limit` at once. */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
 }
 
 /** A case that cannot be run as written (not a failed assertion): the report shows its message. */

@@ -17,3 +17,4 @@ export * from './endpoints.js';
 export * from './mcp.js';
 export * from './credentials.js';
 export * from './step-test.js';
+export * from './flow-tests.js';

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ID_PARAM_MAX, StepTestResult, TestStep } from '@trellis/schema';
+import { FlowTestReport, ID_PARAM_MAX, RunFlowTests, StepTestResult, TestStep } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
 import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
 
 const NodeParam = IdParam.extend({ nodeId: z.string().min(1).max(ID_PARAM_MAX).openapi({ param: { name: 'nodeId', in: 'path' }, example: 'classify' }) });
 
-/** POST /api/flows/:id/steps/:nodeId/test: the editor's "Test this step". */
+/** POST /api/flows/:id/steps/:nodeId/test: the editor's "Test this step"; POST /api/flows/:id/tests: the flow's test cases. */
 export function stepRoutes(app: Api, { service }: Deps): void {
   app.openapi(
     createRoute({
@@ -26,6 +26,25 @@ export function stepRoutes(app: Api, { service }: Deps): void {
       const { id, nodeId } = c.req.valid('param');
       const body = c.req.valid('json');
       return c.json(await service.testStep(id, nodeId, body), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/flows/{id}/tests',
+      tags: ['Runs'],
+      summary: "Run a flow's test cases",
+      description:
+        "Runs the flow's test cases (its samples: input, mock script, the answers they give people, and `expect`) offline, " +
+        'four at once: every model is the test provider answering from the case\'s mock script, and nothing is stored. ' +
+        'Runs the draft sent as `document` (its cases included), else the latest saved version; `cases` picks cases by name. ' +
+        'Each case says whether it passed and each check, with what was expected and what the run gave. A failed case is a 200 with `passed: false`.',
+      request: { params: IdParam, body: jsonBody(RunFlowTests) },
+      responses: { 200: json(FlowTestReport, 'How each case went'), ...errorResponses(400, 404, 413, 422) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      return c.json(await service.runTests(id, c.req.valid('json')), 200);
     },
   );
 }

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FlowTestReport } from '@trellis/schema';
+import { apiHarness } from './support/api.js';
+
+/* POST /api/flows/:id/tests: a flow's test cases run offline by the runner (the editor's Tests tab, CI). */
+
+type Harness = Awaited<ReturnType<typeof apiHarness>>;
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- flow documents are edited field by field
+
+const triage = () => JSON.parse(readFileSync(new URL('../../../examples/support-triage.flow.json', import.meta.url), 'utf8')) as Json;
+
+describe('POST /api/flows/:id/tests', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("runs the saved version's cases offline, stores no run, and says how each went", async () => {
+    h = await apiHarness();
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    const res = await h.call<FlowTestReport>('POST', '/api/flows/support-triage/tests', {});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ flowId: 'support-triage', version: 1, passed: 6, failed: 0 });
+    const refund = res.body.cases.find((c) => c.name === 'refund-over-limit')!;
+    expect(refund).toMatchObject({ passed: true, status: 'succeeded' });
+    expect(refund.checks.map((c) => c.message)).toContain('the run waited at "approve_reply" for approval');
+    // Nothing stored: no run, no approval waiting in the inbox.
+    expect((await h.call<{ items: unknown[] }>('GET', '/api/runs?flowId=support-triage')).body.items).toEqual([]);
+    expect((await h.call<{ items: unknown[] }>('GET', '/api/approvals')).body.items).toEqual([]);
+  });
+
+  it('runs a draft sent by the editor, and a change that breaks a case fails it with what was expected and what came', async () => {
+    h = await apiHarness();
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    const draft = triage();
+    // The route now sends routine tickets to the investigation branch.
+    const route = draft.nodes.find((n: Json) => n.id === 'route');
+    route.config.branches[0].when = 'false';
+    const res = await h.call<FlowTestReport>('POST', '/api/flows/support-triage/tests', { document: draft, cases: ['routine-billing'] });
+    expect(res.status).toBe(200);
+    expect(res.body.version).toBeUndefined();
+    expect(res.body).toMatchObject({ passed: 0, failed: 1 });
+    const [routine] = res.body.cases;
+    expect(routine!.checks.filter((c) => !c.passed).map((c) => c.message)).toContain('step "route" took "else", not "routine"');
+    const subset = routine!.checks.find((c) => c.assertion.type === 'json_subset')!;
+    expect(subset).toMatchObject({ passed: false, expected: { route: 'auto_reply', category: 'billing' } });
+    expect(subset.actual).toMatchObject({ route: 'investigated' });
+  });
+
+  it('refuses a case that does not exist, a draft of another flow, and a flow that does not exist, naming each', async () => {
+    h = await apiHarness();
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    const unknown = await h.call<Json>('POST', '/api/flows/support-triage/tests', { cases: ['nope'] });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/^flow "support-triage" has no case "nope" \(it has: "routine-billing", /);
+    const other = await h.call<Json>('POST', '/api/flows/support-triage/tests', { document: { ...triage(), id: 'other' } });
+    expect(other.status).toBe(400);
+    expect(other.body.error.code).toBe('id_mismatch');
+    expect((await h.call<Json>('POST', '/api/flows/missing/tests', {})).status).toBe(404);
+    const extra = await h.call<Json>('POST', '/api/flows/support-triage/tests', { live: true });
+    expect(extra.status).toBe(400);
+  });
+});
