@@ -5,6 +5,8 @@
  * code `network` when the runner could not be reached.
  */
 import type {
+  FlowTestReport,
+  RunFlowTests,
   ApiKey,
   Approval,
   ApprovalCount,
@@ -370,6 +372,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     },
     /** Runs one node on its own with the scope given ("Test this step"); nothing is stored. A step's own failure is a result, not an ApiError. */
     testStep: (flowId: string, nodeId: string, body: TestStep) => request<StepTestResult>('POST', `/api/flows/${enc(flowId)}/steps/${enc(nodeId)}/test`, body),
+    /** Runs the flow's test cases offline (of the draft given, else the saved version); a failed case is a result, not an ApiError. */
+    runTests: (flowId: string, body: RunFlowTests) => request<FlowTestReport>('POST', `/api/flows/${enc(flowId)}/tests`, body),
   };
   return client;
 }

@@ -82,6 +82,42 @@ describe('test-running a flow from the editor', () => {
     await canvas.getByLabel(/Agent node Investigate \(skipped\)/).waitFor({ state: 'attached' });
   }, 90_000);
 
+  it('saves a run as a test case, runs the tests, and sees the case fail after a change to the flow', async () => {
+    const { page, url } = await product.freshPage({ width: 1600, height: 1000 });
+    await page.goto(`${url}/#/flows/support-triage`);
+    await page.getByRole('tab', { name: 'Test run' }).click();
+    const panel = page.getByRole('region', { name: 'Test run' });
+    await panel.getByLabel('Sample', { exact: true }).selectOption('routine-billing');
+    await panel.getByRole('button', { name: 'Start run' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Run succeeded' }).waitFor();
+
+    // The run becomes a case: its input, mock script and output.
+    await panel.getByRole('button', { name: 'Save run as test case' }).click();
+    await panel.getByLabel('Case name').fill('priya-routine');
+    await panel.getByRole('button', { name: 'Save case' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Saved case "priya-routine": it expects this output' }).waitFor();
+
+    // The Tests tab runs every case against the canvas as drawn: all pass.
+    await page.getByRole('tab', { name: 'Tests' }).click();
+    const tests = page.getByRole('region', { name: 'Test cases' });
+    await tests.getByRole('button', { name: /^priya-routine/ }).waitFor();
+    await tests.getByRole('button', { name: 'Run tests' }).click();
+    await tests.getByRole('status').filter({ hasText: 'All 7 passed' }).waitFor();
+    expect(await tests.getByRole('button', { name: /^priya-routine/ }).textContent()).toMatch(/passed · \d+ ms/);
+
+    // A change to the flow: the auto-reply output step is deleted. Run again: the case fails, saying why.
+    await page.getByLabel('Flow canvas').getByLabel(/^Output node Send reply/).click();
+    await page.keyboard.press('Delete');
+    await page.getByText('Unsaved changes').waitFor();
+    await tests.getByRole('button', { name: 'Run tests' }).click();
+    await tests.getByRole('status').filter({ hasText: /failed/ }).waitFor();
+    const failed = tests.getByRole('region', { name: 'Case priya-routine' });
+    await failed.waitFor();
+    expect(await failed.getByLabel('failed').count()).toBeGreaterThan(0);
+    expect(await failed.textContent()).toMatch(/is not the expected value|no output/);
+    await page.screenshot({ path: `${process.env.TRELLIS_SCREENSHOTS ?? '/tmp'}/tests-tab-failed.png` });
+  }, 90_000);
+
   it('shows an approval with its deadline, and cancels the waiting run', async () => {
     const { page, url } = product;
     await page.goto(`${url}/#/flows/support-triage`);

@@ -13,6 +13,7 @@ import { MockScriptField, SampleControls } from './SampleControls';
 import { formFields } from './schema-form';
 import type { Trace } from './trace';
 import { TraceView } from './TraceView';
+import { SaveRunAsCase } from '../tests/SaveRunAsCase';
 
 interface Props {
   api: ApiClient;
@@ -66,6 +67,8 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
   const [runs, setRuns] = useState<Run[] | undefined>();
   const [runsError, setRunsError] = useState<string | undefined>();
   const stop = useRef<(() => void) | undefined>(undefined);
+  // The mock script of the run last started here: a run saved as a test case keeps it.
+  const startedWith = useRef<{ runId: string; mocks: Record<string, unknown> | undefined } | undefined>(undefined);
   const runsRequest = useRef(0);
 
   useEffect(() => () => stop.current?.(), []);
@@ -167,6 +170,7 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
     setBusy(true);
     try {
       const run = await api.startRun(flow.id, { input: parsed.value, ...(mocks.mocks ? { mocks: mocks.mocks as Record<string, unknown> } : {}) });
+      startedWith.current = { runId: run.id, mocks: mocks.mocks as Record<string, unknown> | undefined };
       show(run);
     } catch (e) {
       setError(`Could not start the run: ${errorMessage(e)}`);
@@ -266,6 +270,7 @@ export function RunPanel({ api, flow, savedVersion, dirty, trace, onTrace, onSel
           {error}
         </p>
       )}
+      {trace && runId && store && <SaveRunAsCase trace={trace} mocks={startedWith.current?.runId === runId ? startedWith.current.mocks : 'unknown'} store={store} samples={samples} />}
       {trace && runId && <TraceView api={api} runId={runId} trace={trace} flow={flow} savedVersion={savedVersion} dirty={dirty} onSelectNode={onSelectNode} />}
       <RunHistory runs={runs} error={runsError} openRunId={runId} savedVersion={savedVersion} onOpen={show} onRefresh={() => void refreshRuns()} />
     </section>

@@ -29,6 +29,7 @@ import { LastRunContext } from '../run/last-run';
 import { FlowSettingsDialog } from '../flows/FlowSettingsDialog';
 import { PublishPanel } from '../publish/PublishPanel';
 import { RunPanel } from '../run/RunPanel';
+import { TestsPanel } from '../tests/TestsPanel';
 import type { Trace } from '../run/trace';
 import { runOnCanvasOf } from '../canvas/run-on-canvas';
 import { createFlowStore, type FlowState, type FlowStore } from '../store/flow-store';
@@ -546,6 +547,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
             inspector: <Inspector api={api} store={store} />,
             run: <RunPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} trace={trace} onTrace={setTrace} onSelectNode={selectNode} store={store} />,
             publish: <PublishPanel api={api} flow={document} savedVersion={savedVersion} dirty={dirty} />,
+            tests: <TestsPanel api={api} store={store} />,
             history: <HistoryPanel api={api} store={store} onSaveWithNote={() => setNoting(true)} />,
           }}
         </SidePanel>

@@ -6,6 +6,7 @@ import { cx } from '../ui/cx';
 export const PANELS = [
   { id: 'inspector', label: 'Inspector' },
   { id: 'run', label: 'Test run' },
+  { id: 'tests', label: 'Tests' },
   { id: 'publish', label: 'Publish' },
   { id: 'history', label: 'History' },
 ] as const;
@@ -15,7 +16,7 @@ export const PANEL_WIDTH = { initial: 420, min: 320, max: 760 };
 const clampWidth = (width: number) => Math.round(Math.min(PANEL_WIDTH.max, Math.max(PANEL_WIDTH.min, width)));
 
 /**
- * The right-hand panel: a tab bar over the four panels, each scrolling on its own. Every panel
+ * The right-hand panel: a tab bar over the panels, each scrolling on its own. Every panel
  * stays mounted (a run keeps streaming while another is on show, or while the panel is hidden).
  * Its left edge drags to resize it (arrow keys too, on the focused edge).
  */
