@@ -63,3 +63,53 @@ describe('POST /api/flows/:id/tests', () => {
     expect(extra.status).toBe(400);
   });
 });
+
+describe('the publish gate', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('refuses to publish a version whose cases fail, with the report; an override needs a reason, and the publish log keeps it', async () => {
+    h = await apiHarness();
+    const gated = triage();
+    gated.settings = { ...gated.settings, gate: { cases: true } };
+    // A regression: routine tickets now go to the investigation branch.
+    gated.nodes.find((n: Json) => n.id === 'route').config.branches[0].when = 'false';
+    expect((await h.call('POST', '/api/flows', gated)).status).toBe(201);
+
+    const refused = await h.call<Json>('POST', '/api/flows/support-triage/publish', { slug: 'triage' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('gate_failed');
+    expect(refused.body.error.message).toMatch(/^version 1 of flow "support-triage" fails its publish gate: 4 of 6 cases fail: "routine-billing" \(step "route" took "else", not "routine"\); .*; and 1 more\. Fix them, or publish with an override and a reason$/);
+    const report = refused.body.error.details.report as FlowTestReport;
+    expect(report).toMatchObject({ version: 1, passed: 2, failed: 4 });
+    expect((await h.call<{ items: unknown[] }>('GET', '/api/published')).body.items).toEqual([]);
+
+    const noReason = await h.call<Json>('POST', '/api/flows/support-triage/publish', { slug: 'triage', override: { reason: '' } });
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(noReason.body.error)).toContain('say why');
+
+    const overridden = await h.call<Json>('POST', '/api/flows/support-triage/publish', { slug: 'triage', override: { reason: 'Hotfix for the outage; cases fixed tomorrow', by: 'Ana Lima' } });
+    expect(overridden.status).toBe(201);
+    const log = await h.call<{ items: Json[] }>('GET', '/api/flows/support-triage/publishes');
+    expect(log.body.items).toEqual([
+      expect.objectContaining({ version: 1, slug: 'triage', gate: 'overridden', reason: 'Hotfix for the outage; cases fixed tomorrow', by: 'Ana Lima', failedCases: ['routine-billing', 'refund-over-limit', 'card-number-redacted', 'reply-held'] }),
+    ]);
+  });
+
+  it('publishes a version whose cases pass, logging that the gate passed; a flow without a gate logs none', async () => {
+    h = await apiHarness();
+    const gated = triage();
+    gated.settings = { ...gated.settings, gate: { cases: true } };
+    expect((await h.call('POST', '/api/flows', gated)).status).toBe(201);
+    expect((await h.call('POST', '/api/flows/support-triage/publish', { slug: 'triage' })).status).toBe(201);
+    const plain = { ...triage(), id: 'plain' };
+    expect((await h.call('POST', '/api/flows', plain)).status).toBe(201);
+    expect((await h.call('POST', '/api/flows/plain/publish', { slug: 'plain' })).status).toBe(201);
+    expect((await h.call<{ items: Json[] }>('GET', '/api/flows/support-triage/publishes')).body.items).toMatchObject([{ gate: 'passed', slug: 'triage' }]);
+    expect((await h.call<{ items: Json[] }>('GET', '/api/flows/plain/publishes')).body.items).toMatchObject([{ gate: 'none', slug: 'plain' }]);
+    expect((await h.call('GET', '/api/flows/missing/publishes')).status).toBe(404);
+  });
+});

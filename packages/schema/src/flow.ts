@@ -134,8 +134,16 @@ export const Sample = z.object({
 });
 export type Sample = z.infer<typeof Sample>;
 
+/** What a version must pass before it is published (an override, with a reason, goes past it). */
+export const PublishGate = z.object({
+  /** Every test case (sample) passes, run offline as `trellis test` runs them. */
+  cases: z.boolean().optional(),
+});
+export type PublishGate = z.infer<typeof PublishGate>;
+
 export const FlowSettings = z.object({
   budget: Budget.optional(),
+  gate: PublishGate.optional(),
 });
 
 /** A flow's tag, kept normalised (`normalizeTag`) so "Billing" and "billing " are one tag. */

@@ -8,7 +8,7 @@ import type { Answer, StartOptions } from '../engine/types.js';
 import { findFlowCycles, flowReferences } from '../engine/subflows.js';
 import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
-import type { Store } from '../store/types.js';
+import type { PublishGateOutcome, Store } from '../store/types.js';
 import { RunBus, notifyingCheckpoints } from './bus.js';
 import { RunChangeFeed } from './changes.js';
 import { notFound } from './errors.js';
@@ -267,13 +267,13 @@ export class RunService {
 
   /**
    * Runs a flow's test cases (its samples with `expect`) offline, four at once: of the draft the
-   * editor sends, or of the latest saved version. Nothing is stored: the cases' runs live in memory.
+   * editor sends, or of a saved version (the latest unless `savedVersion` says). Nothing is stored: the cases' runs live in memory.
    */
-  async runTests(flowId: string, request: RunFlowTests): Promise<FlowTestReport> {
+  async runTests(flowId: string, request: RunFlowTests, savedVersion?: number): Promise<FlowTestReport> {
     const began = performance.now();
     let version: number | undefined;
     let document: unknown;
-    if (request.document === undefined) ({ version, document } = await this.flowVersion(flowId));
+    if (request.document === undefined) ({ version, document } = await this.flowVersion(flowId, savedVersion));
     else document = await this.draftOf(flowId, request.document);
     const flow = version === undefined ? this.engine.load(document).flow : this.checkRunnable(flowId, version, document as Flow);
     const all = flow.samples ?? [];
@@ -293,6 +293,26 @@ export class RunService {
     const passed = results.filter((r) => r.passed).length;
     this.log.info({ flowId, cases: results.length, failed: results.length - passed, ms: Math.round(performance.now() - began) }, 'test cases run');
     return { flowId, ...(version === undefined ? {} : { version }), passed, failed: results.length - passed, durationMs: Math.round(performance.now() - began), cases: results.map(caseReport) };
+  }
+
+  /**
+   * A version's publish gate: its cases run when the flow asks for them to pass. A gate that fails
+   * refuses the publish (`gate_failed`, with the report) unless it is overridden with a reason.
+   */
+  async checkGate(flowId: string, version: number, flow: Flow, override: { reason: string; by?: string } | undefined): Promise<PublishGateOutcome> {
+    if (!flow.settings?.gate?.cases) return { gate: 'none' };
+    const report = await this.runTests(flowId, {}, version);
+    const failed = report.cases.filter((c) => !c.passed);
+    if (!report.cases.length && !override) {
+      throw new TrellisError('gate_failed', `flow "${flowId}" requires its test cases to pass before publishing, but it has none: add a case, or publish with an override and a reason`, { details: { report } });
+    }
+    if (!failed.length && report.cases.length) return { gate: 'passed' };
+    if (!override) {
+      const named = failed.slice(0, 3).map((c) => `"${c.name}" (${c.checks.find((x) => !x.passed)?.message ?? 'failed'})`).join('; ');
+      throw new TrellisError('gate_failed', `version ${version} of flow "${flowId}" fails its publish gate: ${failed.length} of ${report.cases.length} cases fail: ${named}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''}. Fix them, or publish with an override and a reason`, { details: { report } });
+    }
+    this.log.warn({ flowId, version, failed: failed.map((c) => c.name), by: override.by, reason: override.reason }, 'publish gate overridden');
+    return { gate: 'overridden', reason: override.reason, ...(override.by ? { by: override.by } : {}), failedCases: failed.map((c) => c.name) };
   }
 
   /** A saved flow's version (its newest for 'latest'), or undefined when there is none. */

@@ -260,6 +260,24 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('approvals').addColumn('answer_requested', 'text').execute();
     },
   },
+  '0012_publish_log': {
+    async up(db: Kysely<unknown>) {
+      // Every publish, with how its gate went: an override and its reason stay on record after the slug moves on.
+      await db.schema
+        .createTable('publish_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('by', 'text')
+        .addColumn('failed_cases', 'text')
+        .execute();
+      await db.schema.createIndex('publish_log_flow').on('publish_log').columns(['flow_id', 'at']).execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

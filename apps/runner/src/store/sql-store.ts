@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TrellisError } from '@trellis/nodes';
-import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
+import { MAX_SUBFLOW_DEPTH, type ApprovalCount, type ApprovalQuery, type Budget, type InboxItem, type ErrorInfo, type Flow, type MockScript, type FlowPin, type PromptPin, type PublishRecord, type RunEvent, type RunParent, type Usage } from '@trellis/schema';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Commit, NodeState, RunRecord, RunSnapshot } from '../engine/checkpoint.js';
 import type { Answer } from '../engine/types.js';
@@ -31,6 +31,7 @@ import {
   type PromptVersion,
   type PromptVersionSummary,
   type PublishedEndpoint,
+  type PublishGateOutcome,
   type RateLimit,
   type RunQuery,
   type RunSummary,
@@ -514,7 +515,7 @@ export class SqlStore implements Store {
 
   // Published endpoints.
 
-  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<PublishedEndpoint> {
+  async publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null; gate?: PublishGateOutcome }): Promise<PublishedEndpoint> {
     const now = new Date().toISOString();
     const cors = entry.cors ?? null;
     return writeTransaction(this.db, this.dialect, async (trx) => {
@@ -538,8 +539,37 @@ export class SqlStore implements Store {
         const owner = await trx.selectFrom('published').select('flow_id').where('slug', '=', entry.slug).executeTakeFirst();
         throw new StoreConflict(`the slug "${entry.slug}" is already published for flow "${owner?.flow_id ?? '?'}"`);
       }
+      const gate = entry.gate ?? { gate: 'none' };
+      await trx
+        .insertInto('publish_log')
+        .values({
+          id: randomUUID(),
+          flow_id: entry.flowId,
+          version: entry.version,
+          slug: entry.slug,
+          at: now,
+          gate: gate.gate,
+          reason: gate.reason ?? null,
+          by: gate.by ?? null,
+          failed_cases: gate.failedCases ? JSON.stringify(gate.failedCases) : null,
+        })
+        .execute();
       return { slug: entry.slug, flowId: entry.flowId, version: entry.version, cors, createdAt: now };
     });
+  }
+
+  async listPublishes(flowId: string, limit: number): Promise<PublishRecord[]> {
+    const rows = await this.db.selectFrom('publish_log').selectAll().where('flow_id', '=', flowId).orderBy('at', 'desc').orderBy('id').limit(limit).execute();
+    return rows.map((row) => ({
+      flowId: row.flow_id,
+      version: row.version,
+      slug: row.slug,
+      at: row.at,
+      gate: row.gate,
+      ...(row.reason === null ? {} : { reason: row.reason }),
+      ...(row.by === null ? {} : { by: row.by }),
+      ...(row.failed_cases === null ? {} : { failedCases: fromJson<string[]>(row.failed_cases) ?? [] }),
+    }));
   }
 
   async unpublish(slug: string): Promise<boolean> {

@@ -20,6 +20,20 @@ export interface Database {
   prompt_versions: PromptVersionsTable;
   credentials: CredentialsTable;
   token_buckets: TokenBucketsTable;
+  publish_log: PublishLogTable;
+}
+
+/** One publish and how the flow's gate went (PublishRecord); `failed_cases` is a JSON list. */
+export interface PublishLogTable {
+  id: string;
+  flow_id: string;
+  version: number;
+  slug: string;
+  at: string;
+  gate: 'passed' | 'overridden' | 'none';
+  reason: string | null;
+  by: string | null;
+  failed_cases: string | null;
 }
 
 /** A token bucket (store/sql-store.ts takeToken): tokens left at `at`, refilled to capacity over window_ms; whether the last take got one. */

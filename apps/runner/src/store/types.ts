@@ -22,6 +22,7 @@ import type {
   PromptVersion,
   PromptVersionSummary,
   PublishedEndpoint,
+  PublishRecord,
   RateLimit,
   RunEvent,
   RunQuery,
@@ -170,7 +171,10 @@ export interface Store extends CheckpointStore {
   dueApprovals(now: Date): Promise<Approval[]>;
 
   // Published endpoints.
-  publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null }): Promise<PublishedEndpoint>;
+  /** Publishes a version under a slug, and logs it with how its gate went (in one transaction). */
+  publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null; gate?: PublishGateOutcome }): Promise<PublishedEndpoint>;
+  /** A flow's publish log, newest first. */
+  listPublishes(flowId: string, limit: number): Promise<PublishRecord[]>;
   unpublish(slug: string): Promise<boolean>;
   listPublished(): Promise<PublishedEndpoint[]>;
   getPublished(slug: string): Promise<PublishedEndpoint | undefined>;
@@ -268,4 +272,12 @@ export class StoreConflict extends TrellisError {
   constructor(message: string) {
     super('conflict', message);
   }
+}
+
+/** How a publish went past its flow's gate (PublishRecord's gate, reason, by, failedCases). */
+export interface PublishGateOutcome {
+  gate: 'passed' | 'overridden' | 'none';
+  reason?: string;
+  by?: string;
+  failedCases?: string[];
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApiKey, CreateKeyRequest, CreatedKey, Items, PublishRequest, Published, Slug, TrellisError, type PublishedEndpoint } from '@trellis/schema';
+import { ApiKey, CreateKeyRequest, CreatedKey, Items, PublishRecord, PublishRequest, Published, Slug, TrellisError, type PublishedEndpoint } from '@trellis/schema';
 import type { Api, Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { DEFAULT_RATE_LIMIT, newSecret } from '../keys.js';
@@ -14,7 +14,11 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       path: '/api/flows/{id}/publish',
       tags: ['Publishing'],
       summary: 'Publish a flow version under a slug',
-      description: 'Serves the version at POST /v1/flows/{slug}. Publishing the same slug again moves it to another version.',
+      description:
+        'Serves the version at POST /v1/flows/{slug}. Publishing the same slug again moves it to another version. ' +
+        "A flow whose settings gate publishing on its test cases (`settings.gate.cases`) has them run first (offline, as POST /api/flows/{id}/tests): " +
+        'when one fails the publish is refused (422 `gate_failed`, with the report in `details.report`) unless `override` gives a reason. ' +
+        "Every publish is logged with how its gate went (GET /api/flows/{id}/publishes).",
       request: { params: IdParam, body: jsonBody(PublishRequest) },
       responses: { 201: json(Published, 'The endpoint'), ...errorResponses(400, 404, 409, 422) },
     }),
@@ -22,16 +26,35 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const { version, document } = await service.flowVersion(id, body.version);
-      service.checkRunnable(id, version, document);
+      const flow = service.checkRunnable(id, version, document);
       // A version whose library prompts cannot be resolved would refuse every call: refuse it here.
       await service.checkPrompts(document);
       // Likewise a sub-flow that is gone, or one that leads back to this flow.
       await service.checkSubflows(document);
       const taken = await store.getPublished(body.slug);
       if (taken && taken.flowId !== id) throw new TrellisError('slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
-      const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null });
+      // Last, being the slowest check: the version's cases, when the flow gates its publishing on them.
+      const gate = await service.checkGate(id, version, flow, body.override);
+      const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null, gate });
       published.invalidate();
       return c.json(withUrl(record), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/flows/{id}/publishes',
+      tags: ['Publishing'],
+      summary: "A flow's publish log",
+      description: 'Every publish of the flow, newest first (the last 100): the version, the slug, and how its gate went, with the reason and who gave it for an override.',
+      request: { params: IdParam },
+      responses: { 200: json(Items(PublishRecord), 'The publishes'), ...errorResponses(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await store.getFlow(id))) throw notFound('flow', id);
+      return c.json({ items: await store.listPublishes(id, 100) }, 200);
     },
   );
 
