@@ -6,6 +6,7 @@
  */
 import type {
   FlowTestReport,
+  PublishRecord,
   RunFlowTests,
   ApiKey,
   Approval,
@@ -199,6 +200,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
       request<FlowVersion>('POST', `/api/flows/${enc(id)}/restore`, body),
     deleteFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
     listVersions: (id: string) => items(request<{ items: FlowVersionSummary[] }>('GET', `/api/flows/${enc(id)}/versions`)),
+    /** The flow's publishes, newest first, with how each went past its publish gate. */
+    listPublishes: (id: string) => items(request<{ items: PublishRecord[] }>('GET', `/api/flows/${enc(id)}/publishes`)),
     getVersion: (id: string, version: number) => request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
     validate: (doc: unknown) => request<ValidationResult>('POST', '/api/validate', doc),
     /** Models the picker offers, and whether the runner has each provider's key (booleans only). */

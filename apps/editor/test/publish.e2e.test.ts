@@ -162,4 +162,50 @@ describe('publishing from the editor', () => {
     const { items } = (await (await fetch(`${url}/api/published`)).json()) as { items: { flowId: string }[] };
     expect(items.filter((e) => e.flowId === 'broken-flow')).toEqual([]);
   }, 60_000);
+
+  it('refuses to publish a version that fails its test cases, shows which, and publishes anyway with a reason the history keeps', async () => {
+    const { page, url } = await product.freshPage({ width: 1600, height: 1000 });
+    await page.goto(`${url}/#/flows/support-handoffs`);
+    await page.getByRole('heading', { name: 'Support desk with specialists' }).waitFor();
+
+    // The flow gates its publishing on its cases.
+    await page.getByRole('button', { name: 'Flow settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Flow settings' });
+    await settings.getByLabel('Require the test cases to pass before publishing').check();
+    await settings.getByRole('button', { name: 'Apply settings' }).click();
+
+    // A regression: one case now expects what the flow does not give.
+    await page.getByRole('tab', { name: 'Tests' }).click();
+    const tests = page.getByRole('region', { name: 'Test cases' });
+    await tests.getByRole('button', { name: /^billing-handoff/ }).click();
+    await tests.getByRole('button', { name: 'Edit checks' }).click();
+    const checks = tests.getByLabel('Checks of “billing-handoff” (JSON)');
+    await checks.fill(JSON.stringify([{ type: 'json_subset', value: { team: 'sales' } }]));
+    await tests.getByRole('button', { name: 'Apply checks' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /Saved as version \d+/ }).waitFor();
+
+    await page.getByRole('tab', { name: 'Publish' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Publish' });
+    await panel.getByRole('button', { name: 'Publish', exact: true }).click();
+    const gate = panel.getByRole('region', { name: 'Publish gate failed' });
+    await gate.getByText('1 of 4 test cases fail').waitFor();
+    expect(await gate.getByRole('listitem').allTextContents()).toEqual(['billing-handoff: the output differs: at team: expected "sales", got "billing"']);
+    expect(((await (await fetch(`${url}/api/published`)).json()) as { items: { flowId: string }[] }).items.filter((e) => e.flowId === 'support-handoffs')).toEqual([]);
+
+    // Publishing anyway needs a reason.
+    const anyway = gate.getByRole('button', { name: 'Publish anyway' });
+    expect(await anyway.isDisabled()).toBe(true);
+    await gate.getByLabel('Reason for publishing anyway').fill('Sales handoffs ship next week; the case is ahead of the flow');
+    await anyway.click();
+    await panel.getByRole('status').filter({ hasText: 'past its failing gate' }).waitFor();
+
+    // The History tab's publish log keeps the override and its reason.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const log = page.getByRole('region', { name: 'Publishes' });
+    await log.getByText('Published anyway', { exact: false }).waitFor();
+    expect(await log.textContent()).toContain('“Sales handoffs ship next week; the case is ahead of the flow” (failing: billing-handoff)');
+    await page.screenshot({ path: `${process.env.TRELLIS_SCREENSHOTS ?? '/tmp'}/publish-log.png` });
+    await page.getByRole('tab', { name: 'Publish' }).click();
+  }, 90_000);
 });

@@ -20,6 +20,7 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
   const [description, setDescription] = useState(document.description ?? '');
   const [tags, setTags] = useState<string[]>(document.tags ?? []);
   const [rows, setRows] = useState<VarRow[]>(() => rowsFromVars(document.vars));
+  const [gateOnCases, setGateOnCases] = useState(document.settings?.gate?.cases === true);
   const [tried, setTried] = useState(false);
   const ids = useId();
   const result = useMemo(() => varsFromRows(rows), [rows]);
@@ -36,7 +37,7 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
       requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    const changed = store.getState().setFlowSettings({ description: description.trim(), tags, vars: result.vars });
+    const changed = store.getState().setFlowSettings({ description: description.trim(), tags, vars: result.vars, gateOnCases });
     if (changed) toast.success('Flow settings updated: save the flow to keep them (Ctrl+Z undoes the change).');
     onClose();
   };
@@ -64,6 +65,14 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
             <TagInput tags={tags} onChange={setTags} suggestions={tagSuggestions} label="Flow tags" />
             <span className="text-xs text-fg-subtle">Group flows in the list; lowercase, spaces become “-”.</span>
           </div>
+
+          <label className="flex items-start gap-2">
+            <input type="checkbox" className="mt-1" checked={gateOnCases} onChange={(e) => setGateOnCases(e.target.checked)} />
+            <span className="flex flex-col">
+              <span className="text-sm font-medium">Require the test cases to pass before publishing</span>
+              <span className="text-xs text-fg-subtle">Publishing runs the saved version’s cases (the Tests tab) and refuses when one fails, unless someone publishes anyway with a reason, which the publish log keeps.</span>
+            </span>
+          </label>
 
           <section aria-labelledby={`${ids}-vars`} className="flex flex-col gap-2">
             <div className="flex items-end gap-2">

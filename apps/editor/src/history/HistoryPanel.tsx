@@ -8,6 +8,7 @@ import { authorField } from '../author';
 import { FlowDiffView } from './FlowDiffView';
 import { defaultPair, formatWhen, newestFirst } from './history-model';
 import { RestoreDialog } from './RestoreDialog';
+import { PublishLog } from './PublishLog';
 
 /** A version number, or the canvas's unsaved document. */
 type Side = number | 'canvas';
@@ -195,6 +196,7 @@ export function HistoryPanel({ api, store, onSaveWithNote }: { api: ApiClient; s
       )}
       {pair && diff && <FlowDiffView diff={diff} title={`Changes from ${sideLabel(pair.from)} to ${sideLabel(pair.to)}`} />}
       {pair && !diff && !diffError && <p aria-live="polite">Loading the versions to compare…</p>}
+      <PublishLog api={api} flowId={flowId} />
       {confirming !== undefined && (
         <RestoreDialog version={confirming} latest={latest} dirty={dirty} onRestore={() => void restore(confirming)} onCancel={() => setConfirming(undefined)} />
       )}

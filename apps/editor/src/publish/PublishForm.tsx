@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CorsSettings, FlowVersionSummary, Published } from '@trellis/schema';
-import type { ApiClient } from '../api';
+import type { CorsSettings, FlowTestReport, FlowVersionSummary, Published } from '@trellis/schema';
+import { ApiError, type ApiClient } from '../api';
+import { readAuthor } from '../author';
+import { GateFailure } from './GateFailure';
+import { PUBLISHED_EVENT } from '../history/PublishLog';
 import { formatTime } from '../run/describe';
 import { reportError, type ErrorReport } from './errors';
 import { ErrorNote } from './ErrorNote';
@@ -28,6 +31,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorReport | undefined>();
   const [done, setDone] = useState<string | undefined>();
+  const [gate, setGate] = useState<FlowTestReport | undefined>();
 
   const version = chosen ?? savedVersion;
   const problem = slugProblem(slug);
@@ -42,17 +46,26 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
 
   if (savedVersion === undefined) return <p>Save the flow to publish it.</p>;
 
-  const publish = async () => {
+  const publish = async (override?: string) => {
     setBusy(true);
     setError(undefined);
     setDone(undefined);
     try {
       const settings: CorsSettings | null = cors.origins.length ? { origins: cors.origins } : null;
-      const endpoint = await api.publish(flowId, { slug, ...(version === undefined ? {} : { version }), cors: settings });
-      setDone(`Published version ${endpoint.version} at ${endpoint.url}`);
+      const by = readAuthor();
+      const endpoint = await api.publish(flowId, { slug, ...(version === undefined ? {} : { version }), cors: settings, ...(override ? { override: { reason: override, ...(by ? { by } : {}) } } : {}) });
+      setGate(undefined);
+      setDone(`Published version ${endpoint.version} at ${endpoint.url}${override ? ' past its failing gate (the reason is in the publish log)' : ''}`);
       onPublished(endpoint);
+      window.dispatchEvent(new Event(PUBLISHED_EVENT));
     } catch (e) {
-      setError(reportError(`Could not publish "${slug}"`, e));
+      // The gate's report shows which cases fail, with a way past it; other refusals are a note.
+      const report = e instanceof ApiError && e.code === 'gate_failed' ? (e.details as { report?: FlowTestReport } | undefined)?.report : undefined;
+      if (report) setGate(report);
+      else {
+        setGate(undefined);
+        setError(reportError(`Could not publish "${slug}"`, e));
+      }
     } finally {
       setBusy(false);
     }
@@ -134,6 +147,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
         Publish
       </button>
       {done && <p role="status">{done}</p>}
+      {gate && <GateFailure report={gate} busy={busy} onOverride={(reason) => void publish(reason)} />}
       <ErrorNote report={error} />
     </form>
   );

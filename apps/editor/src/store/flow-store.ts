@@ -56,6 +56,8 @@ export interface FlowSettingsPatch {
   tags?: readonly string[];
   /** The whole vars object (replacing it, so a var can be removed or renamed). */
   vars?: Record<string, unknown>;
+  /** Whether publishing requires the flow's test cases to pass (settings.gate.cases). */
+  gateOnCases?: boolean;
 }
 
 export interface FlowData {
@@ -430,6 +432,12 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number, { p
               put('tags', tags, tags.length === 0);
             }
             if (settings.vars !== undefined) put('vars', { ...settings.vars }, Object.keys(settings.vars).length === 0);
+            if (settings.gateOnCases !== undefined) {
+              const { gate: _gate, ...rest } = before.settings ?? {};
+              const merged = settings.gateOnCases ? { ...rest, gate: { ...before.settings?.gate, cases: true } } : rest;
+              if (Object.keys(merged).length) next.settings = merged;
+              else delete next.settings;
+            }
             if (snapshot(next) === snapshot(before)) return false;
             commit(next);
             return true;
