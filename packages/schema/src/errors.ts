@@ -53,6 +53,7 @@ export const ERROR_CATALOG = {
   unresolved_prompt: { status: 422, retryable: false, message: 'the library prompt references that cannot be resolved; details.problems names each' },
   unresolved_flow: { status: 422, retryable: false, message: 'the flows its sub-flow nodes run that cannot be found; details.problems names each' },
   flow_cycle: { status: 422, retryable: false, message: 'the chain of sub-flows that leads back to the flow; details.problems names each node' },
+  invalid_dataset: { status: 400, retryable: false, message: 'each problem of the file, by row and field; details.problems lists them' },
   gate_failed: { status: 422, retryable: false, message: "which of the flow's test cases fail its publish gate; details.report has each case and check (publish with an override and a reason to go past it)" },
   subflow_too_deep: { status: 422, retryable: false, message: 'how deep the sub-flows go, and the limit' },
   rate_limited: { status: 429, retryable: true, message: 'the limit and when to try again (also in Retry-After); details.retryAfterSeconds' },

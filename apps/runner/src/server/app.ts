@@ -23,6 +23,7 @@ import { promptRoutes } from './routes/prompts.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { runRoutes } from './routes/runs.js';
 import { stepRoutes } from './routes/steps.js';
+import { evalRoutes } from './routes/evals.js';
 import type { RunService } from './service.js';
 
 import { VERSION } from '../version.js';
@@ -113,6 +114,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   flowRoutes(app, deps);
   runRoutes(app, deps);
   stepRoutes(app, deps);
+  evalRoutes(app, deps);
   modelRoutes(app, deps);
   credentialRoutes(app, deps);
   mcpToolRoutes(app, deps);

@@ -5,7 +5,7 @@ import type { RunRecord } from '../engine/checkpoint.js';
 import { Engine, STORE_UNAVAILABLE, type RunResult, type StoreFault, type StoreRetry } from '../engine/engine.js';
 import { UnresolvedPromptError } from '../engine/prompts.js';
 import type { Answer, StartOptions } from '../engine/types.js';
-import { findFlowCycles, flowReferences } from '../engine/subflows.js';
+import { findFlowCycles, flowReferences, type FlowSource } from '../engine/subflows.js';
 import { kinds } from '@trellis/nodes';
 import { storePromptResolver } from '../store/prompt-resolver.js';
 import type { PublishGateOutcome, Store } from '../store/types.js';
@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { checkInput, inputSchemaOf } from './published.js';
 import { Credentials } from '../secrets/credentials.js';
 import { Runners, alreadyDecided } from './runners.js';
+import { Experiments } from './experiments.js';
 import { flowCaseRunner, pool, type CaseResult } from '../testing/run-case.js';
 import { caseReport } from '../testing/report.js';
 
@@ -115,6 +116,8 @@ export class RunService {
   private sweeper: NodeJS.Timeout | undefined;
   /** The leases, the takeovers, the run queue and what is handed to other runners on the same database. */
   private readonly runners: Runners;
+  /** Experiments executing here (flow versions over datasets, in the background). */
+  readonly experiments: Experiments;
   private readonly background = new Set<Promise<unknown>>();
   /** Runs started for a caller that only waits for the output (StartRequest.unwatched), while they run here. */
   private readonly unwatched = new Set<string>();
@@ -157,6 +160,7 @@ export class RunService {
       track: (promise, runId) => this.track(promise, runId),
       unwatched: this.unwatched,
     });
+    this.experiments = new Experiments({ store: this.store, service: this, log: this.log });
   }
 
   /**
@@ -166,6 +170,7 @@ export class RunService {
   async start(): Promise<void> {
     await this.credentials.refresh();
     await this.runners.start();
+    await this.experiments.start();
     for (const parent of await this.store.endedChildrenOfWaitingRuns()) {
       this.log.info({ runId: parent.runId, nodeId: parent.nodeId }, 'waking a run whose sub-flow ended while no runner was up');
       this.engine.wake(parent.runId, parent.nodeId).catch((error: unknown) => this.log.warn({ runId: parent.runId, err: error }, 'could not wake the run'));
@@ -282,7 +287,7 @@ export class RunService {
     const chosen = request.cases ? all.filter((s) => request.cases!.includes(s.name)) : all;
     const run = flowCaseRunner(flow, {
       prompts: storePromptResolver(this.store),
-      flows: { version: (id, v) => this.findVersion(id, v) },
+      flows: this.flowSource,
       network: this.network,
       timeoutMs: this.options.stepTestTimeoutMs ?? 60_000,
     });
@@ -313,6 +318,11 @@ export class RunService {
     }
     this.log.warn({ flowId, version, failed: failed.map((c) => c.name), by: override.by, reason: override.reason }, 'publish gate overridden');
     return { gate: 'overridden', reason: override.reason, ...(override.by ? { by: override.by } : {}), failedCases: failed.map((c) => c.name) };
+  }
+
+  /** The saved flows by id and version, as sub-flow nodes find them (test cases and experiments run them too). */
+  get flowSource(): FlowSource {
+    return { version: (flowId, version) => this.findVersion(flowId, version) };
   }
 
   /** A saved flow's version (its newest for 'latest'), or undefined when there is none. */
@@ -420,6 +430,8 @@ export class RunService {
   async shutdown(timeoutMs: number): Promise<{ drained: string[]; abandoned: string[] }> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.runners.stopTaking();
+    // An experiment is cancelled, not carried over: its rows so far stay, and it says why it stopped.
+    await this.experiments.stop(Math.min(timeoutMs, 5000));
     const result = await this.engine.drain(timeoutMs);
     await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, 100))]);
     await this.runners.leave();

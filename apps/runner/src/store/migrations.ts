@@ -278,6 +278,69 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('publish_log_flow').on('publish_log').columns(['flow_id', 'at']).execute();
     },
   },
+  '0013_datasets_experiments': {
+    async up(db: Kysely<unknown>) {
+      // A dataset version keeps all its rows as one JSON list: versions are whole, like a flow's.
+      await db.schema
+        .createTable('datasets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('latest_version', 'integer', (c) => c.notNull())
+        .addColumn('row_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('dataset_versions')
+        .addColumn('dataset_id', 'text', (c) => c.notNull().references('datasets.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('rows', 'text', (c) => c.notNull())
+        .addColumn('row_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('message', 'text')
+        .addColumn('author', 'text')
+        .addPrimaryKeyConstraint('dataset_versions_pk', ['dataset_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('experiments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('flow_version', 'integer', (c) => c.notNull())
+        .addColumn('dataset_id', 'text', (c) => c.notNull())
+        .addColumn('dataset_version', 'integer', (c) => c.notNull())
+        .addColumn('scorers', 'text', (c) => c.notNull())
+        .addColumn('prompts', 'text')
+        .addColumn('concurrency', 'integer', (c) => c.notNull())
+        .addColumn('live', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('rows_total', 'integer', (c) => c.notNull())
+        .addColumn('rows_done', 'integer', (c) => c.notNull())
+        .addColumn('summary', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        // Renewed while a runner executes it: one whose heartbeat stopped was left by a runner that died.
+        .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('experiments_flow').on('experiments').columns(['flow_id', 'created_at']).execute();
+      await db.schema.createIndex('experiments_dataset').on('experiments').columns(['dataset_id', 'created_at']).execute();
+      await db.schema
+        .createTable('experiment_rows')
+        .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id').onDelete('cascade'))
+        .addColumn('row_index', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('output', 'text')
+        .addColumn('error', 'text')
+        .addColumn('scores', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'real', (c) => c.notNull())
+        .addColumn('usage', 'text', (c) => c.notNull())
+        .addColumn('events', 'text')
+        .addPrimaryKeyConstraint('experiment_rows_pk', ['experiment_id', 'row_index'])
+        .execute();
+    },
+  },
 };
 
 /** The prompt library's search needs SQLite's FTS5; the SQLite bundled with better-sqlite3 has it. */

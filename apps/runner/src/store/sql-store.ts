@@ -44,6 +44,7 @@ import { COMMITS_CHANNEL, QUEUE_CHANNEL, commitNotices, listenForCommits, type C
 import type pg from 'pg';
 import { DEFAULT_LEASE_MS } from './types.js';
 import { PromptLibrary } from './prompt-store.js';
+import { EvalStore } from './eval-store.js';
 import type { SqliteWriteThread } from './sqlite-thread.js';
 
 /** The Store over Kysely: the same queries on SQLite and PostgreSQL. Checkpoint writes go through the group-commit writer. */
@@ -56,6 +57,7 @@ export class SqlStore implements Store {
    */
   private readonly versionDocuments = new BoundedMap<string, Flow>(256);
   private readonly prompts: PromptLibrary;
+  readonly evals: EvalStore;
   private readonly listeners = new Set<CommitListener>();
 
   constructor(
@@ -68,6 +70,7 @@ export class SqlStore implements Store {
   ) {
     this.writer = new CommitWriter(db, dialect, lease, thread, listening && { schema: listening.schema });
     this.prompts = new PromptLibrary(db, dialect);
+    this.evals = new EvalStore(db, dialect);
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,66 @@ export interface Database {
   credentials: CredentialsTable;
   token_buckets: TokenBucketsTable;
   publish_log: PublishLogTable;
+  datasets: DatasetsTable;
+  dataset_versions: DatasetVersionsTable;
+  experiments: ExperimentsTable;
+  experiment_rows: ExperimentRowsTable;
+}
+
+export interface DatasetsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  latest_version: number;
+  row_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One version of a dataset: every row, as a JSON list. */
+export interface DatasetVersionsTable {
+  dataset_id: string;
+  version: number;
+  rows: string;
+  row_count: number;
+  created_at: string;
+  message: string | null;
+  author: string | null;
+}
+
+/** An experiment; scorers, prompts and summary are JSON; live is 0 or 1. */
+export interface ExperimentsTable {
+  id: string;
+  name: string | null;
+  flow_id: string;
+  flow_version: number;
+  dataset_id: string;
+  dataset_version: number;
+  scorers: string;
+  prompts: string | null;
+  concurrency: number;
+  live: number;
+  status: string;
+  rows_total: number;
+  rows_done: number;
+  summary: string | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  heartbeat_at: string;
+}
+
+/** A row's result: output, error, scores, usage and its trace (events) as JSON. */
+export interface ExperimentRowsTable {
+  experiment_id: string;
+  row_index: number;
+  status: string;
+  output: string | null;
+  error: string | null;
+  scores: string;
+  duration_ms: number;
+  usage: string;
+  events: string | null;
 }
 
 /** One publish and how the flow's gate went (PublishRecord); `failed_cases` is a JSON list. */

@@ -32,6 +32,7 @@ import type {
 import { TrellisError } from '@trellis/schema';
 import type { CheckpointStore, RunSnapshot } from '../engine/checkpoint.js';
 import type { Answer } from '../engine/types.js';
+import type { EvalStore } from './eval-store.js';
 
 // The records are the API's payloads (packages/schema/src/api.ts): the store hands them out as they are.
 export type { Credential, CredentialKind };
@@ -173,6 +174,8 @@ export interface Store extends CheckpointStore {
   // Published endpoints.
   /** Publishes a version under a slug, and logs it with how its gate went (in one transaction). */
   publish(entry: { slug: string; flowId: string; version: number; cors?: CorsSettings | null; gate?: PublishGateOutcome }): Promise<PublishedEndpoint>;
+  /** Datasets and experiments (store/eval-store.ts). */
+  readonly evals: EvalStore;
   /** A flow's publish log, newest first. */
   listPublishes(flowId: string, limit: number): Promise<PublishRecord[]>;
   unpublish(slug: string): Promise<boolean>;

@@ -1,7 +1,7 @@
 // Runs one test case: the flow on the case's input (with its mock script), answering the people
 // the run asks from the case's answers, until it ends or waits for an answer the case does not give.
 import type { CaseAnswer, Flow, RunEvent, Sample } from '@trellis/schema';
-import { createModelResolver, emptyUsage, schemaProblems, type NetworkPolicy } from '@trellis/nodes/server';
+import { createModelResolver, emptyUsage, schemaProblems, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { CheckpointStore } from '../engine/checkpoint.js';
 import { Engine, type RunResult } from '../engine/engine.js';
 import { MemoryCheckpointStore } from '../engine/memory-store.js';
@@ -109,6 +109,8 @@ export interface FlowCasesOptions {
   /** What the flow's tools may reach (the runner's policy). */
   network?: NetworkPolicy;
   timeoutMs: number;
+  /** The models of a live run (the runner's, with its stored keys); the configured providers when absent. */
+  models?: ModelResolver;
 }
 
 /**
@@ -120,7 +122,7 @@ export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: 
   const store = new MemoryCheckpointStore();
   const engine = new Engine({
     store,
-    models: options.live ? createModelResolver({ fallbackToTest: false }) : createModelResolver({ offline: true }),
+    models: options.live ? (options.models ?? createModelResolver({ fallbackToTest: false })) : createModelResolver({ offline: true }),
     ...(options.prompts ? { prompts: options.prompts } : {}),
     flows: options.flows,
     network: options.network ?? { allowPrivateNetwork: false },

@@ -15,7 +15,7 @@ export const FlowDocument = z
   .meta({ id: 'FlowDocument', description: 'A flow in the trellis.flow/v1 format (see `trellis schema`).' });
 
 /** Who saved a version, as they name themselves in the editor. */
-const Author = z.string().trim().min(1).max(AUTHOR_MAX).meta({ description: 'Who saves it, as they name themselves; kept with the version' });
+export const Author = z.string().trim().min(1).max(AUTHOR_MAX).meta({ description: 'Who saves it, as they name themselves; kept with the version' });
 
 export const FlowSummary = z
   .object({

@@ -18,3 +18,4 @@ export * from './mcp.js';
 export * from './credentials.js';
 export * from './step-test.js';
 export * from './flow-tests.js';
+export * from './evals.js';
