@@ -8,6 +8,7 @@ const benches = {
   http: ['../apps/runner/bench/http.ts', 'benchHttp'],
   scale: ['../apps/runner/bench/scale.ts', 'benchScale'],
   runs: ['../apps/runner/bench/runs.ts', 'benchRuns'],
+  evals: ['../apps/runner/bench/evals.ts', 'benchEvals'],
   editor: ['../apps/editor/bench/editor.ts', 'benchEditor'],
 };
 

@@ -121,3 +121,57 @@ describe('trellis test', () => {
     expect(broken.stdout).toMatch(/✗ .*broken\.flow\.json: this is not valid JSON/);
   });
 });
+
+describe('trellis eval and trellis compare', () => {
+  /** The triage example's samples as JSONL rows expecting their route. */
+  function rowsFile(dir: string): string {
+    const flow = JSON.parse(readFileSync(join(examples, 'support-triage.flow.json'), 'utf8')) as Json;
+    const routes: Record<string, string> = { 'routine-billing': 'auto_reply', 'unusual-technical': 'investigated', 'reply-held': 'held_for_review' };
+    const lines = (flow.samples as Json[]).filter((s) => routes[s.name]).map((s) => JSON.stringify({ input: s.input, mocks: s.mocks, expected: { route: routes[s.name] } }));
+    const path = join(dir, 'routes.jsonl');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    return path;
+  }
+
+  it('scores a flow over a dataset file, writes the results, and compare names the rows a change regressed', async () => {
+    const dir = examplesCopy();
+    const rows = rowsFile(dir);
+    const base = join(dir, 'base.json');
+    const evaluated = await trellis(['eval', join(dir, 'support-triage.flow.json'), '--dataset', rows, '--scorers', '[{"type":"exact","id":"route","path":"route","expectedPath":"route"}]', '--output', base]);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout).toMatch(/^rows: 3 \(3 succeeded\) in [\d.]+ s$/m);
+    expect(evaluated.stdout).toMatch(/^route\s+1\.000\s+100\.0%\s+0$/m);
+    expect(JSON.parse(readFileSync(base, 'utf8'))).toMatchObject({ kind: 'trellis.eval/v1', summary: { rows: 3 }, rows: [{ index: 0, scores: { route: { score: 1 } } }, { index: 1 }, { index: 2 }] });
+
+    edit(join(dir, 'support-triage.flow.json'), (flow) => {
+      flow.nodes.find((n: Json) => n.id === 'route').config.branches[0].when = 'false';
+    });
+    const candidate = join(dir, 'candidate.json');
+    const worse = await trellis(['eval', join(dir, 'support-triage.flow.json'), '--dataset', rows, '--scorers', '[{"type":"exact","id":"route","path":"route","expectedPath":"route"}]', '--output', candidate]);
+    expect(worse.stdout).toContain('rows that did not pass:');
+    expect(worse.stdout).toContain('row 1: route: expected "auto_reply", got "investigated"');
+
+    const compared = await trellis(['compare', base, candidate, '--fail-on-regression']);
+    expect(compared.code).toBe(1);
+    expect(compared.stdout).toMatch(/^route\s+-0\.667$/m);
+    expect(compared.stdout).toContain('0 rows improved, 2 regressed, 1 the same');
+    expect(compared.stdout).toContain('↓ row 1: route 1 → route 0 (expected "auto_reply", got "investigated")');
+    expect((await trellis(['compare', base, candidate])).code).toBe(0);
+  });
+
+  it('names the row and field of a dataset file it cannot use, and a scorer it does not know', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-eval-'));
+    const csv = join(dir, 'tickets.csv');
+    writeFileSync(csv, 'message,customerId\nHello,cus_1\nNo customer,\n');
+    const flow = join(examples, 'support-triage.flow.json');
+    const bad = await trellis(['eval', flow, '--dataset', csv, '--scorers', '[{"type":"cel","expression":"true"}]']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${csv}: the file has 1 problem; row 2, input.customerId: is required`);
+    const good = join(dir, 'good.csv');
+    writeFileSync(good, 'message,customerId\nHello,cus_1\n');
+    const unknown = await trellis(['eval', flow, '--dataset', good, '--scorers', '[{"type":"vibes"}]']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--scorers: scorer 1 \(type\): /);
+  });
+});
+

@@ -7,6 +7,7 @@ import { CliError, EXIT } from './files.js';
 import type { RunOptions } from './run.js';
 import type { ServeOptions } from './serve.js';
 import type { TestOptions } from './test.js';
+import type { EvalOptions } from './eval.js';
 import type { ValidateOptions } from './validate.js';
 import { VERSION } from '../version.js';
 
@@ -78,6 +79,37 @@ export function buildProgram(): Command {
     .action(async (paths: string[], opts: TestOptions) => {
       const { testCommand } = await import('./test.js');
       process.exitCode = await testCommand(paths, opts);
+    });
+  program
+    .command('eval')
+    .description('run a flow over a dataset file (CSV or JSONL) and score every row; exit 1 if a row failed to run')
+    .argument('<flow>', 'flow file (JSON)')
+    .requiredOption('-d, --dataset <file>', 'the rows: JSONL (a row or an input per line) or CSV (a column per input field; "expected" for the expectation)')
+    .addOption(new Option('--format <format>', 'the dataset file\'s format (default: by its extension)').choices(['csv', 'jsonl']))
+    .option('--column <column=target...>', 'where a CSV column goes: input.<field>, expected, expected.<field>, metadata.<key> or skip')
+    .option('-s, --scorers <json|file>', 'the scorers, a JSON list (default: a JSON match of each row\'s expected value)')
+    .option('-c, --concurrency <n>', 'rows run at once (default 4)', positiveInt('--concurrency'))
+    .option('--live', 'call the real models configured instead of the rows\' mock scripts')
+    .option('-o, --output <file>', "write every row's result as JSON (for trellis compare)")
+    .option('--json', 'print the summary as JSON')
+    .option('--timeout <ms>', 'bound of each row (default 60000)', positiveInt('--timeout'))
+    .option('--data <dir>', "take library prompts (and judge rubrics) from a runner's data folder")
+    .option('--prompts <file>', 'take library prompts (and judge rubrics) from a prompt library export file')
+    .option('--allow-private-network', 'let HTTP tools reach loopback and private addresses')
+    .action(async (path: string, opts: EvalOptions) => {
+      const { evalCommand } = await import('./eval.js');
+      process.exitCode = await evalCommand(path, opts);
+    });
+  program
+    .command('compare')
+    .description('compare two "trellis eval --output" files row by row: score, latency, token and cost deltas, and the rows that regressed')
+    .argument('<base>', 'results file of the base')
+    .argument('<candidate>', 'results file of the candidate')
+    .option('--fail-on-regression', 'exit 1 when a row regressed')
+    .option('--json', 'print the comparison as JSON')
+    .action(async (base: string, candidate: string, opts: { failOnRegression?: boolean; json?: boolean }) => {
+      const { compareCommand } = await import('./eval.js');
+      process.exitCode = await compareCommand(base, candidate, opts);
     });
   program
     .command('serve')

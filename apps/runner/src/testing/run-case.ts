@@ -126,6 +126,8 @@ export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: 
     ...(options.prompts ? { prompts: options.prompts } : {}),
     flows: options.flows,
     network: options.network ?? { allowPrivateNetwork: false },
+    // Nobody follows a case's run as it is written: its model calls are made whole, not streamed.
+    watched: () => false,
   });
   return async (sample) => {
     const result = await runCase(flow, sample, { engine, store, events: (runId) => store.events(runId), timeoutMs: options.timeoutMs, ...(options.live ? { live: true } : {}) });
