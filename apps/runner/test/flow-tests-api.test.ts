@@ -82,7 +82,7 @@ describe('the publish gate', () => {
     const refused = await h.call<Json>('POST', '/api/flows/support-triage/publish', { slug: 'triage' });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('gate_failed');
-    expect(refused.body.error.message).toMatch(/^version 1 of flow "support-triage" fails its publish gate: 4 of 6 cases fail: "routine-billing" \(step "route" took "else", not "routine"\); .*; and 1 more\. Fix them, or publish with an override and a reason$/);
+    expect(refused.body.error.message).toMatch(/^version 1 of flow "support-triage" fails its publish gate: 4 of 6 cases fail: "routine-billing" \(step "route" took "else", not "routine"\); .*; and 1 more\. Fix it, or publish with an override and a reason$/);
     const report = refused.body.error.details.report as FlowTestReport;
     expect(report).toMatchObject({ version: 1, passed: 2, failed: 4 });
     expect((await h.call<{ items: unknown[] }>('GET', '/api/published')).body.items).toEqual([]);
@@ -112,4 +112,30 @@ describe('the publish gate', () => {
     expect((await h.call<{ items: Json[] }>('GET', '/api/flows/plain/publishes')).body.items).toMatchObject([{ gate: 'none', slug: 'plain' }]);
     expect((await h.call('GET', '/api/flows/missing/publishes')).status).toBe(404);
   });
+
+  it('gates on an experiment: a score under the minimum, or too far below the version the slug serves, refuses the publish', async () => {
+    h = await apiHarness();
+    const routes: Record<string, string> = { 'routine-billing': 'auto_reply', 'unusual-technical': 'investigated', 'card-number-redacted': 'auto_reply', 'reply-held': 'held_for_review' };
+    const rows = (triage().samples as Json[]).filter((s) => routes[s.name]).map((s) => ({ input: s.input, mocks: s.mocks, expected: { route: routes[s.name] } }));
+    expect((await h.call('POST', '/api/datasets', { id: 'routes', name: 'Routes', rows })).status).toBe(201);
+    const gated = triage();
+    gated.settings = { ...gated.settings, gate: { experiment: { dataset: 'routes', scorers: [{ type: 'exact', id: 'route', path: 'route', expectedPath: 'route' }], minScore: 0.6, maxDrop: 0.1 } } };
+    expect((await h.call('POST', '/api/flows', gated)).status).toBe(201);
+    expect((await h.call('POST', '/api/flows/support-triage/publish', { slug: 'triage' })).status).toBe(201);
+
+    // Version 2 loses the routine route: half the rows go wrong.
+    gated.nodes.find((n: Json) => n.id === 'route').config.branches[0].when = 'false';
+    expect((await h.call('PUT', '/api/flows/support-triage', gated)).status).toBe(200);
+    const refused = await h.call<Json>('POST', '/api/flows/support-triage/publish', { slug: 'triage' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toBe(
+      'version 2 of flow "support-triage" fails its publish gate: it scores 0.250 on dataset "routes" (route), under the minimum of 0.6; and it scores 0.250 on dataset "routes" (route), 0.750 below version 1 that /v1/flows/triage serves now (1.000), more than the 0.1 allowed. Fix it, or publish with an override and a reason',
+    );
+    expect(refused.body.error.details.experiment).toMatchObject({ dataset: 'routes', scorer: 'route', candidate: { version: 2, score: 0.25 }, published: { version: 1, score: 1 } });
+    // Both runs are experiments of their own, to look at row by row.
+    const experiments = (await h.call<{ items: Json[] }>('GET', '/api/experiments?flowId=support-triage')).body.items;
+    expect(experiments.map((e) => e.name)).toEqual(['publish gate: published version 1 of support-triage', 'publish gate: candidate version 2 of support-triage', 'publish gate: candidate version 1 of support-triage']);
+    expect(((await h.call<{ items: Json[] }>('GET', '/api/published')).body.items[0] as Json).version).toBe(1);
+  });
 });
+

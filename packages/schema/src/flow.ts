@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TAG_MAX_LENGTH, TAGS_MAX } from './names.js';
-import { Assertion, CaseAnswer, MAX_CASE_ASSERTIONS } from './test-cases.js';
+import { Assertion, CaseAnswer, MAX_CASE_ASSERTIONS, SCORERS_MAX, Scorer } from './test-cases.js';
 
 /** The current flow document version. Older documents are migrated on read (see migrate.ts). */
 export const FLOW_SCHEMA_V1 = 'trellis.flow/v1';
@@ -138,6 +138,21 @@ export type Sample = z.infer<typeof Sample>;
 export const PublishGate = z.object({
   /** Every test case (sample) passes, run offline as `trellis test` runs them. */
   cases: z.boolean().optional(),
+  /**
+   * An experiment on a dataset (its latest version, offline) scores at least `minScore`, and no
+   * more than `maxDrop` below the version the slug serves now. The score is the mean of the first
+   * scorer (or of `scorer`, by id).
+   */
+  experiment: z
+    .object({
+      dataset: Id,
+      scorers: z.array(Scorer).min(1).max(SCORERS_MAX),
+      scorer: z.string().max(40).optional(),
+      minScore: z.number().min(0).max(1).optional(),
+      maxDrop: z.number().min(0).max(1).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type PublishGate = z.infer<typeof PublishGate>;
 

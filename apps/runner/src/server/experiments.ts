@@ -91,6 +91,13 @@ export class Experiments {
     return experiment;
   }
 
+  /** Runs an experiment to its end (the publish gate waits for it); the experiment as it ended. */
+  async runToEnd(request: StartExperiment): Promise<Experiment> {
+    const started = await this.begin(request);
+    await this.running.get(started.id)?.done;
+    return (await this.deps.store.evals.getExperiment(started.id)) ?? started;
+  }
+
   /** Stops a running experiment: the rows under way finish, no other starts; it ends as cancelled. */
   cancel(id: string): boolean {
     const entry = this.running.get(id);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorInfo, RunStatus, Usage } from '../events.js';
 import { Id, MockScript } from '../flow.js';
-import { CaseAnswer } from '../test-cases.js';
+import { CaseAnswer, SCORERS_MAX, Scorer } from '../test-cases.js';
 import { Timestamp } from './common.js';
 import { Author } from './flows.js';
 import { NOTE_MAX } from './limits.js';
@@ -117,38 +117,6 @@ export const AddRunToDataset = z
   .strict()
   .meta({ id: 'AddRunToDataset' });
 export type AddRunToDataset = z.infer<typeof AddRunToDataset>;
-
-// Scorers.
-
-/** Where a scorer looks: a dot path into the output (the whole output when absent), and into `expected`. */
-const Target = { path: z.string().max(500).optional(), expectedPath: z.string().max(500).optional() };
-const ScorerBase = { id: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'use lowercase letters, digits, _ and -, starting with a letter').optional(), ...Target };
-
-export const Scorer = z
-  .discriminatedUnion('type', [
-    z.object({ type: z.literal('exact'), ...ScorerBase }).meta({ description: "1 when the output equals the row's expected value" }),
-    z.object({ type: z.literal('contains'), ...ScorerBase, value: z.string().max(10_000).optional(), ignoreCase: z.boolean().optional() }).meta({ description: 'The output text holds `value` (or the expected text)' }),
-    z.object({ type: z.literal('regex'), ...ScorerBase, pattern: z.string().min(1).max(1000), flags: z.string().regex(/^[imsu]*$/).optional() }).meta({ description: 'The output text matches the pattern (RE2: linear time, no backtracking)' }),
-    z.object({ type: z.literal('json_match'), ...ScorerBase }).meta({ description: "The share of the expected value's fields the output has with the same value (1: all)" }),
-    z.object({ type: z.literal('json_schema'), ...ScorerBase, schema: z.record(z.string(), z.unknown()) }).meta({ description: 'The output matches the schema' }),
-    z.object({ type: z.literal('cel'), ...ScorerBase, expression: z.string().min(1).max(4000) }).meta({ description: 'A CEL expression over `output`, `expected`, `input` and `metadata`: true/false, or a number from 0 to 1' }),
-    z.object({ type: z.literal('numeric'), ...ScorerBase, tolerance: z.number().min(0).optional(), relative: z.number().min(0).optional() }).meta({ description: 'A number within `tolerance` (absolute) or `relative` (a share) of the expected number' }),
-    z
-      .object({
-        type: z.literal('judge'),
-        ...ScorerBase,
-        /** The rubric, a library prompt at a pinned version: it sees `input`, `output`, `expected` and `metadata`. */
-        rubric: z.object({ name: z.string().min(1).max(200), version: z.number().int().min(1) }).strict(),
-        model: z.string().min(3).max(200),
-        /** The score from which a row passes (0.5 when absent). */
-        threshold: z.number().min(0).max(1).optional(),
-      })
-      .meta({ description: 'A model grades the output with a rubric kept in the prompt library, answering a score from 0 to 1 and why' }),
-  ])
-  .meta({ id: 'Scorer' });
-export type Scorer = z.infer<typeof Scorer>;
-
-export const SCORERS_MAX = 20;
 
 // Experiments.
 

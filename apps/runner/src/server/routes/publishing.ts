@@ -34,7 +34,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       const taken = await store.getPublished(body.slug);
       if (taken && taken.flowId !== id) throw new TrellisError('slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
       // Last, being the slowest check: the version's cases, when the flow gates its publishing on them.
-      const gate = await service.checkGate(id, version, flow, body.override);
+      const gate = await service.checkGate(id, version, flow, body.override, body.slug);
       const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null, gate });
       published.invalidate();
       return c.json(withUrl(record), 201);
