@@ -6,6 +6,7 @@ import type { FlowStore } from '../store/flow-store';
 import { toast } from '../ui/toast';
 import { cx } from '../ui/cx';
 import { TagInput } from './TagInput';
+import { GateSettings, gateDraft, gateOf, type GateDraft } from './GateSettings';
 import { blankRow, rowsFromVars, switchKind, varsFromRows, type VarKind, type VarRow } from './vars-model';
 
 /**
@@ -15,13 +16,15 @@ import { blankRow, rowsFromVars, switchKind, varsFromRows, type VarKind, type Va
  * Escape leaves the flow as it was. A problem is named beside the row it concerns, and nothing
  * typed is lost.
  */
-export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: FlowStore; onClose: () => void; tagSuggestions?: readonly string[] }) {
+export function FlowSettingsDialog({ store, onClose, tagSuggestions, datasets }: { store: FlowStore; onClose: () => void; tagSuggestions?: readonly string[]; datasets?: readonly { id: string; name: string }[] }) {
   const document = useStore(store, (s) => s.document);
   const [description, setDescription] = useState(document.description ?? '');
   const [tags, setTags] = useState<string[]>(document.tags ?? []);
   const [rows, setRows] = useState<VarRow[]>(() => rowsFromVars(document.vars));
-  const [gateOnCases, setGateOnCases] = useState(document.settings?.gate?.cases === true);
   const [tried, setTried] = useState(false);
+  const [gate, setGate] = useState<GateDraft>(() => gateDraft(document.settings?.gate));
+  const gateResult = useMemo(() => gateOf(gate), [gate]);
+  const gateError = tried && 'error' in gateResult ? gateResult.error : undefined;
   const ids = useId();
   const result = useMemo(() => varsFromRows(rows), [rows]);
   const errors = tried && !result.ok ? result.errors : undefined;
@@ -31,13 +34,13 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
   const save = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
-    if (!result.ok) {
+    if (!result.ok || 'error' in gateResult) {
       // Take the person to the first row that needs fixing (it may be scrolled out of view).
       const form = event.currentTarget as HTMLFormElement;
       requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    const changed = store.getState().setFlowSettings({ description: description.trim(), tags, vars: result.vars, gateOnCases });
+    const changed = store.getState().setFlowSettings({ description: description.trim(), tags, vars: result.vars, gate: gateResult.gate });
     if (changed) toast.success('Flow settings updated: save the flow to keep them (Ctrl+Z undoes the change).');
     onClose();
   };
@@ -66,13 +69,7 @@ export function FlowSettingsDialog({ store, onClose, tagSuggestions }: { store: 
             <span className="text-xs text-fg-subtle">Group flows in the list; lowercase, spaces become “-”.</span>
           </div>
 
-          <label className="flex items-start gap-2">
-            <input type="checkbox" className="mt-1" checked={gateOnCases} onChange={(e) => setGateOnCases(e.target.checked)} />
-            <span className="flex flex-col">
-              <span className="text-sm font-medium">Require the test cases to pass before publishing</span>
-              <span className="text-xs text-fg-subtle">Publishing runs the saved version’s cases (the Tests tab) and refuses when one fails, unless someone publishes anyway with a reason, which the publish log keeps.</span>
-            </span>
-          </label>
+          <GateSettings draft={gate} onDraft={setGate} datasets={datasets ?? []} error={gateError} />
 
           <section aria-labelledby={`${ids}-vars`} className="flex flex-col gap-2">
             <div className="flex items-end gap-2">

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CorsSettings, FlowTestReport, FlowVersionSummary, Published } from '@trellis/schema';
+import type { CorsSettings, FlowVersionSummary, Published } from '@trellis/schema';
 import { ApiError, type ApiClient } from '../api';
 import { readAuthor } from '../author';
-import { GateFailure } from './GateFailure';
+import { GateFailure, type GateRefusal } from './GateFailure';
 import { PUBLISHED_EVENT } from '../history/PublishLog';
 import { formatTime } from '../run/describe';
 import { reportError, type ErrorReport } from './errors';
@@ -31,7 +31,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorReport | undefined>();
   const [done, setDone] = useState<string | undefined>();
-  const [gate, setGate] = useState<FlowTestReport | undefined>();
+  const [gate, setGate] = useState<GateRefusal | undefined>();
 
   const version = chosen ?? savedVersion;
   const problem = slugProblem(slug);
@@ -60,8 +60,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
       window.dispatchEvent(new Event(PUBLISHED_EVENT));
     } catch (e) {
       // The gate's report shows which cases fail, with a way past it; other refusals are a note.
-      const report = e instanceof ApiError && e.code === 'gate_failed' ? (e.details as { report?: FlowTestReport } | undefined)?.report : undefined;
-      if (report) setGate(report);
+      if (e instanceof ApiError && e.code === 'gate_failed') setGate({ message: e.message, ...(e.details as Omit<GateRefusal, 'message'> | undefined) });
       else {
         setGate(undefined);
         setError(reportError(`Could not publish "${slug}"`, e));
@@ -147,7 +146,7 @@ export function PublishForm({ api, flowId, savedVersion, dirty, endpoints, onPub
         Publish
       </button>
       {done && <p role="status">{done}</p>}
-      {gate && <GateFailure report={gate} busy={busy} onOverride={(reason) => void publish(reason)} />}
+      {gate && <GateFailure refusal={gate} busy={busy} onOverride={(reason) => void publish(reason)} />}
       <ErrorNote report={error} />
     </form>
   );

@@ -10,7 +10,7 @@
  * which also bring the problems, the dirty flag and the selection in step with the document.
  */
 import { kinds, validateFlow } from '@trellis/nodes';
-import { FLOW_SCHEMA_V1, normalizeTags, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type Sample } from '@trellis/schema';
+import { FLOW_SCHEMA_V1, normalizeTags, withEdgeHandles, type Flow, type FlowEdge, type FlowNode, type NodePolicy, type Problem, type PublishGate, type Sample } from '@trellis/schema';
 import { temporal, type TemporalState } from 'zundo';
 import { DEFAULT_CONTAINER_SIZE, isContainer, withDescendants, type Size } from '../canvas/bodies.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -56,8 +56,8 @@ export interface FlowSettingsPatch {
   tags?: readonly string[];
   /** The whole vars object (replacing it, so a var can be removed or renamed). */
   vars?: Record<string, unknown>;
-  /** Whether publishing requires the flow's test cases to pass (settings.gate.cases). */
-  gateOnCases?: boolean;
+  /** What publishing requires (settings.gate): the whole gate, replacing it; an empty one removes it. */
+  gate?: PublishGate;
 }
 
 export interface FlowData {
@@ -432,9 +432,9 @@ export function createFlowStore(given: Flow = emptyFlow(), version?: number, { p
               put('tags', tags, tags.length === 0);
             }
             if (settings.vars !== undefined) put('vars', { ...settings.vars }, Object.keys(settings.vars).length === 0);
-            if (settings.gateOnCases !== undefined) {
+            if (settings.gate !== undefined) {
               const { gate: _gate, ...rest } = before.settings ?? {};
-              const merged = settings.gateOnCases ? { ...rest, gate: { ...before.settings?.gate, cases: true } } : rest;
+              const merged = Object.keys(settings.gate).length ? { ...rest, gate: settings.gate } : rest;
               if (Object.keys(merged).length) next.settings = merged;
               else delete next.settings;
             }
