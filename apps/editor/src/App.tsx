@@ -28,6 +28,11 @@ const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.Ru
 const InboxPage = lazy(() => import('./inbox/InboxPage').then((m) => ({ default: m.InboxPage })));
 const KeysPage = lazy(() => import('./keys/KeysPage').then((m) => ({ default: m.KeysPage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const DatasetsPage = lazy(() => import('./evals/DatasetsPage').then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import('./evals/DatasetPage').then((m) => ({ default: m.DatasetPage })));
+const ExperimentsPage = lazy(() => import('./evals/ExperimentsPage').then((m) => ({ default: m.ExperimentsPage })));
+const ExperimentPage = lazy(() => import('./evals/ExperimentPage').then((m) => ({ default: m.ExperimentPage })));
+const ComparePage = lazy(() => import('./evals/ComparePage').then((m) => ({ default: m.ComparePage })));
 const loading = (
   <p aria-live="polite" className="p-6 text-fg-muted">
     Loading…
@@ -112,6 +117,16 @@ export function App() {
         return <KeysPage api={api} go={open} />;
       case 'settings':
         return <SettingsPage api={api} go={open} />;
+      case 'datasets':
+        return <DatasetsPage api={api} go={open} />;
+      case 'dataset':
+        return <DatasetPage key={route.id} api={api} id={route.id} go={open} />;
+      case 'experiments':
+        return <ExperimentsPage key={route.query ?? ''} api={api} query={route.query} go={open} />;
+      case 'experiment':
+        return <ExperimentPage key={route.id} api={api} id={route.id} go={open} />;
+      case 'compare':
+        return <ComparePage key={`${route.base}:${route.candidate}`} api={api} base={route.base} candidate={route.candidate} go={open} />;
       case 'flows':
         return <FlowList api={api} onOpen={openFlow} />;
     }

@@ -5,6 +5,17 @@
  * code `network` when the runner could not be reached.
  */
 import type {
+  AddDatasetRows,
+  AddRunToDataset,
+  CreateDataset,
+  DatasetSummary,
+  DatasetVersion,
+  DatasetVersionSummary,
+  Experiment,
+  ExperimentComparison,
+  ExperimentRow,
+  ImportDataset,
+  StartExperiment,
   FlowTestReport,
   PublishRecord,
   RunFlowTests,
@@ -377,6 +388,34 @@ export function createApiClient(options: ApiClientOptions = {}) {
     testStep: (flowId: string, nodeId: string, body: TestStep) => request<StepTestResult>('POST', `/api/flows/${enc(flowId)}/steps/${enc(nodeId)}/test`, body),
     /** Runs the flow's test cases offline (of the draft given, else the saved version); a failed case is a result, not an ApiError. */
     runTests: (flowId: string, body: RunFlowTests) => request<FlowTestReport>('POST', `/api/flows/${enc(flowId)}/tests`, body),
+
+    // Datasets (rows versioned like prompts) and experiments (a flow version run over a dataset version, scored).
+    /** Last changed first. */
+    listDatasets: () => items(request<{ items: DatasetSummary[] }>('GET', '/api/datasets')),
+    getDataset: (id: string) => request<DatasetSummary>('GET', `/api/datasets/${enc(id)}`),
+    /** A 409 ApiError when the id is taken. */
+    createDataset: (body: CreateDataset) => request<DatasetSummary>('POST', '/api/datasets', body),
+    deleteDataset: (id: string) => request<void>('DELETE', `/api/datasets/${enc(id)}`),
+    /** Newest first. */
+    listDatasetVersions: (id: string) => items(request<{ items: DatasetVersionSummary[] }>('GET', `/api/datasets/${enc(id)}/versions`)),
+    getDatasetVersion: (id: string, version: number) => request<DatasetVersion>('GET', `/api/datasets/${enc(id)}/versions/${version}`),
+    /** Rows added after the latest version's (or replacing them): a new version. */
+    addDatasetRows: (id: string, body: AddDatasetRows) => request<DatasetVersionSummary>('POST', `/api/datasets/${enc(id)}/rows`, body),
+    /** A CSV or JSONL file as a new version; a 400 `invalid_dataset` ApiError names each problem by row and field (`details.problems`). */
+    importDataset: (id: string, body: ImportDataset) => request<DatasetVersionSummary>('POST', `/api/datasets/${enc(id)}/import`, body),
+    /** A past run as a row (a new version). */
+    addRunToDataset: (id: string, body: AddRunToDataset) => request<DatasetVersionSummary>('POST', `/api/datasets/${enc(id)}/runs`, body),
+    /** Starts it in the background: the answer is the experiment, running. */
+    startExperiment: (body: StartExperiment) => request<Experiment>('POST', '/api/experiments', body),
+    /** Newest first. */
+    listExperiments: (q: { flowId?: string; datasetId?: string; limit?: number } = {}) => items(request<{ items: Experiment[] }>('GET', `/api/experiments${query(q)}`)),
+    getExperiment: (id: string) => request<Experiment>('GET', `/api/experiments/${enc(id)}`),
+    /** The rows finished so far, in dataset order. */
+    listExperimentRows: (id: string, q: { offset?: number; limit?: number } = {}) => items(request<{ items: ExperimentRow[] }>('GET', `/api/experiments/${enc(id)}/rows${query(q)}`)),
+    /** A row's trace. */
+    experimentRowEvents: (id: string, index: number) => items(request<{ items: RunEvent[] }>('GET', `/api/experiments/${enc(id)}/rows/${index}/events`)),
+    cancelExperiment: (id: string) => request<Experiment>('POST', `/api/experiments/${enc(id)}/cancel`),
+    compareExperiments: (base: string, candidate: string) => request<ExperimentComparison>('GET', `/api/experiments/compare${query({ base, candidate })}`),
   };
   return client;
 }

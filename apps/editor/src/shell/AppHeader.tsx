@@ -1,4 +1,4 @@
-import { Command, FlaskConical, Inbox, KeyRound, Moon, PlayCircle, Settings, Sun, Workflow, type LucideIcon } from 'lucide-react';
+import { Command, Database, FlaskConical, Gauge, Inbox, KeyRound, Moon, PlayCircle, Settings, Sun, Workflow, type LucideIcon } from 'lucide-react';
 import type { MouseEvent } from 'react';
 import type { Route, Section } from '../routes';
 import { hashOfRoute } from '../routes';
@@ -12,6 +12,8 @@ export const SECTIONS: ReadonlyArray<{ section: Section; label: string; icon: Lu
   { section: 'runs', label: 'Runs', icon: PlayCircle },
   { section: 'inbox', label: 'Inbox', icon: Inbox },
   { section: 'prompts', label: 'Prompts', icon: FlaskConical },
+  { section: 'datasets', label: 'Datasets', icon: Database },
+  { section: 'experiments', label: 'Experiments', icon: Gauge },
   { section: 'keys', label: 'Keys', icon: KeyRound },
   { section: 'settings', label: 'Settings', icon: Settings },
 ];
