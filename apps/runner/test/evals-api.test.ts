@@ -192,3 +192,64 @@ describe('experiments', () => {
     }
   });
 });
+
+describe('datasets and experiments under concurrent changes, cancels and stopped runners', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  for (const postgres of [false, true]) {
+    it(`keeps every row when ten changes arrive at once, each its own version (${postgres ? 'PostgreSQL' : 'SQLite'})`, async () => {
+      h = await apiHarness({ postgres });
+      await h.call('POST', '/api/datasets', { id: 'busy', name: 'Busy' });
+      const added = await Promise.all(Array.from({ length: 10 }, (_, i) => h!.call<Json>('POST', '/api/datasets/busy/rows', { rows: [{ input: { n: i } }] })));
+      expect(added.map((a) => a.status)).toEqual(Array(10).fill(201));
+      expect(new Set(added.map((a) => a.body.version)).size).toBe(10);
+      const latest = (await h.call<DatasetVersion>('GET', '/api/datasets/busy/versions/11')).body;
+      expect(latest.rows.map((r) => (r.input as Json).n).sort((a: number, b: number) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    });
+  }
+
+  it('runs an experiment on PostgreSQL as on SQLite', async () => {
+    h = await apiHarness({ postgres: true });
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    await h.call('POST', '/api/datasets', { id: 'routes', name: 'Routes', rows: triageRows() });
+    const started = await h.call<Experiment>('POST', '/api/experiments', { flowId: 'support-triage', datasetId: 'routes', scorers: [{ type: 'exact', path: 'route', expectedPath: 'route' }] });
+    const done = await finished(h, started.body.id);
+    expect(done.summary!.scorers[0]).toMatchObject({ mean: 1, scored: 5 });
+    expect((await h.call<{ items: ExperimentRow[] }>('GET', `/api/experiments/${done.id}/rows?offset=3&limit=5`)).body.items.map((r) => r.index)).toEqual([3, 4]);
+  });
+
+  it('cancels a running experiment: the rows under way finish, no other starts, and it says it was cancelled', async () => {
+    h = await apiHarness();
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    // Each row's model steps take 150 ms: twenty rows one at a time take seconds.
+    const slow = triageRows().slice(0, 1).map((r) => ({ ...r, mocks: Object.fromEntries(Object.entries(r.mocks ?? {}).map(([id, reply]) => [id, { ...(reply as Json), delayMs: 150 }])) }));
+    await h.call('POST', '/api/datasets', { id: 'slow', name: 'Slow', rows: Array.from({ length: 20 }, () => slow[0]!) });
+    const started = await h.call<Experiment>('POST', '/api/experiments', { flowId: 'support-triage', datasetId: 'slow', concurrency: 1, scorers: [{ type: 'exact', path: 'route', expectedPath: 'route' }] });
+    await new Promise((r) => setTimeout(r, 400));
+    const cancelled = await h.call<Experiment>('POST', `/api/experiments/${started.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const ended = await finished(h, started.body.id);
+    expect(ended.status).toBe('cancelled');
+    expect(ended.error).toBe('the experiment was cancelled');
+    expect(ended.rowsDone).toBeGreaterThan(0);
+    expect(ended.rowsDone).toBeLessThan(20);
+    expect(ended.summary!.rows).toBe(ended.rowsDone);
+    expect((await h.call<Json>('POST', `/api/experiments/${started.body.id}/cancel`)).status).toBe(409);
+  });
+
+  it('ends as failed an experiment whose runner stopped beating, and leaves a live one alone', async () => {
+    h = await apiHarness();
+    const evals = h.store.evals;
+    const base = { flowId: 'f', flowVersion: 1, datasetId: 'd', datasetVersion: 1, scorers: [{ type: 'exact' as const }], concurrency: 1, live: false, rowsTotal: 3 };
+    await evals.createExperiment({ ...base, id: 'dead', createdAt: new Date(Date.now() - 120_000).toISOString() });
+    await evals.createExperiment({ ...base, id: 'alive', createdAt: new Date().toISOString() });
+    expect(await evals.failInterrupted('the runner executing it stopped: start it again', new Date(Date.now() - 60_000).toISOString())).toBe(1);
+    expect(await evals.getExperiment('dead')).toMatchObject({ status: 'failed', error: 'the runner executing it stopped: start it again' });
+    expect((await evals.getExperiment('alive'))?.status).toBe('running');
+  });
+});
+
