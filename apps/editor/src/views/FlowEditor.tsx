@@ -302,12 +302,18 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
   const [settingsOpen, setSettingsOpen] = useState(false);
   // The tags other flows use, offered when tagging this one (loaded when the settings open).
   const [tagSuggestions, setTagSuggestions] = useState<string[]>([]);
+  // The datasets a publish gate's experiment may run on (loaded when the settings open).
+  const [datasets, setDatasets] = useState<{ id: string; name: string }[]>([]);
   useEffect(() => {
     if (!settingsOpen) return;
     let live = true;
     api.listFlows().then(
       (flows) => live && setTagSuggestions([...new Set(flows.flatMap((f) => f.tags ?? []))].sort()),
       () => undefined, // no suggestions: tags can still be typed
+    );
+    api.listDatasets().then(
+      (found) => live && setDatasets(found.map((d) => ({ id: d.id, name: d.name }))),
+      () => undefined, // none offered: the gate can still require the cases
     );
     return () => {
       live = false;
@@ -554,7 +560,7 @@ function Canvas({ api, store, onClose }: { api: ApiClient; store: FlowStore; onC
         </LastRunContext.Provider>
       </div>
       {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
-      {settingsOpen && <FlowSettingsDialog store={store} onClose={() => setSettingsOpen(false)} tagSuggestions={tagSuggestions} />}
+      {settingsOpen && <FlowSettingsDialog store={store} onClose={() => setSettingsOpen(false)} tagSuggestions={tagSuggestions} datasets={datasets} />}
       {paletteOpen && (
         <Suspense fallback={null}>
           <CommandPalette open onOpenChange={setPaletteOpen} commands={commands} />
