@@ -114,4 +114,21 @@ describe('the Runs page and a run page', () => {
     await page.getByRole('link', { name: 'Back to Runs' }).click();
     await expect.poll(() => page.url()).toMatch(/#\/runs$/);
   }, 120_000);
+
+  it('adds a finished run to a dataset from its page, its output as the expectation', async () => {
+    const { page, url } = product;
+    const created = await fetch(`${url}/api/datasets`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'from-runs', name: 'From runs' }) });
+    expect(created.status).toBe(201);
+    const id = await startRun(url, sample('routine-billing'));
+    await settled(url, id, ['succeeded']);
+    await page.goto(`${url}/#/runs/${id}`);
+    const card = page.getByRole('region', { name: 'Add to a dataset' });
+    await card.getByLabel('Dataset').selectOption('from-runs');
+    await card.getByRole('button', { name: 'Add run to dataset' }).click();
+    await card.getByRole('status').filter({ hasText: 'Added as row 1 of “from-runs” (version 2).' }).waitFor();
+    const version = (await (await fetch(`${url}/api/datasets/from-runs/versions/2`)).json()) as { rows: Array<{ input: unknown; expected?: { route?: string }; source?: string }> };
+    expect(version.rows[0]).toMatchObject({ input: sample('routine-billing').input, expected: { route: 'auto_reply' }, source: `run ${id}` });
+    await card.getByRole('link', { name: 'Open the dataset' }).waitFor();
+  }, 60_000);
 });
+

@@ -7,6 +7,7 @@ import { TraceView } from '../run/TraceView';
 import { WaitForms } from '../run/WaitForms';
 import { inboxChanged } from '../shell/use-inbox-count';
 import { EmptyState, Page } from '../ui/Page';
+import { AddToDataset } from './AddToDataset';
 import { JsonBlock } from './JsonBlock';
 import { RunCanvas } from './RunCanvas';
 import { RunHeader } from './RunHeader';
@@ -126,6 +127,7 @@ export function RunPage({ api, id, go }: { api: ApiClient; id: string; go: (rout
           )}
           <JsonBlock title="Input" value={run.input} />
           <JsonBlock title="Output" value={output} />
+          <AddToDataset api={api} runId={run.id} status={status} />
         </div>
       </div>
     </Page>
