@@ -102,7 +102,7 @@ describe('test-running a flow from the editor', () => {
     const tests = page.getByRole('region', { name: 'Test cases' });
     await tests.getByRole('button', { name: /^priya-routine/ }).waitFor();
     await tests.getByRole('button', { name: 'Run tests' }).click();
-    await tests.getByRole('status').filter({ hasText: 'All 7 passed' }).waitFor();
+    await tests.getByRole('status').filter({ hasText: /^All \d+ passed/ }).waitFor();
     expect(await tests.getByRole('button', { name: /^priya-routine/ }).textContent()).toMatch(/passed · \d+ ms/);
 
     // A change to the flow: the auto-reply output step is deleted. Run again: the case fails, saying why.

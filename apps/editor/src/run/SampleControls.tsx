@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { Sample } from '@trellis/schema';
+import { NameForm, SaveMessage } from './NameForm';
 
 const MAX_NAME = 100;
 
@@ -67,28 +68,9 @@ export function SampleControls({ samples, chosen, onChoose, canEdit, onSaveAs, o
       </div>
       {samples.find((s) => s.name === chosen)?.description && <p className="note">{samples.find((s) => s.name === chosen)?.description}</p>}
       {naming !== undefined && (
-        <form
-          className="run-sample-name"
-          onSubmit={(e) => {
-            e.preventDefault();
-            save();
-          }}
-        >
-          <label>
-            Sample name
-            <input value={naming} maxLength={MAX_NAME} autoFocus onChange={(e) => setNaming(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setNaming(undefined)} />
-          </label>
-          <button type="submit">{replaces ? 'Replace sample' : 'Add sample'}</button>
-          <button type="button" onClick={() => setNaming(undefined)}>
-            Cancel
-          </button>
-        </form>
+        <NameForm label="Sample name" value={naming} onValue={setNaming} maxLength={MAX_NAME} submit={replaces ? 'Replace sample' : 'Add sample'} onSubmit={save} onCancel={() => setNaming(undefined)} />
       )}
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} className={message.error ? 'run-error' : 'note'}>
-          {message.text}
-        </p>
-      )}
+      <SaveMessage message={message} />
     </div>
   );
 }

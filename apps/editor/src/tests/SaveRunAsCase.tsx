@@ -3,6 +3,7 @@ import type { Sample } from '@trellis/schema';
 import type { Trace } from '../run/trace';
 import type { FlowStore } from '../store/flow-store';
 import { caseFromRun } from './case-from-run';
+import { NameForm, SaveMessage } from '../run/NameForm';
 
 const MAX_NAME = 100;
 const MAX_CASES = 100;
@@ -36,28 +37,9 @@ export function SaveRunAsCase({ trace, mocks, store, samples }: { trace: Trace; 
           Save run as test case
         </button>
       ) : (
-        <form
-          className="run-sample-name"
-          onSubmit={(e) => {
-            e.preventDefault();
-            save();
-          }}
-        >
-          <label>
-            Case name
-            <input value={naming} maxLength={MAX_NAME} autoFocus onChange={(e) => setNaming(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setNaming(undefined)} />
-          </label>
-          <button type="submit">{replaces ? 'Replace case' : 'Save case'}</button>
-          <button type="button" onClick={() => setNaming(undefined)}>
-            Cancel
-          </button>
-        </form>
+        <NameForm label="Case name" value={naming} onValue={setNaming} maxLength={MAX_NAME} submit={replaces ? 'Replace case' : 'Save case'} onSubmit={save} onCancel={() => setNaming(undefined)} />
       )}
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} className={message.error ? 'run-error' : 'note'}>
-          {message.text}
-        </p>
-      )}
+      <SaveMessage message={message} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // An experiment: a flow version run over a dataset's rows, several at once, each row scored.
 // The same code serves the runner (results stored as they come) and `trellis eval` (in memory).
-import type { DatasetRow, ErrorInfo, Experiment, ExperimentComparison, ExperimentRow, ExperimentSummary, Flow, RunEvent, RunStatus, Scorer, ScoreResult, Usage } from '@trellis/schema';
+import type { DatasetRow, Experiment, ExperimentComparison, ExperimentRow, ExperimentSummary, Flow, Scorer, ScoreResult } from '@trellis/schema';
+import type { ExperimentRowResult } from '../store/eval-store.js';
 import { emptyUsage, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { PromptResolver } from '../engine/prompts.js';
 import type { FlowSource } from '../engine/subflows.js';
@@ -10,16 +11,8 @@ import { scoreRow, withIds, type JudgeDeps } from './scorers.js';
 /** A row's trace is kept up to this many events (the drill-down shows where it was cut). */
 const MAX_ROW_EVENTS = 1000;
 
-export interface RowResult {
-  index: number;
-  status: RunStatus;
-  output?: unknown;
-  error?: ErrorInfo;
-  scores: Record<string, ScoreResult>;
-  durationMs: number;
-  usage: Usage;
-  events?: readonly RunEvent[];
-}
+/** A row's result: what the store keeps of it (its trace only when kept). */
+export type RowResult = ExperimentRowResult;
 
 export interface ExperimentRunOptions {
   flow: Flow;
