@@ -1,6 +1,6 @@
 import { TrellisError, type DatasetRow, type DatasetSummary, type DatasetVersion, type DatasetVersionSummary, type ErrorInfo, type Experiment, type ExperimentRow, type ExperimentStatus, type ExperimentSummary, type RunEvent, type RunStatus, type Scorer, type ScoreResult, type Usage } from '@trellis/schema';
 import type { Kysely, Selectable } from 'kysely';
-import { fromJson, isUniqueViolation } from './rows.js';
+import { BoundedMap, fromJson, isUniqueViolation } from './rows.js';
 import { writeTransaction, type Dialect } from './statements.js';
 import type { Database, DatasetsTable, ExperimentsTable } from './tables.js';
 import { StoreConflict } from './types.js';
@@ -24,6 +24,9 @@ export type NewExperiment = Omit<Experiment, 'status' | 'rowsDone' | 'summary' |
  * and experiments with their row results, over Kysely, for SqlStore.
  */
 export class EvalStore {
+  /** Parsed dataset versions, the most recently read (a version is immutable). */
+  private readonly versions = new BoundedMap<string, DatasetVersion>(16);
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
@@ -68,9 +71,18 @@ export class EvalStore {
   async datasetVersion(id: string, version: number | 'latest'): Promise<DatasetVersion | undefined> {
     const wanted = version === 'latest' ? (await this.getDataset(id))?.latestVersion : version;
     if (wanted === undefined) return undefined;
+    // A version never changes: its parsed rows are kept (an experiment's page reads them at every
+    // look), keyed by when it was written too, so a dataset deleted and made again is not mistaken for it.
+    const head = await this.db.selectFrom('dataset_versions').select('created_at').where('dataset_id', '=', id).where('version', '=', wanted).executeTakeFirst();
+    if (!head) return undefined;
+    const key = `${id}\u0000${wanted}\u0000${head.created_at}`;
+    const kept = this.versions.get(key);
+    if (kept) return kept;
     const r = await this.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', id).where('version', '=', wanted).executeTakeFirst();
     if (!r) return undefined;
-    return { datasetId: r.dataset_id, version: r.version, rowCount: r.row_count, createdAt: r.created_at, ...(r.message ? { message: r.message } : {}), ...(r.author ? { author: r.author } : {}), rows: fromJson<DatasetRow[]>(r.rows) ?? [] };
+    const found = { datasetId: r.dataset_id, version: r.version, rowCount: r.row_count, createdAt: r.created_at, ...(r.message ? { message: r.message } : {}), ...(r.author ? { author: r.author } : {}), rows: fromJson<DatasetRow[]>(r.rows) ?? [] };
+    this.versions.set(key, found);
+    return found;
   }
 
   /** A new version of the dataset: these rows after the latest version's, or in their place. */
