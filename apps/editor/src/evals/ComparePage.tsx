@@ -211,9 +211,9 @@ function CompareRow({ row, ids }: { row: ComparedRow; ids: string[] }) {
           <Icon size={12} aria-hidden="true" /> {look.label}
         </span>
       </td>
-      <td className={`${td} max-w-xs`}>{summarize(row.input, 70)}</td>
-      <td className={`${td} max-w-xs text-fg-muted`}>{output(row.base)}</td>
-      <td className={`${td} max-w-xs`}>{output(row.candidate)}</td>
+      <td className={`${td} max-w-xs min-w-48`}>{summarize(row.input, 70)}</td>
+      <td className={`${td} max-w-xs min-w-44 text-fg-muted`}>{output(row.base)}</td>
+      <td className={`${td} max-w-xs min-w-44`}>{output(row.candidate)}</td>
       {ids.map((id) => (
         <td key={id} className={`${td} whitespace-nowrap`}>
           <span className="inline-flex items-center gap-1.5">

@@ -30,9 +30,9 @@ function Chart({ title, summary, x, series, kind, format, yRange }: { title: str
       {
         width: Math.max(200, el.clientWidth),
         height: 170,
-        legend: { show: series.length > 1 },
+        legend: { show: series.length > 1, live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false }, y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+        scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: yRange ? { range: yRange } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
         axes: [
           { ...axis, label: 'Row', labelSize: 18, labelFont: axis.font, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
           { ...axis, size: 64, values: (_u, ticks) => ticks.map(format) },

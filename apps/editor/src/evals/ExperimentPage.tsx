@@ -18,7 +18,7 @@ const ExperimentCharts = lazy(() => import('./ExperimentCharts'));
 
 /** An experiment: its progress while it runs, its summary, charts and rows once they come, each row in full on demand. */
 export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go: (route: Route) => void }) {
-  const { experiment: e, rows, error, reload, setExperiment } = useExperiment(api, id);
+  const { experiment: e, rows, error, rowsError, reload, setExperiment } = useExperiment(api, id);
   const [open, setOpen] = useState<number | undefined>();
   const [flow, setFlow] = useState<Flow | undefined>();
   const [cancelling, setCancelling] = useState(false);
@@ -53,7 +53,7 @@ export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go
       </Page>
     );
   }
-  if (!e || !rows) {
+  if (!e) {
     return (
       <Page wide label="Experiment">
         {back}
@@ -126,7 +126,7 @@ export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go
         <Section title="Summary">
           <dl className="evals-stats">
             {s.scorers.map((sc) => (
-              <Stat key={sc.id} label={sc.id} value={formatScore(sc.mean)} hint={`${formatRate(sc.passRate)} passed · ${sc.scored} scored${sc.errors ? ` · ${sc.errors} could not be scored` : ''}`} />
+              <Stat key={sc.id} label={`${sc.id} · mean`} value={formatScore(sc.mean)} hint={`${formatRate(sc.passRate)} passed · ${sc.scored} scored${sc.errors ? ` · ${sc.errors} could not be scored` : ''}`} />
             ))}
             <Stat label="Latency p50" value={formatMs(s.latencyMs?.p50)} hint={`p95 ${formatMs(s.latencyMs?.p95)} · mean ${formatMs(s.latencyMs?.mean)}`} />
             <Stat label="Tokens" value={s.tokens.total.toLocaleString()} hint={`${Math.round(s.tokens.mean).toLocaleString()} a row`} />
@@ -136,7 +136,7 @@ export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go
         </Section>
       )}
 
-      {charts && rows.length > 0 && (
+      {charts && rows && rows.length > 0 && (
         <Section title="Per row">
           <Suspense fallback={<Loading label="Loading the charts" className="m-4 h-40" />}>
             <ExperimentCharts data={charts} />
@@ -144,8 +144,14 @@ export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go
         </Section>
       )}
 
-      <Section title="Results" actions={<span className="text-xs text-fg-muted">{rows.length} of {e.rowsTotal} rows · open a row to see its trace</span>}>
-        {rows.length === 0 ? (
+      <Section title="Results" actions={<span className="text-xs text-fg-muted">{rows?.length ?? 0} of {e.rowsTotal} rows · open a row to see its trace</span>}>
+        {rowsError && !rows ? (
+          <div className="p-4">
+            <LoadError message={rowsError} onRetry={reload} />
+          </div>
+        ) : !rows ? (
+          <Loading label="Loading the rows" className="m-4 h-24" />
+        ) : rows.length === 0 ? (
           <div className="p-4">
             <EmptyState title={e.status === 'running' ? 'No row has finished yet' : 'No rows ran'}>{e.status === 'running' ? 'Rows show here as they finish.' : 'The dataset version had no rows, or the experiment was cancelled before any finished.'}</EmptyState>
           </div>

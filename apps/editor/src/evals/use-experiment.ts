@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Experiment, ExperimentRow } from '@trellis/schema';
 import type { ApiClient } from '../api';
 import { errorText } from './format';
@@ -6,6 +6,7 @@ import { errorText } from './format';
 /** How often a running experiment is asked how far it got. */
 export const POLL_MS = 500;
 const PAGE = 1000;
+const ROWS_POLL_MS = 1500;
 
 /** Every row finished so far, a page at a time. */
 async function allRows(api: ApiClient, id: string, upTo = Infinity): Promise<ExperimentRow[]> {
@@ -19,28 +20,31 @@ async function allRows(api: ApiClient, id: string, upTo = Infinity): Promise<Exp
 }
 
 /**
- * An experiment and its rows, kept current while it runs: the experiment every POLL_MS, its rows
- * (the first page) every few polls, and all of them once it ends.
+ * An experiment and its rows, kept current while it runs: the experiment every POLL_MS, and its rows
+ * (the first page) on their own, so a slow answer for the rows never holds up the progress; all of
+ * them once it ends.
  */
 export function useExperiment(api: ApiClient, id: string) {
   const [experiment, setExperiment] = useState<Experiment | undefined>();
   const [rows, setRows] = useState<ExperimentRow[] | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const tick = useRef(0);
+  const [rowsError, setRowsError] = useState<string | undefined>();
+  const [attempt, setAttempt] = useState(0);
 
-  const load = useCallback(() => {
+  useEffect(() => {
+    let live = true;
     setError(undefined);
-    Promise.all([api.getExperiment(id), allRows(api, id)]).then(
-      ([e, r]) => {
-        setExperiment(e);
-        setRows(r);
-      },
-      (e: unknown) => setError(errorText(`Could not load the experiment “${id}”`, e)),
+    api.getExperiment(id).then(
+      (e) => live && setExperiment(e),
+      (e: unknown) => live && setError(errorText(`Could not load the experiment “${id}”`, e)),
     );
-  }, [api, id]);
-  useEffect(load, [load]);
+    return () => {
+      live = false;
+    };
+  }, [api, id, attempt]);
 
-  const running = experiment?.status === 'running';
+  const status = experiment?.status;
+  const running = status === 'running';
   useEffect(() => {
     if (!running) return;
     let live = true;
@@ -49,16 +53,8 @@ export function useExperiment(api: ApiClient, id: string) {
       try {
         const e = await api.getExperiment(id);
         if (!live) return;
-        tick.current++;
-        const ended = e.status !== 'running';
-        // The rows every fourth poll while it runs (a page), and all of them when it ends.
-        if (ended || tick.current % 4 === 0) {
-          const r = await allRows(api, id, ended ? Infinity : PAGE);
-          if (!live) return;
-          setRows(r);
-        }
         setExperiment(e);
-        if (!ended) timer = setTimeout(() => void poll(), POLL_MS);
+        if (e.status === 'running') timer = setTimeout(() => void poll(), POLL_MS);
       } catch {
         if (live) timer = setTimeout(() => void poll(), POLL_MS * 4); // a blip: ask again a little later
       }
@@ -70,5 +66,31 @@ export function useExperiment(api: ApiClient, id: string) {
     };
   }, [api, id, running]);
 
-  return { experiment, rows, error, reload: load, setExperiment };
+  // The rows: a page at a time while it runs, then all of them once it has ended.
+  const known = status !== undefined;
+  const ended = known && status !== 'running';
+  useEffect(() => {
+    if (!known) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fetchRows = async () => {
+      try {
+        const r = await allRows(api, id, ended ? Infinity : PAGE);
+        if (!live) return;
+        setRows(r);
+        setRowsError(undefined);
+      } catch (e) {
+        if (live) setRowsError(errorText('Could not load the rows', e));
+      }
+      if (live && !ended) timer = setTimeout(() => void fetchRows(), ROWS_POLL_MS);
+    };
+    void fetchRows();
+    return () => {
+      live = false;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [api, id, known, ended, attempt]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  return { experiment, rows, error, rowsError, reload, setExperiment };
 }

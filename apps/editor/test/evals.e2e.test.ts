@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Flow, FlowDetail } from '@trellis/schema';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useProduct } from './support/e2e.js';
+
+const example = JSON.parse(readFileSync(fileURLToPath(new URL('../../../examples/support-triage.flow.json', import.meta.url)), 'utf8')) as Flow & {
+  samples: Array<{ name: string; input: unknown; mocks?: unknown }>;
+};
+const sample = (name: string) => example.samples.find((s) => s.name === name)!;
+
+/** Rows with the samples' mock scripts (so each takes its real route offline), and the route each should take. */
+const EXPECTED: Record<string, Record<string, string>> = {
+  'routine-billing': { route: 'auto_reply', category: 'billing' },
+  'card-number-redacted': { route: 'auto_reply' },
+  'secret-in-message': { route: 'secret_refused' },
+  'unusual-technical': { route: 'investigated', category: 'technical' },
+};
+const JSONL = Array.from({ length: 4 }, () => Object.entries(EXPECTED).map(([name, expected]) => JSON.stringify({ input: sample(name).input, expected, mocks: sample(name).mocks ?? {} })))
+  .flat()
+  .join('\n');
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/evals-${name}.png` });
+
+/** Datasets and experiments in real Chromium against a real runner: import, run, drill down, change the flow, compare. */
+describe('datasets and experiments in a browser', () => {
+  const product = useProduct();
+
+  it('creates a dataset, imports rows (and sees a bad file refused by row and field), runs two experiments and finds the regressed rows', async () => {
+    const { url } = product;
+    const { page } = await product.freshPage();
+    await page.goto(`${url}/#/datasets`);
+
+    // The nav has the new sections; the empty list says what to do.
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'Datasets' }).and(page.locator('[aria-current="page"]')).waitFor();
+    await nav.getByRole('link', { name: 'Experiments' }).waitFor();
+    await page.getByText('No datasets yet').waitFor();
+
+    // A new dataset: the id is made from the name.
+    await page.getByRole('button', { name: 'New dataset' }).click();
+    const create = page.getByRole('dialog', { name: 'New dataset' });
+    await create.getByLabel('Name', { exact: true }).fill('Triage tickets');
+    expect(await create.getByLabel('Id', { exact: true }).inputValue()).toBe('triage-tickets');
+    await create.getByRole('button', { name: 'Create dataset' }).click();
+    await expect.poll(() => page.url()).toContain('#/datasets/triage-tickets');
+    await page.getByRole('heading', { name: 'Triage tickets' }).waitFor();
+    await page.getByText('No rows yet').waitFor();
+
+    // A CSV picked as a file, checked against the flow; its "route" column goes to the expected value.
+    await page.getByRole('button', { name: 'Import CSV/JSONL' }).click();
+    let importing = page.getByRole('dialog', { name: 'Import rows' });
+    await importing.getByLabel('Check the inputs against a flow').selectOption('support-triage');
+    const csv = `message,customerId,route\n"Could you send me a copy of our May invoice, please?",cus_1077,auto_reply\n"Our webhooks stopped arriving an hour ago",cus_1001,investigated\n`;
+    await importing.getByLabel('File', { exact: true }).setInputFiles({ name: 'tickets.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const routeColumn = importing.getByLabel('Where the column route goes');
+    await routeColumn.waitFor();
+    expect(await importing.getByLabel('Where the column message goes').inputValue()).toBe('input.message');
+    await routeColumn.selectOption('expected.route');
+    await shot(page, 'import-csv');
+    await importing.getByRole('button', { name: 'Import rows' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported 2 rows as version 2' }).waitFor();
+    const rows = page.getByRole('table', { name: 'Rows of version 2' });
+    await rows.getByText('message: Could you send me a copy of our May invoice').waitFor();
+    expect(await rows.getByRole('row').count()).toBe(3);
+
+    // A bad file: a row without a customer id is refused, naming the row and the field; nothing is imported.
+    await page.getByRole('button', { name: 'Import CSV/JSONL' }).click();
+    importing = page.getByRole('dialog', { name: 'Import rows' });
+    await importing.getByLabel('Check the inputs against a flow').selectOption('support-triage');
+    await importing.getByLabel('Or paste the rows').fill('message,customerId\n"Where is my invoice?",cus_1\n"Hello?",\n');
+    await importing.getByRole('button', { name: 'Import rows' }).click();
+    const problems = importing.getByRole('list', { name: 'Problems in the file' });
+    await problems.waitFor();
+    expect(await problems.textContent()).toMatch(/Row 2, input\.customerId/);
+    expect(await importing.getByRole('alert').textContent()).toContain('Nothing was imported');
+    await shot(page, 'import-problems');
+
+    // JSONL rows with the samples' mock scripts replace them all.
+    await importing.getByLabel('Or paste the rows').fill(JSONL);
+    await importing.getByLabel('JSONL').check();
+    await importing.getByLabel('Replace every row').check();
+    await importing.getByRole('button', { name: 'Import rows' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported 16 rows as version 3' }).waitFor();
+    await page.getByRole('table', { name: 'Rows of version 3' }).waitFor();
+    // The version picker offers every version, newest first, with its message.
+    const versions = await page.getByLabel('Version', { exact: true }).locator('option').allTextContents();
+    expect(versions[0]).toMatch(/^v3 · 16 rows · imported 16 rows from JSONL/);
+    expect(versions[1]).toMatch(/^v2 · 2 rows · imported tickets\.csv/);
+    await shot(page, 'dataset');
+
+    // An experiment from the dataset page: exact on the route, JSON match on the whole expectation.
+    const baseline = await startExperiment(page, 'Baseline');
+    await shot(page, 'experiment-running');
+    await page.getByRole('region', { name: 'Summary' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('progressbar', { name: 'Rows done' }).count()).toBe(0);
+    const results = page.getByRole('table', { name: 'Results' });
+    await expect.poll(() => results.locator('tbody > tr').count()).toBe(16);
+    const summary = page.getByRole('region', { name: 'Summary' });
+    expect(await summary.textContent()).toContain('exact');
+    expect(await summary.textContent()).toContain('100% passed');
+    await page.getByRole('figure', { name: /^Score per row/ }).locator('canvas').first().waitFor();
+
+    // A row in full: input, expected, output, each verdict, and the trace's steps.
+    await results.getByRole('button', { name: 'Row 1: show its details' }).click();
+    const detail = page.getByRole('region', { name: 'Row 1 in full' });
+    await detail.getByRole('list', { name: 'Scores of row 1' }).waitFor();
+    await detail.getByRole('list', { name: 'Steps' }).waitFor();
+    expect(await detail.getByLabel('Output', { exact: true }).textContent()).toContain('auto_reply');
+    await shot(page, 'experiment');
+    await detail.getByRole('list', { name: 'Steps' }).scrollIntoViewIfNeeded();
+    await shot(page, 'row-detail');
+
+    // The flow changes: routine tickets are no longer routed to a drafted reply.
+    const flow = (await (await fetch(`${url}/api/flows/support-triage`)).json()) as FlowDetail;
+    const doc = structuredClone(flow.document);
+    const route = doc.nodes.find((n) => n.id === 'route') as unknown as { config: { branches: Array<{ when: string }> } };
+    route.config.branches[0]!.when = 'false';
+    const saved = await fetch(`${url}/api/flows/support-triage`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    expect(saved.status).toBe(200);
+
+    const candidate = await startExperiment(page, 'Routing off');
+    expect(candidate).not.toBe(baseline);
+    await page.getByRole('region', { name: 'Summary' }).waitFor({ timeout: 30_000 });
+
+    // Compare with the baseline (offered first), see the regressed rows highlighted, then only them.
+    await page.getByLabel('Compare with').selectOption(baseline);
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect.poll(() => page.url()).toContain(`#/experiments/compare?base=${baseline}&candidate=${candidate}`);
+    const compared = page.getByRole('table', { name: 'Rows compared' });
+    await compared.waitFor();
+    const regressed = compared.locator('tr[data-change="regressed"]');
+    expect(await regressed.count()).toBe(8);
+    expect(await regressed.first().evaluate((row) => getComputedStyle(row).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    const scoreChange = page.getByRole('table', { name: 'Summary side by side' }).getByRole('row', { name: /exact: mean score/ });
+    expect(await scoreChange.textContent()).toContain('-0.50');
+    expect(await scoreChange.locator('.evals-delta-worse').count()).toBe(1);
+    await shot(page, 'compare');
+    await page.getByRole('button', { name: /^Regressed only/ }).click();
+    await expect.poll(() => compared.locator('tbody > tr').count()).toBe(8);
+    expect(await compared.locator('tr[data-change="same"]').count()).toBe(0);
+
+    // The experiments list has both, completed, with their main scores.
+    await nav.getByRole('link', { name: 'Experiments' }).click();
+    const list = page.getByRole('table', { name: 'Experiments' });
+    await list.getByRole('link', { name: 'Baseline' }).waitFor();
+    await list.getByRole('link', { name: 'Routing off' }).waitFor();
+    await shot(page, 'experiments');
+  }, 90_000);
+
+  it('follows a running experiment’s progress until it ends, and cancels one', async () => {
+    const { url } = product;
+    const { page } = await product.freshPage();
+    const names = Object.keys(EXPECTED);
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const name = names[i % names.length]!;
+      return { input: sample(name).input, expected: EXPECTED[name], mocks: sample(name).mocks ?? {} };
+    });
+    const made = await fetch(`${url}/api/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'many-tickets', name: 'Many tickets', rows }) });
+    expect(made.status).toBe(201);
+
+    // Offline, 40 rows finish in well under a poll, and the runner answers little while they run
+    // (see the report): the experiment's answers are slowed here to what a live one looks like,
+    // "running" for a few polls with more rows done each time, then the runner's own.
+    let polls = 0;
+    let cancelled = false;
+    await page.route(/\/api\/experiments\/[^/?]+$/, async (route) => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      const response = await route.fetch();
+      const e = (await response.json()) as { status: string; rowsDone: number; rowsTotal: number; summary?: unknown; name?: string };
+      if (e.name === 'Stopped early' && !cancelled) return route.fulfill({ response, json: { ...e, status: 'running', rowsDone: 3, summary: undefined } });
+      if (e.name !== 'Slow and steady' || ++polls > 6) return route.fulfill({ response, json: e });
+      return route.fulfill({ response, json: { ...e, status: 'running', rowsDone: Math.min(e.rowsTotal, polls * 6), summary: undefined } });
+    });
+    await page.route(/\/api\/experiments\/[^/?]+\/cancel$/, async (route) => {
+      cancelled = true;
+      const e = (await (await fetch(route.request().url().replace(/\/cancel$/, ''))).json()) as object;
+      return route.fulfill({ json: { ...e, status: 'cancelled', error: 'cancelled by a person' } });
+    });
+
+    const start = async (name: string) => {
+      await page.goto(`${url}/#/experiments?dataset=many-tickets&new=1`);
+      const dialog = page.getByRole('dialog', { name: 'New experiment' });
+      await dialog.getByLabel('Flow', { exact: true }).selectOption('support-triage');
+      await expect.poll(() => dialog.getByLabel('Dataset', { exact: true }).inputValue()).toBe('many-tickets');
+      await dialog.getByLabel('Output path').fill('route');
+      await dialog.getByLabel(/^Name/).fill(name);
+      await dialog.getByRole('button', { name: 'Start experiment' }).click();
+      await expect.poll(() => page.url()).toMatch(/#\/experiments\/[^/?]+$/);
+      await page.getByRole('heading', { name: new RegExp(`^${name}`) }).waitFor();
+    };
+
+    // The bar moves as the polls say more rows are done, then gives way to the summary.
+    await start('Slow and steady');
+    const bar = page.getByRole('progressbar', { name: 'Rows done' });
+    const seen: number[] = [];
+    while (seen.length < 100) {
+      const now = await bar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null);
+      if (now === null) break;
+      if (seen.at(-1) !== Number(now)) seen.push(Number(now));
+      if (seen.length === 2) await shot(page, 'progress');
+      await page.waitForTimeout(100);
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    await page.getByRole('region', { name: 'Summary' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Summary' }).textContent()).toContain('40/40');
+
+    // Cancel asks the runner and shows what it answers.
+    await start('Stopped early');
+    await bar.waitFor();
+    await page.getByRole('button', { name: 'Cancel experiment' }).click();
+    await page.getByRole('heading', { name: /^Stopped early/ }).getByText('Cancelled').waitFor();
+    expect(await bar.count()).toBe(0);
+    expect(cancelled).toBe(true);
+  }, 60_000);
+});
+
+/** Starts an experiment on the dataset from its page; answers the new experiment's id once its page shows it running or done. */
+async function startExperiment(page: Page, name: string): Promise<string> {
+  await page.goto(page.url().replace(/#.*$/, '#/datasets/triage-tickets'));
+  await page.getByRole('button', { name: 'New experiment' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New experiment' });
+  await dialog.getByLabel('Flow', { exact: true }).selectOption('support-triage');
+  await expect.poll(() => dialog.getByLabel('Dataset', { exact: true }).inputValue()).toBe('triage-tickets');
+  const first = dialog.getByRole('listitem', { name: 'Scorer 1' });
+  await first.getByLabel('Output path').fill('route');
+  await first.getByLabel('Expected path').fill('route');
+  await dialog.getByRole('button', { name: 'Add scorer' }).click();
+  await dialog.getByRole('listitem', { name: 'Scorer 2' }).getByLabel('Type').selectOption('json_match');
+  await dialog.getByLabel(/^Name/).fill(name);
+  await dialog.getByLabel('Rows at once').fill('1');
+  if (name === 'Baseline') await page.screenshot({ path: '/tmp/evals-new-experiment.png' });
+  await dialog.getByRole('button', { name: 'Start experiment' }).click();
+  await expect.poll(() => page.url()).toMatch(/#\/experiments\/[^/?]+$/);
+  await page.getByRole('heading', { name: new RegExp(`^${name}`) }).waitFor();
+  // While it runs, the progress bar says how far it got.
+  const bar = page.getByRole('progressbar', { name: 'Rows done' });
+  if (await bar.isVisible()) {
+    const now = Number(await bar.getAttribute('aria-valuenow'));
+    expect(now).toBeGreaterThanOrEqual(0);
+    expect(now).toBeLessThanOrEqual(100);
+  }
+  return decodeURIComponent(page.url().replace(/^.*#\/experiments\//, ''));
+}
