@@ -83,7 +83,7 @@ export function scorerIds(scorers: readonly Scorer[]): string[] {
 }
 
 /** The StatusBadge look of an experiment's status. */
-export const experimentBadge = (status: ExperimentStatus): Status => (status === 'completed' ? 'succeeded' : status);
+export const experimentBadge = (status: ExperimentStatus): Status => status;
 
 /** How far an experiment has got, from 0 to 100. */
 export const progressPercent = (e: Pick<Experiment, 'rowsDone' | 'rowsTotal' | 'status'>): number =>

@@ -102,7 +102,7 @@ export function summarize(rows: readonly Pick<RowResult, 'status' | 'scores' | '
   };
 }
 
-type RowView = Pick<ExperimentRow, 'index' | 'status' | 'input' | 'output' | 'scores' | 'durationMs'>;
+type RowView = Pick<ExperimentRow, 'index' | 'status' | 'input' | 'expected' | 'output' | 'scores' | 'durationMs' | 'usage'>;
 
 /** Two experiments row by row: which rows got better or worse (by their mean score over the scorers both have), and the deltas. */
 export function compareExperiments(base: Experiment, baseRows: readonly RowView[], candidate: Experiment, candidateRows: readonly RowView[]): ExperimentComparison {
@@ -115,14 +115,15 @@ export function compareExperiments(base: Experiment, baseRows: readonly RowView[
   const byIndex = (rows: readonly RowView[]) => new Map(rows.map((r) => [r.index, r]));
   const [a, b] = [byIndex(baseRows), byIndex(candidateRows)];
   const indexes = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
-  const view = (r: RowView | undefined) => r && { status: r.status, ...(r.output === undefined ? {} : { output: r.output }), scores: r.scores, durationMs: r.durationMs };
+  const view = (r: RowView | undefined) => r && { status: r.status, ...(r.output === undefined ? {} : { output: r.output }), scores: r.scores, durationMs: r.durationMs, usage: r.usage };
   const rows = indexes.map((index) => {
     const [was, now] = [a.get(index), b.get(index)];
     const [x, y] = [mean(was), mean(now)];
     const change = x === undefined || y === undefined || Math.abs(y - x) < 1e-9 ? ('same' as const) : y > x ? ('improved' as const) : ('regressed' as const);
     const base = view(was);
     const candidate = view(now);
-    return { index, input: (now ?? was)!.input, change, ...(base ? { base } : {}), ...(candidate ? { candidate } : {}) };
+    const expected = (now ?? was)!.expected;
+    return { index, input: (now ?? was)!.input, ...(expected === undefined ? {} : { expected }), change, ...(base ? { base } : {}), ...(candidate ? { candidate } : {}) };
   });
   const s = (e: Experiment, id: string) => e.summary?.scorers.find((x) => x.id === id)?.mean ?? null;
   const delta = (x: number | null | undefined, y: number | null | undefined) => (x == null || y == null ? null : Math.round((y - x) * 10_000) / 10_000);

@@ -78,7 +78,8 @@ export class Experiments {
       flowVersion: version,
       datasetId: request.datasetId,
       datasetVersion: dataset.version,
-      scorers: request.scorers,
+      // Each with the id its scores are kept under, so a reader needs no numbering rule of its own.
+      scorers: withIds(request.scorers),
       ...(request.prompts ? { prompts: request.prompts } : {}),
       concurrency: request.concurrency ?? 4,
       live: request.live ?? false,

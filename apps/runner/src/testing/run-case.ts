@@ -137,11 +137,18 @@ export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: 
   };
 }
 
-/** Runs `work` over the items, at most `limit` at once. */
+/**
+ * Runs `work` over the items, at most `limit` at once. Each item starts on a turn of the event
+ * loop of its own: offline runs (the test provider, a store in memory) never wait for I/O, and
+ * back to back in microtasks they would keep the runner from answering anything until the last.
+ */
 export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (next < items.length) await work(items[next++]!);
+    }
   });
   await Promise.all(lanes);
 }

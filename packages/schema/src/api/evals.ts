@@ -215,6 +215,9 @@ export const ExperimentRow = z
   .meta({ id: 'ExperimentRow' });
 export type ExperimentRow = z.infer<typeof ExperimentRow>;
 
+/** One experiment's side of a compared row. */
+const ComparedSide = z.object({ status: RunStatus, output: z.unknown().optional(), scores: z.record(z.string(), ScoreResult), durationMs: z.number(), usage: Usage });
+
 /** Two experiments on the same dataset side by side, row by row. */
 export const ExperimentComparison = z
   .object({
@@ -229,9 +232,10 @@ export const ExperimentComparison = z
       z.object({
         index: z.number().int(),
         input: z.unknown(),
+        expected: z.unknown().optional(),
         change: z.enum(['improved', 'regressed', 'same']),
-        base: z.object({ status: RunStatus, output: z.unknown().optional(), scores: z.record(z.string(), ScoreResult), durationMs: z.number() }).optional(),
-        candidate: z.object({ status: RunStatus, output: z.unknown().optional(), scores: z.record(z.string(), ScoreResult), durationMs: z.number() }).optional(),
+        base: ComparedSide.optional(),
+        candidate: ComparedSide.optional(),
       }),
     ),
     improved: z.number().int(),
