@@ -153,31 +153,15 @@ describe('datasets and experiments in a browser', () => {
     const { url } = product;
     const { page } = await product.freshPage();
     const names = Object.keys(EXPECTED);
+    // Each model reply takes 40 ms: one row at a time, 40 rows take a few seconds, as a live experiment would.
+    const delayed = (reply: unknown) => ({ ...(reply as object), delayMs: 40 });
+    const slow = (mocks: unknown) => Object.fromEntries(Object.entries((mocks ?? {}) as Record<string, unknown>).map(([id, reply]) => [id, Array.isArray(reply) ? reply.map(delayed) : delayed(reply)]));
     const rows = Array.from({ length: 40 }, (_, i) => {
       const name = names[i % names.length]!;
-      return { input: sample(name).input, expected: EXPECTED[name], mocks: sample(name).mocks ?? {} };
+      return { input: sample(name).input, expected: EXPECTED[name], mocks: slow(sample(name).mocks) };
     });
     const made = await fetch(`${url}/api/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'many-tickets', name: 'Many tickets', rows }) });
     expect(made.status).toBe(201);
-
-    // Offline, 40 rows finish in well under a poll, and the runner answers little while they run
-    // (see the report): the experiment's answers are slowed here to what a live one looks like,
-    // "running" for a few polls with more rows done each time, then the runner's own.
-    let polls = 0;
-    let cancelled = false;
-    await page.route(/\/api\/experiments\/[^/?]+$/, async (route) => {
-      if (route.request().method() !== 'GET') return route.fallback();
-      const response = await route.fetch();
-      const e = (await response.json()) as { status: string; rowsDone: number; rowsTotal: number; summary?: unknown; name?: string };
-      if (e.name === 'Stopped early' && !cancelled) return route.fulfill({ response, json: { ...e, status: 'running', rowsDone: 3, summary: undefined } });
-      if (e.name !== 'Slow and steady' || ++polls > 6) return route.fulfill({ response, json: e });
-      return route.fulfill({ response, json: { ...e, status: 'running', rowsDone: Math.min(e.rowsTotal, polls * 6), summary: undefined } });
-    });
-    await page.route(/\/api\/experiments\/[^/?]+\/cancel$/, async (route) => {
-      cancelled = true;
-      const e = (await (await fetch(route.request().url().replace(/\/cancel$/, ''))).json()) as object;
-      return route.fulfill({ json: { ...e, status: 'cancelled', error: 'cancelled by a person' } });
-    });
 
     const start = async (name: string) => {
       await page.goto(`${url}/#/experiments?dataset=many-tickets&new=1`);
@@ -186,12 +170,14 @@ describe('datasets and experiments in a browser', () => {
       await expect.poll(() => dialog.getByLabel('Dataset', { exact: true }).inputValue()).toBe('many-tickets');
       await dialog.getByLabel('Output path').fill('route');
       await dialog.getByLabel(/^Name/).fill(name);
+      await dialog.getByLabel('Rows at once').fill('1');
       await dialog.getByRole('button', { name: 'Start experiment' }).click();
       await expect.poll(() => page.url()).toMatch(/#\/experiments\/[^/?]+$/);
       await page.getByRole('heading', { name: new RegExp(`^${name}`) }).waitFor();
+      return decodeURIComponent(page.url().split('#/experiments/')[1]!);
     };
 
-    // The bar moves as the polls say more rows are done, then gives way to the summary.
+    // The bar moves as the runner finishes rows, then gives way to the summary.
     await start('Slow and steady');
     const bar = page.getByRole('progressbar', { name: 'Rows done' });
     const seen: number[] = [];
@@ -207,13 +193,57 @@ describe('datasets and experiments in a browser', () => {
     await page.getByRole('region', { name: 'Summary' }).waitFor();
     expect(await page.getByRole('region', { name: 'Summary' }).textContent()).toContain('40/40');
 
-    // Cancel asks the runner and shows what it answers.
-    await start('Stopped early');
+    // Cancel stops it on the runner: the rows so far stay, no other starts.
+    const stopped = await start('Stopped early');
     await bar.waitFor();
     await page.getByRole('button', { name: 'Cancel experiment' }).click();
     await page.getByRole('heading', { name: /^Stopped early/ }).getByText('Cancelled').waitFor();
     expect(await bar.count()).toBe(0);
-    expect(cancelled).toBe(true);
+    const ended = (await (await fetch(`${url}/api/experiments/${stopped}`)).json()) as { status: string; rowsDone: number; rowsTotal: number };
+    expect(ended.status).toBe('cancelled');
+    expect(ended.rowsDone).toBeLessThan(ended.rowsTotal);
+  }, 60_000);
+
+  it('runs a flow with another version of a library prompt it uses, chosen in the new experiment form', async () => {
+    const { url } = product;
+    const { page } = await product.freshPage();
+    const post = (path: string, body: unknown, method = 'POST') => fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/api/prompts', { name: 'greet', template: 'Say hello to {{ input.name }}' })).status).toBe(201);
+    expect((await post('/api/prompts/greet', { template: 'Say a warm welcome to {{ input.name }}', tags: [] }, 'PUT')).status).toBe(200);
+    const flow = {
+      schema: 'trellis.flow/v1',
+      id: 'greeter',
+      name: 'Greeter',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        { id: 'hello', type: 'prompt', position: { x: 200, y: 0 }, config: { model: 'test:echo', prompt: { ref: 'greet@1' } } },
+        { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { value: '{{ nodes.hello.output }}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', target: 'hello' },
+        { id: 'e2', source: 'hello', target: 'out' },
+      ],
+    };
+    expect((await post('/api/flows', flow)).status).toBe(201);
+    expect((await post('/api/datasets', { id: 'names', name: 'Names', rows: [{ input: { name: 'Ada' } }] })).status).toBe(201);
+
+    await page.goto(`${url}/#/experiments?dataset=names&new=1`);
+    const dialog = page.getByRole('dialog', { name: 'New experiment' });
+    await dialog.getByLabel('Flow', { exact: true }).selectOption('greeter');
+    const prompts = dialog.getByRole('group', { name: 'Library prompts' });
+    const greet = prompts.getByLabel('greet');
+    await expect.poll(() => greet.locator('option').allTextContents()).toEqual(['As the flow pins it (greet@1)', 'v2', 'v1']);
+    await greet.selectOption('2');
+    await dialog.getByRole('button', { name: 'JSON', exact: true }).click();
+    await dialog.getByLabel('Scorers as JSON').fill('[{"type":"cel","expression":"output.contains(\'warm welcome\')"}]');
+    await dialog.getByRole('button', { name: 'Start experiment' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/experiments\/[^/?]+$/);
+    const id = decodeURIComponent(page.url().split('#/experiments/')[1]!);
+    await expect.poll(async () => ((await (await fetch(`${url}/api/experiments/${id}`)).json()) as { status: string }).status).toBe('completed');
+    const experiment = (await (await fetch(`${url}/api/experiments/${id}`)).json()) as { prompts?: Record<string, number>; summary: { scorers: { mean: number }[] } };
+    expect(experiment.prompts).toEqual({ greet: 2 });
+    // The test model echoes its prompt: the row ran version 2's text.
+    expect(experiment.summary.scorers[0]!.mean).toBe(1);
   }, 60_000);
 });
 

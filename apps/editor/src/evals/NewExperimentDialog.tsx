@@ -7,6 +7,7 @@ import { reportError } from '../publish/errors';
 import { errorText } from './format';
 import { buildScorer, emptyDraft, parseScorersJson, type ScorerDraft } from './scorers';
 import { ScorersEditor, type ScorersMode } from './ScorersEditor';
+import { PromptVersionsField } from './PromptVersionsField';
 
 interface Props {
   api: ApiClient;
@@ -35,6 +36,7 @@ export function NewExperimentDialog({ api, startOpen = false, datasetId: initial
   const [json, setJson] = useState('[\n  { "type": "exact" }\n]');
   const [concurrency, setConcurrency] = useState('4');
   const [live, setLive] = useState(false);
+  const [promptVersions, setPromptVersions] = useState<Record<string, number>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; problems: string[] } | undefined>();
   const uid = useId();
@@ -102,6 +104,7 @@ export function NewExperimentDialog({ api, startOpen = false, datasetId: initial
         datasetId,
         ...(datasetVersion ? { datasetVersion: Number(datasetVersion) } : {}),
         scorers: s.scorers,
+        ...(Object.keys(promptVersions).length ? { prompts: promptVersions } : {}),
         concurrency: n,
         ...(live ? { live: true } : {}),
       });
@@ -188,6 +191,7 @@ export function NewExperimentDialog({ api, startOpen = false, datasetId: initial
                 </select>
               </div>
             </div>
+            <PromptVersionsField api={api} flowId={flowId} version={flowVersion ? Number(flowVersion) : undefined} value={promptVersions} onValue={setPromptVersions} />
             <ScorersEditor drafts={drafts} onDrafts={setDrafts} mode={mode} onMode={setMode} json={json} onJson={setJson} prompts={prompts} />
             <div className="grid items-end gap-3 sm:grid-cols-[minmax(0,2fr)_8rem_minmax(0,1.4fr)]">
               <div className="evals-field">
