@@ -241,6 +241,18 @@ describe('datasets and experiments under concurrent changes, cancels and stopped
     expect((await h.call<Json>('POST', `/api/experiments/${started.body.id}/cancel`)).status).toBe(409);
   });
 
+  it('fails an experiment whose rows the database will not take, saying why, and stops running rows', async () => {
+    h = await apiHarness();
+    expect((await h.call('POST', '/api/flows', triage())).status).toBe(201);
+    await h.call('POST', '/api/datasets', { id: 'routes', name: 'Routes', rows: [...triageRows(), ...triageRows(), ...triageRows()] });
+    h.store.evals.saveExperimentRows = async () => {
+      throw new Error('the disk is full');
+    };
+    const started = await h.call<Experiment>('POST', '/api/experiments', { flowId: 'support-triage', datasetId: 'routes', concurrency: 1, scorers: [{ type: 'exact', path: 'route', expectedPath: 'route' }] });
+    const ended = await finished(h, started.body.id);
+    expect(ended).toMatchObject({ status: 'failed', error: "could not store the experiment's rows: the disk is full", rowsDone: 0 });
+  });
+
   it('ends as failed an experiment whose runner stopped beating, and leaves a live one alone', async () => {
     h = await apiHarness();
     const evals = h.store.evals;

@@ -126,15 +126,26 @@ export class Experiments {
     let done = 0;
     let flushing = Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
+    // A write the database refused: the experiment stops there, failed, saying why.
+    let lost: unknown;
     const flush = () => {
       if (timer) clearTimeout(timer);
       timer = undefined;
       const batch = buffer;
       buffer = [];
       const upTo = done;
-      flushing = flushing.then(() => store.evals.saveExperimentRows(experiment.id, batch, upTo));
+      flushing = flushing.then(async () => {
+        if (lost !== undefined) return;
+        await store.evals.saveExperimentRows(experiment.id, batch, upTo).catch((error: unknown) => {
+          lost = error;
+          stop.abort(error);
+        });
+      });
       return flushing;
     };
+    // Stops the rows when a write is lost, as a cancel would.
+    const stop = new AbortController();
+    signal = AbortSignal.any([signal, stop.signal]);
     const began = Date.now();
     try {
       const summary = await runExperiment({
@@ -159,6 +170,7 @@ export class Experiments {
         },
       });
       await flush();
+      if (lost !== undefined) throw new Error(`could not store the experiment's rows: ${(lost as Error).message}`);
       const cancelled = signal.aborted;
       await store.evals.finishExperiment(experiment.id, { status: cancelled ? 'cancelled' : 'completed', summary, ...(cancelled ? { error: String((signal.reason as Error)?.message ?? 'cancelled') } : {}) });
       log.info({ experimentId: experiment.id, rows: done, ms: Date.now() - began, status: cancelled ? 'cancelled' : 'completed' }, 'experiment finished');
