@@ -177,6 +177,8 @@ describe('experiments', () => {
       expect(started.status).toBe(202);
       const done = await finished(h, started.body.id);
       expect(done.summary!.scorers[0]).toEqual({ id: 'polite', type: 'judge', mean: 0.55, passRate: 0.5, scored: 2, errors: 0 });
+      // Grading's own calls are counted apart from the flow's.
+      expect(done.summary!.judge).toMatchObject({ modelCalls: 2 });
       const rows = (await h.call<{ items: ExperimentRow[] }>('GET', `/api/experiments/${done.id}/rows`)).body.items;
       expect(rows.map((r) => r.scores.polite)).toEqual([
         { score: 0.9, passed: true, reason: 'Polite and answers the question.' },

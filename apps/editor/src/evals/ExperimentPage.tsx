@@ -132,6 +132,9 @@ export function ExperimentPage({ api, id, go }: { api: ApiClient; id: string; go
             <Stat label="Tokens" value={s.tokens.total.toLocaleString()} hint={`${Math.round(s.tokens.mean).toLocaleString()} a row`} />
             <Stat label="Cost" value={s.costUsd ? formatUsd(s.costUsd.total) : '—'} hint={s.costUsd ? `${formatUsd(s.costUsd.mean)} a row` : 'a model used has no price'} />
             <Stat label="Rows" value={`${s.succeeded}/${s.rows}`} hint={`${s.failed} failed · took ${formatMs(s.durationMs)}`} />
+            {s.judge && (
+              <Stat label="Grading (judge)" value={s.judge.costUsd === null ? `${s.judge.totalTokens.toLocaleString()} tokens` : formatUsd(s.judge.costUsd)} hint={`${s.judge.modelCalls} model call${s.judge.modelCalls === 1 ? '' : 's'} · ${s.judge.totalTokens.toLocaleString()} tokens, apart from the flow's`} />
+            )}
           </dl>
         </Section>
       )}

@@ -135,6 +135,7 @@ export function summaryText(summary: ExperimentSummary, rows: readonly Experimen
     '',
     `${paint('bold', 'latency:')} ${summary.latencyMs ? `p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms` : '–'}   ${paint('bold', 'tokens:')} ${summary.tokens.total.toLocaleString('en-US')}   ${paint('bold', 'cost:')} ${summary.costUsd ? `$${summary.costUsd.total.toFixed(4)}` : 'unknown (a model has no price)'}`,
   ];
+  if (summary.judge) lines.push(`${paint('bold', 'grading:')} ${summary.judge.modelCalls} judge calls, ${summary.judge.totalTokens.toLocaleString('en-US')} tokens, ${summary.judge.costUsd === null ? 'cost unknown' : `$${summary.judge.costUsd.toFixed(4)}`} (apart from the flow's)`);
   const worst = rows.filter((r) => Object.values(r.scores).some((s) => !s.passed)).slice(0, 5);
   if (worst.length) {
     lines.push('', paint('bold', 'rows that did not pass:'));

@@ -48,12 +48,14 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   });
   const judge: JudgeDeps = { prompts: options.prompts, models: options.models, prices: options.prices, signal: options.signal };
   const results: RowResult[] = [];
+  // Every judge call of the experiment, on one account: what grading cost, apart from the flow's own.
+  const judged = emptyUsage();
   let done = 0;
   await pool([...options.rows.keys()], options.concurrency, async (index) => {
     if (options.signal.aborted) return;
     const row = options.rows[index]!;
     const outcome = (await run({ name: `row ${index + 1}`, input: row.input, ...(row.mocks ? { mocks: row.mocks } : {}), ...(row.answers ? { answers: row.answers } : {}), expect: [] })).outcome;
-    const scores = await scoreRow(scorers, { status: outcome.status, output: outcome.output, expected: row.expected, input: row.input, metadata: row.metadata }, judge, emptyUsage());
+    const scores = await scoreRow(scorers, { status: outcome.status, output: outcome.output, expected: row.expected, input: row.input, metadata: row.metadata }, judge, judged);
     const result: RowResult = {
       index,
       status: outcome.status,
@@ -68,7 +70,8 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
     results.push({ ...result, output: undefined, events: undefined });
     await options.onRow(result, ++done);
   });
-  return summarize(results, scorers, performance.now() - began);
+  const summary = summarize(results, scorers, performance.now() - began);
+  return judged.modelCalls ? { ...summary, judge: judged } : summary;
 }
 
 /** The aggregate of rows: each scorer's mean and pass rate, latency, tokens and cost. */

@@ -1,6 +1,6 @@
 // Runs one test case: the flow on the case's input (with its mock script), answering the people
 // the run asks from the case's answers, until it ends or waits for an answer the case does not give.
-import type { CaseAnswer, Flow, RunEvent, Sample } from '@trellis/schema';
+import { MAX_SUBFLOW_DEPTH, type CaseAnswer, type Flow, type RunEvent, type Sample } from '@trellis/schema';
 import { createModelResolver, emptyUsage, schemaProblems, type ModelResolver, type NetworkPolicy } from '@trellis/nodes/server';
 import type { CheckpointStore } from '../engine/checkpoint.js';
 import { Engine, type RunResult } from '../engine/engine.js';
@@ -129,10 +129,16 @@ export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: 
     // Nobody follows a case's run as it is written: its model calls are made whole, not streamed.
     watched: () => false,
   });
+  // A long-lived runner keeps nothing of a case once it is checked: its run, nor the sub-flow runs it started.
+  const forget = async (runId: string, depth: number): Promise<void> => {
+    const snapshot = await store.load(runId);
+    store.forget(runId);
+    if (!snapshot || depth >= MAX_SUBFLOW_DEPTH) return;
+    for (const state of Object.values(snapshot.nodes)) for (const child of Object.values(state.children ?? {})) await forget(child, depth + 1);
+  };
   return async (sample) => {
     const result = await runCase(flow, sample, { engine, store, events: (runId) => store.events(runId), timeoutMs: options.timeoutMs, ...(options.live ? { live: true } : {}) });
-    // A long-lived runner keeps nothing of a case once it is checked.
-    if (result.outcome.runId) store.forget(result.outcome.runId);
+    if (result.outcome.runId) await forget(result.outcome.runId, 0);
     return result;
   };
 }

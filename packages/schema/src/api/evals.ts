@@ -169,6 +169,8 @@ export const ExperimentSummary = z
     tokens: z.object({ total: z.number().int(), mean: z.number() }),
     /** Null when a model used has no price. */
     costUsd: z.object({ total: z.number(), mean: z.number() }).nullable(),
+    /** The judge scorers' own model calls, tokens and cost (not in the figures above, which are the flow's). */
+    judge: Usage.optional(),
     durationMs: z.number(),
   })
   .meta({ id: 'ExperimentSummary' });
