@@ -6,7 +6,7 @@ import { createModelResolver, validateFlowText } from '@trellis/nodes/server';
 import { Engine } from '../src/engine/engine.js';
 import { MemoryCheckpointStore } from '../src/engine/memory-store.js';
 import { siblingFlows } from '../src/cli/flows.js';
-import { runCase, type CaseResult } from '../src/testing/run-case.js';
+import { flowCaseRunner, runCase, type CaseResult } from '../src/testing/run-case.js';
 
 /*
  * A flow's test cases (its samples with `expect`), run offline as `trellis test` runs them, on the
@@ -187,3 +187,30 @@ describe('test cases: the bundled examples', () => {
     }
   });
 });
+
+describe('test cases: what a case leaves behind', () => {
+  it('lets go of a case\'s run and of the sub-flow runs it started, once the case is checked', async () => {
+    const child = { schema: 'trellis.flow/v1', id: 'child', name: 'Child', nodes: [{ id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} }, { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: 'hello {{ input.name }}' } }], edges: [{ id: 'e', source: 'in', target: 'out' }] };
+    const parent = validateFlowText(JSON.stringify({
+      schema: 'trellis.flow/v1',
+      id: 'parent',
+      name: 'Parent',
+      nodes: [
+        { id: 'in', type: 'input', position: { x: 0, y: 0 }, config: {} },
+        { id: 'greet', type: 'subflow', position: { x: 0, y: 0 }, config: { flow: 'child', version: 'latest', input: { name: '{{ input.name }}' } } },
+        { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { value: '{{ nodes.greet.output }}' } },
+      ],
+      edges: [{ id: 'e1', source: 'in', target: 'greet' }, { id: 'e2', source: 'greet', target: 'out' }],
+    })).flow!;
+    const store = new MemoryCheckpointStore();
+    const run = flowCaseRunner(parent, { store, flows: { version: async (id) => (id === 'child' ? { version: 1, document: child } : undefined) }, timeoutMs: 10_000 });
+    const result = await run({ name: 'greets', input: { name: 'Ada' }, expect: [{ type: 'equals', value: 'hello Ada' }] });
+    expect(result.passed).toBe(true);
+    const started = result.outcome.events.find((e) => e.type === 'node.subflow');
+    const childRunId = (started?.data as { childRunId?: string } | undefined)?.childRunId;
+    expect(childRunId).toBeDefined();
+    expect(await store.load(result.outcome.runId)).toBeUndefined();
+    expect(await store.load(childRunId!)).toBeUndefined();
+  });
+});
+

@@ -111,6 +111,8 @@ export interface FlowCasesOptions {
   timeoutMs: number;
   /** The models of a live run (the runner's, with its stored keys); the configured providers when absent. */
   models?: ModelResolver;
+  /** Where the cases' runs are kept while they run (a store of their own by default). */
+  store?: MemoryCheckpointStore;
 }
 
 /**
@@ -119,7 +121,7 @@ export interface FlowCasesOptions {
  * configured providers answer.
  */
 export function flowCaseRunner(flow: Flow, options: FlowCasesOptions): (sample: Sample) => Promise<CaseResult> {
-  const store = new MemoryCheckpointStore();
+  const store = options.store ?? new MemoryCheckpointStore();
   const engine = new Engine({
     store,
     models: options.live ? (options.models ?? createModelResolver({ fallbackToTest: false })) : createModelResolver({ offline: true }),
