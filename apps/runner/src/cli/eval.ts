@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Scorer, type Experiment, type ExperimentRow, type ExperimentSummary } from '@trellis/schema';
-import { createModelResolver, flowInputSchema, priceTable } from '@trellis/nodes/server';
+import { createModelResolver, flowInputSchema } from '@trellis/nodes/server';
+import { knownPrices } from '../engine/meter.js';
 import { compareExperiments, runExperiment, type RowResult } from '../evals/experiment.js';
 import { importRows } from '../evals/dataset-import.js';
 import { withIds } from '../evals/scorers.js';
@@ -193,12 +194,4 @@ function progressBar(stream: NodeJS.WriteStream, total: number): (done: number) 
     const filled = Math.round((done / total) * width);
     stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} rows${done === total ? '\n' : ''}`);
   };
-}
-
-function knownPrices(): Record<string, readonly [number, number]> {
-  try {
-    return priceTable();
-  } catch {
-    return {};
-  }
 }

@@ -1,9 +1,22 @@
 import type { LanguageModelV3, LanguageModelV3Middleware, LanguageModelV3StreamPart, LanguageModelV3Usage } from '@ai-sdk/provider';
 import type { Budget, Usage } from '@trellis/schema';
-import { TrellisError, addCallUsage, emptyUsage } from '@trellis/nodes/server';
+import { TrellisError, addCallUsage, emptyUsage, priceTable } from '@trellis/nodes/server';
 import { wrapLanguageModel } from 'ai';
 
 export { emptyUsage };
+
+/**
+ * The price table, or none when TRELLIS_MODEL_PRICES is malformed (GET /api/models reports it):
+ * for model calls made outside a run (a prompt's "Try it", an experiment's judge), whose cost is
+ * then unknown rather than an error.
+ */
+export function knownPrices(): Record<string, readonly [number, number]> {
+  try {
+    return priceTable();
+  } catch {
+    return {};
+  }
+}
 
 /**
  * Counts every model call and its tokens into the node's and the run's usage, and enforces

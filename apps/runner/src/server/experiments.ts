@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { TrellisError, type CaseAnswer, type DatasetRow, type Experiment, type RunEvent, type StartExperiment } from '@trellis/schema';
-import { priceTable } from '@trellis/nodes/server';
+import { knownPrices } from '../engine/meter.js';
 import type { PromptResolver } from '../engine/prompts.js';
 import { runExperiment, type RowResult } from '../evals/experiment.js';
 import { withIds } from '../evals/scorers.js';
@@ -202,12 +202,4 @@ export async function rowFromRun(store: Store, runId: string, expected: 'output'
     ...(Object.keys(answers).length ? { answers } : {}),
     source: `run ${runId}`,
   };
-}
-
-function knownPrices(): Record<string, readonly [number, number]> {
-  try {
-    return priceTable();
-  } catch {
-    return {};
-  }
 }

@@ -1,6 +1,6 @@
-import { callPrompt, createModelResolver, emptyUsage, normalizeError, priceTable, renderTemplate, type ModelResolver } from '@trellis/nodes/server';
+import { callPrompt, createModelResolver, emptyUsage, normalizeError, renderTemplate, type ModelResolver } from '@trellis/nodes/server';
 import type { MockReply, TryPromptResult } from '@trellis/schema';
-import { metered } from '../engine/meter.js';
+import { knownPrices, metered } from '../engine/meter.js';
 
 /** Model calls of one try that run at once. */
 const CALLS_AT_ONCE = 4;
@@ -104,14 +104,6 @@ async function tryOne(options: TryOptions & Pair): Promise<TryPromptResult> {
     return { version, sample: index, rendered, text: result.text, usage, durationMs: elapsed(started), testProvider };
   } catch (error) {
     return fail(error);
-  }
-}
-
-function knownPrices(): Record<string, readonly [number, number]> {
-  try {
-    return priceTable();
-  } catch {
-    return {}; // a malformed TRELLIS_MODEL_PRICES: GET /api/models reports it; the cost is unknown
   }
 }
 
