@@ -7,6 +7,7 @@ import { caseWords, type RunStatus, type Scorer, type ScoreResult, type Usage } 
 import { callPrompt, emptyUsage, evaluateExpression, renderTemplate, schemaProblems, type ModelResolver } from '@trellis/nodes/server';
 import { metered } from '../engine/meter.js';
 import type { PromptResolver } from '../engine/prompts.js';
+import { valueAt } from '../testing/value-at.js';
 
 /** What a scorer sees of a row. */
 export interface Scored {
@@ -134,13 +135,9 @@ async function judgeRow(scorer: Extract<Scorer, { type: 'judge' }>, row: Scored,
 /** The value at a dot path (the whole value without one); an error naming the path when there is nothing there. */
 function at(value: unknown, path: string | undefined, what: string): unknown {
   if (path === undefined) return value;
-  let here = value;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(here) && /^\d+$/.test(segment)) here = here[Number(segment)];
-    else if (typeof here === 'object' && here !== null && Object.hasOwn(here, segment)) here = (here as Record<string, unknown>)[segment];
-    else throw new Error(`the ${what} has nothing at "${path}"`);
-  }
-  return here;
+  const found = valueAt(value, path);
+  if (!found.found) throw new Error(`the ${what} has nothing at "${found.missing}"`);
+  return found.value;
 }
 
 /** How many of the expected value's leaves the output has with the same value, and the first that differs. */

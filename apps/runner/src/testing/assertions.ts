@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { METRIC_LABEL, caseWords, describeAssertion, type Assertion, type ErrorInfo, type RunEvent, type RunStatus, type Sample, type Usage } from '@trellis/schema';
 import { evaluateExpression, schemaProblems } from '@trellis/nodes/server';
+import { valueAt } from './value-at.js';
 
 /** How a case's run went: what the assertions are checked against. */
 export interface CaseOutcome {
@@ -167,17 +168,9 @@ function metric(o: CaseOutcome, name: keyof typeof METRIC_LABEL): number | null 
 /** The value at a dot path of the output (`reply.items.0`), or why there is none. */
 function outputAt(o: CaseOutcome, path: string | undefined): { found: true; value: unknown } | { found: false; why: string } {
   if (o.status !== 'succeeded') return { found: false, why: `there is no output to check: ${statusPhrase(o)}` };
-  let value: unknown = o.output;
-  if (path === undefined) return { found: true, value };
-  const walked: string[] = [];
-  for (const segment of path.split('.')) {
-    if (Array.isArray(value) && /^\d+$/.test(segment)) value = value[Number(segment)];
-    else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, segment)) value = (value as Record<string, unknown>)[segment];
-    else value = undefined;
-    walked.push(segment);
-    if (value === undefined) return { found: false, why: `the output has nothing at "${walked.join('.')}"` };
-  }
-  return { found: true, value };
+  if (path === undefined) return { found: true, value: o.output };
+  const at = valueAt(o.output, path);
+  return at.found ? at : { found: false, why: `the output has nothing at "${at.missing}"` };
 }
 
 /** Where in `actual` it differs from the fields given in `expected` (undefined: it has them all). */
