@@ -1,6 +1,5 @@
 // `trellis eval`: a flow file run over a dataset file (CSV or JSONL), several rows at once, each
 // row scored; a progress bar on a terminal, a summary, and the results as JSON for `trellis compare`.
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Scorer, type Experiment, type ExperimentRow, type ExperimentSummary } from '@trellis/schema';
@@ -13,7 +12,7 @@ import { CliError, EXIT, parseJson, readText } from './files.js';
 import { siblingFlows } from './flows.js';
 import { PROMPT_FLAGS_HINT, listReferences, openPromptSource, promptReferences, type PromptSourceOptions } from './prompts.js';
 import { loadFlowFile } from './run.js';
-import { stylist } from './style.js';
+import { progressBar, stylist } from './style.js';
 
 export interface EvalOptions extends PromptSourceOptions {
   dataset: string;
@@ -54,7 +53,7 @@ export async function evalCommand(flowPath: string, options: EvalOptions): Promi
     const problems = ((error as { details?: { problems?: { path: string; message: string }[] } }).details?.problems ?? []).map((p) => `  ${p.path}: ${p.message}`);
     throw new CliError(`${options.dataset}: ${(error as Error).message}${problems.length > 1 ? `\n${problems.join('\n')}` : ''}`, EXIT.failed);
   }
-  const scorers = parseScorers(options.scorers, rows.some((r) => r.expected !== undefined));
+  const scorers = await parseScorers(options.scorers, rows.some((r) => r.expected !== undefined));
   const source = await openPromptSource(options);
   const err = process.stderr;
   const paint = stylist(err);
@@ -63,7 +62,7 @@ export async function evalCommand(flowPath: string, options: EvalOptions): Promi
     const judged = scorers.some((s) => s.type === 'judge');
     if ((references.length || judged) && !source) throw new CliError(`${references.length ? `flow "${flow.id}" uses library prompts (${listReferences(references)})` : 'a judge scorer reads its rubric from the prompt library'}: pass ${PROMPT_FLAGS_HINT} to take them from`, EXIT.failed);
     const results: RowResult[] = [];
-    const progress = progressBar(err, rows.length);
+    const progress = progressBar(err, rows.length, 'rows');
     const summary = await runExperiment({
       flow,
       rows,
@@ -79,9 +78,10 @@ export async function evalCommand(flowPath: string, options: EvalOptions): Promi
       signal: new AbortController().signal,
       onRow: (result, done) => {
         results[result.index] = result;
-        progress(done);
+        progress.at(done);
       },
     });
+    progress.done();
     const rowsOut: ExperimentRow[] = results.map((r) => ({ ...r, input: rows[r.index]!.input, ...(rows[r.index]!.expected === undefined ? {} : { expected: rows[r.index]!.expected }) }));
     if (options.output) {
       const file: EvalResults = { kind: 'trellis.eval/v1', flow: { id: flow.id, file: flowPath }, dataset: { file: options.dataset, rows: rows.length }, scorers, summary, rows: rowsOut, at: new Date().toISOString() };
@@ -97,12 +97,13 @@ export async function evalCommand(flowPath: string, options: EvalOptions): Promi
 }
 
 /** The scorers given (a JSON list, inline or in a file), or a JSON match of each row's expected value when none is. */
-function parseScorers(text: string | undefined, expectations: boolean): Scorer[] {
+async function parseScorers(text: string | undefined, expectations: boolean): Promise<Scorer[]> {
   if (text === undefined) {
     if (!expectations) throw new CliError('the dataset has no expected values to score against: give --scorers (a JSON list, or a file of one), e.g. --scorers \'[{"type":"cel","expression":"size(output.reply) > 0"}]\'');
     return [{ type: 'json_match' }];
   }
-  const value = parseJson(text.trim().startsWith('[') || text.trim().startsWith('{') ? text : readFileText(text), '--scorers');
+  // JSON as given, or the file it names.
+  const value = parseJson(text.trim().startsWith('[') || text.trim().startsWith('{') ? text : await readText(text, 'scorers file'), '--scorers');
   const parsed = Scorer.array().min(1).safeParse(Array.isArray(value) ? value : [value]);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -114,14 +115,6 @@ function parseScorers(text: string | undefined, expectations: boolean): Scorer[]
   return parsed.data;
 }
 
-function readFileText(path: string): string {
-  // Small and read once: a synchronous read keeps the option parsing simple.
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new CliError(`--scorers: "${path}" is neither JSON nor a file that can be read`);
-  }
-}
 
 type Paint = ReturnType<typeof stylist>;
 
@@ -180,18 +173,4 @@ async function readResults(path: string): Promise<EvalResults> {
   const value = parseJson(await readText(path, 'results file'), path) as Partial<EvalResults>;
   if (value.kind !== 'trellis.eval/v1' || !Array.isArray(value.rows) || !value.summary) throw new CliError(`${path} is not a results file of "trellis eval --output"`);
   return value as EvalResults;
-}
-
-/** A bar on a terminal, rewritten in place; nothing elsewhere. */
-function progressBar(stream: NodeJS.WriteStream, total: number): (done: number) => void {
-  if (!stream.isTTY) return () => {};
-  let last = 0;
-  return (done) => {
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} rows${done === total ? '\n' : ''}`);
-  };
 }

@@ -16,8 +16,10 @@ import { ConfigError, mcpServersFromFile } from '../server/config.js';
 import { stylist } from './style.js';
 import { TracePrinter, formatUsage } from './trace.js';
 
-export async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: string[] }> {
-  const loaded = validateFlowText(await readText(path, 'flow file'));
+/** A flow file, loaded and checked; with its text as written (`trellis test --update` rewrites it). */
+export async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings: string[]; text: string }> {
+  const text = await readText(path, 'flow file');
+  const loaded = validateFlowText(text);
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   if (!loaded.ok || !loaded.flow) {
     const [first] = errors;
@@ -26,7 +28,7 @@ export async function loadFlowFile(path: string): Promise<{ flow: Flow; warnings
     }
     throw new CliError(`${path} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}\n(run "trellis validate ${path}" for details)`, EXIT.failed);
   }
-  return { flow: loaded.flow, warnings: loaded.problems.filter((p) => p.severity === 'warning').map(formatProblem) };
+  return { flow: loaded.flow, warnings: loaded.problems.filter((p) => p.severity === 'warning').map(formatProblem), text };
 }
 
 export interface RunOptions extends PromptSourceOptions {

@@ -6,11 +6,11 @@ import type { Assertion, Flow, Sample } from '@trellis/schema';
 import { checkCase } from '../testing/assertions.js';
 import { flowCaseRunner, pool, type CaseResult } from '../testing/run-case.js';
 import { diffOf, jsonReport, junitReport, prettyReport, totalsOf, type FlowResult } from '../testing/report.js';
-import { CliError, EXIT, readText } from './files.js';
+import { CliError, EXIT } from './files.js';
 import { siblingFlows } from './flows.js';
 import { PROMPT_FLAGS_HINT, listReferences, openPromptSource, promptReferences, type PromptSource, type PromptSourceOptions } from './prompts.js';
 import { loadFlowFile } from './run.js';
-import { stylist } from './style.js';
+import { progressBar, stylist } from './style.js';
 
 export interface TestOptions extends PromptSourceOptions {
   reporter?: 'pretty' | 'json' | 'junit';
@@ -38,14 +38,14 @@ export async function testCommand(paths: readonly string[], options: TestOptions
   try {
     const loaded = await Promise.all(files.map((file) => loadForTest(file, source, options)));
     const total = loaded.reduce((n, f) => n + (f.flow ? f.cases.length : 0), 0);
-    const progress = progressLine(err, total);
+    const progress = progressBar(err, total, 'cases');
     const flows: FlowResult[] = loaded.map((f) => ({ file: f.file, flowId: f.flow?.id ?? f.file, cases: [], ...(f.error ? { error: f.error } : {}) }));
     const jobs = loaded.flatMap((f, i) => (f.run ? f.cases.map((sample) => ({ flowIndex: i, run: f.run!, sample })) : []));
     const results = new Map<(typeof jobs)[number], CaseResult>();
     await pool(jobs, options.concurrency ?? 4, async (job) => {
       const result = await job.run(job.sample);
       results.set(job, result);
-      progress.tick();
+      progress.at(results.size);
     });
     progress.done();
     // In the flow's own order, whichever finished first.
@@ -81,8 +81,9 @@ async function loadForTest(file: string, source: PromptSource | undefined, optio
   let flow: Flow;
   let raw: LoadedFlow['raw'];
   try {
-    ({ flow } = await loadFlowFile(file));
-    raw = JSON.parse(await readText(file, 'flow file')) as LoadedFlow['raw'];
+    const loaded = await loadFlowFile(file);
+    flow = loaded.flow;
+    raw = JSON.parse(loaded.text) as LoadedFlow['raw'];
   } catch (error) {
     return { file, cases: [], error: (error as Error).message };
   }
@@ -167,19 +168,4 @@ async function flowFiles(paths: readonly string[]): Promise<string[]> {
     const near = relative('.', p);
     return near && !near.startsWith('..') && !isAbsolute(near) ? near : p;
   });
-}
-
-/** "12/40 cases" on a terminal, rewritten in place; nothing elsewhere (a CI log keeps only the report). */
-function progressLine(stream: NodeJS.WriteStream, total: number) {
-  let done = 0;
-  const show = stream.isTTY && total > 1;
-  return {
-    tick() {
-      done++;
-      if (show) stream.write(`\r${done}/${total} cases`);
-    },
-    done() {
-      if (show) stream.write('\r\u001b[2K');
-    },
-  };
 }
