@@ -4,10 +4,11 @@ import type { Api, Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { DEFAULT_RATE_LIMIT, newSecret } from '../keys.js';
 import { IdParam, errorResponses, json, jsonBody } from '../schemas.js';
+import { checkGate } from '../publish-gate.js';
 
 const withUrl = (p: PublishedEndpoint): Published => ({ ...p, url: `/v1/flows/${p.slug}` });
 
-export function publishingRoutes(app: Api, { store, service, keys, published }: Deps): void {
+export function publishingRoutes(app: Api, { store, service, keys, published, log }: Deps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -34,7 +35,7 @@ export function publishingRoutes(app: Api, { store, service, keys, published }: 
       const taken = await store.getPublished(body.slug);
       if (taken && taken.flowId !== id) throw new TrellisError('slug_taken', `slug "${body.slug}" already serves flow "${taken.flowId}"; unpublish it first or choose another`);
       // Last, being the slowest check: the version's cases, when the flow gates its publishing on them.
-      const gate = await service.checkGate(id, version, flow, body.override, body.slug);
+      const gate = await checkGate({ service, store, log }, id, version, flow, body.override, body.slug);
       const record = await store.publish({ slug: body.slug, flowId: id, version, cors: body.cors ?? null, gate });
       published.invalidate();
       return c.json(withUrl(record), 201);
