@@ -8,6 +8,7 @@ import { EmptyState, Page, PageHeader } from '../ui/Page';
 import { errorText } from './format';
 import { NewDatasetDialog } from './NewDatasetDialog';
 import { LoadError, Loading, td, th } from './parts';
+import { clickedControl } from '../ui/table';
 import './evals.css';
 
 /** The datasets: rows of inputs (with what each should give) that experiments run a flow over. */
@@ -62,7 +63,7 @@ export function DatasetsPage({ api, go }: { api: ApiClient; go: (route: Route) =
                   key={d.id}
                   className="cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-2"
                   onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest('a, button')) open(d.id);
+                    if (!clickedControl(e)) open(d.id);
                   }}
                 >
                   <td className={td}>

@@ -10,6 +10,7 @@ import { datasetLabel, errorText, experimentBadge, experimentName, flowLabel, fo
 import { NewExperimentDialog } from './NewExperimentDialog';
 import { LoadError, Loading, td, th } from './parts';
 import './evals.css';
+import { clickedControl } from '../ui/table';
 
 /** The experiments, newest first: what ran over what, how far it got, how it scored. */
 export function ExperimentsPage({ api, query, go }: { api: ApiClient; query?: string; go: (route: Route) => void }) {
@@ -96,7 +97,7 @@ export function ExperimentsPage({ api, query, go }: { api: ApiClient; query?: st
                   key={e.id}
                   className="cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-2"
                   onClick={(ev) => {
-                    if (!(ev.target as HTMLElement).closest('a, button')) open(e.id);
+                    if (!clickedControl(ev)) open(e.id);
                   }}
                 >
                   <td className={td}>

@@ -45,7 +45,7 @@ export function Stat({ label, value, hint, tone }: { label: string; value: React
   );
 }
 
-export const th = 'px-3 py-2 text-left text-xs font-medium tracking-wide text-fg-muted uppercase whitespace-nowrap';
+export { th } from '../ui/table';
 export const td = 'px-3 py-2 align-top';
 
 /** A score as a small bar and its number: green when it passed, red when not. */

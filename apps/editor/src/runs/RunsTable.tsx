@@ -7,6 +7,7 @@ import { StatusBadge } from '../ui/StatusBadge';
 import { cx } from '../ui/cx';
 import { runSlug } from './filters';
 import { relativeTime } from './time';
+import { clickedControl, th } from '../ui/table';
 
 interface Props {
   runs: Run[];
@@ -23,7 +24,6 @@ export function runDuration(run: Run, now: number): string | undefined {
 }
 
 const none = <span className="text-fg-subtle">—</span>;
-const th = 'px-3 py-2 text-left text-xs font-medium tracking-wide text-fg-muted uppercase whitespace-nowrap';
 const td = 'px-3 py-2 align-middle whitespace-nowrap';
 
 /**
@@ -74,7 +74,7 @@ const RunRow = memo(function RunRow({ run, flowName, fresh, now, go }: RowProps)
       data-run-id={run.id}
       className={cx('cursor-pointer border-b border-border last:border-b-0 hover:bg-surface-2', fresh && 'run-row-fresh')}
       onClick={(e) => {
-        if ((e.target as HTMLElement).closest('a, button')) return;
+        if (clickedControl(e)) return;
         go({ page: 'run', id: run.id });
         }}
       >

@@ -68,7 +68,7 @@ export class Experiments {
       }
     }
     for (const [name, v] of Object.entries(request.prompts ?? {})) {
-      if (!(await storePromptResolver(store).resolve(name, v))) throw new TrellisError('unresolved_prompt', `the prompt "${name}" has no version ${v} to run the experiment with`);
+      if (!(await prompts.resolve(name, v))) throw new TrellisError('unresolved_prompt', `the prompt "${name}" has no version ${v} to run the experiment with`);
     }
     await service.checkPrompts(flow);
     const experiment = await store.evals.createExperiment({
