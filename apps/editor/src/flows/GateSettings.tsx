@@ -55,7 +55,7 @@ export function GateSettings({ draft, onDraft, datasets, error }: { draft: GateD
   return (
     <section aria-label="Publish gate" className="flex flex-col gap-2">
       <h3 className="m-0 text-sm font-medium">Publish gate</h3>
-      <label className="flex items-start gap-2">
+      <label className="gate-choice">
         <input type="checkbox" className="mt-1" checked={draft.cases} onChange={(e) => set({ cases: e.target.checked })} />
         <span className="flex flex-col">
           <span className="text-sm">Require the test cases to pass before publishing</span>
